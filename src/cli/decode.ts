@@ -1,0 +1,38 @@
+/**
+ * `cellsafe decode --protocol <p> [--request hex] <frame>`: prints the PackState of one frame.
+ * Each protocol family contributes its decoders (frame text → PackState or a rejection reason).
+ */
+import type { PackState } from '../core/pack-state';
+import type { CliCommand } from './command';
+import { parseArgs } from './command';
+
+export type CliDecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
+/** `frame` is the text given on the command line (hex, or ASCII for Seplos V2). */
+export type CliDecoder = (frame: string, request?: string) => CliDecodeResult;
+
+export const DECODERS: Record<string, CliDecoder> = {};
+
+export const decodeCommand: CliCommand = {
+  name: 'decode',
+  summary: 'print the PackState JSON of one BMS frame',
+  usage: 'cellsafe decode --protocol <jk-nw|jk-pb|jk02|seplos-v2|seplos-v3|smartbms> [--request <hex>] <frame>',
+  async run(args, io) {
+    const { options, positional } = parseArgs(args);
+    const decoder = DECODERS[options.protocol ?? ''];
+    if (!decoder) {
+      io.stdout(JSON.stringify({ error: `unknown protocol "${options.protocol ?? ''}"; one of: ${Object.keys(DECODERS).join(', ')}` }) + '\n');
+      return 1;
+    }
+    if (positional.length === 0) {
+      io.stdout(JSON.stringify({ error: 'no frame given' }) + '\n');
+      return 1;
+    }
+    const result = decoder(positional.join(' '), options.request);
+    if (!result.ok) {
+      io.stdout(JSON.stringify({ error: result.reason }) + '\n');
+      return 1;
+    }
+    io.stdout(JSON.stringify(result.pack, null, 2) + '\n');
+    return 0;
+  },
+};
