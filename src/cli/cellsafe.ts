@@ -5,8 +5,9 @@
 import * as readline from 'node:readline';
 import type { CliCommand, CliIo } from './command';
 import { decodeCommand } from './decode';
+import { simulateCommand } from './simulate';
 
-export const COMMANDS: CliCommand[] = [decodeCommand];
+export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand];
 
 function helpText(): string {
   const lines = ['usage: cellsafe <command> [options]', '', 'commands:'];

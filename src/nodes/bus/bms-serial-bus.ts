@@ -1,0 +1,122 @@
+/**
+ * `bms-serial-bus` config node: owns one RS485/UART port (or the built-in simulator) and serves
+ * every BMS node that uses it (see src/transport/serial-bus.ts for the bus rules).
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { parseAddressList } from '../../core/address-list';
+import { RealClock } from '../../core/clock';
+import type { BusPort } from '../../transport/bus-port';
+import { claimDevice, releaseDevice, serialised } from '../../transport/port-registry';
+import { listSerialPorts } from '../../transport/port-list';
+import { SerialBus } from '../../transport/serial-bus';
+import { SerialDevicePort } from '../../transport/serial-port';
+import type { DeviceSimulator } from '../../transport/simulator-api';
+import { SimulatorPort } from '../../transport/simulator-port';
+import { SIMULATORS, simulatorProtocols } from '../../transport/simulators';
+
+interface BusConfig extends NodeDef {
+  portType: 'serial' | 'simulator';
+  path: string;
+  baudRate: string | number;
+  dataBits: string | number;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: string | number;
+  timeoutMs: string | number;
+  gapMs: string | number;
+  simProtocol: string;
+  simAddresses: string;
+  simCells: string | number;
+  simProfile: string;
+  simWireTime: boolean;
+}
+
+interface BmsSerialBusNode extends Node {
+  bus: SerialBus;
+  /** The in-process simulator when portType is "simulator" (tests and the demo reach it here). */
+  readonly simulator: DeviceSimulator | undefined;
+  /** Why this bus cannot run, if it cannot (shown on every user node). */
+  configError?: string;
+}
+
+const num = (v: unknown, fallback: number): number => {
+  const n = Number(v);
+  return v === '' || v === undefined || !Number.isFinite(n) ? fallback : n;
+};
+
+export = function (RED: NodeAPI) {
+  function BmsSerialBus(this: BmsSerialBusNode, config: BusConfig) {
+    RED.nodes.createNode(this, config);
+    const clock = new RealClock();
+    const baudRate = num(config.baudRate, 115200);
+    let createPort: () => BusPort;
+    let deviceKey: string | undefined;
+    let simPort: SimulatorPort | undefined;
+
+    if (config.portType === 'simulator') {
+      const factory = SIMULATORS[config.simProtocol];
+      const addresses = parseAddressList(config.simAddresses || '1');
+      if (!factory) this.configError = `unknown simulator protocol "${config.simProtocol}"`;
+      else if (!addresses.ok) this.configError = `simulator addresses: ${addresses.reason}`;
+      createPort = () => {
+        simPort = new SimulatorPort(factory, {
+          addresses: addresses.ok ? addresses.value : [1],
+          cells: num(config.simCells, 16),
+          profile: config.simProfile || undefined,
+        }, clock, config.simWireTime ? baudRate : undefined);
+        return simPort;
+      };
+    } else {
+      const path = (config.path || '').trim();
+      if (!path) this.configError = 'no serial port path configured';
+      else {
+        const claim = claimDevice(path, this.id);
+        if (claim.ok) deviceKey = claim.key;
+        else this.configError = claim.reason;
+      }
+      createPort = () => new SerialDevicePort({
+        path,
+        baudRate,
+        dataBits: num(config.dataBits, 8) as 8,
+        parity: config.parity || 'none',
+        stopBits: num(config.stopBits, 1) as 1,
+      });
+    }
+
+    const key = deviceKey;
+    this.bus = new SerialBus({
+      createPort,
+      clock,
+      timeoutMs: num(config.timeoutMs, 500),
+      gapMs: num(config.gapMs, 0),
+      serialise: key ? (fn) => serialised(key, fn) : undefined,
+    });
+    Object.defineProperty(this, 'simulator', { get: () => simPort?.simulator });
+    if (this.configError) {
+      this.error(this.configError);
+      this.bus.fail(this.configError);
+    }
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.bus.close().catch((e: unknown) => this.warn(`closing bus: ${String(e)}`)).finally(() => {
+        if (key) releaseDevice(key, this.id);
+        done();
+      });
+    });
+  }
+
+  // BMS nodes call these through RED.nodes.getNode(config.bus).
+  BmsSerialBus.prototype.register = function (this: BmsSerialBusNode, user: Parameters<SerialBus['register']>[0]) { this.bus.register(user); };
+  BmsSerialBus.prototype.deregister = function (this: BmsSerialBusNode, user: Parameters<SerialBus['deregister']>[0]) { this.bus.deregister(user); };
+  BmsSerialBus.prototype.transact = function (this: BmsSerialBusNode, t: Parameters<SerialBus['transact']>[0]) { return this.bus.transact(t); };
+  BmsSerialBus.prototype.onData = function (this: BmsSerialBusNode, l: Parameters<SerialBus['onData']>[0]) { return this.bus.onData(l); };
+
+  RED.nodes.registerType('bms-serial-bus', BmsSerialBus as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+
+  // Registered once at module load; relative URL "bms-serial-bus/ports" from the editor.
+  RED.httpAdmin.get('/bms-serial-bus/ports', RED.auth.needsPermission('bms-serial-bus.read'), (_req, res) => {
+    listSerialPorts().then((ports) => res.json(ports), (e: unknown) => res.status(500).json({ error: String(e) }));
+  });
+  RED.httpAdmin.get('/bms-serial-bus/simulators', RED.auth.needsPermission('bms-serial-bus.read'), (_req, res) => {
+    res.json(simulatorProtocols());
+  });
+};
