@@ -29,13 +29,21 @@ export function crcValid(frame: Buffer): boolean {
 }
 
 export function readHoldingRequest(address: number, start: number, quantity: number): Buffer {
+  return readRequest(address, 0x03, start, quantity);
+}
+
+/** A read request of any read function: 0x01 coils, 0x02 inputs, 0x03 holding, 0x04 input registers. */
+export function readRequest(address: number, fn: number, start: number, quantity: number): Buffer {
   const b = Buffer.alloc(6);
   b.writeUInt8(address & 0xff, 0);
-  b.writeUInt8(0x03, 1);
+  b.writeUInt8(fn & 0xff, 1);
   b.writeUInt16BE(start & 0xffff, 2);
   b.writeUInt16BE(quantity & 0xffff, 4);
   return withCrc(b);
 }
+
+/** Read functions whose answer is `[address][fn][byte count][data][crc]`. */
+const isReadFn = (fn: number): boolean => fn >= 0x01 && fn <= 0x04;
 
 /** FC 0x10 write multiple registers; `data` must hold whole 16-bit registers (big-endian). */
 export function writeMultipleRequest(address: number, start: number, data: Buffer): Buffer {
@@ -53,7 +61,7 @@ export const EXCEPTION_NAMES: Record<number, string> = {
 };
 
 /**
- * Framer for the answer of `address` to function `fn` (0x03/0x04: length from the byte count;
+ * Framer for the answer of `address` to function `fn` (0x01–0x04: length from the byte count;
  * 0x10/0x06: fixed 8 bytes; exception: 5 bytes). Bytes that cannot start that answer are garbage.
  */
 export function answerFramer(address: number, fn: number): Framer {
@@ -63,7 +71,7 @@ export function answerFramer(address: number, fn: number): Framer {
     let total: number;
     if (buf[1] === (fn | 0x80)) total = 5;
     else if (buf[1] !== fn) return { kind: 'garbage', skip: 1 };
-    else if (fn === 0x03 || fn === 0x04) {
+    else if (isReadFn(fn)) {
       if (buf.length < 3) return { kind: 'incomplete', need: 1 };
       total = 5 + buf[2];
     } else total = 8;
@@ -88,7 +96,7 @@ export function parseAnswer(frame: Buffer, address: number, fn: number): ModbusA
     return { ok: false, exception: code, reason: `Modbus exception ${code} (${EXCEPTION_NAMES[code] ?? 'unknown'})` };
   }
   if (frame[1] !== fn) return { ok: false, reason: `answer to function ${frame[1]}, expected ${fn}` };
-  if (fn === 0x03 || fn === 0x04) {
+  if (isReadFn(fn)) {
     if (frame.length !== 5 + frame[2]) return { ok: false, reason: `byte count ${frame[2]} does not match length ${frame.length}` };
     return { ok: true, data: frame.subarray(3, 3 + frame[2]) };
   }
@@ -107,13 +115,13 @@ export interface ModbusRequest {
 }
 
 /**
- * Framer for requests (server side): 0x03/0x04/0x06 are 8 bytes, 0x10 is 9 + byte count.
+ * Framer for requests (server side): 0x01–0x04/0x06 are 8 bytes, 0x10 is 9 + byte count.
  * Unknown function codes are garbage (a real server ignores them).
  */
 export const requestFramer: Framer = (buf) => {
   if (buf.length < 2) return { kind: 'incomplete', need: 2 - buf.length };
   let total: number;
-  if (buf[1] === 0x03 || buf[1] === 0x04 || buf[1] === 0x06) total = 8;
+  if (isReadFn(buf[1]) || buf[1] === 0x06) total = 8;
   else if (buf[1] === 0x10) {
     if (buf.length < 7) return { kind: 'incomplete', need: 7 - buf.length };
     total = 9 + buf[6];
