@@ -1,22 +1,25 @@
 /**
- * A trivial test device for the bus simulator option: every request frame `[addr, len, ...payload]`
- * is answered with the same frame (the fake device proves the mechanism; real protocols register
+ * A trivial test device for the bus simulator option: every request frame
+ * `[0xEE, addr, len, ...payload]` is answered with the same frame (the fake device proves the mechanism; real protocols register
  * their own simulators in simulators.ts).
  */
 import { BatteryModel } from '../core/battery-model';
-import type { Framer } from './framer';
+import { takeFrame, type Framer } from './framer';
 import type { DeviceSimulator, SimulatedPack, SimulatorFactory } from './simulator-api';
 import { applyWireFaults } from './wire-faults';
 
-/** Frames of the echo device: address byte, length byte, payload. */
+const START = 0xee;
+
+/** Frames of the echo device: start byte, address byte, length byte, payload. */
 export const echoFramer: Framer = (buf) => {
-  if (buf.length < 2) return { kind: 'incomplete', need: 2 - buf.length };
-  const total = 2 + buf[1];
+  if (buf[0] !== START) return { kind: 'garbage', skip: 1 };
+  if (buf.length < 3) return { kind: 'incomplete', need: 3 - buf.length };
+  const total = 3 + buf[2];
   return buf.length >= total ? { kind: 'complete', length: total } : { kind: 'incomplete', need: total - buf.length };
 };
 
 export function echoFrame(address: number, payload: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([address, payload.length]), payload]);
+  return Buffer.concat([Buffer.from([START, address, payload.length]), payload]);
 }
 
 export const createEchoSimulator: SimulatorFactory = (options, host) => {
@@ -30,12 +33,11 @@ export const createEchoSimulator: SimulatorFactory = (options, host) => {
     packs,
     receive(data) {
       pending = Buffer.concat([pending, data]);
-      while (pending.length >= 2) {
-        const r = echoFramer(pending);
-        if (r.kind !== 'complete') return;
-        const frame = pending.subarray(0, r.length);
-        pending = pending.subarray(r.length);
-        const pack = packs.get(frame[0]);
+      for (;;) {
+        const { frame, rest } = takeFrame(pending, echoFramer);
+        pending = rest;
+        if (!frame) return;
+        const pack = packs.get(frame[1]);
         if (!pack) continue;
         const answer = applyWireFaults(Buffer.from(frame), pack.faults);
         if (!answer) continue;

@@ -78,6 +78,18 @@ export class SerialBus implements SerialBusApi {
   }
 
   get isConnected(): boolean { return this.connected; }
+
+  /** Listener counts on the open port and on the bus (leak checks across redeploys). */
+  listenerCounts(): Record<string, number> {
+    const port = this.port;
+    return {
+      portData: port?.listenerCount('data') ?? 0,
+      portClose: port?.listenerCount('close') ?? 0,
+      portError: port?.listenerCount('error') ?? 0,
+      busData: this.listeners.size,
+      users: this.users.size,
+    };
+  }
   get currentStatus(): BusStatus { return this.status; }
 
   register(user: BusUser): void {

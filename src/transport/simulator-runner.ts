@@ -8,6 +8,8 @@ import { SerialDevicePort } from './serial-port';
 
 export interface SimulatorRun {
   simulator: DeviceSimulator;
+  /** Puts raw bytes on the wire (tests inject garbage between transactions). */
+  write(data: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function runSimulatorOnSerialPort(opts: {
   port.on('data', (d: Buffer) => simulator.receive(d));
   return {
     simulator,
+    write: (data) => port.write(data),
     async close() {
       simulator.close();
       await port.close();
