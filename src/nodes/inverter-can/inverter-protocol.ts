@@ -2,14 +2,43 @@
  * The contract between the pure inverter encoders (protocol-<name>.ts, one per protocol) and
  * the node shells / can-bus transports that run them. No Node-RED import.
  */
-import type { BankState } from '../../core/pack-state';
+import type { BankState, Checked } from '../../core/pack-state';
+import { validateBankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 
 export type InverterProtocolName = 'victron' | 'pylontech' | 'sma' | 'growatt' | 'byd';
 
+/** What the inverter displays about the battery; each protocol has its own defaults. */
+export interface BatteryIdentity {
+  /** 0x35E manufacturer (8 ASCII chars); Growatt 0x320 uses its first two letters. */
+  manufacturer?: string;
+  /** Victron 0x370/0x371 battery name (16 chars). */
+  batteryName?: string;
+  /** Victron/BYD 0x382 product name (8 chars). */
+  productName?: string;
+  /** 0x35F bytes 0-1 product/battery type id. */
+  productId?: number;
+  /** "major.minor", sent as two decimal bytes (0x35F bytes 2-3; Growatt 0x320 byte 3 = major). */
+  firmwareVersion?: string;
+  /** Growatt 0x320 byte 2. */
+  hardwareVersion?: number;
+}
+
+/** Display-only values some frames carry that a BankState does not; zero/empty when absent. */
+export interface BankExtras {
+  cycles?: number;
+  chargedKWh?: number;
+  dischargedKWh?: number;
+  /** Victron 0x376/0x377 id text of the coldest/hottest sensor. */
+  minTempId?: string;
+  maxTempId?: string;
+}
+
 export interface EncodeOptions {
   /** Brand profile (pylontech family) or variant (victron 500/250 kbit/s); protocol's default when absent. */
   profile?: string;
+  identity?: BatteryIdentity;
+  extras?: BankExtras;
 }
 
 /** What an inverter would show after reading a cycle of frames (decoders; simulated inverter; tests). */
@@ -24,25 +53,90 @@ export interface InverterView {
   fields: Record<string, unknown>;
 }
 
+/** Numeric BankState inputs a protocol clamps, with the range it clamps to (engineering units). */
+export type ClampedField = 'cvl' | 'ccl' | 'dcl' | 'dvl' | 'soc' | 'soh' | 'voltage' | 'current' | 'temperature';
+export type FieldRanges = Record<ClampedField, { min: number; max: number; lsb: number }>;
+
+export interface InverterFrameResult {
+  /** The frame proves the inverter is there (Pylon 0x305 ACK, Growatt poll, Victron/SMA 0x305-0x307). */
+  linkAlive: boolean;
+  /** Frames to send in answer (Growatt answers the inverter's poll). */
+  reply?: CanFrame[];
+  /** A command from the inverter the node must surface (Luxpower 0x300 remote shutdown). */
+  command?: 'shutdown';
+}
+
 export interface InverterProtocol {
   name: InverterProtocolName;
   /** Profiles/variants; the first is the default. */
   profiles: string[];
   /** Period of one transmit cycle in ms (protocols answering a poll still refresh at this period). */
   periodMs: number;
+  /** CAN bitrate in bit/s the inverter port runs at for this profile. */
+  bitrate(profile?: string): number;
+  /** Range and resolution every clamped field is sent with, for this profile. */
+  ranges(profile?: string): FieldRanges;
+  /** Why these options cannot be used (unknown profile, a name the inverter must not see...), else undefined. */
+  validateOptions(options?: EncodeOptions): string | undefined;
   /** The frame set of one transmit cycle. Never throws for a valid BankState; clamps out-of-range values. */
   encode(bank: BankState, options?: EncodeOptions): CanFrame[];
-  /** Decodes frames of this protocol (unknown ids are ignored) into what an inverter would show. */
+  /** Decodes frames of this protocol (unknown ids are ignored) into what an inverter would show. Never throws. */
   decode(frames: CanFrame[], options?: EncodeOptions): InverterView;
   /**
    * The inverter's side of the link: frames a real inverter sends (Pylon 0x305 ACK, Growatt poll,
-   * SMA status...). The simulated inverter sends these every `inverterPeriodMs`.
+   * SMA status...). The simulated inverter sends these every `inverterPeriodMs`; protocols whose
+   * inverter reports telemetry (SMA) fill it from `view` when given.
    */
-  inverterFrames?(): CanFrame[];
+  inverterFrames?(view?: InverterView): CanFrame[];
   inverterPeriodMs?: number;
-  /**
-   * A frame received from the inverter: whether it proves the link alive, and frames to send in
-   * answer (Growatt answers the inverter's poll).
-   */
-  onInverterFrame?(frame: CanFrame, bank: BankState | undefined, options?: EncodeOptions): { linkAlive: boolean; reply?: CanFrame[] };
+  /** A frame received from the inverter: whether it proves the link alive, and frames to send in answer. */
+  onInverterFrame?(frame: CanFrame, bank: BankState | undefined, options?: EncodeOptions): InverterFrameResult;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Accepts a full BankState, or a hand-built object with at least `cvl, ccl, dcl, soc, voltage,
+ * current` and `temperature` (a number in °C or `{min,max,avg}`), and completes the latter with
+ * conservative defaults (no alarms, enable flags from the limits). `now` stamps a missing `time`.
+ */
+export function toBankState(input: unknown, now: number): Checked<BankState> {
+  if (isObject(input) && input.kind === 'bank') return validateBankState(input);
+  if (!isObject(input)) return { ok: false, reason: 'payload must be a BankState or an object with cvl, ccl, dcl, soc, voltage, current, temperature' };
+  for (const k of ['cvl', 'ccl', 'dcl', 'soc', 'voltage', 'current']) {
+    if (!finite(input[k])) return { ok: false, reason: `${k} must be a finite number (got ${JSON.stringify(input[k])})` };
+  }
+  const t = input.temperature;
+  const temperature = finite(t) ? { min: t, max: t, avg: t }
+    : isObject(t) && finite(t.min) && finite(t.max) && finite(t.avg) ? { min: t.min, max: t.max, avg: t.avg } : undefined;
+  if (!temperature) return { ok: false, reason: 'temperature must be a number (°C) or {min, max, avg}' };
+  const num = (k: string, d: number): number => (finite(input[k]) ? input[k] : d);
+  const bool = (k: string, d: boolean): boolean => (typeof input[k] === 'boolean' ? input[k] : d);
+  const n = (k: string): number => input[k] as number;
+  const capacity = num('capacityAh', 0);
+  const bank: Record<string, unknown> = {
+    kind: 'bank',
+    time: num('time', now),
+    cvl: n('cvl'), ccl: n('ccl'), dcl: n('dcl'), dvl: num('dvl', 0),
+    chargeAllowed: bool('chargeAllowed', n('ccl') > 0),
+    dischargeAllowed: bool('dischargeAllowed', n('dcl') > 0),
+    forceCharge: bool('forceCharge', false),
+    fullChargeRequest: bool('fullChargeRequest', false),
+    soc: n('soc'), soh: num('soh', 100),
+    voltage: n('voltage'), current: n('current'), power: num('power', n('voltage') * n('current')),
+    temperature,
+    cellMin: isObject(input.cellMin) ? input.cellMin : { v: 0, pack: '', cell: 0 },
+    cellMax: isObject(input.cellMax) ? input.cellMax : { v: 0, pack: '', cell: 0 },
+    packs: isObject(input.packs) ? input.packs : { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
+    capacityAh: { installed: capacity, online: capacity },
+    chargeState: 'bulk',
+    mode: 'normal',
+    limitedBy: { cvl: 'input', ccl: 'input', dcl: 'input' },
+    alarms: input.alarms ?? {},
+    relays: { charge: true, load: true, alarm: false },
+    stopCan: bool('stopCan', false),
+  };
+  return validateBankState(bank);
 }
