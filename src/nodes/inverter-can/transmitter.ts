@@ -1,0 +1,204 @@
+/**
+ * The cyclic transmitter behind every inverter node (pure: no Node-RED import, all time through a
+ * Clock). Input may arrive at any rhythm; frames go out at the protocol's period:
+ * - no fresh BankState for staleSec → the last bank with CCL = DCL = 0, charge/discharge disabled
+ *   and the communication alarm (CVL is kept: CVL 0 reads as over-voltage on Victron and makes
+ *   Deye discharge, inverter-notes A2/B4);
+ * - BankState.stopCan, or no input for silenceSec → nothing at all, so the inverter's own
+ *   comms-loss protection engages; a fresh bank resumes;
+ * - frames from the inverter (Pylon 0x305 ACK, Growatt 0x301 poll, SMA/Victron 0x305…) supervise
+ *   the link; a polled protocol's answers replace the periodic cycle while polls come.
+ */
+import type { Clock, TimerId } from '../../core/clock';
+import type { BankState } from '../../core/pack-state';
+import type { CanFrame } from '../../transport/can-frame';
+import type { EncodeOptions, InverterProtocol } from './inverter-protocol';
+
+/** SMA inhibit time: a value must not be updated faster than this (SMA TI §5.1); held for all. */
+const MIN_GAP_MS = 200;
+
+export type TransmitState = 'waiting' | 'transmitting' | 'stale' | 'stopped' | 'silent' | 'closed';
+export type LinkState = 'unsupervised' | 'waiting' | 'ok' | 'lost';
+
+export interface TransmitterStatus {
+  state: TransmitState;
+  link: LinkState;
+  /** The bank last put on the wire (fail-safe version while stale). */
+  sent?: BankState;
+  cycles: number;
+}
+
+export interface TransmitterOptions {
+  protocol: InverterProtocol;
+  encodeOptions?: EncodeOptions;
+  clock: Clock;
+  /** Default: the protocol's period. */
+  periodMs?: number;
+  staleSec: number;
+  /** 0 = keep sending the fail-safe frames forever. */
+  silenceSec: number;
+  /** 0 = no link supervision. */
+  linkTimeoutSec: number;
+  transmit(frames: CanFrame[]): void;
+  /** Called after every input, cycle and inverter frame; the caller de-duplicates. */
+  onStatus?(status: TransmitterStatus): void;
+}
+
+/** Reasons the options cannot work, for a clear node error. */
+export function transmitterOptionsProblem(o: { periodMs?: number; staleSec: number; silenceSec: number; linkTimeoutSec: number }): string | undefined {
+  if (o.periodMs !== undefined && !(o.periodMs >= MIN_GAP_MS && o.periodMs <= 10000)) return `period must be ${MIN_GAP_MS}..10000 ms`;
+  if (!(o.staleSec > 0)) return 'staleSec must be > 0';
+  if (!(o.silenceSec === 0 || o.silenceSec > o.staleSec)) return 'silenceSec must be 0 (never) or greater than staleSec';
+  if (!(o.linkTimeoutSec >= 0)) return 'linkTimeoutSec must be >= 0';
+  return undefined;
+}
+
+/** The bank an inverter gets when ours is stale: nothing may flow, and it says why. */
+export function failSafeBank(bank: BankState): BankState {
+  return {
+    ...bank,
+    ccl: 0, dcl: 0,
+    chargeAllowed: false, dischargeAllowed: false,
+    forceCharge: false, fullChargeRequest: false,
+    mode: 'failsafe',
+    limitedBy: { ...bank.limitedBy, ccl: 'stale', dcl: 'stale' },
+    alarms: { ...bank.alarms, communication: 'alarm' },
+  };
+}
+
+export class CyclicTransmitter {
+  private readonly periodMs: number;
+  private readonly supervised: boolean;
+  private bank?: BankState;
+  private freshAt = 0;
+  private state: TransmitState = 'waiting';
+  private timer?: TimerId;
+  private nextRegularAt = 0;
+  private lastTxAt = -Infinity;
+  private staleSent = false;
+  private answeredSinceCycle = false;
+  private linkAt?: number;
+  private sent?: BankState;
+  private cycles = 0;
+
+  constructor(private readonly o: TransmitterOptions) {
+    this.periodMs = o.periodMs ?? o.protocol.periodMs;
+    this.supervised = o.linkTimeoutSec > 0 && typeof o.protocol.onInverterFrame === 'function';
+  }
+
+  get status(): TransmitterStatus {
+    return { state: this.state, link: this.link(), sent: this.sent, cycles: this.cycles };
+  }
+
+  /** A new, already validated bank. */
+  update(bank: BankState): void {
+    if (this.state === 'closed') return;
+    const now = this.o.clock.now();
+    this.bank = bank;
+    this.freshAt = now;
+    this.staleSent = false;
+    if (bank.stopCan) {
+      this.halt('stopped');
+    } else if (this.timer === undefined) {
+      // Starting (or resuming after silence/stop): first cycle now, then the regular cadence.
+      this.nextRegularAt = now;
+      this.wake();
+      return;
+    } else if (this.state === 'stale') {
+      this.state = 'transmitting';
+    }
+    this.report();
+  }
+
+  /** A frame received from the inverter side of the bus. */
+  onInverterFrame(frame: CanFrame): void {
+    const handler = this.o.protocol.onInverterFrame;
+    if (!handler || this.state === 'closed') return;
+    const active = this.state === 'transmitting' || this.state === 'stale';
+    const bank = active ? this.current() : undefined;
+    let result: ReturnType<NonNullable<InverterProtocol['onInverterFrame']>>;
+    try {
+      result = handler.call(this.o.protocol, frame, bank, this.o.encodeOptions);
+    } catch {
+      return; // an odd frame from the bus must never stop the transmitter
+    }
+    if (result.linkAlive) this.linkAt = this.o.clock.now();
+    if (active && result.reply && result.reply.length > 0) {
+      this.o.transmit(result.reply);
+      this.lastTxAt = this.o.clock.now();
+      this.answeredSinceCycle = true;
+    }
+    this.report();
+  }
+
+  close(): void {
+    this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state = 'closed';
+  }
+
+  private current(): BankState | undefined {
+    if (!this.bank) return undefined;
+    return this.state === 'stale' ? failSafeBank(this.bank) : this.bank;
+  }
+
+  private link(): LinkState {
+    if (!this.supervised) return 'unsupervised';
+    if (this.linkAt === undefined) return 'waiting';
+    return this.o.clock.now() - this.linkAt > this.o.linkTimeoutSec * 1000 ? 'lost' : 'ok';
+  }
+
+  private halt(state: 'stopped' | 'silent'): void {
+    this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state = state;
+  }
+
+  /** Runs whatever is due now and schedules the next wake-up. */
+  private wake(): void {
+    this.timer = undefined;
+    if (this.state === 'closed' || !this.bank) return;
+    const now = this.o.clock.now();
+    const silenceAt = this.o.silenceSec > 0 ? this.freshAt + this.o.silenceSec * 1000 : Infinity;
+    if (now >= silenceAt) {
+      this.halt('silent');
+      this.report();
+      return;
+    }
+    const stale = now >= this.freshAt + this.o.staleSec * 1000;
+    const staleTransition = stale && !this.staleSent && now - this.lastTxAt >= MIN_GAP_MS;
+    if (now >= this.nextRegularAt || staleTransition) {
+      this.state = stale ? 'stale' : 'transmitting';
+      // While a polled protocol's inverter is asking, the answers are the cycle.
+      if (!this.answeredSinceCycle || staleTransition) this.cycle();
+      this.answeredSinceCycle = false;
+      if (stale) this.staleSent = true;
+      this.nextRegularAt = staleTransition || this.nextRegularAt + this.periodMs <= now
+        ? now + this.periodMs
+        : this.nextRegularAt + this.periodMs;
+    }
+    let next = Math.min(this.nextRegularAt, silenceAt);
+    if (!this.staleSent) next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + MIN_GAP_MS));
+    this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, next - now));
+    this.report();
+  }
+
+  private cycle(): void {
+    const bank = this.current();
+    if (!bank) return;
+    let frames: CanFrame[];
+    try {
+      frames = this.o.protocol.encode(bank, this.o.encodeOptions);
+    } catch {
+      return; // encoders never throw for a valid bank; a bug here must not kill the timer
+    }
+    this.sent = bank;
+    this.cycles += 1;
+    this.lastTxAt = this.o.clock.now();
+    this.o.transmit(frames);
+  }
+
+  private report(): void {
+    this.o.onStatus?.(this.status);
+  }
+}

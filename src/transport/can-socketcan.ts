@@ -1,0 +1,127 @@
+/**
+ * CAN through Linux SocketCAN (can0, vcan0) with the optional `socketcan` package. The package is
+ * native and Linux-only, so it is loaded lazily: when it is missing the channel reports
+ * 'unavailable' and everything else (frames as messages) keeps working. The bitrate is the OS's
+ * business (`ip link set can0 type can bitrate 500000`).
+ */
+import type { Clock, TimerId } from '../core/clock';
+import { ChannelEvents, frameProblem, type CanChannel, type CanStatus } from './can-channel';
+import type { CanFrame } from './can-frame';
+
+/** The part of the `socketcan` package we use. */
+export interface RawChannelLike {
+  start(): void;
+  stop(): void;
+  send(message: { id: number; ext: boolean; rtr: boolean; data: Buffer }): void;
+  addListener(event: string, listener: (...args: never[]) => void): void;
+}
+export interface SocketCanModule {
+  createRawChannel(iface: string, timestamps?: boolean): RawChannelLike;
+}
+
+interface RawMessage { id: number; ext?: boolean; rtr?: boolean; err?: boolean; data?: Buffer }
+
+export function loadSocketCan(): SocketCanModule | undefined {
+  try {
+    return require('socketcan') as SocketCanModule;
+  } catch {
+    return undefined;
+  }
+}
+
+export const SOCKETCAN_MISSING =
+  'the optional "socketcan" package is not installed (Linux only: npm install socketcan in the Node-RED user directory)';
+
+export interface SocketCanOptions {
+  iface: string;
+  clock: Clock;
+  /** Seam for tests; default requires the optional package. */
+  load?: () => SocketCanModule | undefined;
+  /** Retry period while the interface is missing or down. */
+  retryMs?: number;
+}
+
+export class SocketCanChannel implements CanChannel {
+  private readonly events = new ChannelEvents();
+  private raw?: RawChannelLike;
+  private retryTimer?: TimerId;
+  private closed = false;
+  readonly counters = { sent: 0, received: 0, dropped: 0 };
+
+  constructor(private readonly options: SocketCanOptions) {
+    const mod = (options.load ?? loadSocketCan)();
+    if (!mod) {
+      this.events.setStatus({ state: 'unavailable', reason: SOCKETCAN_MISSING });
+      return;
+    }
+    this.start(mod);
+  }
+
+  get status(): CanStatus { return this.events.status; }
+  onFrame(listener: (frame: CanFrame) => void): () => void { return this.events.onFrame(listener); }
+  onStatus(listener: (status: CanStatus) => void): () => void { return this.events.onStatus(listener); }
+
+  send(frame: CanFrame): void {
+    if (!this.raw || frameProblem(frame)) { this.counters.dropped += 1; return; }
+    try {
+      this.raw.send({ id: frame.id, ext: frame.ext, rtr: frame.rtr, data: frame.data });
+      this.counters.sent += 1;
+    } catch (e) {
+      // A full TX queue (nobody ACKing) throws; report it and keep going.
+      this.counters.dropped += 1;
+      this.events.setStatus({ state: 'error', reason: `send failed: ${(e as Error).message}` });
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.options.clock.clearTimeout(this.retryTimer);
+    this.stopRaw();
+    this.events.setStatus({ state: 'closed' });
+    this.events.clear();
+    return Promise.resolve();
+  }
+
+  private start(mod: SocketCanModule): void {
+    if (this.closed) return;
+    let raw: RawChannelLike;
+    try {
+      // Throws synchronously when the interface does not exist.
+      raw = mod.createRawChannel(this.options.iface, false);
+      // The package has no removeListener: stale channels are recognised by identity instead.
+      raw.addListener('onMessage', ((msg: RawMessage) => this.received(raw, msg)) as (...args: never[]) => void);
+      raw.addListener('onStopped', (() => this.stopped(raw, mod)) as (...args: never[]) => void);
+      raw.start();
+    } catch (e) {
+      this.events.setStatus({ state: 'disconnected', reason: `${this.options.iface}: ${(e as Error).message}` });
+      this.retry(mod);
+      return;
+    }
+    this.raw = raw;
+    this.events.setStatus({ state: 'connected' });
+  }
+
+  private received(raw: RawChannelLike, msg: RawMessage): void {
+    if (raw !== this.raw || msg.err) return;
+    this.counters.received += 1;
+    this.events.emitFrame({ id: msg.id, ext: Boolean(msg.ext), rtr: Boolean(msg.rtr), data: Buffer.from(msg.data ?? []) });
+  }
+
+  private stopped(raw: RawChannelLike, mod: SocketCanModule): void {
+    if (raw !== this.raw || this.closed) return;
+    this.raw = undefined;
+    this.events.setStatus({ state: 'disconnected', reason: `${this.options.iface} stopped` });
+    this.retry(mod);
+  }
+
+  private retry(mod: SocketCanModule): void {
+    this.options.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.options.clock.setTimeout(() => this.start(mod), this.options.retryMs ?? 5000);
+  }
+
+  private stopRaw(): void {
+    const raw = this.raw;
+    this.raw = undefined;
+    try { raw?.stop(); } catch { /* already down */ }
+  }
+}
