@@ -36,7 +36,7 @@ export class SimulatedInverterChannel implements CanChannel {
       const frames = protocol.inverterFrames.bind(protocol);
       this.timer = clock.setInterval(() => {
         if (this.silent) return;
-        for (const f of frames()) this.events.emitFrame(f);
+        for (const f of frames(this.view)) this.events.emitFrame(f);
       }, protocol.inverterPeriodMs);
     }
     this.events.setStatus({ state: 'connected' });

@@ -12,7 +12,7 @@
 import type { Clock, TimerId } from '../../core/clock';
 import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
-import type { EncodeOptions, InverterProtocol } from './inverter-protocol';
+import type { EncodeOptions, InverterFrameResult, InverterProtocol } from './inverter-protocol';
 
 /** SMA inhibit time: a value must not be updated faster than this (SMA TI §5.1); held for all. */
 const MIN_GAP_MS = 200;
@@ -26,6 +26,8 @@ export interface TransmitterStatus {
   /** The bank last put on the wire (fail-safe version while stale). */
   sent?: BankState;
   cycles: number;
+  /** The last command the inverter sent (Luxpower 0x300 remote shutdown); the node surfaces it. */
+  command?: 'shutdown';
 }
 
 export interface TransmitterOptions {
@@ -80,6 +82,7 @@ export class CyclicTransmitter {
   private linkAt?: number;
   private sent?: BankState;
   private cycles = 0;
+  private command?: 'shutdown';
 
   constructor(private readonly o: TransmitterOptions) {
     this.periodMs = o.periodMs ?? o.protocol.periodMs;
@@ -87,7 +90,7 @@ export class CyclicTransmitter {
   }
 
   get status(): TransmitterStatus {
-    return { state: this.state, link: this.link(), sent: this.sent, cycles: this.cycles };
+    return { state: this.state, link: this.link(), sent: this.sent, cycles: this.cycles, command: this.command };
   }
 
   /** A new, already validated bank. */
@@ -116,13 +119,14 @@ export class CyclicTransmitter {
     if (!handler || this.state === 'closed') return;
     const active = this.state === 'transmitting' || this.state === 'stale';
     const bank = active ? this.current() : undefined;
-    let result: ReturnType<NonNullable<InverterProtocol['onInverterFrame']>>;
+    let result: InverterFrameResult;
     try {
       result = handler.call(this.o.protocol, frame, bank, this.o.encodeOptions);
     } catch {
       return; // an odd frame from the bus must never stop the transmitter
     }
     if (result.linkAlive) this.linkAt = this.o.clock.now();
+    if (result.command) this.command = result.command;
     if (active && result.reply && result.reply.length > 0) {
       this.o.transmit(result.reply);
       this.lastTxAt = this.o.clock.now();
