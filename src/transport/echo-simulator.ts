@@ -27,7 +27,7 @@ export const createEchoSimulator: SimulatorFactory = (options, host) => {
   for (const address of options.addresses ?? [1]) {
     packs.set(address, { address, model: new BatteryModel({ cells: options.cells }), faults: {} });
   }
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   const timers = new Set<number>();
   const sim: DeviceSimulator = {
     packs,
