@@ -198,7 +198,9 @@ export class SlcanChannel implements CanChannel {
     if (port !== this.port) return;
     this.rx += data.toString('latin1');
     for (;;) {
-      const end = this.rx.search(/[\r\x07]/);
+      const cr = this.rx.indexOf(CR);
+      const bell = this.rx.indexOf(BELL);
+      const end = cr < 0 ? bell : bell < 0 ? cr : Math.min(cr, bell);
       if (end < 0) break;
       const line = this.rx.slice(0, end).replace(/\n/g, '');
       const refused = this.rx[end] === BELL;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import type { CanFrame } from '../../../src/transport/can-frame';
+import type { InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
 import { SimulatedInverterChannel } from '../../../src/transport/can-simulated-inverter';
 import { acquireCanChannel, openCanChannels } from '../../../src/transport/can-registry';
 import type { CanChannel, CanStatus } from '../../../src/transport/can-channel';
@@ -13,8 +14,9 @@ describe('simulated inverter channel', () => {
     assert.equal(inv.view, undefined);
     assert.ok(inv.commsLost);
     for (const f of fakeAcked.encode(bank(clock.now(), { ccl: 42, soc: 61 }))) inv.send(f);
-    assert.equal(inv.view?.ccl, 42);
-    assert.equal(inv.view?.soc, 61);
+    const view = inv.view as InverterView | undefined;
+    assert.equal(view?.ccl, 42);
+    assert.equal(view?.soc, 61);
     assert.equal(inv.received.get('0x351'), 1);
     assert.equal(inv.commsLost, false);
     clock.advance(10_001);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
+import type { CanStatus } from '../../../src/transport/can-channel';
 import { loadSocketCan, SocketCanChannel, type RawChannelLike, type SocketCanModule } from '../../../src/transport/can-socketcan';
 
 /** Stands in for the `socketcan` package (no SocketCAN kernel support in CI). */
@@ -85,12 +86,12 @@ describe('socketcan channel', () => {
     assert.doesNotThrow(() => channel.send(canFrame(0x351, [1])));
     assert.equal(channel.status.state, 'error');
     made[0].fire('onStopped');
-    assert.equal(channel.status.state, 'disconnected');
+    assert.equal((channel.status as CanStatus).state, 'disconnected');
     made[0].fire('onMessage', { id: 1, data: Buffer.alloc(0) }); // stale channel: ignored
     assert.equal(channel.counters.received, 0);
     clock.advance(1000);
     assert.equal(made.length, 2);
-    assert.equal(channel.status.state, 'connected');
+    assert.equal((channel.status as CanStatus).state, 'connected');
     await channel.close();
   });
 
