@@ -57,7 +57,7 @@ export class SerialBus implements SerialBusApi {
   private readonly listeners = new Set<(d: Buffer) => void>();
   private readonly addresses = new Map<number, AddressState>();
   private order: number[] = [];
-  private nextIndex = 0;
+  private lastServed?: number;
   private port?: BusPort;
   private connected = false;
   private closing = false;
@@ -272,13 +272,14 @@ export class SerialBus implements SerialBusApi {
     }
   }
 
+  /** Round-robin: the first address after the one served last that has work queued. */
   private nextPending(): Pending | undefined {
+    const start = this.lastServed === undefined ? 0 : this.order.indexOf(this.lastServed) + 1;
     for (let i = 0; i < this.order.length; i++) {
-      const address = this.order[(this.nextIndex + i) % this.order.length];
-      const a = this.addresses.get(address)!;
-      const p = a.queue.shift();
+      const address = this.order[(start + i) % this.order.length];
+      const p = this.addresses.get(address)!.queue.shift();
       if (p) {
-        this.nextIndex = (this.nextIndex + i + 1) % this.order.length;
+        this.lastServed = address;
         return p;
       }
     }

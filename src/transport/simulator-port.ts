@@ -15,6 +15,7 @@ export function wireTimeMs(bytes: number, baudRate: number): number {
 export class SimulatorPort extends EventEmitter implements BusPort {
   simulator?: DeviceSimulator;
   private open_ = false;
+  private readonly timers = new Set<number>();
 
   constructor(
     private readonly factory: SimulatorFactory,
@@ -42,6 +43,8 @@ export class SimulatorPort extends EventEmitter implements BusPort {
   async close(): Promise<void> {
     if (!this.open_) return;
     this.open_ = false;
+    for (const id of this.timers) this.clock.clearTimeout(id);
+    this.timers.clear();
     this.simulator?.close();
     this.simulator = undefined;
     this.emit('close', false);
@@ -50,6 +53,10 @@ export class SimulatorPort extends EventEmitter implements BusPort {
   /** Asynchronous like a real wire (never re-enters the caller), with wire time when a baud rate is set. */
   private deliver(data: Buffer, to: (d: Buffer) => void): void {
     const delay = this.baudRate ? wireTimeMs(data.length, this.baudRate) : 0;
-    this.clock.setTimeout(() => { if (this.open_) to(data); }, delay);
+    const id = this.clock.setTimeout(() => {
+      this.timers.delete(id);
+      if (this.open_) to(data);
+    }, delay);
+    this.timers.add(id);
   }
 }

@@ -1,0 +1,37 @@
+import { strict as assert } from 'node:assert';
+import { main } from '../../src/cli/cellsafe';
+import type { CliIo } from '../../src/cli/command';
+
+export function captureIo(stdin = ''): CliIo & { out: string; err: string } {
+  const io = {
+    out: '', err: '',
+    stdout: (t: string) => { io.out += t; },
+    stderr: (t: string) => { io.err += t; },
+    readStdin: async () => stdin,
+    stdinLines: async function* () { for (const l of stdin.split('\n')) yield l; },
+  };
+  return io;
+}
+
+describe('cellsafe CLI dispatch', () => {
+  it('--help lists every subcommand', async () => {
+    const io = captureIo();
+    assert.equal(await main(['--help'], io), 0);
+    for (const c of ['decode', 'simulate']) assert.match(io.out, new RegExp(`\\b${c}\\b`));
+  });
+  it('an unknown command exits 2 with the help on stderr', async () => {
+    const io = captureIo();
+    assert.equal(await main(['frobnicate'], io), 2);
+    assert.match(io.err, /unknown command "frobnicate"/);
+  });
+  it('decode with an unknown protocol prints a JSON error and exits 1', async () => {
+    const io = captureIo();
+    assert.equal(await main(['decode', '--protocol', 'nope', 'aa'], io), 1);
+    assert.match(JSON.parse(io.out).error, /unknown protocol "nope"/);
+  });
+  it('simulate refuses a missing port', async () => {
+    const io = captureIo();
+    assert.equal(await main(['simulate', '--protocol', 'echo'], io), 2);
+    assert.match(io.err, /--port/);
+  });
+});
