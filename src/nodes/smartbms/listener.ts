@@ -1,0 +1,80 @@
+/**
+ * The pure core of the `smartbms` node: bytes from the wire in, PackStates out. Frames are found by
+ * the stream framer, decoded, and folded into the per-cell and key/value assemblers; a PackState is
+ * produced for every frame once every cell has been seen (spec §5).
+ */
+import type { PackState } from '../../core/pack-state';
+import { CellAssembler } from './cell-assembler';
+import { KeyValueAssembler } from './key-values';
+import { toPackState } from './pack-mapping';
+import { decodeFrame, type TemperatureFormula } from './protocol-smartbms';
+import { StatusFilter } from './status-filter';
+import { SmartBmsStreamFramer } from './stream-framer';
+
+export interface ListenerOptions {
+  id: string;
+  formula: TemperatureFormula;
+  /** A cell record older than this many ms per cell of the pack is dropped (spec §5: about 3 × N s). */
+  cellMaxAgePerCellMs?: number;
+}
+
+export type ListenerEvent =
+  | { kind: 'pack'; pack: PackState }
+  /** A frame arrived but not every cell has been seen yet. */
+  | { kind: 'progress'; soc: number; seen: number; cellCount: number }
+  | { kind: 'rejected'; reason: string };
+
+export class SmartBmsListener {
+  private readonly framer = new SmartBmsStreamFramer();
+  private readonly cells = new CellAssembler();
+  private readonly keyValues = new KeyValueAssembler();
+  private readonly status = new StatusFilter();
+  private rejected = 0;
+
+  constructor(private readonly o: ListenerOptions) {}
+
+  /** Frames accepted, frames rejected by the decoder, sync losses and bytes dropped while searching. */
+  get counters(): { frames: number; rejected: number; syncLosses: number; droppedBytes: number } {
+    return { ...this.framer.stats, rejected: this.rejected };
+  }
+
+  receive(data: Uint8Array, now: number): ListenerEvent[] {
+    return this.framer.push(data).map((frame) => this.frame(frame, now));
+  }
+
+  /** Forgets everything (data lost, port reconnected): nothing stale is carried over. */
+  reset(): void {
+    this.framer.reset();
+    this.cells.clear();
+    this.keyValues.clear();
+    this.status.clear();
+  }
+
+  private frame(bytes: Buffer, now: number): ListenerEvent {
+    const r = decodeFrame(bytes);
+    if (!r.ok) {
+      // The framer only passes frames the decoder accepts; kept so a rule change cannot slip through.
+      this.rejected++;
+      return { kind: 'rejected', reason: r.reason };
+    }
+    const f = r.frame;
+    this.cells.add(f.cellInfoIndex, f.cellCount, f.cellInfoVoltage, f.cellInfoTempRaw, now);
+    this.cells.expire(now, f.cellCount * (this.o.cellMaxAgePerCellMs ?? 3000));
+    if (f.frameKind === 'key-value') this.keyValues.add(f.kvKey!, f.kvValue!, now);
+    this.status.add(f.status1);
+    if (!this.cells.complete) return { kind: 'progress', soc: f.soc, seen: this.cells.seen, cellCount: f.cellCount };
+    const c = this.counters;
+    return {
+      kind: 'pack',
+      pack: toPackState(f, {
+        id: this.o.id,
+        time: now,
+        formula: this.o.formula,
+        status1: this.status.filtered,
+        cells: this.cells.records(),
+        keyValues: this.keyValues.current(now),
+        counters: { frames: c.frames, syncLosses: c.syncLosses },
+      }),
+    };
+  }
+}
