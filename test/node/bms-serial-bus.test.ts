@@ -114,6 +114,15 @@ describe('bms-serial-bus node', function () {
     assert.doesNotMatch(logged, /Cannot lock port/);
   });
 
+  it('lists serial ports for the editor (with the /dev scan fallback) and the simulator protocols', async () => {
+    await helper.load([busNode], [{ id: 'bus', type: 'bms-serial-bus', portType: 'simulator', simProtocol: 'echo', simAddresses: '1' }]);
+    const ports = await helper.request().get('/bms-serial-bus/ports').expect(200);
+    assert.ok(Array.isArray(ports.body));
+    assert.ok(ports.body.every((p: unknown) => typeof p === 'string' && p.startsWith('/dev/')), JSON.stringify(ports.body));
+    const sims = await helper.request().get('/bms-serial-bus/simulators').expect(200);
+    assert.ok(sims.body.includes('echo'));
+  });
+
   it('serves the built-in simulator as a port', async () => {
     const received: string[] = [];
     await helper.load([busNode, echoPoller], [
