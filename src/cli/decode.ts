@@ -5,12 +5,18 @@
 import type { PackState } from '../core/pack-state';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
+import { JK_DECODERS } from '../nodes/jk-bms/cli-decoders';
+import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decoders';
 
 export type CliDecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
 /** `frame` is the text given on the command line (hex, or ASCII for Seplos V2). */
 export type CliDecoder = (frame: string, request?: string) => CliDecodeResult;
 
-export const DECODERS: Record<string, CliDecoder> = {};
+export const DECODERS: Record<string, CliDecoder> = {
+  ...JK_DECODERS,
+  'seplos-v2': decodeSeplosV2,
+  'seplos-v3': decodeSeplosV3,
+};
 
 export const decodeCommand: CliCommand = {
   name: 'decode',

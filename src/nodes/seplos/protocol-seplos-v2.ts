@@ -121,7 +121,7 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   const lchkExpected = lenid === 0 ? 0 : lengthChecksum(lenid);
   if (lchk !== lchkExpected) return { ok: false, reason: `LCHKSUM mismatch (got ${lchk.toString(16)}, expected ${lchkExpected.toString(16)})` };
   const body = t.slice(1, 13 + lenid);
-  const chksum = t.slice(13 + lenid, 17 + lenid).toUpperCase();
+  const chksum = t.slice(13 + lenid, 17 + lenid);
   const expected = hex4(frameChecksum(body));
   if (chksum !== expected) return { ok: false, reason: `CHKSUM mismatch (got ${chksum}, expected ${expected})` };
   const ver = byte(1);

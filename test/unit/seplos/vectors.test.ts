@@ -11,6 +11,7 @@ import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { validatePackState } from '../../../src/core/pack-state';
 
 interface Vector {
+  source: string;
   protocol: 'seplos-v2' | 'seplos-v3';
   command: string;
   direction: 'request' | 'response';
