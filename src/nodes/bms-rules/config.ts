@@ -1,0 +1,307 @@
+/**
+ * bms-rules parameters (design D11) with LiFePO4 16S defaults, chemistry presets, and validation.
+ * Per-cell values scale with `cellsSeries`; every threshold is a parameter.
+ */
+import type { Checked } from '../../core/pack-state';
+
+/** A piecewise-linear table: y at x, clamped at both ends (x may be given in any monotone order). */
+export interface Table { x: number[]; y: number[] }
+
+export interface PackConfig {
+  id: string;
+  capacityAh: number;
+  maxChargeA: number;
+  maxDischargeA: number;
+}
+
+/** charge/load relay behaviour: `limits` = D10 (CCL > 0 / DCL > 0); `normal`/`critical` = 123\SmartBMS tables (D14). */
+export type RelayMode = 'limits' | 'normal' | 'critical';
+export type ShareMode = 'capacity' | 'count';
+export type SocSource = 'weighted' | 'own' | 'min';
+export type Chemistry = 'lifepo4' | 'lto' | 'nmc' | 'li-ion';
+
+export interface RulesConfig {
+  bankName: string;
+  chemistry: Chemistry;
+  cellsSeries: number;
+  packs: PackConfig[];
+  /** used for packs that send data without being configured (accepted and flagged) */
+  defaultPack: Omit<PackConfig, 'id'>;
+  systemMaxChargeA: number;
+  systemMaxDischargeA: number;
+
+  // plausibility (D3)
+  cellValidMin: number; cellValidMax: number;
+  tempValidMin: number; tempValidMax: number;
+
+  // voltages (per cell)
+  vCellAbsorb: number; vCellFloat: number; vCellRebulk: number; vCellBalance: number;
+  cellHighCut: number; cellHighRelease: number; cellHighReleaseSec: number;
+  cellLowCut: number; cellLowRelease: number; cellLowReleaseSec: number;
+  forceChargeCell: number; forceChargeClearCell: number; forceChargeClearSoc: number;
+  dvlCell: number; voltageDropV: number; absorbEntryTolV: number;
+  cvlLsbV: number;
+
+  // CVL controller
+  ovpDeadband: number; kp: number; ki: number; ovpRecoverHoldSec: number; recoverRate: number;
+
+  // charge states
+  debounceSec: number;
+  balancedDiff: number; restartDiff: number; absorbHoldSec: number;
+  tailC: number; tailHoldSec: number; tailMaxSpread: number; absorbMaxSec: number;
+  absorbClockBandV: number; absorbExitDropV: number; absorbExitSec: number;
+  rampDownVPerCellS: number; minFloatSec: number; rebulkCellSec: number;
+  rebulkSoc: number; rebulkSocSec: number; fullChargeEveryDays: number;
+  rebulkSpread: number; rebulkSpreadMinCell: number;
+  balanceEveryDays: number; balanceDoneDiff: number; balanceDoneSec: number; balanceMaxSec: number;
+  resumeMaxAgeSec: number; floatCcl: number;
+
+  // currents
+  cellChargeTable: Table; cellDischargeTable: Table;
+  tempChargeTable: Table; tempDischargeTable: Table; mosTable: Table;
+  socTaperEnabled: boolean; socChargeTable: Table;
+  shareMode: ShareMode; shareMargin: number; ccFloorC: number; ccFloorMinA: number;
+  shareFeedbackSec: number;
+
+  // shaping (D9)
+  incHoldSec: number; incRateMinA: number; incRateFrac: number;
+  restartMinA: number; restartMinFrac: number; publishDeadbandA: number; publishDeadbandFrac: number;
+
+  // health (D3)
+  staleSec: number; offlineSec: number; frozenSec: number; offBusV: number; offBusSec: number;
+  minPacksOnline: number; initTimeoutSec: number; extStaleSec: number;
+
+  // fail-safe (D8)
+  blindGraceSec: number; blindCellMax: number; blindCellMin: number; blindFrac: number; blindCapCvl: boolean;
+  failsafeDcl: number; recoverHoldSec: number; stopCanAfterSec: number; packOfflineAlarmSec: number;
+
+  // temperature latches
+  tChargeMin: number; tChargeMax: number; tChargeMinRelease: number; tChargeMaxRelease: number;
+  tDisMin: number; tDisMax: number; tDisMinRelease: number; tDisMaxRelease: number; tempReleaseSec: number;
+
+  // SoC
+  socSource: SocSource; socTrusted: boolean; sendSoc98UntilFull: boolean;
+
+  // alarms
+  cellWarnHigh: number; cellAlarmHigh: number; cellWarnLow: number; cellAlarmLow: number;
+  spreadWarn: number; spreadAlarm: number; spreadMinCell: number;
+  mosWarn: number; mosAlarm: number; overCurrentFactor: number; overCurrentSec: number;
+  currentMismatchSec: number;
+
+  // relays (D10, D14)
+  chargeRelayMode: RelayMode; loadRelayMode: RelayMode; relayMinOffSec: number; alarmRelayMinOnSec: number;
+  relayVMin: number; relayVBalance: number; relayVMax: number; relayTMin: number; relayTMax: number;
+  chargeRestartSoc: number; dischargeRestartSoc: number;
+  genStartSoc: number; genStartCell: number; genStartSec: number; genStopSoc: number; genMinRunSec: number;
+}
+
+const t = (x: number[], y: number[]): Table => ({ x, y });
+
+/** LiFePO4, 16S (design D11). */
+export const DEFAULTS: RulesConfig = {
+  bankName: 'bank',
+  chemistry: 'lifepo4',
+  cellsSeries: 16,
+  packs: [],
+  defaultPack: { capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 },
+  systemMaxChargeA: 1000, systemMaxDischargeA: 1000,
+  cellValidMin: 2.0, cellValidMax: 4.0, tempValidMin: -30, tempValidMax: 90,
+  vCellAbsorb: 3.45, vCellFloat: 3.375, vCellRebulk: 3.30, vCellBalance: 3.50,
+  cellHighCut: 3.58, cellHighRelease: 3.40, cellHighReleaseSec: 60,
+  cellLowCut: 2.90, cellLowRelease: 3.10, cellLowReleaseSec: 300,
+  forceChargeCell: 3.00, forceChargeClearCell: 3.20, forceChargeClearSoc: 15,
+  dvlCell: 3.00, voltageDropV: 0, absorbEntryTolV: 0.05, cvlLsbV: 0.1,
+  ovpDeadband: 0.010, kp: 1.0, ki: 0.2, ovpRecoverHoldSec: 60, recoverRate: 0.0005,
+  debounceSec: 10,
+  balancedDiff: 0.010, restartDiff: 0.013, absorbHoldSec: 900,
+  tailC: 0.02, tailHoldSec: 120, tailMaxSpread: 0.030, absorbMaxSec: 3600,
+  absorbClockBandV: 0.3, absorbExitDropV: 1.0, absorbExitSec: 600,
+  rampDownVPerCellS: 0.0001, minFloatSec: 1800, rebulkCellSec: 300,
+  rebulkSoc: 80, rebulkSocSec: 60, fullChargeEveryDays: 7,
+  rebulkSpread: 0.080, rebulkSpreadMinCell: 3.35,
+  balanceEveryDays: 14, balanceDoneDiff: 0.010, balanceDoneSec: 600, balanceMaxSec: 7200,
+  resumeMaxAgeSec: 6 * 3600, floatCcl: Infinity,
+  cellChargeTable: t([3.55, 3.50, 3.45, 3.40, 3.35], [0, 0.05, 0.15, 0.5, 1]),
+  cellDischargeTable: t([2.90, 2.95, 3.00, 3.10, 3.20], [0, 0.05, 0.2, 0.5, 1]),
+  tempChargeTable: t([0, 2, 5, 10, 40, 45, 50, 55], [0, 0.25, 0.5, 1, 1, 0.5, 0.25, 0]),
+  tempDischargeTable: t([-10, 0, 5, 10, 40, 45, 50, 55], [0, 0.25, 0.5, 1, 1, 0.5, 0.25, 0]),
+  mosTable: t([70, 80, 90], [1, 0.25, 0]),
+  socTaperEnabled: false, socChargeTable: t([98, 95, 90, 85], [0.1, 0.2, 0.5, 1]),
+  shareMode: 'capacity', shareMargin: 0.9, ccFloorC: 0.02, ccFloorMinA: 2, shareFeedbackSec: 10,
+  incHoldSec: 30, incRateMinA: 1, incRateFrac: 0.02,
+  restartMinA: 2, restartMinFrac: 0.02, publishDeadbandA: 0.5, publishDeadbandFrac: 0.02,
+  staleSec: 10, offlineSec: 30, frozenSec: 60, offBusV: 0.5, offBusSec: 10,
+  minPacksOnline: 1, initTimeoutSec: 30, extStaleSec: 10,
+  blindGraceSec: 120, blindCellMax: 3.38, blindCellMin: 3.20, blindFrac: 0.25, blindCapCvl: true,
+  failsafeDcl: 0, recoverHoldSec: 30, stopCanAfterSec: 60, packOfflineAlarmSec: 300,
+  tChargeMin: 0, tChargeMax: 55, tChargeMinRelease: 3, tChargeMaxRelease: 50,
+  tDisMin: -10, tDisMax: 60, tDisMinRelease: -7, tDisMaxRelease: 55, tempReleaseSec: 120,
+  socSource: 'weighted', socTrusted: false, sendSoc98UntilFull: true,
+  cellWarnHigh: 3.55, cellAlarmHigh: 3.60, cellWarnLow: 3.00, cellAlarmLow: 2.90,
+  spreadWarn: 0.05, spreadAlarm: 0.10, spreadMinCell: 3.35,
+  mosWarn: 80, mosAlarm: 90, overCurrentFactor: 1.1, overCurrentSec: 10, currentMismatchSec: 60,
+  chargeRelayMode: 'limits', loadRelayMode: 'limits', relayMinOffSec: 30, alarmRelayMinOnSec: 30,
+  relayVMin: 2.9, relayVBalance: 3.4, relayVMax: 3.7, relayTMin: 0, relayTMax: 55,
+  chargeRestartSoc: 90, dischargeRestartSoc: 20,
+  genStartSoc: 20, genStartCell: 3.05, genStartSec: 60, genStopSoc: 80, genMinRunSec: 1800,
+};
+
+/**
+ * Chemistry presets: cell-level values only (the cell count stays the user's). The 123\SmartBMS gen3
+ * recommended V-min / V-balance / V-max (seed 004) drive the relay thresholds; charge targets and cuts are
+ * placed between them with the same margins the LiFePO4 defaults keep below the BMS over-voltage protection.
+ */
+export const CHEMISTRY_PRESETS: Record<Chemistry, Partial<RulesConfig>> = {
+  lifepo4: {
+    chemistry: 'lifepo4',
+    cellValidMin: DEFAULTS.cellValidMin, cellValidMax: DEFAULTS.cellValidMax,
+    vCellAbsorb: 3.45, vCellFloat: 3.375, vCellRebulk: 3.30, vCellBalance: 3.50,
+    cellHighCut: 3.58, cellHighRelease: 3.40, cellLowCut: 2.90, cellLowRelease: 3.10,
+    forceChargeCell: 3.00, forceChargeClearCell: 3.20, dvlCell: 3.00,
+    cellWarnHigh: 3.55, cellAlarmHigh: 3.60, cellWarnLow: 3.00, cellAlarmLow: 2.90,
+    blindCellMax: 3.38, blindCellMin: 3.20, spreadMinCell: 3.35, rebulkSpreadMinCell: 3.35, genStartCell: 3.05,
+    cellChargeTable: DEFAULTS.cellChargeTable, cellDischargeTable: DEFAULTS.cellDischargeTable,
+    relayVMin: 2.9, relayVBalance: 3.4, relayVMax: 3.7,
+  },
+  lto: {
+    chemistry: 'lto',
+    cellValidMin: 1.5, cellValidMax: 3.0,
+    vCellAbsorb: 2.55, vCellFloat: 2.45, vCellRebulk: 2.35, vCellBalance: 2.60,
+    cellHighCut: 2.65, cellHighRelease: 2.45, cellLowCut: 2.15, cellLowRelease: 2.30,
+    forceChargeCell: 2.20, forceChargeClearCell: 2.35, dvlCell: 2.20,
+    cellWarnHigh: 2.62, cellAlarmHigh: 2.68, cellWarnLow: 2.20, cellAlarmLow: 2.15,
+    blindCellMax: 2.45, blindCellMin: 2.30, spreadMinCell: 2.40, rebulkSpreadMinCell: 2.40, genStartCell: 2.25,
+    cellChargeTable: t([2.62, 2.58, 2.55, 2.50, 2.45], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([2.15, 2.18, 2.20, 2.25, 2.30], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 2.15, relayVBalance: 2.6, relayVMax: 2.7,
+  },
+  nmc: {
+    chemistry: 'nmc',
+    cellValidMin: 2.5, cellValidMax: 4.4,
+    vCellAbsorb: 4.00, vCellFloat: 3.95, vCellRebulk: 3.85, vCellBalance: 4.05,
+    cellHighCut: 4.08, cellHighRelease: 3.95, cellLowCut: 3.43, cellLowRelease: 3.55,
+    forceChargeCell: 3.45, forceChargeClearCell: 3.60, dvlCell: 3.45,
+    cellWarnHigh: 4.06, cellAlarmHigh: 4.10, cellWarnLow: 3.48, cellAlarmLow: 3.43,
+    blindCellMax: 3.95, blindCellMin: 3.60, spreadMinCell: 3.90, rebulkSpreadMinCell: 3.90, genStartCell: 3.50,
+    cellChargeTable: t([4.07, 4.05, 4.00, 3.95, 3.90], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([3.43, 3.46, 3.50, 3.55, 3.60], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 3.43, relayVBalance: 4.0, relayVMax: 4.1,
+  },
+  'li-ion': {
+    chemistry: 'li-ion',
+    cellValidMin: 2.5, cellValidMax: 4.4,
+    vCellAbsorb: 4.05, vCellFloat: 4.00, vCellRebulk: 3.90, vCellBalance: 4.10,
+    cellHighCut: 4.13, cellHighRelease: 4.00, cellLowCut: 3.43, cellLowRelease: 3.55,
+    forceChargeCell: 3.45, forceChargeClearCell: 3.60, dvlCell: 3.45,
+    cellWarnHigh: 4.11, cellAlarmHigh: 4.15, cellWarnLow: 3.48, cellAlarmLow: 3.43,
+    blindCellMax: 4.00, blindCellMin: 3.60, spreadMinCell: 3.95, rebulkSpreadMinCell: 3.95, genStartCell: 3.50,
+    cellChargeTable: t([4.12, 4.10, 4.05, 4.00, 3.95], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([3.43, 3.46, 3.50, 3.55, 3.60], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 3.43, relayVBalance: 4.1, relayVMax: 4.15,
+  },
+};
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkTable(name: string, v: unknown): string | undefined {
+  if (!isObj(v) || !Array.isArray(v.x) || !Array.isArray(v.y)) return `${name} must be {x: number[], y: number[]}`;
+  if (v.x.length < 1 || v.x.length !== v.y.length) return `${name}: x and y must have the same, non-zero length`;
+  if (![...v.x, ...v.y].every((n) => typeof n === 'number' && Number.isFinite(n))) return `${name}: finite numbers only`;
+  const x = v.x as number[];
+  const up = x.every((n, i) => i === 0 || n > x[i - 1]);
+  const down = x.every((n, i) => i === 0 || n < x[i - 1]);
+  if (!up && !down) return `${name}: x must be strictly monotone`;
+  if (!(v.y as number[]).every((n) => n >= 0 && n <= 1)) return `${name}: y are fractions 0..1`;
+  return undefined;
+}
+
+const MAY_BE_NEGATIVE = new Set(['tempValidMin', 'tChargeMin', 'tChargeMinRelease', 'tDisMin', 'tDisMinRelease',
+  'relayTMin', 'voltageDropV']);
+
+const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
+  chemistry: ['lifepo4', 'lto', 'nmc', 'li-ion'],
+  chargeRelayMode: ['limits', 'normal', 'critical'], loadRelayMode: ['limits', 'normal', 'critical'],
+  shareMode: ['capacity', 'count'], socSource: ['weighted', 'own', 'min'],
+};
+
+/**
+ * Builds a full configuration: defaults ← chemistry preset ← user values. Unknown keys are rejected
+ * (a typo must not silently fall back to a default), and every number must be finite where it matters.
+ */
+export function resolveConfig(user: unknown): Checked<RulesConfig> {
+  if (user === undefined || user === null) user = {};
+  if (!isObj(user)) return { ok: false, reason: 'rules configuration must be an object' };
+  for (const k of Object.keys(user)) {
+    if (!(k in DEFAULTS)) return { ok: false, reason: `unknown parameter "${k}"` };
+  }
+  const chem = (user.chemistry ?? DEFAULTS.chemistry) as Chemistry;
+  if (!ENUMS.chemistry!.includes(chem)) return { ok: false, reason: `chemistry must be one of ${ENUMS.chemistry!.join(', ')}` };
+  const cfg = { ...DEFAULTS, ...CHEMISTRY_PRESETS[chem], ...user } as RulesConfig;
+  for (const [k, v] of Object.entries(cfg)) {
+    const d = (DEFAULTS as unknown as Record<string, unknown>)[k];
+    const allowed = ENUMS[k as keyof RulesConfig];
+    if (allowed) {
+      if (!allowed.includes(v as string)) return { ok: false, reason: `${k} must be one of ${allowed.join(', ')}` };
+    } else if (typeof d === 'number') {
+      // floatCcl may be Infinity ("no cap"), everything else finite
+      if (typeof v !== 'number' || Number.isNaN(v) || (!Number.isFinite(v) && k !== 'floatCcl')) {
+        return { ok: false, reason: `${k} must be a finite number` };
+      }
+      if (v < 0 && !MAY_BE_NEGATIVE.has(k)) return { ok: false, reason: `${k} must not be negative` };
+    } else if (typeof d === 'boolean' && typeof v !== 'boolean') {
+      return { ok: false, reason: `${k} must be true or false` };
+    } else if (typeof d === 'string' && typeof v !== 'string') {
+      return { ok: false, reason: `${k} must be a string` };
+    } else if (isObj(d) && 'x' in d) {
+      const r = checkTable(k, v);
+      if (r) return { ok: false, reason: r };
+    }
+  }
+  if (!Number.isInteger(cfg.cellsSeries) || cfg.cellsSeries < 1 || cfg.cellsSeries > 64) {
+    return { ok: false, reason: 'cellsSeries must be an integer 1..64' };
+  }
+  const packs = checkPacks(cfg.packs, 'packs');
+  if (typeof packs === 'string') return { ok: false, reason: packs };
+  const dp = checkPacks([{ id: 'default', ...(cfg.defaultPack as object) }], 'defaultPack');
+  if (typeof dp === 'string') return { ok: false, reason: dp };
+  if (!(cfg.vCellRebulk < cfg.vCellFloat && cfg.vCellFloat < cfg.vCellAbsorb && cfg.vCellAbsorb <= cfg.vCellBalance)) {
+    return { ok: false, reason: 'voltages must satisfy vCellRebulk < vCellFloat < vCellAbsorb <= vCellBalance' };
+  }
+  if (!(cfg.vCellBalance < cfg.cellHighCut && cfg.cellHighRelease < cfg.cellHighCut)) {
+    return { ok: false, reason: 'cellHighCut must be above vCellBalance and cellHighRelease' };
+  }
+  if (!(cfg.cellLowCut < cfg.cellLowRelease)) return { ok: false, reason: 'cellLowRelease must be above cellLowCut' };
+  if (!(cfg.staleSec < cfg.offlineSec)) return { ok: false, reason: 'staleSec must be below offlineSec' };
+  if (cfg.minPacksOnline < 1) return { ok: false, reason: 'minPacksOnline must be at least 1' };
+  if (cfg.cvlLsbV <= 0) return { ok: false, reason: 'cvlLsbV must be positive' };
+  return { ok: true, value: { ...cfg, packs } };
+}
+
+function checkPacks(v: unknown, name: string): PackConfig[] | string {
+  if (!Array.isArray(v)) return `${name} must be an array`;
+  const ids = new Set<string>();
+  for (const [i, p] of v.entries()) {
+    if (!isObj(p) || typeof p.id !== 'string' || p.id === '') return `${name}[${i}].id must be a non-empty string`;
+    if (ids.has(p.id)) return `${name}: duplicate pack id "${p.id}"`;
+    ids.add(p.id);
+    for (const k of ['capacityAh', 'maxChargeA', 'maxDischargeA']) {
+      const n = p[k];
+      if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return `${name}[${i}].${k} must be a positive number`;
+    }
+  }
+  return v as PackConfig[];
+}
+
+/** Linear interpolation in a table, clamped at the ends. */
+export function interp(table: Table, x: number): number {
+  const { x: xs, y: ys } = table;
+  const asc = xs.length < 2 || xs[1] > xs[0];
+  const X = asc ? xs : [...xs].reverse();
+  const Y = asc ? ys : [...ys].reverse();
+  if (x <= X[0]) return Y[0];
+  if (x >= X[X.length - 1]) return Y[Y.length - 1];
+  for (let i = 1; i < X.length; i++) {
+    if (x <= X[i]) return Y[i - 1] + ((Y[i] - Y[i - 1]) * (x - X[i - 1])) / (X[i] - X[i - 1]);
+  }
+  return Y[Y.length - 1];
+}

@@ -1,0 +1,369 @@
+/**
+ * The bms-rules engine: `step(state, input, now) → { state, bank }`, called on every pack message and
+ * on a 1 s tick. Pure and clocked: no timers, no Node-RED; time only comes in as `now` (ms), so every
+ * behaviour is a reproducible time series (unit tests, `cellsafe replay`). The state object is owned
+ * by the caller and updated in place.
+ */
+import type { AlarmLevel, BankAlarmName, BankState, PackState } from '../../core/pack-state';
+import type { PackConfig, RulesConfig } from './config';
+import type { Aggregate, CellRef, Counts } from './aggregate';
+import { aggregate, countPacks, counts as inO } from './aggregate';
+import type { PackStatus, PackTrack } from './health';
+import { classify, newTrack, receive, updateOffBus } from './health';
+import type { Limited } from './limits';
+import { bankLimit, packLimits, shareFeedback } from './limits';
+import type { ChargeCtl, PersistedCharge } from './charge-state';
+import { balanceDue, fullDue, leaveInit, newChargeCtl, persistCharge, stepCharge, vFloat } from './charge-state';
+import type { ModeCtl } from './safety-mode';
+import { newModeCtl, stepMode } from './safety-mode';
+import type { Shaper } from './shaping';
+import { newShaper, quantizeCvl, shape, shapeParams } from './shaping';
+import type { AlarmCtl } from './alarms';
+import { mergeAlarms, packAlarms, rawAlarms, stepAlarms } from './alarms';
+import type { RelayCtl } from './relays';
+import { newRelayCtl, stepRelays } from './relays';
+
+export type Command =
+  | { command: 'forceBulk' } | { command: 'forceFloat' } | { command: 'resetLatch' }
+  | { command: 'exclude'; pack: string } | { command: 'include'; pack: string };
+
+export interface StepInput {
+  /** pack states received since the last step (stamped with `now` on receipt) */
+  packs?: PackState[];
+  /** external bank current (inverter or shunt), + = charging */
+  extCurrent?: number;
+  command?: Command;
+}
+
+interface Latch { on: boolean; clearSince?: number }
+
+export interface EngineState {
+  cfg: RulesConfig;
+  tracks: PackTrack[];
+  charge: ChargeCtl;
+  mode: ModeCtl;
+  latches: { cellHigh: Latch; cellLow: Latch; tempCharge: Latch; tempDis: Latch; forceCharge: boolean };
+  ccl: Shaper; dcl: Shaper;
+  cvl: number; cvlSent?: number;
+  relays: RelayCtl;
+  alarms: AlarmCtl;
+  lastAgg?: Aggregate;
+  lastStep?: number;
+  ext?: { current: number; at: number };
+  mismatchSince?: number;
+  ownSoc?: number;
+  saved?: PersistedCharge;
+  lastCounts?: Counts;
+}
+
+export interface PackReport {
+  status: PackStatus; configured: boolean; ageSec: number | null; invalid: number; lastInvalid?: string;
+  ccl: number; dcl: number; offBus: boolean; frozen: boolean;
+}
+
+/** BankState (architecture §3.2) plus what the rules know beyond the contract. */
+export interface RulesBankState extends BankState {
+  name: string;
+  socMin: number; socMax: number; socDischargeable: number; socDegraded: boolean; socSyncRequest: boolean;
+  remainingAh: number; balancing: boolean;
+  spread: { pack: number; bank: number };
+  fullChargeEvent?: number;
+  lastFullCharge?: number; lastBalance?: number;
+  latches: { cellHigh: boolean; cellLow: boolean; tempCharge: boolean; tempDischarge: boolean };
+  /** details behind the alarm levels, e.g. "offBus:P3", "frozen:P2", "absorbTimeout", "unconfigured:P9" */
+  warnings: string[];
+  packStates: Record<string, PackReport>;
+}
+
+export interface StepResult { state: EngineState; bank: RulesBankState }
+
+const DT_MAX_MS = 5_000; // a long gap (paused process) must not wind up integrators
+
+export function createState(cfg: RulesConfig, now: number, saved?: PersistedCharge): EngineState {
+  return {
+    cfg,
+    tracks: cfg.packs.map((p) => newTrack(p, true)),
+    charge: newChargeCtl(cfg, now),
+    mode: newModeCtl(now),
+    latches: { cellHigh: { on: false }, cellLow: { on: false }, tempCharge: { on: false }, tempDis: { on: false }, forceCharge: false },
+    ccl: newShaper(), dcl: newShaper(),
+    cvl: vFloat(cfg),
+    relays: newRelayCtl(now),
+    alarms: {},
+    ownSoc: saved?.ownSoc,
+    saved,
+  };
+}
+
+/** What the node persists (charge state, last full charge/balance, integrators). */
+export const persistable = (s: EngineState, now: number): PersistedCharge => persistCharge(s.charge, now, s.ownSoc);
+
+function applyCommand(s: EngineState, c: Command | undefined): void {
+  if (!c) return;
+  if (c.command === 'resetLatch') {
+    for (const l of [s.latches.cellHigh, s.latches.cellLow, s.latches.tempCharge, s.latches.tempDis]) { l.on = false; l.clearSince = undefined; }
+    s.latches.forceCharge = false;
+  } else if (c.command === 'exclude' || c.command === 'include') {
+    const t = s.tracks.find((x) => x.id === c.pack);
+    if (t) t.excluded = c.command === 'exclude';
+  }
+}
+
+function trackFor(s: EngineState, id: string): PackTrack {
+  let t = s.tracks.find((x) => x.id === id);
+  if (!t) {
+    const pc: PackConfig = { id, ...s.cfg.defaultPack };
+    t = newTrack(pc, false);
+    s.tracks.push(t);
+  }
+  return t;
+}
+
+/** Latch with immediate set and a dwell before clearing. */
+function latch(l: Latch, set: boolean, clear: boolean, dwellSec: number, now: number): void {
+  if (set) { l.on = true; l.clearSince = undefined; return; }
+  if (!l.on) return;
+  l.clearSince = clear ? l.clearSince ?? now : undefined;
+  if (l.clearSince !== undefined && now - l.clearSince >= dwellSec * 1000) { l.on = false; l.clearSince = undefined; }
+}
+
+/** Extremes over every pack with fresh valid data, even one not yet counted (rejoining, off bus): protection looks at all of it. */
+function freshView(s: EngineState, now: number): { cells: number[]; temps: number[]; maxCell?: number; minCell?: number; tMin?: number; tMax?: number } {
+  const cells: number[] = [], temps: number[] = [];
+  for (const t of s.tracks) {
+    if (t.excluded || !t.last || t.lastValidAt === undefined || now - t.lastValidAt > s.cfg.offlineSec * 1000 || t.frozen) continue;
+    cells.push(...t.last.cells);
+    if (t.last.tMin !== undefined) temps.push(t.last.tMin, t.last.tMax!);
+  }
+  return {
+    cells, temps,
+    maxCell: cells.length ? Math.max(...cells) : undefined, minCell: cells.length ? Math.min(...cells) : undefined,
+    tMin: temps.length ? Math.min(...temps) : undefined, tMax: temps.length ? Math.max(...temps) : undefined,
+  };
+}
+
+export function step(s: EngineState, input: StepInput, now: number): StepResult {
+  const cfg = s.cfg;
+  const dt = s.lastStep === undefined ? 0 : Math.min(DT_MAX_MS, Math.max(0, now - s.lastStep));
+  s.lastStep = now;
+  applyCommand(s, input.command);
+  if (input.extCurrent !== undefined && Number.isFinite(input.extCurrent)) s.ext = { current: input.extCurrent, at: now };
+  const ext = s.ext && now - s.ext.at <= cfg.extStaleSec * 1000 ? s.ext.current : undefined;
+
+  // health (D3)
+  for (const p of input.packs ?? []) {
+    const t = trackFor(s, p.id);
+    receive(t, p, cfg, now, (since) => s.tracks.some((o) => o !== t && o.sigSince !== undefined && o.sigSince > since), ext);
+  }
+  updateOffBus(s.tracks, cfg, now);
+  for (const t of s.tracks) t.status = classify(t, cfg, now);
+  const cnt = countPacks(s.tracks);
+  const o = s.tracks.filter(inO);
+  const agg = aggregate(s.tracks, ext);
+  if (agg) s.lastAgg = agg;
+
+  // INIT (D6): wait for every configured pack, or initTimeoutSec with enough packs
+  let justLeftInit = false;
+  if (s.charge.cs === 'init') {
+    const configured = s.tracks.filter((t) => t.configured && !t.excluded);
+    const allIn = configured.length > 0 && configured.every((t) => t.status === 'ok');
+    const timedOut = now - s.charge.startedAt >= cfg.initTimeoutSec * 1000;
+    if (cnt.online >= cfg.minPacksOnline && (allIn || timedOut)) {
+      leaveInit(s.charge, cfg, now, s.saved);
+      justLeftInit = true;
+    }
+  }
+  const inInit = s.charge.cs === 'init';
+  const prevOut = { ccl: s.ccl.out, dcl: s.dcl.out, cvl: s.cvl };
+  stepMode(s.mode, cnt, cfg, now, inInit, justLeftInit, prevOut);
+  const mode = s.mode.mode;
+
+  // limits (D5)
+  const perPack = new Map<string, { ccl: Limited; dcl: Limited }>();
+  for (const t of o) perPack.set(t.id, packLimits(t, cfg));
+  shareFeedback(o, cfg, perPack, now);
+  const cclRaw = bankLimit(o, cfg, 'charge', perPack);
+  const dclRaw = bankLimit(o, cfg, 'discharge', perPack);
+
+  // latches (D7), on every pack with fresh data
+  const fv = freshView(s, now);
+  const L = s.latches;
+  if (fv.maxCell !== undefined) {
+    latch(L.cellHigh, fv.maxCell >= cfg.cellHighCut, fv.maxCell <= cfg.cellHighRelease, cfg.cellHighReleaseSec, now);
+    latch(L.cellLow, fv.minCell! <= cfg.cellLowCut, fv.minCell! >= cfg.cellLowRelease, cfg.cellLowReleaseSec, now);
+  }
+  if (fv.tMin !== undefined) {
+    latch(L.tempCharge, fv.tMin <= cfg.tChargeMin || fv.tMax! >= cfg.tChargeMax,
+      fv.tMin >= cfg.tChargeMinRelease && fv.tMax! <= cfg.tChargeMaxRelease, cfg.tempReleaseSec, now);
+    latch(L.tempDis, fv.tMin <= cfg.tDisMin || fv.tMax! >= cfg.tDisMax,
+      fv.tMin >= cfg.tDisMinRelease && fv.tMax! <= cfg.tDisMaxRelease, cfg.tempReleaseSec, now);
+  }
+  const socNow = agg?.soc ?? s.lastAgg?.soc ?? 0;
+  if (L.cellLow.on || (fv.minCell !== undefined && fv.minCell <= cfg.forceChargeCell)) L.forceCharge = true;
+  else if (L.forceCharge && ((fv.minCell !== undefined && fv.minCell >= cfg.forceChargeClearCell) || socNow >= cfg.forceChargeClearSoc)) L.forceCharge = false;
+
+  // charge state and CVL (D6)
+  const cmd = input.command?.command === 'forceBulk' || input.command?.command === 'forceFloat' ? input.command.command : undefined;
+  const prevEvent = s.charge.fullChargeEvent;
+  let cvlT: Limited = { value: vFloat(cfg), by: 'init' };
+  if (!inInit && agg) {
+    const r = stepCharge(s.charge, { agg, cfg, mode, now, dt, cvlSent: s.cvlSent ?? s.cvl, command: cmd });
+    cvlT = { value: r.cvl, by: r.by };
+  } else if (!inInit) {
+    cvlT = { value: Math.min(s.charge.cvlSm, s.charge.ctrlOut), by: 'hold' };
+  }
+  const fullEvent = s.charge.fullChargeEvent !== prevEvent ? s.charge.fullChargeEvent : undefined;
+
+  // targets (D7, D8)
+  const cOnline = agg?.onlineAh ?? 0;
+  const cs = s.charge.cs;
+  let ccl: Limited = cclRaw, dcl: Limited = dclRaw;
+  if (cs === 'float' && cfg.floatCcl < ccl.value) ccl = { value: cfg.floatCcl, by: 'float' };
+  const floor = Math.max(cfg.ccFloorMinA, cfg.ccFloorC * cOnline);
+  if ((cs === 'bulk' || cs === 'absorb' || cs === 'balance') && ccl.value > 0 && ccl.value < floor) ccl = { value: floor, by: 'floor' };
+  if (L.cellHigh.on) ccl = { value: 0, by: 'latch:cellHigh' };
+  else if (L.tempCharge.on) ccl = { value: 0, by: 'latch:tempCharge' };
+  if (L.cellLow.on) dcl = { value: 0, by: 'latch:cellLow' };
+  else if (L.tempDis.on) dcl = { value: 0, by: 'latch:tempDischarge' };
+
+  const vfl = vFloat(cfg);
+  let cvl = cvlT;
+  let capped = false;
+  const capCvl = (v: number, by: string): void => { if (v < cvl.value) cvl = { value: v, by }; capped = true; };
+  // a charge latch stops via voltage too: a Victron keeps pushing 1–2 A at CCL = 0 (P5)
+  if (L.cellHigh.on) capCvl(vfl, 'latch:cellHigh');
+  else if (L.tempCharge.on) capCvl(vfl, 'latch:tempCharge');
+  if (mode === 'failsafe') {
+    ccl = { value: 0, by: inInit ? 'init' : 'failsafe' };
+    dcl = { value: Math.min(cfg.failsafeDcl, dcl.value), by: inInit ? 'init' : 'failsafe' };
+    cvl = { value: Math.min(vfl, s.cvl - cfg.voltageDropV), by: inInit ? 'init' : 'failsafe' };
+    capped = true;
+  } else if (mode === 'blind') {
+    const lasts = s.tracks.filter((t) => !t.excluded && t.last).map((t) => t.last!);
+    const chargeOk = lasts.length > 0 && lasts.every((p) => p.maxCell < cfg.blindCellMax);
+    const disOk = lasts.length > 0 && lasts.every((p) => p.minCell > cfg.blindCellMin);
+    ccl = { value: chargeOk ? cfg.blindFrac * s.mode.blindCcl : 0, by: 'blind' };
+    dcl = { value: disOk ? cfg.blindFrac * s.mode.blindDcl : 0, by: 'blind' };
+    capCvl(Math.min(s.mode.blindCvl - cfg.voltageDropV, vfl), 'blind');
+  } else if (mode === 'degraded' && cfg.blindCapCvl && cnt.offline > 0) {
+    capCvl(vfl, 'degraded');
+  }
+
+  // shaping (D9)
+  const bankMaxC = Math.min(cfg.systemMaxChargeA, s.tracks.reduce((a, t) => a + t.config.maxChargeA, 0));
+  const bankMaxD = Math.min(cfg.systemMaxDischargeA, s.tracks.reduce((a, t) => a + t.config.maxDischargeA, 0));
+  const freeze = cnt.stale > 0;
+  const cclOut = shape(s.ccl, ccl.value, now, dt, shapeParams(cfg, bankMaxC), freeze);
+  const dclOut = shape(s.dcl, dcl.value, now, dt, shapeParams(cfg, bankMaxD), freeze);
+  const cvlWanted = cvl.value + cfg.voltageDropV;
+  // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
+  if (cvlWanted < s.cvl || justLeftInit) s.cvl = cvlWanted;
+  else if (!freeze) s.cvl = Math.min(cvlWanted, s.cvl + (cfg.recoverRate * cfg.cellsSeries * dt) / 1000);
+  s.cvlSent = quantizeCvl(s.cvlSent, s.cvl, cfg.cvlLsbV, !capped);
+
+  // SoC
+  const a = agg ?? s.lastAgg;
+  if (a && agg) {
+    s.ownSoc ??= agg.soc;
+    s.ownSoc = Math.min(100, Math.max(0, s.ownSoc + (agg.current * dt) / 3_600_000 / Math.max(1, agg.onlineAh) * 100));
+    if (fullEvent !== undefined) s.ownSoc = 100;
+  }
+  let soc = cfg.socSource === 'own' ? s.ownSoc ?? 0 : cfg.socSource === 'min' ? a?.socMin ?? 0 : a?.soc ?? 0;
+  if (cfg.sendSoc98UntilFull && s.charge.lastFull === undefined) soc = Math.min(soc, 98);
+
+  // alarms (D10)
+  const warnings: string[] = [];
+  for (const t of s.tracks) {
+    if (!t.configured) warnings.push(`unconfigured:${t.id}`);
+    if (t.offBus) warnings.push(`offBus:${t.id}`);
+    if (t.frozen) warnings.push(`frozen:${t.id}`);
+    if (t.firstInvalidAt !== undefined) warnings.push(`invalid:${t.id}:${t.lastInvalidReason}`);
+  }
+  if (ext !== undefined && agg) {
+    const d = Math.abs(agg.currentFromPacks - ext);
+    s.mismatchSince = d > Math.max(5, 0.1 * Math.abs(ext)) ? s.mismatchSince ?? now : undefined;
+  } else s.mismatchSince = undefined;
+  const mismatch = s.mismatchSince !== undefined && now - s.mismatchSince >= cfg.currentMismatchSec * 1000;
+  if (mismatch) warnings.push('currentMismatch');
+  if (s.charge.absorbTimeout) warnings.push('absorbTimeout');
+  const initWaiting = inInit && now - s.charge.startedAt < cfg.initTimeoutSec * 1000;
+  const offline = s.tracks.filter((t) => t.status === 'offline');
+  stepAlarms(s.alarms, rawAlarms({
+    maxCell: a?.maxCell.v, minCell: a?.minCell.v, avgCell: agg ? agg.voltage / cfg.cellsSeries : undefined,
+    spreadPackMax: a?.spreadPackMax, tMin: a?.tMin, tMax: a?.tMax, tMos: a?.tMosMax,
+    current: agg?.current ?? 0, cclSent: prevOut.ccl, dclSent: prevOut.dcl,
+    anyOffline: !inInit && offline.length > 0,
+    offlineLong: !inInit && offline.some((t) => t.offlineSince !== undefined && now - t.offlineSince >= cfg.packOfflineAlarmSec * 1000),
+    commLost: (mode === 'blind' || mode === 'failsafe') && !initWaiting,
+    inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen),
+    absorbTimeout: s.charge.absorbTimeout,
+  }, cfg, s.alarms), now, cfg);
+  const alarms = mergeAlarms(s.alarms, packAlarms(o));
+
+  // relays (D10, D14)
+  stepRelays(s.relays, {
+    view: { cells: fv.cells, temps: fv.temps, soc: a?.soc ?? 0, commOk: mode === 'normal' || mode === 'degraded' },
+    ccl: cclOut, dcl: dclOut, failsafe: mode === 'failsafe',
+    anyAlarm: Object.values(alarms).includes('alarm'),
+    minCell: fv.minCell, floating: cs === 'float' || cs === 'float-ramp',
+  }, cfg, now);
+
+  s.lastCounts = cnt;
+  const bank = buildBank(s, {
+    now, agg: a, cnt, cclOut, dclOut, ccl, dcl, cvl, soc, alarms, warnings, fullEvent, perPack, mode,
+  });
+  return { state: s, bank };
+}
+
+const ref = (c: CellRef | undefined): { v: number; pack: string; cell: number } =>
+  (c && Number.isFinite(c.v) ? { v: c.v, pack: c.pack, cell: c.cell } : { v: 0, pack: '', cell: 0 });
+const num = (x: number | undefined, d = 0): number => (x !== undefined && Number.isFinite(x) ? x : d);
+
+function buildBank(s: EngineState, x: {
+  now: number; agg?: Aggregate; cnt: Counts; cclOut: number; dclOut: number; ccl: Limited; dcl: Limited; cvl: Limited;
+  soc: number; alarms: Partial<Record<BankAlarmName, AlarmLevel>>; warnings: string[]; fullEvent?: number;
+  perPack: Map<string, { ccl: Limited; dcl: Limited }>; mode: ModeCtl['mode'];
+}): RulesBankState {
+  const { cfg } = s;
+  const a = x.agg;
+  const failsafe = x.mode === 'failsafe';
+  const packStates: Record<string, PackReport> = {};
+  for (const t of s.tracks) {
+    const l = x.perPack.get(t.id);
+    packStates[t.id] = {
+      status: t.status, configured: t.configured,
+      ageSec: t.lastValidAt === undefined ? null : Math.round((x.now - t.lastValidAt) / 100) / 10,
+      invalid: t.invalidCount, lastInvalid: t.lastInvalidReason,
+      ccl: num(l?.ccl.value), dcl: num(l?.dcl.value), offBus: t.offBus, frozen: t.frozen,
+    };
+  }
+  // reasons: what set the target, or the shaper when the output sits below it
+  const why = (out: number, l: Limited): string => (out < l.value - 1e-9 && !['failsafe', 'init', 'blind'].includes(l.by) ? 'ramp' : l.by);
+  const voltage = num(a?.voltage), current = num(a?.current);
+  return {
+    kind: 'bank', name: cfg.bankName, time: x.now,
+    cvl: s.cvlSent!, ccl: x.cclOut, dcl: x.dclOut, dvl: cfg.cellsSeries * cfg.dvlCell,
+    chargeAllowed: x.cclOut > 0 && !failsafe, dischargeAllowed: x.dclOut > 0 && !failsafe,
+    forceCharge: s.latches.forceCharge,
+    fullChargeRequest: s.charge.cs !== 'init' && (fullDue(s.charge, cfg, x.now) || balanceDue(s.charge, cfg, x.now)),
+    soc: x.soc, soh: num(a?.soh, 100),
+    voltage, current, power: voltage * current,
+    temperature: { min: num(a?.tMin), max: num(a?.tMax), avg: num(a?.tAvg) },
+    cellMin: ref(a?.minCell), cellMax: ref(a?.maxCell),
+    packs: x.cnt,
+    capacityAh: { installed: s.tracks.filter((t) => !t.excluded).reduce((acc, t) => acc + t.config.capacityAh, 0), online: num(a && x.cnt.online + x.cnt.stale > 0 ? a.onlineAh : 0) },
+    chargeState: s.charge.cs, mode: x.mode,
+    limitedBy: { cvl: x.cvl.by, ccl: why(x.cclOut, x.ccl), dcl: why(x.dclOut, x.dcl) },
+    alarms: x.alarms,
+    relays: { charge: s.relays.charge, load: s.relays.load, alarm: s.relays.alarm, genStart: s.relays.genStart },
+    stopCan: failsafe && x.now - s.mode.since >= cfg.stopCanAfterSec * 1000,
+    socMin: num(a?.socMin), socMax: num(a?.socMax), socDischargeable: num(a?.socDischargeable),
+    socDegraded: a?.socDegraded ?? true,
+    socSyncRequest: s.charge.fullChargeEvent !== undefined && x.now - s.charge.fullChargeEvent < 60_000,
+    remainingAh: num(a?.remainingAh), balancing: a?.balancing ?? false,
+    spread: { pack: num(a?.spreadPackMax), bank: num(a?.spreadBank) },
+    fullChargeEvent: x.fullEvent, lastFullCharge: s.charge.lastFull, lastBalance: s.charge.lastBalance,
+    latches: { cellHigh: s.latches.cellHigh.on, cellLow: s.latches.cellLow.on, tempCharge: s.latches.tempCharge.on, tempDischarge: s.latches.tempDis.on },
+    warnings: x.warnings, packStates,
+  };
+}

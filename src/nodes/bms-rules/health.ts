@@ -1,0 +1,180 @@
+/**
+ * Per-pack health (design D3): plausibility of each sample, frozen-data and off-bus checks, and the
+ * OK / STALE / OFFLINE / EXCLUDED classification. One invalid sample never moves a limit: it is
+ * discarded and counted, and the last valid sample simply ages.
+ */
+import type { Alarms, PackState } from '../../core/pack-state';
+import type { PackConfig, RulesConfig } from './config';
+
+export type PackStatus = 'ok' | 'stale' | 'offline' | 'excluded';
+
+/** A validated sample with the values the rules need, derived once. */
+export interface PackSample {
+  voltage: number; current: number; soc: number; soh: number;
+  cells: number[];
+  maxCell: number; maxIdx: number; minCell: number; minIdx: number; spread: number;
+  /** undefined when the BMS reports no temperature sensor */
+  tMin?: number; tMax?: number; tMos?: number;
+  chargeFet: boolean; dischargeFet: boolean; balancing: boolean;
+  alarms: Alarms;
+  bmsCcl?: number; bmsDcl?: number; bmsCvl?: number;
+}
+
+export interface PackTrack {
+  id: string;
+  configured: boolean;
+  config: PackConfig;
+  last?: PackSample;
+  /** when the last valid sample arrived (moved back to the first identical sample once a pack is found frozen) */
+  lastValidAt?: number;
+  firstInvalidAt?: number;
+  invalidCount: number;
+  lastInvalidReason?: string;
+  sig?: string;
+  sigSince?: number;
+  frozen: boolean;
+  offBusSince?: number;
+  offBus: boolean;
+  excluded: boolean;
+  /** set once the pack was offline; it must then be valid for recoverHoldSec before it counts again */
+  wasOffline: boolean;
+  rejoinSince?: number;
+  offlineSince?: number;
+  status: PackStatus;
+  /** share-feedback factor on the pack's weight (D5), bounded 0.5..2 */
+  weightFactor: number;
+  overSince?: number;
+}
+
+export function newTrack(config: PackConfig, configured: boolean): PackTrack {
+  return {
+    id: config.id, configured, config, invalidCount: 0, frozen: false, offBus: false, excluded: false,
+    wasOffline: true, status: 'offline', weightFactor: 1,
+  };
+}
+
+const inRange = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;
+
+/** Plausibility of one PackState (D3), without the frozen check; returns a reason or the derived sample. */
+export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): { ok: true; sample: PackSample } | { ok: false; reason: string } {
+  const n = cfg.cellsSeries;
+  if (p.cells.length !== n) return { ok: false, reason: `cell count ${p.cells.length} ≠ ${n}` };
+  let maxCell = -Infinity, minCell = Infinity, maxIdx = 0, minIdx = 0, sum = 0;
+  for (let i = 0; i < p.cells.length; i++) {
+    const v = p.cells[i];
+    if (!Number.isFinite(v) || !inRange(v, cfg.cellValidMin, cfg.cellValidMax)) {
+      return { ok: false, reason: `cell ${i + 1} = ${v} V out of range` };
+    }
+    if (v > maxCell) { maxCell = v; maxIdx = i; }
+    if (v < minCell) { minCell = v; minIdx = i; }
+    sum += v;
+  }
+  if (!Number.isFinite(p.voltage) || Math.abs(sum - p.voltage) > Math.max(0.5, 0.02 * p.voltage)) {
+    return { ok: false, reason: `sum of cells ${sum.toFixed(2)} V ≠ pack ${p.voltage} V` };
+  }
+  const temps = [...p.temperatures, ...(p.cellTemperatures ?? [])];
+  if (temps.some((x) => !Number.isFinite(x) || !inRange(x, cfg.tempValidMin, cfg.tempValidMax))) {
+    return { ok: false, reason: 'temperature out of range' };
+  }
+  if (p.mosTemperature !== undefined && (!Number.isFinite(p.mosTemperature) || !inRange(p.mosTemperature, cfg.tempValidMin, 150))) {
+    return { ok: false, reason: 'MOS temperature out of range' };
+  }
+  if (!Number.isFinite(p.soc) || !inRange(p.soc, 0, 100)) return { ok: false, reason: `SoC ${p.soc} out of range` };
+  const maxA = p.current >= 0 ? pc.maxChargeA : pc.maxDischargeA;
+  if (!Number.isFinite(p.current) || Math.abs(p.current) > 1.5 * maxA) return { ok: false, reason: `current ${p.current} A implausible` };
+  const pos = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
+  return {
+    ok: true,
+    sample: {
+      voltage: p.voltage, current: p.current, soc: p.soc,
+      soh: p.soh !== undefined && Number.isFinite(p.soh) ? Math.min(100, Math.max(0, p.soh)) : 100,
+      cells: [...p.cells], maxCell, maxIdx, minCell, minIdx, spread: maxCell - minCell,
+      tMin: temps.length ? Math.min(...temps) : undefined, tMax: temps.length ? Math.max(...temps) : undefined,
+      tMos: p.mosTemperature,
+      chargeFet: p.chargeAllowed, dischargeFet: p.dischargeAllowed, balancing: p.balancing === true,
+      alarms: { ...p.alarms },
+      bmsCcl: pos(p.limits?.ccl), bmsDcl: pos(p.limits?.dcl), bmsCvl: pos(p.limits?.cvl),
+    },
+  };
+}
+
+/**
+ * Takes one received PackState into the track. `othersChangedSince(t)` tells whether any other pack's
+ * data changed after t, and `extCurrent` is the external bank current if known: a pack whose cells and
+ * current stay bit-identical for frozenSec while the bank visibly moves is frozen (its data is not fresh).
+ */
+export function receive(
+  tr: PackTrack, p: PackState, cfg: RulesConfig, now: number,
+  othersChangedSince: (t: number) => boolean, extCurrent: number | undefined,
+): void {
+  const checked = checkSample(p, cfg, tr.config);
+  if (!checked.ok) { invalid(tr, checked.reason, now); return; }
+  const sig = JSON.stringify([p.cells, p.current]);
+  if (sig !== tr.sig || tr.sigSince === undefined) { tr.sig = sig; tr.sigSince = now; tr.frozen = false; }
+  const moving = (extCurrent !== undefined && Math.abs(extCurrent) > 2) || othersChangedSince(tr.sigSince);
+  if (now - tr.sigSince >= cfg.frozenSec * 1000 && moving) {
+    // identical data all along: it is no newer than its first appearance
+    tr.frozen = true;
+    tr.lastValidAt = Math.min(tr.lastValidAt ?? tr.sigSince, tr.sigSince);
+    invalid(tr, 'frozen data', now);
+    return;
+  }
+  tr.last = checked.sample;
+  tr.lastValidAt = now;
+  tr.firstInvalidAt = undefined;
+}
+
+function invalid(tr: PackTrack, reason: string, now: number): void {
+  tr.invalidCount++;
+  tr.lastInvalidReason = reason;
+  tr.firstInvalidAt ??= now;
+}
+
+/** Off-bus check: needs ≥ 3 fresh packs so the median says which one is off. */
+export function updateOffBus(tracks: PackTrack[], cfg: RulesConfig, now: number): void {
+  const fresh = tracks.filter((t) => !t.excluded && t.last && t.lastValidAt !== undefined
+    && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen);
+  if (fresh.length < 3) {
+    for (const t of tracks) { t.offBusSince = undefined; t.offBus = false; }
+    return;
+  }
+  const med = median(fresh.map((t) => t.last!.voltage));
+  for (const t of tracks) {
+    const off = fresh.includes(t) && Math.abs(t.last!.voltage - med) > cfg.offBusV;
+    if (!off) { t.offBusSince = undefined; t.offBus = false; continue; }
+    t.offBusSince ??= now;
+    t.offBus = now - t.offBusSince >= cfg.offBusSec * 1000;
+  }
+}
+
+/** D3 classification for this instant. A pack that was offline must be valid for recoverHoldSec to count again. */
+export function classify(tr: PackTrack, cfg: RulesConfig, now: number): PackStatus {
+  if (tr.excluded) return 'excluded';
+  const age = tr.lastValidAt === undefined ? Infinity : now - tr.lastValidAt;
+  const down = !tr.last || age > cfg.offlineSec * 1000 || tr.offBus || tr.frozen
+    || (tr.firstInvalidAt !== undefined && now - tr.firstInvalidAt > cfg.offlineSec * 1000);
+  if (down) {
+    tr.wasOffline = true;
+    tr.rejoinSince = undefined;
+    if (tr.last) tr.offlineSince ??= now; // never-seen packs are not "returning" when they first appear
+    return 'offline';
+  }
+  if (tr.wasOffline) {
+    // first data ever (INIT) counts at once; a return after an outage waits recoverHoldSec
+    if (tr.offlineSince === undefined) { tr.wasOffline = false; }
+    else {
+      tr.rejoinSince ??= now;
+      if (now - tr.rejoinSince < cfg.recoverHoldSec * 1000) return 'offline';
+      tr.wasOffline = false;
+    }
+  }
+  tr.rejoinSince = undefined;
+  tr.offlineSince = undefined;
+  return age > cfg.staleSec * 1000 ? 'stale' : 'ok';
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,96 @@
+/**
+ * Per-pack current limits and the bank limit by the current-share model (design D5).
+ * Every limit comes with the reason that set it (`limitedBy`).
+ */
+import type { RulesConfig } from './config';
+import { interp } from './config';
+import type { PackTrack } from './health';
+import { canCharge, canDischarge } from './aggregate';
+
+export interface Limited { value: number; by: string }
+
+const pick = (cands: Limited[]): Limited =>
+  cands.reduce((a, c) => (c.value < a.value ? c : a), { value: Infinity, by: 'none' });
+
+/** CCL_k and DCL_k of one pack from its last valid sample (D5 tables). */
+export function packLimits(t: PackTrack, cfg: RulesConfig): { ccl: Limited; dcl: Limited } {
+  const p = t.last!;
+  const { maxChargeA: mc, maxDischargeA: md } = t.config;
+  const id = t.id;
+  const ccl: Limited[] = [{ value: mc, by: `config:${id}` }];
+  const dcl: Limited[] = [{ value: md, by: `config:${id}` }];
+  if (p.bmsCcl !== undefined) ccl.push({ value: p.bmsCcl, by: `bms:${id}` });
+  if (p.bmsDcl !== undefined) dcl.push({ value: p.bmsDcl, by: `bms:${id}` });
+  ccl.push({ value: interp(cfg.cellChargeTable, p.maxCell) * mc, by: `cell:${id}C${p.maxIdx + 1}` });
+  dcl.push({ value: interp(cfg.cellDischargeTable, p.minCell) * md, by: `cell:${id}C${p.minIdx + 1}` });
+  if (p.tMin !== undefined && p.tMax !== undefined) {
+    ccl.push({ value: Math.min(interp(cfg.tempChargeTable, p.tMin), interp(cfg.tempChargeTable, p.tMax)) * mc, by: `temp:${id}` });
+    dcl.push({ value: Math.min(interp(cfg.tempDischargeTable, p.tMin), interp(cfg.tempDischargeTable, p.tMax)) * md, by: `temp:${id}` });
+  }
+  if (p.tMos !== undefined) {
+    ccl.push({ value: interp(cfg.mosTable, p.tMos) * mc, by: `mos:${id}` });
+    dcl.push({ value: interp(cfg.mosTable, p.tMos) * md, by: `mos:${id}` });
+  }
+  if (cfg.socTaperEnabled) ccl.push({ value: interp(cfg.socChargeTable, p.soc) * mc, by: `soc:${id}` });
+  return { ccl: pick(ccl), dcl: pick(dcl) };
+}
+
+const weight = (t: PackTrack, cfg: RulesConfig): number =>
+  (cfg.shareMode === 'count' ? 1 : t.config.capacityAh) * t.weightFactor;
+
+/**
+ * Bank limit of one direction: min_k(L_k / share_k)·margin, capped by ΣL_k and the system maximum.
+ * Packs that cannot take current (blind, FET open) leave the denominator, so the others' shares grow.
+ */
+export function bankLimit(
+  tracks: PackTrack[], cfg: RulesConfig, dir: 'charge' | 'discharge', perPack: Map<string, { ccl: Limited; dcl: Limited }>,
+): Limited {
+  const able = tracks.filter(dir === 'charge' ? canCharge : canDischarge);
+  if (able.length === 0) return { value: 0, by: dir === 'charge' ? 'bms:noChargePack' : 'bms:noDischargePack' };
+  const sumW = able.reduce((a, t) => a + weight(t, cfg), 0);
+  const margin = able.length >= 2 ? cfg.shareMargin : 1;
+  let best: Limited = { value: Infinity, by: 'none' };
+  let sum = 0;
+  for (const t of able) {
+    const l = dir === 'charge' ? perPack.get(t.id)!.ccl : perPack.get(t.id)!.dcl;
+    sum += l.value;
+    const v = (l.value / (weight(t, cfg) / sumW)) * margin;
+    // a pack limited only by its configured maximum is a share limit; anything else keeps its own reason
+    if (v < best.value) best = { value: v, by: l.by.startsWith('config:') ? `share:${t.id}` : l.by };
+  }
+  const sys = dir === 'charge' ? cfg.systemMaxChargeA : cfg.systemMaxDischargeA;
+  return pick([best, { value: sum, by: 'sum' }, { value: sys, by: 'system' }]);
+}
+
+/**
+ * Share feedback (D5, after BatteryAggregator `_adjust_ir`): a pack that carries more than 1.05·its
+ * limit for shareFeedbackSec takes a larger share than modelled. Its weight is moved to the measured
+ * share I_k/ΣI (factor bounded ×0.5…×2 of the base weight), which lowers that pack's bound
+ * L_k/share_k below the bank current that overloaded it, so the bank limit falls. (The design's
+ * w·CCL/I moves the weight the other way; it lowers the bank limit only when that pack is not the
+ * binding one.)
+ */
+export function shareFeedback(tracks: PackTrack[], cfg: RulesConfig, perPack: Map<string, { ccl: Limited; dcl: Limited }>, now: number): void {
+  for (const dir of ['charge', 'discharge'] as const) {
+    const able = tracks.filter(dir === 'charge' ? canCharge : canDischarge);
+    const sign = dir === 'charge' ? 1 : -1;
+    const total = able.reduce((a, t) => a + Math.max(0, sign * t.last!.current), 0);
+    const sumW = able.reduce((a, t) => a + weight(t, cfg), 0);
+    for (const t of able) {
+      const i = sign * t.last!.current;
+      if (i <= 0) continue;
+      const l = perPack.get(t.id)!;
+      const lim = dir === 'charge' ? l.ccl.value : l.dcl.value;
+      if (lim > 0 && i > 1.05 * lim && able.length >= 2 && t.status === 'ok') {
+        t.overSince ??= now;
+        if (now - t.overSince >= cfg.shareFeedbackSec * 1000) {
+          const measured = i / total, modelled = weight(t, cfg) / sumW;
+          t.weightFactor = Math.min(2, Math.max(0.5, t.weightFactor * (measured / modelled)));
+          t.overSince = undefined;
+        }
+      } else if (sign * t.last!.current >= 0) {
+        t.overSince = undefined;
+      }
+    }
+  }
+}
