@@ -3,10 +3,15 @@
  * `cellsafe simulate` look protocols up here. Each protocol adds its factory on one line.
  */
 import { createEchoSimulator } from './echo-simulator';
+import { createSmartBmsSimulator } from '../nodes/smartbms/simulator';
 import type { SimulatorFactory } from './simulator-api';
+import { createSeplosV2Simulator, createSeplosV3Simulator } from '../nodes/seplos/simulator';
 
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   echo: createEchoSimulator,
+  'seplos-v2': createSeplosV2Simulator,
+  'seplos-v3': createSeplosV3Simulator,
+  smartbms: createSmartBmsSimulator,
 };
 
 export function simulatorProtocols(): string[] {

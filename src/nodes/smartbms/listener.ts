@@ -39,7 +39,7 @@ export class SmartBmsListener {
   }
 
   receive(data: Uint8Array, now: number): ListenerEvent[] {
-    return this.framer.push(data).map((frame) => this.frame(frame, now));
+    return this.framer.push(data, now).map((f) => this.frame(f.frame, f.time));
   }
 
   /** Forgets everything (data lost, port reconnected): nothing stale is carried over. */

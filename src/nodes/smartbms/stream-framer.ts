@@ -25,25 +25,32 @@ export interface FramerStats {
   syncLosses: number;
 }
 
+/** A frame and when its last byte arrived (a frame held for confirmation keeps its own time). */
+export interface TimedFrame { frame: Buffer; time: number }
+
 export class SmartBmsStreamFramer {
   private buf: Buffer = Buffer.alloc(0);
+  /** Stream position of buf[0], and the stream position each received chunk ended at, with its time. */
+  private base = 0;
+  private arrivals: Array<{ end: number; time: number }> = [];
   private locked = false;
   private last?: Buffer;
   readonly stats: FramerStats = { frames: 0, droppedBytes: 0, syncLosses: 0 };
 
   get isLocked(): boolean { return this.locked; }
 
-  /** Adds received bytes; returns the frames they completed, in stream order. */
-  push(data: Uint8Array): Buffer[] {
+  /** Adds bytes received at `time`; returns the frames they completed, in stream order. */
+  push(data: Uint8Array, time = 0): TimedFrame[] {
     this.buf = this.buf.length === 0 ? Buffer.from(data) : Buffer.concat([this.buf, data]);
-    const out: Buffer[] = [];
+    this.arrivals.push({ end: this.base + this.buf.length, time });
+    const out: TimedFrame[] = [];
     let p = 0;
     for (;;) {
       if (this.locked) {
         if (this.buf.length - p < FRAME_LENGTH) break;
         const frame = this.buf.subarray(p, p + FRAME_LENGTH);
         if (plausible(frame) && this.last && sameStable(frame, this.last)) {
-          out.push(this.accept(frame));
+          out.push(this.accept(frame, p));
           p += FRAME_LENGTH;
           continue;
         }
@@ -57,27 +64,32 @@ export class SmartBmsStreamFramer {
       if (this.buf.length - p < 2 * FRAME_LENGTH) break; // wait for the confirming frame
       const second = this.buf.subarray(p + FRAME_LENGTH, p + 2 * FRAME_LENGTH);
       if (!plausible(second) || !sameStable(first, second)) { p++; this.stats.droppedBytes++; continue; }
-      out.push(this.accept(first), this.accept(second));
+      out.push(this.accept(first, p), this.accept(second, p + FRAME_LENGTH));
       p += 2 * FRAME_LENGTH;
       this.locked = true;
     }
     // Bytes before p are consumed or ruled out for good; keep only the undecided tail.
     this.buf = Buffer.from(this.buf.subarray(p));
+    this.base += p;
+    while (this.arrivals.length > 1 && this.arrivals[0].end <= this.base) this.arrivals.shift();
     return out;
   }
 
   /** Forgets the stream (e.g. after the port reconnects): the next frame must be found anew. */
   reset(): void {
     this.buf = Buffer.alloc(0);
+    this.arrivals = [];
     this.locked = false;
     this.last = undefined;
   }
 
-  private accept(frame: Buffer): Buffer {
+  private accept(frame: Buffer, at: number): TimedFrame {
     const copy = Buffer.from(frame);
     this.last = copy;
     this.stats.frames++;
-    return copy;
+    const lastByte = this.base + at + FRAME_LENGTH - 1;
+    const arrival = this.arrivals.find((a) => a.end > lastByte)!;
+    return { frame: copy, time: arrival.time };
   }
 }
 

@@ -28,7 +28,7 @@ function feed(framer: SmartBmsStreamFramer, stream: Buffer, rng: Rng): Buffer[] 
   const out: Buffer[] = [];
   for (let i = 0; i < stream.length;) {
     const n = 1 + rng.int(150);
-    out.push(...framer.push(stream.subarray(i, i + n)));
+    out.push(...framer.push(stream.subarray(i, i + n)).map((f) => f.frame));
     i += n;
   }
   return out;
@@ -75,8 +75,10 @@ describe('smartbms stream framer', () => {
   it('waits for a confirming second frame before trusting an unsynchronised stream', () => {
     const fs = frames(2, new Rng(11));
     const framer = new SmartBmsStreamFramer();
-    assert.deepEqual(framer.push(fs[0]), []);
-    assert.deepEqual(hexes(framer.push(fs[1])), hexes(fs));
+    assert.deepEqual(framer.push(fs[0], 1000), []);
+    const out = framer.push(fs[1], 2000);
+    assert.deepEqual(hexes(out.map((f) => f.frame)), hexes(fs));
+    assert.deepEqual(out.map((f) => f.time), [1000, 2000], 'each frame keeps the time its last byte arrived');
     assert.equal(framer.isLocked, true);
   });
 
