@@ -12,10 +12,13 @@ export interface CanBusUser {
 }
 
 export interface CanBusApi {
-  readonly status: CanStatus;
+  /** (Named so it does not clash with Node's own status()/send().) */
+  readonly interfaceStatus: CanStatus;
+  /** The bitrate the bus was opened with when CellSafe sets it (slcan); the OS's business otherwise. */
+  readonly bitrate?: number;
   register(user: CanBusUser): void;
   deregister(user: CanBusUser): void;
-  send(frame: CanFrame): void;
+  transmit(frame: CanFrame): void;
   /** Frames received from the bus; returns the unsubscribe function. */
   onFrame(listener: (frame: CanFrame) => void): () => void;
 }
