@@ -1,0 +1,63 @@
+/**
+ * Reads one Seplos pack through the bus: the request/answer sequence per generation (V2: 0x42 then
+ * 0x44, one at a time — two back-to-back requests confuse the BMS; V3: PIA, PIB, PIC), plus the
+ * identity blocks read once (V2 0x51 + 0x47, V3 VIA). Pure of Node-RED: the node shell wires it up.
+ */
+import type { PackState } from '../../core/pack-state';
+import type { SerialBusApi } from '../../transport/bus-api';
+import { answerFramer } from '../../transport/modbus-rtu';
+import * as v2 from './protocol-seplos-v2';
+import * as v3 from './protocol-seplos-v3';
+
+/** A frame arrived but could not be trusted (checksum, length, range, error answer). */
+export class RejectedFrame extends Error {
+  constructor(readonly address: number, reason: string) {
+    super(reason);
+    this.name = 'RejectedFrame';
+  }
+}
+
+export type Generation = 'v2' | 'v3';
+type Bus = Pick<SerialBusApi, 'transact'>;
+
+function must<T>(address: number, r: v2.Result<T>): T {
+  if (!r.ok) throw new RejectedFrame(address, r.reason);
+  return r.value;
+}
+
+async function v2Ask(bus: Bus, address: number, cid2: number): Promise<Buffer> {
+  const answer = await bus.transact({ address, request: v2.buildRequest(address, cid2), framer: v2.v2Framer });
+  const f = must(address, v2.parseFrame(answer));
+  if (f.adr !== address) throw new RejectedFrame(address, `answer from address ${f.adr}, expected ${address}`);
+  return must(address, v2.checkReturnCode(f)).info;
+}
+
+async function v3Ask(bus: Bus, address: number, block: v3.BlockSpec): Promise<Buffer> {
+  const answer = await bus.transact({ address, request: v3.buildBlockRequest(address, block), framer: answerFramer(address, block.fn) });
+  return must(address, v3.parseBlockAnswer(answer, address, block));
+}
+
+/** Identity of a pack, attached to its PackStates as `extra.device` (and V2 `extra.parameters`). */
+export async function readIdentity(bus: Bus, generation: Generation, address: number): Promise<Record<string, unknown>> {
+  if (generation === 'v3') return { device: must(address, v3.decodeVia(await v3Ask(bus, address, v3.BLOCKS.via))) };
+  const device = must(address, v2.decodeDeviceInfo(await v2Ask(bus, address, v2.CID2.deviceInfo)));
+  // Some firmware has no 0x47 on this port (RTN 04): identity is still useful without it.
+  const parameters = await v2Ask(bus, address, v2.CID2.parameters)
+    .then((info) => must(address, v2.decodeParameters(info)).values)
+    .catch((e: unknown) => { if (e instanceof RejectedFrame) return undefined; throw e; });
+  return parameters ? { device, parameters } : { device };
+}
+
+/** One poll of one pack → its PackState. Rejects with RejectedFrame or the bus's BusError. */
+export async function readPack(bus: Bus, generation: Generation, address: number, id: string, now: () => number,
+  extra: Record<string, unknown>): Promise<PackState> {
+  if (generation === 'v2') {
+    const t = must(address, v2.decodeTelemetry(await v2Ask(bus, address, v2.CID2.telemetry)));
+    const a = must(address, v2.decodeAlarms(await v2Ask(bus, address, v2.CID2.alarms)));
+    return v2.toPackState(t, a, { id, address, time: now() }, extra);
+  }
+  const a = must(address, v3.decodePia(await v3Ask(bus, address, v3.BLOCKS.pia)));
+  const b = must(address, v3.decodePib(await v3Ask(bus, address, v3.BLOCKS.pib)));
+  const c = must(address, v3.decodePic(await v3Ask(bus, address, v3.BLOCKS.pic)));
+  return v3.toPackState(a, b, c, { id, address, time: now() }, extra);
+}
