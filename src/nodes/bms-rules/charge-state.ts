@@ -186,12 +186,16 @@ function cellController(c: ChargeCtl, inp: ChargeInput): number {
   const maxCell = agg.maxCell.v;
   const e = vt - maxCell;
   const s = dt / 1000;
+  // bumpless start: while the charger is current-limited the CVL sits far above the bank voltage and
+  // pulling it down would do nothing; start the integrator at the operating point instead
+  const ki = cfg.ki > 0 ? cfg.ki : 1;
+  if (maxCell > vt && c.cvlSm + ki * c.iInt > agg.voltage) c.iInt = (agg.voltage - c.cvlSm) / ki;
   if (maxCell < cellTarget || maxCell > vt) {
     c.iInt += e * s;
-    const lo = -(vAbs(cfg) - N(cfg) * cfg.vCellRebulk) / cfg.ki;
+    const lo = -(vAbs(cfg) - N(cfg) * cfg.vCellRebulk) / ki;
     c.iInt = Math.min(0, Math.max(lo, c.iInt));
   }
-  const offset = cfg.kp * e + cfg.ki * c.iInt;
+  const offset = cfg.kp * e + ki * c.iInt;
   let raw = Math.min(c.cvlSm, Math.max(N(cfg) * cfg.vCellRebulk, c.cvlSm + Math.min(0, offset)));
   if (maxCell > vt + 0.030) {
     raw = Math.min(raw, agg.voltage - agg.maxPackCells.reduce((a, x) => a + Math.max(0, x - vt), 0));

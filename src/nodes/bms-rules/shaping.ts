@@ -10,6 +10,10 @@ export interface Shaper {
   out: number;
   /** (time, target) samples of the last incHoldSec, oldest first */
   hist: Array<[number, number]>;
+  /** the level an increase is slewing to */
+  slewTo?: number;
+  /** last time the output settled after a change: the next increase waits incHoldSec from here */
+  lastChangeAt?: number;
 }
 
 export const newShaper = (): Shaper => ({ out: 0, hist: [] });
@@ -25,20 +29,34 @@ export function shapeParams(cfg: RulesConfig, bankMaxA: number): ShapeParams {
   };
 }
 
-/** Shapes one current limit. `freeze` blocks every increase (a pack is STALE). */
+/**
+ * Shapes one current limit. `freeze` blocks every increase (a pack is STALE).
+ * A fall to 0 or by at least the publish deadband is applied in the same step; a smaller fall is a
+ * change that would not be published (D9), so the output never sits more than the deadband above the
+ * target. A rise waits until the target has stayed above the output for incHoldSec and the last change
+ * is incHoldSec old, then slews to the lowest target of that window.
+ */
 export function shape(sh: Shaper, target: number, now: number, dtMs: number, p: ShapeParams, freeze: boolean): number {
   const tgt = Math.max(0, Number.isFinite(target) ? target : 0);
   sh.hist.push([now, tgt]);
   // keep the newest sample at or before the window start: it was the target at that instant
   while (sh.hist.length > 1 && sh.hist[1][0] <= now - p.holdMs) sh.hist.shift();
-  if (tgt < sh.out) { sh.out = tgt; return sh.out; }
-  if (freeze || sh.hist[0][0] > now - p.holdMs) return sh.out;
+  const band = Math.max(p.deadbandA, p.deadbandFrac * sh.out);
+  if (tgt < sh.out) {
+    if (tgt === 0 || sh.out - tgt >= band) { sh.out = tgt; sh.slewTo = undefined; sh.lastChangeAt = now; }
+    return sh.out;
+  }
+  if (freeze) { sh.slewTo = undefined; return sh.out; }
   let up = Infinity;
   for (const [, v] of sh.hist) if (v < up) up = v;
-  if (up <= sh.out) return sh.out;
-  if (sh.out === 0 && up < p.restartMin) return sh.out;
-  const next = Math.min(up, sh.out + (p.rate * dtMs) / 1000);
-  if (next - sh.out >= Math.max(p.deadbandA, p.deadbandFrac * sh.out) || next === up) sh.out = next;
+  if (sh.slewTo === undefined) {
+    const settled = sh.lastChangeAt === undefined || now - sh.lastChangeAt >= p.holdMs;
+    const windowFull = sh.hist[0][0] <= now - p.holdMs;
+    if (!settled || !windowFull || up - sh.out < band || (sh.out === 0 && up < p.restartMin)) return sh.out;
+    sh.slewTo = up;
+  }
+  sh.out = Math.min(sh.slewTo, up, sh.out + (p.rate * dtMs) / 1000);
+  if (sh.out >= Math.min(sh.slewTo, up)) { sh.slewTo = undefined; sh.lastChangeAt = now; }
   return sh.out;
 }
 

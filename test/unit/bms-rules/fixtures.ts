@@ -43,6 +43,8 @@ export class Run {
   state: EngineState;
   now: number;
   banks: RulesBankState[] = [];
+  /** the unquantized CVL after each step */
+  cvlExact: number[] = [];
 
   constructor(public cfg: RulesConfig, start = T0, saved?: PersistedCharge) {
     this.now = start;
@@ -53,6 +55,7 @@ export class Run {
   step(input: StepInput, advanceMs = 1000): RulesBankState {
     const { bank } = step(this.state, input, this.now);
     this.banks.push(bank);
+    this.cvlExact.push(this.state.cvl);
     this.now += advanceMs;
     return bank;
   }
