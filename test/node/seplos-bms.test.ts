@@ -1,0 +1,121 @@
+/**
+ * seplos-bms in the real Node-RED runtime with the bus's in-process simulator: V2 and V3 polling,
+ * a rejected frame that does not disturb the other packs, V3 listen-only without transmitting,
+ * input validation.
+ */
+import { strict as assert } from 'node:assert';
+import helper from 'node-red-node-test-helper';
+import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import seplosNode = require('../../src/nodes/seplos/seplos-bms');
+import { validatePackState, type PackState } from '../../src/core/pack-state';
+import type { DeviceSimulator } from '../../src/transport/simulator-api';
+import type { SeplosWireFaults } from '../../src/nodes/seplos/simulator';
+import { lastStatus, sleep, until } from '../helpers/runtime';
+
+helper.init(require.resolve('node-red'));
+
+type AnyNode = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
+
+function flow(sim: { protocol: string; addresses: string; profile?: string }, node: Record<string, unknown>) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'bus', type: 'bms-serial-bus', portType: 'simulator', simProtocol: sim.protocol, simAddresses: sim.addresses, simCells: 16, simProfile: sim.profile ?? '', baudRate: 19200, timeoutMs: 300 },
+    { id: 's', z: 'tab', type: 'seplos-bms', bus: 'bus', interval: 0.5, readInfo: true, wires: [['out']], ...node },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'c', z: 'tab', type: 'catch', scope: ['s'], wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function collect(id: string): Array<{ topic: string; payload: PackState }> {
+  const out: Array<{ topic: string; payload: PackState }> = [];
+  (helper.getNode(id) as unknown as AnyNode).on('input', (m) => out.push(m as { topic: string; payload: PackState }));
+  return out;
+}
+
+const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+
+describe('seplos-bms node (in-process simulator)', function () {
+  this.timeout(15000);
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('V2 poll: one valid PackState per pack per cycle, identity attached, status summary', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v2', addresses: '1-3' }, { generation: 'v2', addresses: '1-3', name: 'bank' }));
+    const out = collect('out');
+    await until(() => new Set(out.map((m) => m.topic)).size === 3, 5000, 'three packs');
+    for (const m of out) {
+      const checked = validatePackState(m.payload);
+      assert.ok(checked.ok, checked.ok ? '' : checked.reason);
+      assert.equal(m.topic, `bank-${m.payload.address}`);
+      assert.equal(m.payload.protocol, 'seplos-v2');
+      assert.equal((m.payload.extra?.device as { deviceName: string }).deviceName, '1101-SIM');
+      const model = simulator().packs.get(m.payload.address!)!.model;
+      assert.deepEqual(m.payload.cells, model.cells);
+    }
+    await until(() => /^3\/3 · /.test(String(lastStatus(helper.getNode('s')).text)), 3000, 'status 3/3');
+    assert.equal(lastStatus(helper.getNode('s')).fill, 'green');
+  });
+
+  it('V2: a pack answering with a wrong LCHKSUM is rejected and counted; the others keep coming', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v2', addresses: '1-3' }, { generation: 'v2', addresses: '1-3', readInfo: false }));
+    const out = collect('out');
+    await until(() => out.length >= 3, 5000, 'first cycle');
+    (simulator().packs.get(2)!.faults as SeplosWireFaults).badLengthChecksum = true;
+    await sleep(600);
+    const mark = out.length;
+    await sleep(1600);
+    const after = out.slice(mark).map((m) => m.payload.address);
+    assert.equal(after.filter((a) => a === 2).length, 0, 'no data from the pack with the broken frame');
+    assert.ok(after.filter((a) => a === 1).length >= 2 && after.filter((a) => a === 3).length >= 2, `others: ${after.join(',')}`);
+    await until(() => /2\/3 · .* · \d+ bad$/.test(String(lastStatus(helper.getNode('s')).text)), 3000, 'status counts bad frames');
+    assert.equal(lastStatus(helper.getNode('s')).fill, 'yellow');
+  });
+
+  it('V3 poll: PIA/PIB/PIC to PackState with the BMS limits', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v3', addresses: '1-2' }, { generation: 'v3', addresses: '1-2' }));
+    const out = collect('out');
+    await until(() => new Set(out.map((m) => m.topic)).size === 2, 5000, 'two packs');
+    const p = out[0].payload;
+    assert.ok(validatePackState(p).ok);
+    assert.equal(p.protocol, 'seplos-v3');
+    assert.deepEqual(p.limits, { ccl: 100, dcl: 100 });
+    assert.equal((p.extra?.device as { deviceName: string }).deviceName, 'SIM16S200A-V3');
+  });
+
+  it('V3 listen: decodes the bank master\'s traffic and never transmits', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v3', addresses: '1-3', profile: 'bank-master' }, { generation: 'v3', mode: 'listen', addresses: '1-3' }));
+    let received = 0;
+    const sim = simulator();
+    const orig = sim.receive.bind(sim);
+    sim.receive = (d) => { received += d.length; orig(d); };
+    const out = collect('out');
+    await until(() => new Set(out.map((m) => m.payload.address)).size === 3, 5000, 'three packs heard');
+    assert.equal(received, 0);
+  });
+
+  it('rejects unknown input and info requests in listen mode with a clear error', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v3', addresses: '1' }, { generation: 'v3', mode: 'listen', addresses: '1' }));
+    const caught = collect('caught') as unknown as Array<{ error: { message: string } }>;
+    const s = helper.getNode('s') as unknown as AnyNode;
+    s.receive({ payload: 'reboot' });
+    s.receive({ payload: 'info' });
+    await until(() => caught.length === 2, 2000, 'two errors');
+    assert.match(caught[0].error.message, /accepts msg.payload "info"/);
+    assert.match(caught[1].error.message, /listen mode never transmits/);
+  });
+
+  it('shows a red status without a bus or with a bad address list', async () => {
+    await helper.load([busNode, seplosNode], [
+      { id: 'tab', type: 'tab' },
+      { id: 'a', z: 'tab', type: 'seplos-bms', bus: 'missing', addresses: '1' },
+    ]);
+    assert.deepEqual(lastStatus(helper.getNode('a')), { fill: 'red', shape: 'ring', text: 'seplosBms.status.noBus' });
+    await helper.unload();
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v2', addresses: '1' }, { generation: 'v2', addresses: '1,16' }));
+    assert.equal(lastStatus(helper.getNode('s')).text, 'seplosBms.status.badAddress');
+  });
+});
