@@ -25,6 +25,12 @@ export function decodeWith(frames: CanFrame[], decoders: FrameDecoders): Inverte
   return view;
 }
 
+/** Adds decoded alarm/warning item names to the view (a protocol may carry them in several frames). */
+export function addItems(view: InverterView, alarms: string[], warnings: string[]): void {
+  view.alarms = [...new Set([...view.alarms, ...alarms])];
+  view.warnings = [...new Set([...view.warnings, ...warnings])];
+}
+
 // ---- 0x351: CVL u16 0.1 V, CCL s16 0.1 A, DCL s16 0.1 A, DVL u16 0.1 V
 
 export function limitsFrame(v: WireValues, length = 8): CanFrame {
@@ -134,7 +140,7 @@ export function readPairs(r: FrameReader, view: InverterView, suffix = ''): void
   const warnings = hi === undefined ? [] : names(hi);
   view.fields[`alarmsActive${suffix}`] = alarms;
   view.fields[`warningsActive${suffix}`] = warnings;
-  if (suffix === '') { view.alarms = alarms; view.warnings = warnings; }
+  addItems(view, alarms, warnings);
   const pairs: number[] = [];
   for (const bits of [lo, hi ?? 0]) for (let s = 0; s < 16; s++) pairs.push(Math.floor(bits / 4 ** s) % 4);
   const idle = pairs.filter((p) => p !== 1);

@@ -8,7 +8,7 @@ import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
 import { flagBytes, flagNames, type FlagItem } from './alarm-items';
 import { FrameReader, FrameWriter, bitsOf, clamp, namesOf, put, type BitMap } from './can-encoding';
-import { decodeWith, identityOf, type FrameDecoders } from './common-frames';
+import { addItems, decodeWith, identityOf, type FrameDecoders } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
 import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
 
@@ -25,7 +25,7 @@ export const GROWATT_ITEMS: readonly FlagItem[] = [
   { name: 'internalCommFail', from: ['communication', 'bmsCommLost', 'packOffline'], warning: [3, 0] },
   { name: 'packAboutToTurnOff', from: [], warning: [3, 1] },
   { name: 'cellImbalance', from: ['cellImbalance'], protection: [1, 2], warning: [3, 2] },
-  { name: 'systemError', from: ['internal'], protection: [1, 3] },
+  { name: 'systemError', from: ['internal', 'communication', 'bmsCommLost', 'packOffline'], protection: [1, 3] },
   { name: 'underTemperatureCharge', from: ['chargeUnderTemperature'], protection: [1, 4], warning: [3, 4] },
   { name: 'underTemperatureDischarge', from: ['dischargeUnderTemperature'], protection: [1, 5], warning: [3, 5] },
   { name: 'overTemperatureCharge', from: ['chargeOverTemperature'], protection: [1, 6], warning: [3, 6] },
@@ -116,8 +116,7 @@ const DECODERS: FrameDecoders = new Map([
     const bytes = [r.u8(0), r.u8(1), r.u8(2), r.u8(3)];
     const [t1, t2, t3, t4] = [0, 1, 2, 3].map((i) => flagNames(bytes, GROWATT_ITEMS, i));
     Object.assign(view.fields, { protectionT1: t1, protectionT2: t2, warningT3: t3, warningT4: t4 });
-    view.alarms = [...t1, ...t2];
-    view.warnings = [...t3, ...t4];
+    addItems(view, [...t1, ...t2], [...t3, ...t4]);
     put(view.fields, 'packCount', r.u8(4));
     put(view.fields, 'manufacturerCode312', r.u16(5));
     put(view.fields, 'cellCount', r.u8(7));

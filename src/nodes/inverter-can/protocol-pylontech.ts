@@ -14,7 +14,7 @@ import { canFrame, type CanFrame } from '../../transport/can-frame';
 import { flagBytes, flagNames, type FlagItem } from './alarm-items';
 import { FrameWriter, clamp, put, type BitMap, bitsOf, namesOf } from './can-encoding';
 import {
-  SPACE, batteryFrame, capacityFrame, cellExtremesFrame, decodeWith, identityOf, limitsFrame, modulesFrame,
+  SPACE, addItems, batteryFrame, capacityFrame, cellExtremesFrame, decodeWith, identityOf, limitsFrame, modulesFrame,
   pairsFrame, readBattery, readCapacity, readCellExtremes, readLimits, readManufacturer, readModules,
   readPairs, readSoc, socFrame, textFrame, type FrameDecoders,
 } from './common-frames';
@@ -61,7 +61,7 @@ export const PYLON_ITEMS: readonly FlagItem[] = [
   { name: 'underTemperature', from: ['chargeUnderTemperature', 'dischargeUnderTemperature'], protection: [0, 4], warning: [2, 4] },
   { name: 'dischargeOverCurrent', from: ['dischargeOverCurrent', 'shortCircuit'], protection: [0, 7], warning: [2, 7] },
   { name: 'chargeOverCurrent', from: ['chargeOverCurrent'], protection: [1, 0], warning: [3, 0] },
-  { name: 'bmsInternal', from: ['internal'], protection: [1, 3] },
+  { name: 'bmsInternal', from: ['internal', 'communication', 'bmsCommLost', 'packOffline'], protection: [1, 3] },
   { name: 'internalCommFail', from: ['communication', 'bmsCommLost', 'packOffline'], warning: [3, 3] },
 ];
 
@@ -145,8 +145,7 @@ function decodersFor(p: PylonProfile): FrameDecoders {
       const warnings = [...flagNames(bytes, PYLON_ITEMS, 2), ...flagNames(bytes, PYLON_ITEMS, 3)];
       view.fields.protectionActive = protection;
       view.fields.warningsActive = warnings;
-      view.alarms = protection;
-      view.warnings = warnings;
+      addItems(view, protection, warnings);
       put(view.fields, 'moduleCount', r.u8(4));
       if (lux) put(view.fields, 'capacityAh', r.u16(5));
     }],
