@@ -1,0 +1,165 @@
+/**
+ * JK readings → the common PackState (architecture §3.1, spec §5). Every alarm bit of both alarm
+ * words is either mapped to an AlarmName or named in `extra.alarmFlags`, so nothing is lost.
+ */
+import type { AlarmLevel, AlarmName, Alarms, PackProtocol, PackState } from '../../core/pack-state';
+import type { LiveReading } from './jk-blocks';
+import type { NwReading } from './protocol-jk-nw';
+
+export interface BitMeaning {
+  flag: string;
+  alarms?: AlarmName[];
+  level?: AlarmLevel;
+}
+
+const A = (flag: string, alarms: AlarmName[], level: AlarmLevel = 'alarm'): BitMeaning => ({ flag, alarms, level });
+const info = (flag: string): BitMeaning => ({ flag });
+
+/** NW warning word 0x8B (§2.7). */
+export const NW_ALARM_BITS: BitMeaning[] = [
+  info('lowCapacity'),
+  A('mosOverTemperature', ['mosOverTemperature']),
+  A('chargeOverVoltage', ['packOverVoltage']),
+  A('dischargeUnderVoltage', ['packUnderVoltage']),
+  A('batteryOverTemperature', ['chargeOverTemperature', 'dischargeOverTemperature']),
+  A('chargeOverCurrent', ['chargeOverCurrent']),
+  A('dischargeOverCurrent', ['dischargeOverCurrent']),
+  A('cellVoltageDifference', ['cellImbalance']),
+  A('boxOverTemperature', ['chargeOverTemperature', 'dischargeOverTemperature']),
+  A('batteryUnderTemperature', ['chargeUnderTemperature', 'dischargeUnderTemperature']),
+  A('cellOverVoltage', ['cellOverVoltage']),
+  A('cellUnderVoltage', ['cellUnderVoltage']),
+  A('protection309A', ['internal']),
+  A('protection309B', ['internal']),
+  info('reserved14'), info('reserved15'),
+];
+
+/** PB / JK02 alarm word (§3.6). */
+export const PB_ALARM_BITS: BitMeaning[] = [
+  A('wireResistanceHigh', ['internal'], 'warn'),
+  A('mosOverTemperature', ['mosOverTemperature']),
+  A('cellCountMismatch', ['internal']),
+  A('currentSensorFault', ['internal']),
+  // Set at the end of every full charge with the charge FET off: a protection, but a normal one.
+  A('cellOverVoltage', ['cellOverVoltage'], 'warn'),
+  A('packOverVoltage', ['packOverVoltage']),
+  A('chargeOverCurrent', ['chargeOverCurrent']),
+  A('chargeShortCircuit', ['shortCircuit']),
+  A('chargeOverTemperature', ['chargeOverTemperature']),
+  A('chargeUnderTemperature', ['chargeUnderTemperature']),
+  A('coprocessorCommError', ['internal']),
+  A('cellUnderVoltage', ['cellUnderVoltage']),
+  A('packUnderVoltage', ['packUnderVoltage']),
+  A('dischargeOverCurrent', ['dischargeOverCurrent']),
+  A('dischargeShortCircuit', ['shortCircuit']),
+  A('dischargeOverTemperature', ['dischargeOverTemperature']),
+  A('chargeMosFault', ['internal']),
+  A('dischargeMosFault', ['internal']),
+  info('gpsDisconnected'),
+  info('changePasswordReminder'),
+  A('dischargeSwitchOnFailed', ['internal']),
+  A('batteryOverTemperature', ['chargeOverTemperature', 'dischargeOverTemperature']),
+  A('temperatureSensorFault', ['internal']),
+  A('parallelModuleFault', ['internal']),
+  A('scpReleaseFailed', ['internal']),
+  A('dischargeOverCurrent2', ['dischargeOverCurrent']),
+  A('dischargeOverCurrent3', ['dischargeOverCurrent']),
+  A('dischargeUnderTemperature', ['dischargeUnderTemperature']),
+  info('gpsRemoteLock'),
+  info('bit29'), info('bit30'), info('bit31'),
+];
+
+/** Active bits → alarms (the stronger level wins) and the list of active flag names. */
+export function decodeAlarmWord(word: number, bits: BitMeaning[]): { alarms: Alarms; flags: string[] } {
+  const alarms: Alarms = {};
+  const flags: string[] = [];
+  bits.forEach((m, bit) => {
+    if (((word >>> bit) & 1) === 0) return;
+    flags.push(m.flag);
+    for (const a of m.alarms ?? []) if (alarms[a] !== 'alarm') alarms[a] = m.level;
+  });
+  return { alarms, flags };
+}
+
+export interface PackMeta {
+  id: string;
+  address?: number;
+  time: number;
+  protocol: PackProtocol;
+}
+
+/** Live block (PB Modbus) or JK02 cell-info frame → PackState. */
+export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
+  const { alarms, flags } = decodeAlarmWord(live.alarmsRaw, PB_ALARM_BITS);
+  const t = live.temperatures;
+  // Sensor-present mask (32S only): b1 T1, b2 T2, b4 T4, b5 T5. T3 repeats the MOS value on PB.
+  const present = typeof live.temperatureSensorPresentMask === 'number' ? live.temperatureSensorPresentMask : 0b110;
+  const temperatures: number[] = [];
+  if (present & 0b10) temperatures.push(t.t1);
+  if (present & 0b100) temperatures.push(t.t2);
+  if (present & 0b10000 && t.t4 !== undefined) temperatures.push(t.t4);
+  if (present & 0b100000 && t.t5 !== undefined) temperatures.push(t.t5);
+  const num = (k: string): number | undefined => (typeof live[k] === 'number' ? live[k] : undefined);
+  const soh = num('soh');
+  const extra: Record<string, unknown> = {
+    alarmsRaw: live.alarmsRaw, alarmFlags: flags, cellResistancesMilliOhm: live.cellResistancesMilliOhm,
+  };
+  for (const k of ['balancerState', 'heatingOn', 'prechargeOn', 'totalCycleCapacityAh', 'runtimeSeconds', 'userAlarm', 'wireResistanceAlarmMask']) {
+    if (live[k] !== undefined) extra[k] = live[k];
+  }
+  return {
+    kind: 'pack', id: meta.id, protocol: meta.protocol, ...(meta.address !== undefined ? { address: meta.address } : {}),
+    time: meta.time,
+    voltage: live.packVoltage,
+    current: live.current,
+    soc: live.soc,
+    ...(soh !== undefined && soh <= 100 ? { soh } : {}),
+    cells: live.cellVoltages,
+    temperatures,
+    mosTemperature: t.mos,
+    ...(num('remainingCapacityAh') !== undefined ? { remainingAh: num('remainingCapacityAh') } : {}),
+    ...(num('fullChargeCapacityAh') !== undefined ? { fullAh: num('fullChargeCapacityAh') } : {}),
+    ...(num('cycles') !== undefined ? { cycles: num('cycles') } : {}),
+    chargeAllowed: live.chargeFetOn,
+    dischargeAllowed: live.dischargeFetOn,
+    ...(num('balancerState') !== undefined ? { balancing: num('balancerState') !== 0 } : {}),
+    ...(num('balanceCurrent') !== undefined ? { balanceCurrent: num('balanceCurrent') } : {}),
+    alarms,
+    extra,
+  };
+}
+
+export interface NwPackOptions {
+  /** Some early firmware reports the current with the sign inverted (jk-notes #19). */
+  invertCurrent?: boolean;
+}
+
+/** NW read-all answer → PackState. */
+export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions = {}): PackState {
+  const { alarms, flags } = decodeAlarmWord(nw.warningsRaw, NW_ALARM_BITS);
+  const design = typeof nw.nominalCapacityAh === 'number' ? nw.nominalCapacityAh : undefined;
+  const actual = typeof nw.actualCapacityAh === 'number' && nw.actualCapacityAh > 0 ? nw.actualCapacityAh : design;
+  const current = opts.invertCurrent ? -nw.current + 0 : nw.current;
+  const extra: Record<string, unknown> = { warningsRaw: nw.warningsRaw, statusRaw: nw.statusRaw, alarmFlags: flags, protocolVersion: nw.protocolVersion };
+  for (const k of ['chargeSwitch', 'dischargeSwitch', 'balancerSwitch', 'softwareVersion', 'manufacturerId', 'totalCycleCapacityAh', 'runtimeMinutes']) {
+    if (nw[k] !== undefined && nw[k] !== null) extra[k] = nw[k];
+  }
+  return {
+    kind: 'pack', id: meta.id, protocol: 'jk-nw', ...(meta.address !== undefined ? { address: meta.address } : {}),
+    time: meta.time,
+    voltage: nw.packVoltage,
+    current,
+    soc: nw.soc,
+    cells: nw.cellVoltages,
+    temperatures: [nw.temperatures.t1, nw.temperatures.t2],
+    mosTemperature: nw.temperatures.mos,
+    ...(actual !== undefined ? { remainingAh: Math.round(actual * nw.soc) / 100, fullAh: actual } : {}),
+    ...(design !== undefined ? { designAh: design } : {}),
+    ...(typeof nw.cycles === 'number' ? { cycles: nw.cycles } : {}),
+    chargeAllowed: nw.chargeFetOn,
+    dischargeAllowed: nw.dischargeFetOn,
+    balancing: nw.balancerOn,
+    alarms,
+    extra,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Acceptance 1: every vector in shared/vectors/jk-bms.json decodes to its `expected` values; the
+ * vendor example with a wrong checksum is rejected with a reason (and decodes with the check off).
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { validatePackState } from '../../../src/core/pack-state';
+import { crcValid } from '../../../src/transport/modbus-rtu';
+import { liveToPackState, nwToPackState } from '../../../src/nodes/jk-bms/jk-pack-state';
+import { decodeNw, readAllRequest } from '../../../src/nodes/jk-bms/protocol-jk-nw';
+import { decodeReadAnswer, decodeTriggerAnswer, parseReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
+import { decodeJk02, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
+import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decoders';
+
+interface Vector {
+  id: string; protocol: string; kind: string; frame?: string; request?: string; hex: string;
+  expected: Record<string, unknown>;
+}
+export const JK_VECTORS: Vector[] = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../..', 'shared/vectors/jk-bms.json'), 'utf8'),
+) as Vector[];
+
+/** Compares every expected key (recursively into objects) with the decoded value. */
+function assertMatches(actual: Record<string, unknown>, expected: Record<string, unknown>, where: string): void {
+  for (const [k, e] of Object.entries(expected)) {
+    const a = actual[k];
+    if (e !== null && typeof e === 'object' && !Array.isArray(e)) {
+      assert.ok(a && typeof a === 'object', `${where}.${k} missing`);
+      assertMatches(a as Record<string, unknown>, e as Record<string, unknown>, `${where}.${k}`);
+    } else if (typeof e === 'number') {
+      assert.equal(typeof a, 'number', `${where}.${k} missing`);
+      assert.ok(Math.abs((a as number) - e) < 1e-9, `${where}.${k}: expected ${e}, got ${String(a)}`);
+    } else {
+      assert.deepEqual(a, e, `${where}.${k}`);
+    }
+  }
+}
+
+function frameFields(f: Jk02Frame): Record<string, unknown> {
+  const body = f.type === 'cellInfo' ? f.live : f.type === 'settings' ? f.settings : f.info;
+  return { ...f, ...body };
+}
+
+const layoutOf = (v: Vector): 'JK02_24S' | 'JK02_32S' => ((v.frame ?? '').includes('24S') ? 'JK02_24S' : 'JK02_32S');
+const meta = { id: 'p', time: 1, protocol: 'jk-pb' as const };
+
+describe('jk-bms vectors', () => {
+  it('has the 16 vectors the spec lists', () => {
+    assert.equal(JK_VECTORS.length, 16);
+  });
+
+  it('builds the read-all request of spec §2.3 byte for byte', () => {
+    assert.equal(readAllRequest().toString('hex').toUpperCase(), '4E5700130000000006030000000000006800000129');
+  });
+
+  for (const v of JK_VECTORS) {
+    const bytes = Buffer.from(v.hex, 'hex');
+    it(`${v.id}`, () => {
+      if (v.protocol === 'jk-b-nw') {
+        const r = decodeNw(bytes);
+        if (v.expected.checksumValid === false) {
+          assert.equal(r.ok, false);
+          assert.match((r as { reason: string }).reason, /checksum/);
+          assert.equal(JK_DECODERS['jk-nw'](v.hex).ok, false);
+          const unchecked = decodeNw(bytes, { verifyChecksum: false });
+          assert.ok(unchecked.ok);
+          assertMatches(unchecked.value, v.expected, v.id);
+          return;
+        }
+        assert.ok(r.ok, r.ok ? '' : r.reason);
+        assertMatches(r.value, v.expected, v.id);
+        const pack = nwToPackState(r.value, { ...meta, protocol: 'jk-nw' });
+        assert.ok(validatePackState(pack).ok);
+        assert.equal(pack.voltage, v.expected.packVoltage);
+        assert.equal(pack.current, v.expected.current);
+        assert.deepEqual(pack.cells, v.expected.cellVoltages);
+        assert.equal(pack.chargeAllowed, v.expected.chargeFetOn);
+        return;
+      }
+      if (v.kind === 'fc03-response') {
+        const req = parseReadRequest(Buffer.from(v.request!, 'hex'));
+        assert.ok(req.ok);
+        const r = decodeReadAnswer(bytes, req.value);
+        assert.ok(r.ok, r.ok ? '' : r.reason);
+        assert.equal(r.value.block, 'live');
+        const live = (r.value as { live: Record<string, unknown> }).live;
+        assertMatches({ ...live, crcValid: crcValid(bytes), byteCount: bytes[2] }, v.expected, v.id);
+        const cli = JK_DECODERS['jk-pb'](v.hex, v.request);
+        assert.ok(cli.ok && validatePackState(cli.pack).ok);
+        assert.equal(cli.ok && cli.pack.voltage, v.expected.packVoltage);
+        return;
+      }
+      let frame: Jk02Frame;
+      let extra: Record<string, unknown> = {};
+      if (v.kind === 'pb-trigger-response') {
+        const r = decodeTriggerAnswer(bytes, layoutOf(v));
+        assert.ok(r.ok, r.ok ? '' : r.reason);
+        frame = r.value.frame;
+        extra = { ...r.value, requestCrcValid: v.request ? crcValid(Buffer.from(v.request, 'hex')) : undefined };
+      } else {
+        const r = decodeJk02(bytes, layoutOf(v));
+        assert.ok(r.ok, r.ok ? '' : r.reason);
+        frame = r.value;
+      }
+      assertMatches({ ...extra, ...frameFields(frame) }, v.expected, v.id);
+      if (frame.type === 'cellInfo') {
+        const pack = liveToPackState(frame.live, meta);
+        const ok = validatePackState(pack);
+        assert.ok(ok.ok, ok.ok ? '' : ok.reason);
+        assert.equal(pack.soc, v.expected.soc);
+        assert.equal(pack.current, v.expected.current);
+        assert.deepEqual(pack.cells, v.expected.cellVoltages);
+      }
+    });
+  }
+});
+
+describe('jk-bms alarm words', () => {
+  const decoded = decodeJk02(Buffer.from(JK_VECTORS.find((x) => x.id.includes('status-8s'))!.hex, 'hex').subarray(0, 300));
+  assert.ok(decoded.ok && decoded.value.type === 'cellInfo');
+  const live = decoded.value.live;
+
+  it('names every one of the 32 PB alarm bits', () => {
+    for (let bit = 0; bit < 32; bit++) {
+      const pack = liveToPackState({ ...live, alarmsRaw: 2 ** bit }, meta);
+      assert.equal((pack.extra!.alarmFlags as string[]).length, 1, `bit ${bit}`);
+    }
+  });
+
+  it('maps protection bits to alarm names with their level', () => {
+    const pack = liveToPackState({ ...live, alarmsRaw: (1 << 13) | (1 << 4) | (1 << 19) }, meta);
+    assert.deepEqual(pack.alarms, { dischargeOverCurrent: 'alarm', cellOverVoltage: 'warn' });
+    assert.deepEqual(pack.extra!.alarmFlags, ['cellOverVoltage', 'dischargeOverCurrent', 'changePasswordReminder']);
+  });
+});
