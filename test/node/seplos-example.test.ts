@@ -1,0 +1,38 @@
+/**
+ * The example flow "20 - Seplos V2 bank on RS485" runs in the real runtime on the simulator:
+ * four packs arrive as valid PackStates. Core inject/debug nodes are swapped for test sinks and the
+ * comment is dropped (core nodes are not loaded by the test helper).
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import seplosNode = require('../../src/nodes/seplos/seplos-bms');
+import { validatePackState, type PackState } from '../../src/core/pack-state';
+import { until } from '../helpers/runtime';
+
+helper.init(require.resolve('node-red'));
+
+describe('example "20 - Seplos V2 bank on RS485"', function () {
+  this.timeout(15000);
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('polls four simulated packs', async () => {
+    const file = path.resolve(__dirname, '../../examples/20 - Seplos V2 bank on RS485.json');
+    const nodes = (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>)
+      .filter((n) => n.type !== 'comment')
+      .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
+    await helper.load([busNode, seplosNode], nodes);
+    const seen = new Map<string, PackState>();
+    (helper.getNode('sp20_debug') as unknown as { on(e: string, f: (m: { topic: string; payload: PackState }) => void): void })
+      .on('input', (m) => seen.set(m.topic, m.payload));
+    await until(() => seen.size === 4, 8000, 'four packs');
+    assert.deepEqual([...seen.keys()].sort(), ['seplos-1', 'seplos-2', 'seplos-3', 'seplos-4']);
+    for (const p of seen.values()) assert.ok(validatePackState(p).ok);
+  });
+});
