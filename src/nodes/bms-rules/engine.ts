@@ -132,7 +132,7 @@ function freshView(s: EngineState, now: number): { cells: number[]; temps: numbe
   const cells: number[] = [], temps: number[] = [];
   for (const t of s.tracks) {
     if (t.excluded || !t.last || t.lastValidAt === undefined || now - t.lastValidAt > s.cfg.offlineSec * 1000 || t.frozen) continue;
-    cells.push(...t.last.cells);
+    for (const c of t.last.cells) cells.push(c);
     if (t.last.tMin !== undefined) temps.push(t.last.tMin, t.last.tMax!);
   }
   return {

@@ -109,7 +109,7 @@ export function receive(
 ): void {
   const checked = checkSample(p, cfg, tr.config);
   if (!checked.ok) { invalid(tr, checked.reason, now); return; }
-  const sig = JSON.stringify([p.cells, p.current]);
+  const sig = `${p.current}|${p.cells.join(',')}`;
   if (sig !== tr.sig || tr.sigSince === undefined) { tr.sig = sig; tr.sigSince = now; tr.frozen = false; }
   const moving = (extCurrent !== undefined && Math.abs(extCurrent) > 2) || othersChangedSince(tr.sigSince);
   if (now - tr.sigSince >= cfg.frozenSec * 1000 && moving) {
