@@ -5,9 +5,10 @@
 import * as readline from 'node:readline';
 import type { CliCommand, CliIo } from './command';
 import { decodeCommand } from './decode';
+import { encodeCommand } from './encode';
 import { simulateCommand } from './simulate';
 
-export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand];
+export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand];
 
 function helpText(): string {
   const lines = ['usage: cellsafe <command> [options]', '', 'commands:'];
