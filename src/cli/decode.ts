@@ -7,6 +7,7 @@ import type { CliCommand } from './command';
 import { parseArgs } from './command';
 import { JK_DECODERS } from '../nodes/jk-bms/cli-decoders';
 import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decoders';
+import { decodeSmartBmsCli } from '../nodes/smartbms/cli-decoder';
 
 export type CliDecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
 /** `frame` is the text given on the command line (hex, or ASCII for Seplos V2). */
@@ -16,6 +17,7 @@ export const DECODERS: Record<string, CliDecoder> = {
   ...JK_DECODERS,
   'seplos-v2': decodeSeplosV2,
   'seplos-v3': decodeSeplosV3,
+  smartbms: decodeSmartBmsCli,
 };
 
 export const decodeCommand: CliCommand = {

@@ -1,0 +1,41 @@
+/**
+ * `cellsafe decode --protocol smartbms <hex>`. One 58-byte frame → a PackState of that frame alone
+ * (its one rotating cell is in extra.cellInfo, `cells` stays empty; permissions as the frame says).
+ * Several frames (a captured stream, hex with or without spaces) → the PackState the node would emit
+ * after the last of them, which needs every cell to have been seen.
+ */
+import type { PackState } from '../../core/pack-state';
+import { KeyValueAssembler } from './key-values';
+import { SmartBmsListener } from './listener';
+import { toPackState } from './pack-mapping';
+import { FRAME_LENGTH, decodeFrame } from './protocol-smartbms';
+
+export type CliResult = { ok: true; pack: PackState } | { ok: false; reason: string };
+
+const CLI_ID = 'smartbms';
+
+export function decodeSmartBmsCli(text: string): CliResult {
+  const hex = text.replace(/\s+/g, '');
+  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) return { ok: false, reason: 'frame must be hex bytes' };
+  const bytes = Buffer.from(hex, 'hex');
+  const time = Date.now();
+  if (bytes.length === FRAME_LENGTH) {
+    const r = decodeFrame(bytes);
+    if (!r.ok) return r;
+    const keyValues = new KeyValueAssembler();
+    if (r.frame.frameKind === 'key-value') keyValues.add(r.frame.kvKey!, r.frame.kvValue!, time);
+    return {
+      ok: true,
+      pack: toPackState(r.frame, { id: CLI_ID, time, formula: 'venus', status1: r.frame.status1, keyValues: keyValues.current(time) }),
+    };
+  }
+  const listener = new SmartBmsListener({ id: CLI_ID, formula: 'venus' });
+  const events = listener.receive(bytes, time);
+  const pack = events.filter((e) => e.kind === 'pack').at(-1);
+  if (pack?.kind === 'pack') return { ok: true, pack: pack.pack };
+  const progress = events.filter((e) => e.kind === 'progress').at(-1);
+  if (progress?.kind === 'progress') {
+    return { ok: false, reason: `${events.length} frames, ${progress.seen} of ${progress.cellCount} cells seen: a PackState needs every cell (one cell per frame)` };
+  }
+  return { ok: false, reason: `no frame found in ${bytes.length} bytes (one frame is ${FRAME_LENGTH} bytes; a stream needs two good frames in a row)` };
+}
