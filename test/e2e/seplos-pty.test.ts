@@ -12,6 +12,7 @@ import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
+import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { createSeplosV2Simulator, createSeplosV3Simulator, type SeplosWireFaults } from '../../src/nodes/seplos/simulator';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
 import { lastStatus, sleep, until } from '../helpers/runtime';
@@ -49,6 +50,7 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
 
   it('V2, 4 packs: 4 PackStates per cycle matching the model; a wrong LCHKSUM is rejected without disturbing the others', async () => {
     device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: BAUD, factory: createSeplosV2Simulator, options: { addresses: [1, 2, 3, 4], cells: 16 } });
+    const sim: DeviceSimulator = device.simulator;
     await helper.load([busNode, seplosNode], flow(pty!.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }));
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
@@ -63,7 +65,7 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       const checked = validatePackState(p);
       assert.ok(checked.ok, checked.ok ? '' : checked.reason);
       assert.equal(m.topic, `p-${p.address}`);
-      const model = device.simulator.packs.get(p.address!)!.model;
+      const model = sim.packs.get(p.address!)!.model;
       // Protocol resolution: cells 1 mV, voltage 10 mV, SOC 0.1 %, temperatures 0.1 °C.
       assert.deepEqual(p.cells, model.cells);
       assert.ok(Math.abs(p.voltage - model.voltage) <= 0.0101, `voltage ${p.voltage} vs ${model.voltage}`);
@@ -75,7 +77,7 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       assert.equal((p.extra?.device as { deviceName: string }).deviceName, '1101-SIM');
     }
 
-    (device.simulator.packs.get(3)!.faults as SeplosWireFaults).badLengthChecksum = true;
+    (sim.packs.get(3)!.faults as SeplosWireFaults).badLengthChecksum = true;
     await sleep(1600); // let the cycle in flight finish
     const mark = out.length;
     const started = Date.now();
@@ -97,7 +99,7 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
   it('V3 listen-only: a master polling its slaves → 3 PackStates, nothing transmitted', async () => {
     device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: BAUD, factory: createSeplosV3Simulator, options: { addresses: [1, 2, 3], cells: 16, profile: 'bank-master' } });
     let received = 0;
-    const sim = device.simulator;
+    const sim: DeviceSimulator = device.simulator;
     const receive = sim.receive.bind(sim);
     sim.receive = (d) => { received += d.length; receive(d); };
     await helper.load([busNode, seplosNode], flow(pty!.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }));
