@@ -3,6 +3,10 @@
  * big-endian, and the battery answers the inverter's 0x301 poll with 0x311-0x314, 0x319-0x321.
  * The optional per-cell frames 0x315-0x318 are not sent: they describe a single pack, and a bank
  * is several in parallel.
+ *
+ * Deliberate choices: an alarm-level item also raises its T3/T4 warning bit (alarm-items.ts); the
+ * 0x319 "pack in protection" address is 0 because a BankState does not say which pack tripped;
+ * the 0x320 date is 0 (the encoder is pure and has no clock; inverters only display it).
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';

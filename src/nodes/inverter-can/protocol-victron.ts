@@ -6,6 +6,11 @@
  * The bank never presents itself to a Victron as Pylontech or BYD: Venus OS applies quirks to
  * those products (rewrites CVL, turns CCL = 0 into C/4 or 40 A; charge-control.md §A3), which
  * would defeat our limits. Such names/ids are refused by validateOptions and replaced by ours.
+ *
+ * Deliberate differences from real captures (test/unit/inverter-can/vectors.test.ts DEVIATIONS):
+ * 0x355 always carries HiRes SOC; 0x35A marks only supervised items OK (no contactor claim; a
+ * short circuit shows as discharge over-current) plus the system-online pair; 0x356 bytes 6-7 are
+ * 0; 0x374/0x375 name the cell "<pack>C<nn>"; the victron set omits the all-zero 0x35B.
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
@@ -32,8 +37,9 @@ export interface VictronSetStyle {
   eventsFrame: boolean;
 }
 
-/** Cell id text for 0x374/0x375: "<pack>C<nn>", cut to 8 characters keeping the cell number. */
+/** Cell id text for 0x374/0x375: "<pack>C<nn>", cut to 8 characters keeping the cell number; empty when unknown. */
 export function cellIdText(pack: string, cell: number): string {
+  if (pack === '' && cell === 0) return '';
   const suffix = `C${String(Math.max(0, Math.round(cell))).padStart(2, '0')}`;
   return `${pack.slice(0, Math.max(0, 8 - suffix.length))}${suffix}`.slice(0, 8);
 }
