@@ -6,12 +6,15 @@ import { createEchoSimulator } from './echo-simulator';
 import { createSmartBmsSimulator } from '../nodes/smartbms/simulator';
 import type { SimulatorFactory } from './simulator-api';
 import { createSeplosV2Simulator, createSeplosV3Simulator } from '../nodes/seplos/simulator';
+import { createJkNwSimulator, createJkPbSimulator } from '../nodes/jk-bms/simulator';
 
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   echo: createEchoSimulator,
   'seplos-v2': createSeplosV2Simulator,
   'seplos-v3': createSeplosV3Simulator,
   smartbms: createSmartBmsSimulator,
+  'jk-nw': createJkNwSimulator,
+  'jk-pb': createJkPbSimulator,
 };
 
 export function simulatorProtocols(): string[] {
