@@ -29,6 +29,8 @@ export = function (RED: NodeAPI) {
     const timeoutS = Number(config.dataTimeout);
     const dataTimeoutMs = (Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : 10) * 1000;
     let watchdog: TimerId | undefined;
+    /** False while the bus reports a broken port: its own status says more than "no data". */
+    let portUp = true;
     let shown: NodeStatus = {};
     let shownAt = 0;
 
@@ -45,7 +47,7 @@ export = function (RED: NodeAPI) {
       watchdog = clock.setTimeout(() => {
         // Nothing stale is trusted: cells, key/values and status history start from scratch.
         listener.reset();
-        show({ fill: 'red', shape: 'dot', text: 'smartbms.status.noData' });
+        if (portUp) show({ fill: 'red', shape: 'dot', text: 'smartbms.status.noData' });
       }, dataTimeoutMs);
     };
 
@@ -82,7 +84,8 @@ export = function (RED: NodeAPI) {
         user = {
           id: this.id,
           busStatus: (s) => {
-            if (s.state === 'connected') {
+            portUp = s.state === 'connected';
+            if (portUp) {
               show({ fill: 'yellow', shape: 'ring', text: 'smartbms.status.waiting' });
               return;
             }
