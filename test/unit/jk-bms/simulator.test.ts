@@ -38,8 +38,8 @@ function pbPoll(r: ReturnType<typeof rig>, address: number): PackState | string 
   if (!frame) return 'no answer';
   const d = decodeReadAnswer(frame, req(address));
   if (!d.ok) return d.reason;
-  assert.equal(d.value.block, 'live');
-  return liveToPackState((d.value as { live: never }).live, { ...meta, address });
+  assert.ok(d.value.block === 'live');
+  return liveToPackState(d.value.live, { ...meta, address });
 }
 
 function assertMatchesModel(p: PackState | string, r: ReturnType<typeof rig>, address: number): void {
