@@ -208,4 +208,19 @@ describe('inverter CAN nodes (runtime)', function () {
       assert.equal(openCanChannels(), 0);
     }
   });
+
+  it('two can-bus nodes on one adapter must agree on the bitrate; the second is refused with a reason', async () => {
+    const port = '/tmp/cellsafe-shared-slcan-test';
+    await helper.load([canBusNode, inverterNode], [
+      { id: 'tab', type: 'tab' },
+      { id: 'busA', type: 'can-bus', iface: 'slcan', port, bitrate: 500000 },
+      { id: 'busB', type: 'can-bus', iface: 'slcan', port, bitrate: 250000 },
+      { id: 'n1', z: 'tab', type: 'pylontech-can', bus: 'busA', wires: [] },
+      { id: 'n2', z: 'tab', type: 'victron-can', bus: 'busB', profile: '250k', wires: [] },
+    ]);
+    await until(() => lastStatus(helper.getNode('n2')).text === 'inverterCan.status.bus-error', 2000, 'second bus refused');
+    assert.equal(openCanChannels(), 1);
+    const reason = (helper.getNode('busB') as unknown as { interfaceStatus: { reason: string } }).interfaceStatus.reason;
+    assert.match(reason, /already open with 500000 bit\/s/);
+  });
 });
