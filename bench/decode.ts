@@ -10,7 +10,6 @@ import * as v3 from '../src/nodes/seplos/protocol-seplos-v3';
 import { createSeplosV2Simulator, createSeplosV3Simulator } from '../src/nodes/seplos/simulator';
 import { SmartBmsListener } from '../src/nodes/smartbms/listener';
 import { createSmartBmsSimulator } from '../src/nodes/smartbms/simulator';
-import { parseAnswer } from '../src/transport/modbus-rtu';
 import { capture } from './lib/capture';
 import { type SectionResult, atLeast } from './lib/section';
 import { sig } from './lib/stats';
