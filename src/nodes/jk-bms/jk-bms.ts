@@ -107,17 +107,8 @@ export = function (RED: NodeAPI) {
       scheduleStatus();
     };
 
-    const user: BusUser = {
-      id: this.id,
-      busStatus: (s) => {
-        busState = s;
-        if (s.state === 'connected') showStatus();
-        else this.status(busNodeStatus(s));
-      },
-    };
-    bus.register(user);
-
     let stop: () => void;
+    let start = (): void => undefined;
     if (protocol === 'pb-listen') {
       // Listen only: bytes in, never a transaction (a second master on a PB bank bus collides).
       const sniffer = new PbSniffer();
@@ -151,9 +142,22 @@ export = function (RED: NodeAPI) {
         onCycle: scheduleStatus,
       });
       onlineCount = () => poller.online;
-      poller.start();
+      start = () => poller.start();
       stop = () => poller.stop();
     }
+
+    // Polling starts when the port first opens, so start-up is not reported as lost packs.
+    let started = false;
+    const user: BusUser = {
+      id: this.id,
+      busStatus: (s) => {
+        busState = s;
+        if (s.state !== 'connected') { this.status(busNodeStatus(s)); return; }
+        if (!started) { started = true; start(); }
+        showStatus();
+      },
+    };
+    bus.register(user);
 
     this.on('input', (msg, send, done) => {
       const p = (msg as NodeMessage & { payload?: unknown }).payload as { command?: unknown; value?: unknown; address?: unknown } | undefined;
