@@ -1,0 +1,114 @@
+/**
+ * jk-bms in the real Node-RED runtime with the bus's in-process simulator port.
+ * Acceptance 4: the 5-pack PB bank scenario. Acceptance 5: writes refused while disabled; when
+ * enabled, a charge-FET command round-trips and the next PackState shows chargeAllowed false.
+ * Also NW polling and writes, and input validation.
+ */
+import { strict as assert } from 'node:assert';
+import helper from 'node-red-node-test-helper';
+import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import jkNode = require('../../src/nodes/jk-bms/jk-bms');
+import type { DeviceSimulator } from '../../src/transport/simulator-api';
+import { lastStatus, until } from '../helpers/runtime';
+import { bankFlow, bankScenario, watch } from '../e2e/jk-bms-scenario';
+
+helper.init(require.resolve('node-red'));
+
+const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+const simBus = (protocol: string, addresses: string) =>
+  ({ portType: 'simulator', simProtocol: protocol, simAddresses: addresses, simCells: 16, simProfile: 'cycle', simWireTime: true });
+type Caught = { error: { message: string } };
+
+function caught(): Caught[] {
+  const out: Caught[] = [];
+  (helper.getNode('caught') as unknown as { on(e: string, f: (m: Caught) => void): void }).on('input', (m) => out.push(m));
+  return out;
+}
+const send = (payload: unknown): void => (helper.getNode('jk') as unknown as { receive(m: unknown): void }).receive({ payload });
+
+describe('jk-bms node (in-process simulator)', function () {
+  this.timeout(20000);
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('PB bank of 5 (in-process port, wire time at 115200): same scenario as over the pty', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '1-5')));
+    await bankScenario(simulator);
+  });
+
+  it('refuses writes while "allow writes" is off, and changes nothing', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '1-2'), { addresses: '1-2', allowWrites: false }));
+    const errors = caught();
+    const w = watch(simulator);
+    send({ command: 'chargeFet', value: false, address: 2 });
+    await until(() => errors.length === 1, 2000, 'the refusal');
+    assert.match(errors[0].error.message, /writes are disabled/);
+    await until(() => w.packs.filter((m) => m.payload.address === 2).length >= 2, 5000, 'two PackStates of pack 2');
+    assert.equal(simulator().packs.get(2)!.model.chargeEnabled, true);
+    assert.ok(w.packs.every((m) => m.payload.chargeAllowed === true));
+  });
+
+  it('with writes allowed, a charge-FET command round-trips and the next PackState shows chargeAllowed false', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '1-2'), { addresses: '1-2', allowWrites: true }));
+    const w = watch(simulator);
+    await until(() => w.packs.length >= 2, 5000, 'first cycle');
+    assert.ok(w.packs.every((m) => m.payload.chargeAllowed));
+    send({ command: 'chargeFet', value: false, address: 2 });
+    await until(() => w.events.some((e) => e.payload.kind === 'write'), 3000, 'the write result');
+    const result = w.events.find((e) => e.payload.kind === 'write')!;
+    assert.deepEqual(result.payload, { kind: 'write', id: 'bank-2', address: 2, command: 'chargeFet', value: false, ok: true });
+    const at = w.packs.length;
+    await until(() => w.packs.slice(at).some((m) => m.payload.address === 2), 3000, 'next PackState of pack 2');
+    assert.equal(w.packs.slice(at).find((m) => m.payload.address === 2)!.payload.chargeAllowed, false);
+    assert.equal(w.packs.slice(at).find((m) => m.payload.address === 1)?.payload.chargeAllowed ?? true, true);
+    assert.deepEqual(w.mismatches, []);
+  });
+
+  it('validates every input message with a clear error', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '1-2'), { addresses: '1-2', allowWrites: true }));
+    const errors = caught();
+    const bad: Array<[unknown, RegExp]> = [
+      ['on', /must be \{ command, value, address \}/],
+      [{ command: 'reboot', value: true, address: 1 }, /command must be one of chargeFet, dischargeFet, balancer/],
+      [{ command: 'chargeFet', value: 'off', address: 1 }, /value must be true \(on\) or false \(off\)/],
+      [{ command: 'chargeFet', value: false }, /address must be one of this node's addresses \(1, 2\)/],
+      [{ command: 'chargeFet', value: false, address: 7 }, /address must be one of/],
+    ];
+    for (const [payload] of bad) send(payload);
+    await until(() => errors.length === bad.length, 2000, 'every refusal');
+    bad.forEach(([, re], i) => assert.match(errors[i].error.message, re));
+    assert.equal(simulator().packs.get(1)!.model.chargeEnabled, true);
+  });
+
+  it('NW: polls one JK-B, writes the discharge switch with the password frame first', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-nw', '1'), { protocol: 'nw', addresses: '1', allowWrites: true, name: 'bank' }));
+    const w = watch(simulator);
+    await until(() => w.packs.length >= 1, 5000, 'a PackState');
+    assert.equal(w.packs[0].payload.protocol, 'jk-nw');
+    assert.equal(w.packs[0].topic, 'bank-1');
+    send({ command: 'dischargeFet', value: false });
+    await until(() => w.events.some((e) => e.payload.kind === 'write'), 3000, 'the write result');
+    const at = w.packs.length;
+    await until(() => w.packs.length > at, 3000, 'next PackState');
+    assert.equal(w.packs.at(-1)!.payload.dischargeAllowed, false);
+    assert.equal(w.packs.at(-1)!.payload.extra?.dischargeSwitch, false);
+    assert.match(String(lastStatus(helper.getNode('jk')).text), /^1\/1 · /);
+  });
+
+  it('NW with more than one address is a configuration error', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-nw', '1'), { protocol: 'nw', addresses: '1-2' }));
+    assert.equal(lastStatus(helper.getNode('jk')).text, 'jkBms.status.badAddress');
+  });
+
+  it('counts rejected frames (bad checksum) in the status without emitting them', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '1-2'), { addresses: '1-2' }));
+    const w = watch(simulator);
+    simulator().packs.get(2)!.faults.badChecksum = true;
+    await until(() => / · \d+ bad$/.test(String(lastStatus(helper.getNode('jk')).text)), 5000, 'the bad count');
+    assert.ok(w.packs.every((m) => m.payload.address === 1));
+    assert.ok(w.packs.length >= 1);
+  });
+});
