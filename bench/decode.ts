@@ -5,6 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { PackState } from '../src/core/pack-state';
+import { liveToPackState, nwToPackState } from '../src/nodes/jk-bms/jk-pack-state';
+import { NW_COMMANDS, decodeNw, readAllRequest } from '../src/nodes/jk-bms/protocol-jk-nw';
+import {
+  LIVE_READ, PB_TRIGGERS, decodeReadAnswer, decodeTriggerAnswer, liveReadRequest, triggerRequest,
+} from '../src/nodes/jk-bms/protocol-jk-pb';
+import { JK02_LENGTH, decodeJk02 } from '../src/nodes/jk-bms/protocol-jk02';
+import { createJkNwSimulator, createJkPbSimulator } from '../src/nodes/jk-bms/simulator';
 import * as v2 from '../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../src/nodes/seplos/protocol-seplos-v3';
 import { createSeplosV2Simulator, createSeplosV3Simulator } from '../src/nodes/seplos/simulator';
@@ -31,6 +38,61 @@ const vary = (model: { soc: number; cellOffsets: Map<number, number>; update(t: 
   model.soc = 10 + ((k * 37) % 85);
   model.cellOffsets.clear();
   model.cellOffsets.set(k % 16, (k % 7) * 0.003);
+};
+
+/** Answers of one simulated pack to one request, for 64 model variants. */
+function answers(factory: Parameters<typeof capture>[0], request: Buffer): Buffer[][] {
+  const c = capture(factory, { addresses: [1] });
+  const out: Buffer[][] = [];
+  for (let k = 0; k < VARIANTS; k++) {
+    vary(c.sim.packs.get(1)!.model, k);
+    out.push([c.ask(request)]);
+  }
+  c.close();
+  return out;
+}
+
+const meta = { id: 'p1', address: 1, time: 0 } as const;
+
+const jkPbFc03: DecodeCase = {
+  protocol: 'jk-pb (FC 0x03)',
+  unit: 'FC 0x03 live-block answer (Modbus RTU)',
+  sets: () => answers(createJkPbSimulator, liveReadRequest(1)),
+  decode([frame]) {
+    const r = decodeReadAnswer(frame, { address: 1, ...LIVE_READ });
+    return r.ok && r.value.block === 'live' ? liveToPackState(r.value.live, { ...meta, protocol: 'jk-pb' }) : undefined;
+  },
+};
+
+const jkPbTrigger: DecodeCase = {
+  protocol: 'jk-pb (trigger)',
+  unit: '300-byte JK02 cell-info frame + FC 0x10 ACK',
+  sets: () => answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)),
+  decode([frame]) {
+    const t = decodeTriggerAnswer(frame);
+    return t.ok && t.value.frame.type === 'cellInfo' ? liveToPackState(t.value.frame.live, { ...meta, protocol: 'jk-pb' }) : undefined;
+  },
+};
+
+// JK02 is the BLE frame; the PB trigger answer carries exactly that frame, so it is the source here.
+const jk02: DecodeCase = {
+  protocol: 'jk02',
+  unit: '300-byte JK02 cell-info frame',
+  sets: () => answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)).map(([f]) => [f.subarray(0, JK02_LENGTH)]),
+  decode([frame]) {
+    const f = decodeJk02(frame);
+    return f.ok && f.value.type === 'cellInfo' ? liveToPackState(f.value.live, { ...meta, protocol: 'jk02' }) : undefined;
+  },
+};
+
+const jkNw: DecodeCase = {
+  protocol: 'jk-nw',
+  unit: 'NW read-all answer',
+  sets: () => answers(createJkNwSimulator, readAllRequest()),
+  decode([frame]) {
+    const nw = decodeNw(frame, { expectCommand: NW_COMMANDS.readAll });
+    return nw.ok ? nwToPackState(nw.value, { ...meta, protocol: 'jk-nw' }) : undefined;
+  },
 };
 
 const seplosV2: DecodeCase = {
@@ -107,7 +169,7 @@ const smartbms: DecodeCase = {
   })(),
 };
 
-export const DECODE_CASES: DecodeCase[] = [seplosV2, seplosV3, smartbms];
+export const DECODE_CASES: DecodeCase[] = [jkPbFc03, jkPbTrigger, jkNw, jk02, seplosV2, seplosV3, smartbms];
 
 /** Frames per second over `ms` of wall time, after a warm-up; every result is checked. */
 function throughput(c: DecodeCase, sets: Buffer[][], ms: number): { fps: number; frames: number; rejected: number } {

@@ -4,6 +4,8 @@
  * transactions the node makes.
  */
 import type { PackState } from '../../src/core/pack-state';
+import { readPack as readJk } from '../../src/nodes/jk-bms/jk-reader';
+import { createJkPbSimulator } from '../../src/nodes/jk-bms/simulator';
 import { readPack as readSeplos } from '../../src/nodes/seplos/seplos-reader';
 import { createSeplosV2Simulator } from '../../src/nodes/seplos/simulator';
 import type { SerialBusApi } from '../../src/transport/bus-api';
@@ -13,7 +15,7 @@ export interface PolledProtocol {
   protocol: 'jk-pb' | 'seplos-v2';
   baudRate: number;
   factory: SimulatorFactory;
-  readPack(bus: Pick<SerialBusApi, 'transact'>, address: number, now: () => number): Promise<PackState>;
+  readPack(bus: SerialBusApi, address: number, now: () => number): Promise<PackState>;
 }
 
 export const SEPLOS_V2: PolledProtocol = {
@@ -23,4 +25,12 @@ export const SEPLOS_V2: PolledProtocol = {
   readPack: (bus, address, now) => readSeplos(bus, 'v2', address, `P${address}`, now, {}),
 };
 
-export const POLLED: PolledProtocol[] = [SEPLOS_V2];
+/** JK PB bank with the node's default read method (FC 0x03 of the live block). */
+export const JK_PB: PolledProtocol = {
+  protocol: 'jk-pb',
+  baudRate: 115200,
+  factory: createJkPbSimulator,
+  readPack: (bus, address, now) => readJk(bus, { protocol: 'pb', method: 'fc03', invertCurrent: false }, address, `P${address}`, now),
+};
+
+export const POLLED: PolledProtocol[] = [JK_PB, SEPLOS_V2];

@@ -1,0 +1,112 @@
+/**
+ * 4. Reaction latency in the real runtime (node-red-node-test-helper, real clock): bms-serial-bus
+ * with the in-process JK PB simulator (5 packs, wire time at 115200 baud) → jk-bms (FC 0x03 poll) →
+ * bms-rules → pylontech-can (frames as messages) → a helper node. At t0 one simulated cell is raised
+ * above the high cut; the latency is the time until a 0x351 frame with CCL = 0 leaves the encoder.
+ * Then the cell is restored and, once CCL is back above 0, the next event starts after a random delay
+ * so t0 falls anywhere in the poll cycle. Several independent chains run side by side (the same
+ * runtime, separate buses) to collect ≥ 200 events within the bench's time budget.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
+import type { CanFrame } from '../src/transport/can-frame';
+import type { DeviceSimulator } from '../src/transport/simulator-api';
+import { type SectionResult, atMost } from './lib/section';
+import { sig, summarize } from './lib/stats';
+
+const RULES_NODE = path.join(__dirname, '../src/nodes/bms-rules/bms-rules.ts');
+const CHAINS = 4;
+const POLL_INTERVAL_S = 1;
+const PACKS = 5;
+const TARGET_SLACK_MS = 50;
+
+interface FrameMsg { payload: CanFrame }
+type HelperNode = { on(e: 'input', f: (m: FrameMsg) => void): void };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with the time a 0x351 frame satisfying `test` arrives, or undefined after `ms`. */
+function nextCcl(out: HelperNode, test: (ccl: number) => boolean, ms: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const timer = setTimeout(() => { done = true; resolve(undefined); }, ms);
+    out.on('input', (m) => {
+      if (done || m.payload.id !== 0x351) return;
+      const ccl = PROTOCOLS.pylontech.decode([m.payload]).ccl;
+      if (ccl !== undefined && test(ccl)) { done = true; clearTimeout(timer); resolve(performance.now()); }
+    });
+  });
+}
+
+function flow(k: number, rulesConfig: Record<string, unknown>): object[] {
+  return [
+    { id: `bus${k}`, type: 'bms-serial-bus', portType: 'simulator', simProtocol: 'jk-pb', simAddresses: `1-${PACKS}`, simCells: 16,
+      simProfile: '', simWireTime: true, baudRate: 115200, timeoutMs: 300 },
+    { id: `jk${k}`, z: 'tab', type: 'jk-bms', bus: `bus${k}`, protocol: 'pb', method: 'fc03', addresses: `1-${PACKS}`,
+      interval: POLL_INTERVAL_S, idPrefix: `c${k}p`, wires: [[`rules${k}`], []] },
+    { id: `rules${k}`, z: 'tab', type: 'bms-rules', ...rulesConfig, wires: [[`inv${k}`]] },
+    { id: `inv${k}`, z: 'tab', type: 'pylontech-can', wires: [[`out${k}`]] },
+    { id: `out${k}`, z: 'tab', type: 'helper' },
+  ];
+}
+
+async function chain(k: number, events: number, sink: number[], errors: string[]): Promise<void> {
+  const out = helper.getNode(`out${k}`) as HelperNode;
+  const sim = (): DeviceSimulator => (helper.getNode(`bus${k}`) as { simulator: DeviceSimulator }).simulator;
+  if (await nextCcl(out, (c) => c > 0, 60_000) === undefined) { errors.push(`chain ${k}: CCL never above 0 after start`); return; }
+  for (let e = 0; e < events; e++) {
+    await sleep(Math.random() * POLL_INTERVAL_S * 1000);
+    const pack = sim().packs.get(1 + Math.floor(Math.random() * PACKS))!;
+    const zero = nextCcl(out, (c) => c === 0, 10_000);
+    const t0 = performance.now();
+    pack.model.cellOffsets.set(Math.floor(Math.random() * 16), 0.35);
+    const t1 = await zero;
+    pack.model.cellOffsets.clear();
+    if (t1 === undefined) { errors.push(`chain ${k} event ${e}: no CCL = 0 frame within 10 s`); return; }
+    sink.push(t1 - t0);
+    if (await nextCcl(out, (c) => c > 0, 30_000) === undefined) { errors.push(`chain ${k} event ${e}: CCL did not recover`); return; }
+  }
+}
+
+export async function runLatency(quick = false): Promise<SectionResult> {
+  const base = { id: 'latency', title: 'Reaction latency in the Node-RED runtime', figures: [] };
+  if (!existsSync(RULES_NODE)) {
+    return { ...base, method: '', skipped: ['the bms-rules node shell (src/nodes/bms-rules/bms-rules.ts) is not in the tree yet'] };
+  }
+  const nodes = [
+    require('../src/nodes/bus/bms-serial-bus'), require('../src/nodes/jk-bms/jk-bms'),
+    require(RULES_NODE), require('../src/nodes/inverter-can/inverter-can'),
+  ];
+  // Fast release after the cell comes back, so events follow each other quickly; the cut is the default.
+  const rulesConfig = { name: 'bank' };
+  helper.init(require.resolve('node-red'));
+  await new Promise<void>((r) => helper.startServer(r));
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const perChain = quick ? 5 : Math.ceil(200 / CHAINS) + 2;
+  try {
+    await helper.load(nodes, [{ id: 'tab', type: 'tab' }, ...Array.from({ length: CHAINS }, (_, k) => flow(k, rulesConfig)).flat()]);
+    await Promise.all(Array.from({ length: CHAINS }, (_, k) => chain(k, perChain, latencies, errors)));
+  } finally {
+    await helper.unload();
+    await new Promise<void>((r) => helper.stopServer(r));
+  }
+  const s = summarize(latencies);
+  const target = POLL_INTERVAL_S * 1000 + TARGET_SLACK_MS;
+  return {
+    ...base,
+    method: `${CHAINS} independent chains in one Node-RED runtime, each bms-serial-bus (JK PB simulator, ${PACKS} packs, wire time at `
+      + `115200 baud) → jk-bms (FC 0x03, poll interval ${POLL_INTERVAL_S} s) → bms-rules → pylontech-can → helper. A cell is raised to `
+      + 'about 3.66 V at a random moment; latency = time until the first 0x351 frame with CCL = 0 reaches the helper. '
+      + 'Target: one poll cycle (the poll interval) + 50 ms.',
+    figures: [
+      { name: 'latency p50', value: sig(s.median, 4), unit: 'ms' },
+      { name: 'latency p99', value: sig(s.p99, 4), unit: 'ms', target: `≤ ${target} ms`, met: s.n >= (quick ? 1 : 200) && atMost(s.p99, target),
+        note: `${s.n} events; min ${sig(s.min, 3)} ms, max ${sig(s.max, 4)} ms` },
+    ],
+    detail: { latencies: latencies.map((x) => sig(x, 4)), summary: s, errors },
+    skipped: errors,
+  };
+}
