@@ -10,17 +10,19 @@ import { validatePackState, type PackState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { lastStatus, sleep, until } from '../helpers/runtime';
 
-export type Msg = { topic: string; payload: PackState & { kind: string; level?: string; address: number } };
+export type Msg = { topic: string; payload: PackState };
+/** Output 2: communication and write events. */
+export type EventMsg = { topic: string; payload: { kind: string; level?: string; address: number; [k: string]: unknown } };
 export const INTERVAL_S = 1;
 
 /** Collects the node's two outputs; each PackState is checked against the model when it arrives. */
 export function watch(sim: () => DeviceSimulator) {
   const packs: Array<Msg & { at: number }> = [];
-  const events: Msg[] = [];
+  const events: EventMsg[] = [];
   const mismatches: string[] = [];
-  const on = (id: string, f: (m: Msg) => void): void =>
-    (helper.getNode(id) as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', f);
-  on('out', (m) => {
+  const on = <M>(id: string, f: (m: M) => void): void =>
+    (helper.getNode(id) as unknown as { on(e: string, f: (m: M) => void): void }).on('input', f);
+  on<Msg>('out', (m) => {
     packs.push({ ...m, at: Date.now() });
     const p = m.payload;
     const checked = validatePackState(p);
@@ -37,7 +39,7 @@ export function watch(sim: () => DeviceSimulator) {
     ].filter(Boolean);
     if (problems.length) mismatches.push(`pack ${p.address}: ${problems.join(', ')}`);
   });
-  on('events', (m) => events.push(m));
+  on<EventMsg>('events', (m) => events.push(m));
   return { packs, events, mismatches };
 }
 
