@@ -1,0 +1,45 @@
+/**
+ * The example flow "10 - JK PB bank on RS485" runs in the real runtime on the simulator: five packs
+ * arrive as valid PackStates, and the example's write command is refused while writes are off.
+ * Core inject/debug nodes are swapped for test sinks and the comment is dropped.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import jkNode = require('../../src/nodes/jk-bms/jk-bms');
+import { validatePackState, type PackState } from '../../src/core/pack-state';
+import { until } from '../helpers/runtime';
+
+helper.init(require.resolve('node-red'));
+
+type Node = { on(e: string, f: (m: { topic: string; payload: PackState; error?: { message: string } }) => void): void; receive(m: unknown): void };
+
+describe('example "10 - JK PB bank on RS485"', function () {
+  this.timeout(15000);
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('polls five simulated packs; the charge-FET inject is refused while writes are off', async () => {
+    const file = path.resolve(__dirname, '../../examples/10 - JK PB bank on RS485.json');
+    const nodes = (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>)
+      .filter((n) => n.type !== 'comment')
+      .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
+    await helper.load([busNode, jkNode], nodes);
+    const seen = new Map<string, PackState>();
+    const errors: string[] = [];
+    (helper.getNode('jk10_packs') as unknown as Node).on('input', (m) => seen.set(m.topic, m.payload));
+    (helper.getNode('jk10_errors') as unknown as Node).on('input', (m) => errors.push(m.error!.message));
+    await until(() => seen.size === 5, 8000, 'five packs');
+    assert.deepEqual([...seen.keys()].sort(), ['jk-1', 'jk-2', 'jk-3', 'jk-4', 'jk-5']);
+    for (const p of seen.values()) assert.ok(validatePackState(p).ok);
+    const off = nodes.find((n) => n.id === 'jk10_off')!;
+    (helper.getNode('jk10_jk') as unknown as Node).receive({ payload: JSON.parse(off.payload as string) });
+    await until(() => errors.length === 1, 2000, 'the refusal');
+    assert.match(errors[0], /writes are disabled/);
+  });
+});
