@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
-import { SEPLOS_V2 } from './lib/bms-protocols';
+import { type PolledProtocol, SEPLOS_V2 } from './lib/bms-protocols';
 import { type FaultRunResult, runFaults } from './lib/fault-run';
 import { type Resources, resources } from './lib/resources';
 import { type SectionResult, atMost } from './lib/section';
@@ -25,14 +25,14 @@ export interface SoakOutcome {
 }
 
 export async function soak(seed: number, hours: number, packs: number, stopAtFirst: boolean,
-  progress?: (line: string) => void): Promise<SoakOutcome> {
+  progress?: (line: string) => void, bms: PolledProtocol = SEPLOS_V2): Promise<SoakOutcome> {
   const t0 = Date.now();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let start: Resources | undefined;
   const hourly: SoakOutcome['hourly'] = [];
   eld.enable();
   const run = await runFaults({
-    seed, bms: SEPLOS_V2, inverter: PROTOCOLS.pylontech, packs, durationMs: hours * 3_600_000, wireTime: true,
+    seed, bms, inverter: PROTOCOLS.pylontech, packs, durationMs: hours * 3_600_000, wireTime: true,
     maxGapMs: 20 * 60_000, stopAtFirst,
     onHour: (hour) => {
       const r = resources();

@@ -6,11 +6,16 @@
  * The long run is `npm run soak -- --seed N`.
  */
 import assert from 'node:assert/strict';
-import { SEPLOS_V2 } from '../../bench/lib/bms-protocols';
+import { JK_PB, type PolledProtocol, SEPLOS_V2 } from '../../bench/lib/bms-protocols';
 import { type FaultOp, type FaultRunResult, runFaults } from '../../bench/lib/fault-run';
 import { PROTOCOLS } from '../../src/nodes/inverter-can/protocols';
 
-const SEEDS = [9001, 9002, 9003];
+const RUNS: Array<{ seed: number; bms: PolledProtocol; inverter: keyof typeof PROTOCOLS }> = [
+  { seed: 9001, bms: SEPLOS_V2, inverter: 'pylontech' },
+  { seed: 9002, bms: JK_PB, inverter: 'victron' },
+  { seed: 9003, bms: SEPLOS_V2, inverter: 'sma' },
+];
+const SEEDS = RUNS.map((r) => r.seed);
 const ALL_OPS: FaultOp[] = ['silent', 'garbage', 'truncated', 'badChecksum', 'runner', 'clearPack', 'allSilent',
   'unplug', 'replug', 'redeploy', 'restart', 'recover'];
 
@@ -21,10 +26,10 @@ describe('fault injection (short, fixed seeds)', function () {
   this.timeout(120_000);
   const results: FaultRunResult[] = [];
 
-  for (const seed of SEEDS) {
-    it(`seed ${seed}: 40 min of random faults on 3 packs keep every invariant`, async () => {
+  for (const { seed, bms, inverter } of RUNS) {
+    it(`seed ${seed}: 40 min of random faults on 3 ${bms.protocol} packs → ${inverter} keep every invariant`, async () => {
       const r = await runFaults({
-        seed, bms: SEPLOS_V2, inverter: PROTOCOLS.pylontech, packs: 3, durationMs: 40 * 60_000, maxGapMs: 60_000,
+        seed, bms, inverter: PROTOCOLS[inverter], packs: 3, durationMs: 40 * 60_000, maxGapMs: 60_000,
       });
       results.push(r);
       assert.deepEqual(r.violations, [], describeFailure(r));
