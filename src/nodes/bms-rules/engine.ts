@@ -257,7 +257,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const dclOut = shape(s.dcl, dcl.value, now, dt, shapeParams(cfg, bankMaxD), freeze);
   const cvlWanted = cvl.value + cfg.voltageDropV;
   // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
-  if (cvlWanted < s.cvl || justLeftInit) s.cvl = cvlWanted;
+  if (cvlWanted < s.cvl) s.cvl = cvlWanted;
   else if (!freeze) s.cvl = Math.min(cvlWanted, s.cvl + (cfg.recoverRate * cfg.cellsSeries * dt) / 1000);
   s.cvlSent = quantizeCvl(s.cvlSent, s.cvl, cfg.cvlLsbV, !capped);
 

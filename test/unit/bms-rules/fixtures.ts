@@ -78,7 +78,7 @@ export const steady = (o: PackOpts = {}) => (i: number, now: number): PackState[
   IDS.map((id) => pack(id, now, { jitter: i, ...o }));
 
 /** A run warmed up to NORMAL with settled limits. */
-export function warmRun(cfg = config(), o: PackOpts = {}, seconds = 150): Run {
+export function warmRun(cfg = config(), o: PackOpts = {}, seconds = 200): Run {
   const r = new Run(cfg);
   r.run(seconds, steady(o));
   return r;

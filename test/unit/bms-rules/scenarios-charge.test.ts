@@ -60,7 +60,9 @@ describe('bms-rules D12 scenarios: charging', () => {
     }
     const cross = runner.findIndex((v) => v > 3.46);
     assert.ok(cross > 0);
-    for (let i = 5; i < cross; i++) assert.equal(r.cvlExact[i], 55.2, `CVL moved at ${i} before the runner passed 3.46`);
+    assert.ok(cross > 250);
+    // the CVL slews up from float after start-up (150 s), then holds until the runner passes 3.46
+    for (let i = 200; i < cross; i++) assert.equal(r.cvlExact[i], 55.2, `CVL moved at ${i} before the runner passed 3.46`);
     assert.ok(r.cvlExact.slice(cross + 1, cross + 6).some((v) => v < 55.2), 'CVL falls once the runner passes 3.46 V');
     assert.ok(Math.max(...runner) <= 3.50, `runner peaked at ${Math.max(...runner)}`);
     const tRamp = idx(r.banks, (x) => x.chargeState === 'float-ramp');
@@ -266,8 +268,8 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.equal(quantizeCvl(55.2, 54.0, 0.1, false), 54.0, 'a protection cap is floored strictly');
     // through the engine: vCellAbsorb 3.446875 × 16 = 55.15 V
     const r = new Run(config({ vCellAbsorb: 3.446875 }));
-    const b = r.run(60, steady({ cell: 3.30 }));
-    assert.ok(b.every((x) => x.cvl === 55.1));
+    const b = r.run(400, steady({ cell: 3.30 }));
+    assert.ok(b.slice(200).every((x) => x.cvl === 55.1));
   });
 
   it('25 spread at mid-SoC: 90 mV spread at maxCell 3.31 V → no rebulk; at 3.36 V → rebulk', () => {
