@@ -14,7 +14,6 @@ import { relayThresholds, tableRelay } from '../../../src/nodes/bms-rules/relays
 import { config, IDS, T0 } from './fixtures';
 
 interface PackStep { present: boolean; silence: number; base: number; spread: number[]; temp: number; current: number; glitch: boolean; chargeFet: boolean; dischargeFet: boolean; soc: number }
-interface SeriesStep { dtMs: number; packs: PackStep[] }
 
 const packStep = fc.record({
   present: fc.integer({ min: 0, max: 19 }).map((x) => x > 0),
