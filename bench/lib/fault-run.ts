@@ -5,6 +5,8 @@
  *  - every output number finite, on the bank and in the decoded CAN frames;
  *  - CCL/DCL never above what the packs that answered within offlineSec allow (Σ of their limits;
  *    BLIND may hold blindFrac of the configured total, by design D8, until its grace ends);
+ *  - CVL never above the highest charge target (balance voltage), and at most the float voltage in
+ *    FAILSAFE/BLIND and from the step that sees a cell at or above cellHighCut;
  *  - a pack state with a cell at or above cellHighCut gives CCL = 0 in the same step;
  *  - the CAN frames never carry more than the bank they were encoded from;
  *  - FAILSAFE (CCL = DCL = 0) once no pack has answered for staleSec + blindGraceSec;
@@ -70,6 +72,9 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   const t = (): string => `t+${((clock.now() - start) / 1000).toFixed(1)}s`;
   const fail = (what: string): void => { if (violations.length < 20) violations.push(`${t()} ${what}`); };
   const lsb = o.inverter.ranges().ccl.lsb;
+  // CVL is quantised down to cvlLsbV; the float cap allows that much rounding on the way.
+  const vFloat = cfg.cellsSeries * cfg.vCellFloat + cfg.voltageDropV + cfg.cvlLsbV;
+  const cvlMax = cfg.cellsSeries * Math.max(cfg.vCellAbsorb, cfg.vCellBalance) + cfg.voltageDropV + cfg.cvlLsbV;
   const limitOf = (dir: 'maxChargeA' | 'maxDischargeA', packs: number[]): number =>
     Math.min(dir === 'maxChargeA' ? cfg.systemMaxChargeA : cfg.systemMaxDischargeA, packs.length * cfg.packs[0][dir]);
 
@@ -87,8 +92,11 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     const allowD = bank.mode === 'blind' ? cfg.blindFrac * limitOf('maxDischargeA', p.addresses) : limitOf('maxDischargeA', fresh);
     if (bank.ccl > allowC + 1e-6) fail(`CCL ${bank.ccl} A above what ${fresh.length} answering packs allow (${allowC} A, mode ${bank.mode})`);
     if (bank.dcl > allowD + 1e-6) fail(`DCL ${bank.dcl} A above what ${fresh.length} answering packs allow (${allowD} A, mode ${bank.mode})`);
-    if (fed && Math.max(...fed.cells) >= cfg.cellHighCut && bank.ccl !== 0) {
-      fail(`${fed.id} cell ${Math.max(...fed.cells)} V ≥ cut ${cfg.cellHighCut} V but CCL = ${bank.ccl} A`);
+    const over = fed !== undefined && Math.max(...fed.cells) >= cfg.cellHighCut;
+    if (over && bank.ccl !== 0) fail(`${fed.id} cell ${Math.max(...fed.cells)} V ≥ cut ${cfg.cellHighCut} V but CCL = ${bank.ccl} A`);
+    if (bank.cvl > cvlMax + 1e-6) fail(`CVL ${bank.cvl} V above the highest target ${cvlMax} V`);
+    if ((over || bank.mode === 'failsafe' || bank.mode === 'blind') && bank.cvl > vFloat + 1e-6) {
+      fail(`CVL ${bank.cvl} V above float ${vFloat} V (mode ${bank.mode}${over ? `, ${fed.id} over the cut` : ''})`);
     }
     const lastAnswer = Math.max(start, ...p.lastOk.values());
     if (now - lastAnswer >= (cfg.staleSec + cfg.blindGraceSec) * 1000 + SLACK_MS
@@ -134,7 +142,9 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
         case 'garbage': pk.faults.garbage = true; break;
         case 'truncated': pk.faults.truncated = true; break;
         case 'badChecksum': pk.faults.badChecksum = true; break;
-        case 'runner': pk.model.cellOffsets.set(rng.int(0, 15), 0.3); break;
+        // +0.3 V stays below the simulated BMS's own over-voltage cut (its charge FET stays on, the taper
+        // table already gives 0); +0.4 V opens the FET, so only the rules' latch can stop the others charging.
+        case 'runner': pk.model.cellOffsets.set(rng.int(0, 15), rng.pick([0.3, 0.4])); break;
         case 'clearPack': pk.faults = {}; pk.model.cellOffsets.clear(); break;
         case 'allSilent': for (const x of p.addresses) p.pack(x).faults.silent = true; break;
         case 'unplug': await p.unplug(); break;

@@ -64,6 +64,11 @@ describe('fault injection (short, fixed seeds)', function () {
       assert.ok(r.violations.some((v) => v.includes('blind for')), r.violations.join('\n') || 'no violation found');
     });
 
+    it('an engine that keeps the absorb voltage while in FAILSAFE', async () => {
+      const r = await run((bank) => { if (bank.mode === 'failsafe') bank.cvl = 55.2; }, SEEDS[0]);
+      assert.ok(r.violations.some((v) => v.includes('above float')), r.violations.join('\n') || 'no violation found');
+    });
+
     it('an engine that publishes NaN', async () => {
       const r = await run((bank) => { if (bank.packs.offline > 0) bank.dcl = NaN; }, SEEDS[0]);
       assert.ok(r.violations.some((v) => v.includes('bank.dcl = NaN')), r.violations.join('\n') || 'no violation found');
