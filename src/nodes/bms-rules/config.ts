@@ -46,7 +46,6 @@ export interface RulesConfig {
   ovpDeadband: number; kp: number; ki: number; ovpRecoverHoldSec: number; recoverRate: number;
 
   // charge states
-  debounceSec: number;
   balancedDiff: number; restartDiff: number; absorbHoldSec: number;
   tailC: number; tailHoldSec: number; tailMaxSpread: number; absorbMaxSec: number;
   absorbClockBandV: number; absorbExitDropV: number; absorbExitSec: number;
@@ -112,7 +111,6 @@ export const DEFAULTS: RulesConfig = {
   forceChargeCell: 3.00, forceChargeClearCell: 3.20, forceChargeClearSoc: 15,
   dvlCell: 3.00, voltageDropV: 0, absorbEntryTolV: 0.05, cvlLsbV: 0.1,
   ovpDeadband: 0.010, kp: 1.0, ki: 0.2, ovpRecoverHoldSec: 60, recoverRate: 0.0005,
-  debounceSec: 10,
   balancedDiff: 0.010, restartDiff: 0.013, absorbHoldSec: 900,
   tailC: 0.02, tailHoldSec: 120, tailMaxSpread: 0.030, absorbMaxSec: 3600,
   absorbClockBandV: 0.3, absorbExitDropV: 1.0, absorbExitSec: 600,

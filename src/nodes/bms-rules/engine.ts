@@ -58,7 +58,10 @@ export interface EngineState {
 
 export interface PackReport {
   status: PackStatus; configured: boolean; ageSec: number | null; invalid: number; lastInvalid?: string;
+  /** this pack's own limits (0 when it does not count) */
   ccl: number; dcl: number; offBus: boolean; frozen: boolean;
+  /** from its last valid sample (0 before the first one) */
+  voltage: number; soc: number; cellMin: number; cellMax: number;
 }
 
 /** BankState (architecture §3.2) plus what the rules know beyond the contract. */
@@ -335,6 +338,7 @@ function buildBank(s: EngineState, x: {
       ageSec: t.lastValidAt === undefined ? null : Math.round((x.now - t.lastValidAt) / 100) / 10,
       invalid: t.invalidCount, lastInvalid: t.lastInvalidReason,
       ccl: num(l?.ccl.value), dcl: num(l?.dcl.value), offBus: t.offBus, frozen: t.frozen,
+      voltage: num(t.last?.voltage), soc: num(t.last?.soc), cellMin: num(t.last?.minCell), cellMax: num(t.last?.maxCell),
     };
   }
   // reasons: what set the target, or the shaper when the output sits below it
