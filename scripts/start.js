@@ -1,16 +1,29 @@
 // `npm start`: build if needed, then run a local Node-RED whose user directory (inside the repo,
 // git-ignored) has this package installed and the quick-start example loaded as its flow.
+// On the first start it also installs @flowfuse/node-red-dashboard into that user directory (and
+// nowhere else), in parallel with the build so the editor is not delayed; once it is in, an
+// untouched quick-start flow is replaced by the same flow with a dashboard, and Node-RED restarts.
 // Environment: CELLSAFE_PORT (default 1880), CELLSAFE_USER_DIR (default .node-red-demo),
-// CELLSAFE_RESET=1 (or --reset) reloads the example flow over the demo's saved flow.
+// CELLSAFE_RESET=1 (or --reset) reloads the example flow over the demo's saved flow,
+// CELLSAFE_DASHBOARD=0 skips the dashboard install.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { setInterval } = require('node:timers');
 
 const root = path.resolve(__dirname, '..');
 const port = Number(process.env.CELLSAFE_PORT || 1880);
 const userDir = path.resolve(root, process.env.CELLSAFE_USER_DIR || '.node-red-demo');
 const reset = process.argv.includes('--reset') || process.env.CELLSAFE_RESET === '1';
-const example = path.join(root, 'examples', '01 - Quick start (simulated).json');
+const wantDashboard = process.env.CELLSAFE_DASHBOARD !== '0';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const quickStart = path.join(root, 'examples', '01 - Quick start (simulated).json');
+const withDashboard = path.join(root, 'examples', '06 - Dashboard (needs @flowfuse node-red-dashboard).json');
+const flowsFile = path.join(userDir, 'flows.json');
+const DASHBOARD = '@flowfuse/node-red-dashboard';
+const DASHBOARD_RANGE = '^1.31.0';
+// Written after a complete install, so an install interrupted by Ctrl-C is retried next time.
+const dashboardMarker = path.join(userDir, '.dashboard-installed');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -27,19 +40,35 @@ function buildIfNeeded() {
     Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'icons'))) > fs.statSync(marker).mtimeMs;
   if (!stale) return;
   console.log('Building CellSafe...');
-  const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status || 1);
 }
 
+const dashboardInstalled = () => fs.existsSync(dashboardMarker) && fs.existsSync(path.join(userDir, 'node_modules', DASHBOARD, 'package.json'));
+
+function writePackageJson(dashboard) {
+  const dependencies = { '@cellsafe/node-red-bms': `file:${path.relative(userDir, root)}` };
+  if (dashboard) dependencies[DASHBOARD] = DASHBOARD_RANGE;
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'cellsafe-demo', private: true, dependencies }, null, 2));
+}
+
+function npmInstall(extra) {
+  // Nothing this demo installs needs an install script; --prefer-offline reuses npm's cache.
+  return ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--no-update-notifier', ...extra];
+}
+
 function prepareUserDir() {
-  const scopeDir = path.join(userDir, 'node_modules', '@cellsafe');
-  fs.mkdirSync(scopeDir, { recursive: true });
-  // Installed as a link to this checkout, like `npm install <path>`: rebuilds show up on restart.
-  const link = path.join(scopeDir, 'node-red-bms');
-  if (!fs.existsSync(link)) fs.symlinkSync(path.relative(scopeDir, root), link, 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({
-    name: 'cellsafe-demo', private: true, dependencies: { '@cellsafe/node-red-bms': 'file:..' },
-  }, null, 2));
+  writePackageJson(dashboardInstalled());
+  // This package is installed as npm's link to this checkout (`file:`), so rebuilds show up on
+  // restart; npm records the link, so the dashboard install later leaves it alone while Node-RED runs.
+  const link = path.join(userDir, 'node_modules', '@cellsafe', 'node-red-bms');
+  if (!fs.existsSync(link) || !fs.existsSync(path.join(userDir, 'node_modules', '.package-lock.json'))) {
+    const r = spawnSync(npm, npmInstall(['--offline']), { cwd: userDir, encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`Could not link CellSafe into ${userDir}:\n${r.stdout}${r.stderr}`);
+      process.exit(1);
+    }
+  }
   fs.writeFileSync(path.join(userDir, 'settings.js'), [
     '// Written by scripts/start.js for the local CellSafe demo.',
     'module.exports = {',
@@ -49,26 +78,99 @@ function prepareUserDir() {
     '  credentialSecret: false,',
     '  logging: { console: { level: "info", metrics: false, audit: false } },',
     '  editorTheme: { tours: false, projects: { enabled: false } },',
+    '  telemetry: { enabled: false },',
     '};',
     '',
   ].join('\n'));
-  const flows = path.join(userDir, 'flows.json');
-  if (reset || !fs.existsSync(flows)) fs.copyFileSync(example, flows);
+  if (reset || !fs.existsSync(flowsFile)) fs.copyFileSync(dashboardInstalled() ? withDashboard : quickStart, flowsFile);
 }
 
-buildIfNeeded();
+/** The dashboard page URL of the flow in the user directory, if that flow has a dashboard. */
+function dashboardUrl() {
+  let flow;
+  try { flow = JSON.parse(fs.readFileSync(flowsFile, 'utf8')); } catch { return undefined; }
+  const base = Array.isArray(flow) && flow.find((n) => n.type === 'ui-base');
+  if (!base || !dashboardInstalled()) return undefined;
+  const page = flow.find((n) => n.type === 'ui-page' && n.ui === base.id);
+  return `http://127.0.0.1:${port}${base.path}${page ? page.path : ''}`;
+}
+
+let red; // the running Node-RED child
+let installer; // the running npm child
+let stopping = false;
+let restarting = false;
+
+function startNodeRed() {
+  const script = require.resolve('node-red/red.js', { paths: [root] });
+  red = spawn(process.execPath, [script, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+    cwd: root, stdio: ['inherit', 'pipe', 'inherit'],
+  });
+  let announced = false;
+  red.stdout.on('data', (d) => {
+    process.stdout.write(d);
+    if (!announced && /Server now running/.test(String(d))) {
+      announced = true;
+      const dash = dashboardUrl();
+      console.log(`\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` + (dash ? `  Dashboard: ${dash}` : '') + '  (Ctrl-C to stop)\n');
+    }
+  });
+  red.on('exit', (code) => {
+    if (restarting && !stopping) {
+      restarting = false;
+      startNodeRed();
+    } else {
+      installer?.kill('SIGTERM');
+      process.exit(code ?? 0);
+    }
+  });
+}
+
+function installDashboard() {
+  console.log(`Installing ${DASHBOARD} into ${userDir} (first start only; the editor starts meanwhile)...`);
+  writePackageJson(true);
+  installer = spawn(npm, npmInstall(['--prefer-offline']), {
+    cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  installer.stdout.on('data', (d) => { log += d; });
+  installer.stderr.on('data', (d) => { log += d; });
+  installer.on('error', (e) => { log += String(e); });
+  installer.on('close', (code) => {
+    installer = undefined;
+    if (stopping) return;
+    if (code !== 0) {
+      console.log(`\nThe dashboard could not be installed (npm exit ${code}); the editor demo runs without it. npm said:\n${log.trim()}\n`);
+      return;
+    }
+    fs.writeFileSync(dashboardMarker, `${new Date().toISOString()}\n`);
+    const untouched = fs.existsSync(flowsFile) && fs.readFileSync(flowsFile, 'utf8') === fs.readFileSync(quickStart, 'utf8');
+    if (!untouched) {
+      console.log(`\n${DASHBOARD} installed. Your flow was changed, so it stays: import examples/06 to see the dashboard.\n`);
+      return;
+    }
+    console.log(`\n${DASHBOARD} installed: restarting Node-RED with the quick start plus its dashboard...\n`);
+    fs.copyFileSync(withDashboard, flowsFile);
+    restarting = true;
+    red.kill('SIGTERM');
+  });
+}
+
+fs.mkdirSync(userDir, { recursive: true });
 prepareUserDir();
-const red = require.resolve('node-red/red.js', { paths: [root] });
-const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-  cwd: root, stdio: ['inherit', 'pipe', 'inherit'],
-});
-let announced = false;
-child.stdout.on('data', (d) => {
-  process.stdout.write(d);
-  if (!announced && /Server now running/.test(String(d))) {
-    announced = true;
-    console.log(`\nCellSafe demo running. Editor: http://127.0.0.1:${port}/  (Ctrl-C to stop)\n`);
-  }
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => process.exit(code ?? 0));
+if (wantDashboard && !dashboardInstalled()) installDashboard();
+buildIfNeeded();
+startNodeRed();
+function stop(sig) {
+  stopping = true;
+  installer?.kill(sig);
+  red.kill(sig);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(sig));
+// `npm start` killed without a signal reaching us (npm does not forward every one): stop too.
+// The live parent pid is only readable on Linux (Node's process.ppid is fixed at start).
+const parent = process.ppid;
+setInterval(() => {
+  let ppid = parent;
+  try { ppid = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[1]); } catch { /* not Linux */ }
+  if (ppid !== parent) stop('SIGTERM');
+}, 1000).unref();

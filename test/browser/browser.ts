@@ -1,0 +1,49 @@
+/**
+ * Debian's chromium driven by playwright-core (no browser download), headless, with a fresh
+ * profile per run; console errors and page errors are collected for the tests to assert on.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumAvailable = (): boolean => fs.existsSync(CHROMIUM);
+export const screenshots = path.resolve(__dirname, '../../test-output/browser');
+
+export interface ConsoleProblem { kind: 'console' | 'pageerror'; text: string; url?: string }
+
+export interface Browser {
+  page: Page;
+  /** Console errors and uncaught page errors since the last call, then forgets them. */
+  takeProblems(): ConsoleProblem[];
+  close(): Promise<void>;
+}
+
+export async function launch(): Promise<Browser> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cellsafe-chromium-'));
+  fs.mkdirSync(screenshots, { recursive: true });
+  // The fresh profile directory is chromium's --user-data-dir.
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  // tsx compiles the functions passed to page.evaluate with esbuild's keepNames, which calls a
+  // `__name` helper that only exists in Node: give the page a no-op one.
+  await context.addInitScript({ content: 'window.__name = (f) => f;' });
+  const page = context.pages()[0] ?? await context.newPage();
+  let problems: ConsoleProblem[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push({ kind: 'console', text: m.text(), url: m.location().url }); });
+  page.on('pageerror', (e) => { problems.push({ kind: 'pageerror', text: `${e.message}\n${e.stack ?? ''}` }); });
+  return {
+    page,
+    takeProblems() { const p = problems; problems = []; return p; },
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
