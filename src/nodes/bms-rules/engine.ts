@@ -91,7 +91,7 @@ export function createState(cfg: RulesConfig, now: number, saved?: PersistedChar
     latches: { cellHigh: { on: false }, cellLow: { on: false }, tempCharge: { on: false }, tempDis: { on: false }, forceCharge: false },
     ccl: newShaper(), dcl: newShaper(),
     cvl: vFloat(cfg),
-    relays: newRelayCtl(now),
+    relays: newRelayCtl(),
     alarms: {},
     ownSoc: saved?.ownSoc,
     saved,

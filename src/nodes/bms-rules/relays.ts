@@ -49,8 +49,8 @@ export interface RelayCtl {
   genOnAt?: number; genCondSince?: number;
 }
 
-export const newRelayCtl = (now: number): RelayCtl =>
-  ({ charge: false, load: false, alarm: false, genStart: false, chargeOffAt: now, loadOffAt: now });
+/** All relays start off; the minimum off time counts only from a real switch-off. */
+export const newRelayCtl = (): RelayCtl => ({ charge: false, load: false, alarm: false, genStart: false });
 
 export interface RelayInputs {
   view: RelayView;
