@@ -7,8 +7,9 @@ import type { CliCommand, CliIo } from './command';
 import { decodeCommand } from './decode';
 import { encodeCommand } from './encode';
 import { simulateCommand } from './simulate';
+import { replayCommand } from './replay';
 
-export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand];
+export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand, replayCommand];
 
 function helpText(): string {
   const lines = ['usage: cellsafe <command> [options]', '', 'commands:'];
