@@ -54,7 +54,7 @@ describe('cellsafe replay (acceptance 4)', function () {
     closeSync(fdIn);
     closeSync(fdOut);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = once(child, 'close');
 
     // the engine called directly, meanwhile
