@@ -233,6 +233,12 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   let cvl = cvlT;
   let capped = false;
   const capCvl = (v: number, by: string): void => { if (v < cvl.value) cvl = { value: v, by }; capped = true; };
+  // a BMS-advertised CVL only caps ours; a pack asking for float or less is floating and must not pull
+  // the others out of absorb (BatteryAggregator "charging CVLs", P8)
+  for (const t of o) {
+    const b = t.last!.bmsCvl;
+    if (b !== undefined && b > vfl && b < cvl.value) capCvl(b, `bms:${t.id}`);
+  }
   // a charge latch stops via voltage too: a Victron keeps pushing 1–2 A at CCL = 0 (P5)
   if (L.cellHigh.on) capCvl(vfl, 'latch:cellHigh');
   else if (L.tempCharge.on) capCvl(vfl, 'latch:tempCharge');

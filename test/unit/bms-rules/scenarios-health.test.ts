@@ -231,3 +231,16 @@ describe('bms-rules misc behaviour', () => {
     assert.equal(b[149].limitedBy.ccl, 'bms:P1');
   });
 });
+
+describe('bms-rules BMS-advertised CVL (D4)', () => {
+  it('caps the bank CVL, but a pack asking for float or less (floating) is ignored', () => {
+    const withCvl = (cvl: number) => (i: number, now: number) =>
+      IDS.map((id) => ({ ...pack(id, now, { jitter: i }), limits: id === 'P2' ? { cvl } : undefined }));
+    const r = new Run(config());
+    const b = r.run(400, withCvl(55.0));
+    assert.equal(b[399].cvl, 55.0);
+    assert.equal(b[399].limitedBy.cvl, 'bms:P2');
+    const f = new Run(config()).run(400, withCvl(53.6));
+    assert.equal(f[399].cvl, 55.2);
+  });
+});
