@@ -302,7 +302,8 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     spreadPackMax: a?.spreadPackMax, tMin: a?.tMin, tMax: a?.tMax, tMos: a?.tMosMax,
     current: agg?.current ?? 0, cclSent: prevOut.ccl, dclSent: prevOut.dcl,
     anyOffline: !inInit && offline.length > 0,
-    offlineLong: !inInit && offline.some((t) => t.offlineSince !== undefined && now - t.offlineSince >= cfg.packOfflineAlarmSec * 1000),
+    // a configured pack never heard counts from the start
+    offlineLong: !inInit && offline.some((t) => now - (t.offlineSince ?? s.charge.startedAt) >= cfg.packOfflineAlarmSec * 1000),
     commLost: (mode === 'blind' || mode === 'failsafe') && !initWaiting,
     inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen),
     absorbTimeout: s.charge.absorbTimeout,

@@ -244,3 +244,14 @@ describe('bms-rules BMS-advertised CVL (D4)', () => {
     assert.equal(f[399].cvl, 55.2);
   });
 });
+
+describe('bms-rules never-heard pack', () => {
+  it('a configured pack that never answers: DEGRADED after the INIT timeout, packOffline WARN, ALARM after packOfflineAlarmSec', () => {
+    const r = new Run(config());
+    const b = r.run(340, (i, now) => ['P1', 'P2'].map((id) => pack(id, now, { jitter: i })));
+    assert.equal(b[30].mode, 'degraded');
+    assert.equal(b[30].alarms.packOffline, 'warn');
+    assert.equal(b[299].alarms.packOffline, 'warn');
+    assert.equal(b[300].alarms.packOffline, 'alarm');
+  });
+});
