@@ -12,6 +12,32 @@ export interface Results {
   sections: SectionResult[];
 }
 
+/**
+ * What was found behind a missed target, per section (profiled while writing the bench). Shown only
+ * when the section misses a target, so a fixed cause does not linger in the report.
+ */
+const FINDINGS: Record<string, string> = {
+  decode: 'JK PB (FC 0x03): about a third of the CPU time is the bit-by-bit CRC-16 in src/transport/modbus-rtu.ts '
+    + '(8 shift/xor steps per byte over a 245-byte answer); a 256-entry table CRC is the usual 5–8× speed-up there. '
+    + 'JK NW: decodeNw itself and the ASCII text items (jk-blocks `ascii`) dominate. JK02/trigger: field-spec decoding '
+    + '(jk-blocks `readFields`/`read`) and PackState mapping. 123\\SmartBMS: framer, cell and key/value assemblers and '
+    + 'PackState mapping per frame, no single hot spot. For scale: one RS485 bus at 115200 baud carries at most about 44 '
+    + 'JK PB answers per second (261 bytes per transaction), so even the slowest decoder has a few hundred times headroom; '
+    + 'the miss matters for CPU share on small hosts, not for keeping up with the wire.',
+  latency: 'bms-rules emits the CCL = 0 bank in the same step as the poll answer that carries the high cell, but the '
+    + 'CyclicTransmitter (src/nodes/inverter-can/transmitter.ts) puts a new bank on the wire only at its next regular '
+    + 'period (1 s for Pylontech). The latency is therefore the wait for that pack\'s next poll (up to one poll interval) '
+    + 'plus the wait for the next transmit period (up to 1 s): p99 close to two periods. Meeting the target needs the '
+    + 'transmitter to send at once when CCL, DCL or CVL fall or a charge/discharge permission is withdrawn (keeping its '
+    + '200 ms minimum gap), rather than at the next period.',
+  rules: 'The median step is far below the target; the wall-clock p99 is set by garbage-collection pauses and by '
+    + 'preemption when other processes share the two cores (compare the CPU-time p99 in the note).',
+  bus: 'On real time every emulated delivery is a Node timer (at least 1 ms, plus event-loop latency), which costs a '
+    + 'few ms per transaction against the ideal; on simulated time the bus and poller add no gap at all (ratio 1).',
+  soak: 'The event-loop delay is measured on a process that runs simulated time flat out; long single delays come '
+    + 'from garbage collection and from other processes on the shared cores.',
+};
+
 const verdict = (f: Figure): string => (f.met === undefined ? '—' : f.met ? 'met' : '**MISSED**');
 
 function fmt(v: number): string {
@@ -63,6 +89,7 @@ export function renderReport(r: Results): string {
       }
       out.push('');
     }
+    if (s.figures.some((f) => f.met === false) && FINDINGS[s.id]) out.push(`**Finding.** ${FINDINGS[s.id]}`, '');
     for (const x of s.skipped ?? []) out.push(`- not measured: ${x}`);
     if (s.skipped?.length) out.push('');
   }
