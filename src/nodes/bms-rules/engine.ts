@@ -35,7 +35,7 @@ export interface StepInput {
   command?: Command;
 }
 
-interface Latch { on: boolean; clearSince?: number }
+interface Latch { on: boolean; clearSince?: number; setAt?: number }
 
 export interface EngineState {
   cfg: RulesConfig;
@@ -80,7 +80,8 @@ export interface RulesBankState extends BankState {
 
 export interface StepResult { state: EngineState; bank: RulesBankState }
 
-const DT_MAX_MS = 5_000; // a long gap (paused process) must not wind up integrators
+const DT_MAX_MS = 5_000;
+const OWN_SOC_EMPTY_MS = 60_000; // a long gap (paused process) must not wind up integrators
 
 export function createState(cfg: RulesConfig, now: number, saved?: PersistedCharge): EngineState {
   return {
@@ -124,7 +125,7 @@ function trackFor(s: EngineState, id: string): PackTrack {
 
 /** Latch with immediate set and a dwell before clearing. */
 function latch(l: Latch, set: boolean, clear: boolean, dwellSec: number, now: number): void {
-  if (set) { l.on = true; l.clearSince = undefined; return; }
+  if (set) { if (!l.on) l.setAt = now; l.on = true; l.clearSince = undefined; return; }
   if (!l.on) return;
   l.clearSince = clear ? l.clearSince ?? now : undefined;
   if (l.clearSince !== undefined && now - l.clearSince >= dwellSec * 1000) { l.on = false; l.clearSince = undefined; }
@@ -275,7 +276,10 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   if (a && agg) {
     s.ownSoc ??= agg.soc;
     s.ownSoc = Math.min(100, Math.max(0, s.ownSoc + (agg.current * dt) / 3_600_000 / Math.max(1, agg.onlineAh) * 100));
-    if (fullEvent !== undefined) s.ownSoc = 100;
+    // the 123\SmartBMS sync points: 100 % at a full charge or with every cell at V-balance, 0 % once
+    // a cell has stayed below the cut (discharge blocked) for a minute
+    if (fullEvent !== undefined || (fv.cells.length > 0 && fv.cells.every((c) => c >= cfg.relayVBalance))) s.ownSoc = 100;
+    if (L.cellLow.on && now - (L.cellLow.setAt ?? now) >= OWN_SOC_EMPTY_MS) s.ownSoc = 0;
   }
   let soc = cfg.socSource === 'own' ? s.ownSoc ?? 0 : cfg.socSource === 'min' ? a?.socMin ?? 0 : a?.soc ?? 0;
   if (cfg.sendSoc98UntilFull && s.charge.lastFull === undefined) soc = Math.min(soc, 98);

@@ -255,3 +255,15 @@ describe('bms-rules never-heard pack', () => {
     assert.equal(b[300].alarms.packOffline, 'alarm');
   });
 });
+
+describe('bms-rules own SoC (socSource "own")', () => {
+  it('counts coulombs from the weighted start value and syncs at 100 % (all cells ≥ V-balance) and 0 % (cell-low latch for a minute)', () => {
+    const r = new Run(config({ socSource: 'own', sendSoc98UntilFull: false }));
+    r.run(3600, steady({ current: 84 / 3, soc: 60 }));
+    assert.ok(Math.abs(r.last.soc - 70) < 0.1, `SoC ${r.last.soc}`); // 84 A for 1 h into 840 Ah
+    r.run(2, steady({ cell: 3.41, soc: 60 }));
+    assert.equal(r.last.soc, 100);
+    const low = r.run(70, steady({ cell: 2.89, soc: 60 }));
+    assert.ok(low[58].soc > 99 && low[60].soc === 0, `${low[58].soc} → ${low[60].soc}`);
+  });
+});
