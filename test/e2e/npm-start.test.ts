@@ -11,7 +11,7 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 
 async function get(url: string): Promise<{ status: number; body: string }> {
-  const r = await fetch(url, { headers: { 'Node-RED-API-Version': 'v2' } });
+  const r = await fetch(url, { headers: { 'Node-RED-API-Version': 'v2', Accept: 'application/json' } });
   return { status: r.status, body: await r.text() };
 }
 
