@@ -13,10 +13,20 @@ export const screenshots = path.resolve(__dirname, '../../test-output/browser');
 
 export interface ConsoleProblem { kind: 'console' | 'pageerror'; text: string; url?: string }
 
+/** Skips the calling suite, saying why, when Debian's chromium is not installed. */
+export function skipWithoutChromium(ctx: Mocha.Context): void {
+  if (chromiumAvailable()) return;
+  console.log(`    browser tests skipped: no chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`);
+  ctx.skip();
+}
+
 export interface Browser {
   page: Page;
-  /** Console errors and uncaught page errors since the last call, then forgets them. */
-  takeProblems(): ConsoleProblem[];
+  /**
+   * Console errors and uncaught page errors since the last call, then forgets them. Failed loads
+   * from other origins (the editor's online palette catalogue, without a network) are not ours.
+   */
+  takeProblems(ownUrl: string): ConsoleProblem[];
   close(): Promise<void>;
 }
 
@@ -40,7 +50,11 @@ export async function launch(): Promise<Browser> {
   page.on('pageerror', (e) => { problems.push({ kind: 'pageerror', text: `${e.message}\n${e.stack ?? ''}` }); });
   return {
     page,
-    takeProblems() { const p = problems; problems = []; return p; },
+    takeProblems(ownUrl) {
+      const p = problems.filter((x) => x.kind === 'pageerror' || !x.url || x.url.startsWith(ownUrl));
+      problems = [];
+      return p;
+    },
     async close() {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });

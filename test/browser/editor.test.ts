@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
-import { chromiumAvailable, CHROMIUM, launch, screenshots, type Browser, type ConsoleProblem } from './browser';
+import { launch, screenshots, skipWithoutChromium, type Browser } from './browser';
 
 const MODULE = '@cellsafe/node-red-bms';
 
@@ -22,8 +22,6 @@ interface EditorWindow { RED: Loose; $: Loose }
 
 interface TypeInfo { type: string; config: boolean; users: Array<{ type: string; prop: string }> }
 
-// The editor fetches the online palette catalogue; without a network that fails, which is not ours.
-const foreign = (p: ConsoleProblem, url: string) => p.kind === 'console' && !!p.url && !p.url.startsWith(url);
 
 /** Drags a palette entry onto the workspace like a user does; returns the new node's id. */
 async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
@@ -133,10 +131,7 @@ describe('editor panels in chromium', function () {
   let userDir = '';
 
   before(async function () {
-    if (!chromiumAvailable()) {
-      console.log(`    browser tests skipped: no chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellsafe-editor-'));
     nr = await startNodeRed({ userDir, dashboard: false, timeoutMs: 60000 });
     browser = await launch();
@@ -154,7 +149,7 @@ describe('editor panels in chromium', function () {
       }));
     }, MODULE);
     assert.ok(types.some((t) => t.type === 'bms-serial-bus'), 'package types in the editor');
-    browser.takeProblems();
+    browser.takeProblems(nr.url);
   });
 
   after(async () => {
@@ -178,7 +173,7 @@ describe('editor panels in chromium', function () {
       await page.click('#node-dialog-cancel');
       await trayClosed(page);
       report.push(`${info.type}: ${field}`);
-      const problems = browser!.takeProblems().filter((p) => !foreign(p, nr!.url));
+      const problems = browser!.takeProblems(nr!.url);
       assert.deepEqual(problems, [], `${info.type}: console errors`);
     }
     for (const info of types.filter((t) => t.config)) {
@@ -197,7 +192,7 @@ describe('editor panels in chromium', function () {
       await page.click('#node-dialog-cancel');
       await trayClosed(page);
       report.push(`${info.type} (config, via ${user.type}): ${field}`);
-      const problems = browser!.takeProblems().filter((p) => !foreign(p, nr!.url));
+      const problems = browser!.takeProblems(nr!.url);
       assert.deepEqual(problems, [], `${info.type}: console errors`);
     }
     await page.screenshot({ path: path.join(screenshots, 'workspace.png') });

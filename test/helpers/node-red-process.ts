@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 
 const root = path.resolve(__dirname, '../..');
+/** The demo user directory of the tests that need the dashboard: kept (git-ignored) so it installs once. */
+export const dashboardUserDir = path.join(root, 'test-output', 'demo-with-dashboard');
 
 /** A flow node as it appears in a flow file. */
 export interface FlowNode { id: string; type: string; z?: string; name?: string; wires?: string[][]; [k: string]: unknown }
@@ -25,8 +27,8 @@ export interface NodeRedProcess {
   /** Everything Node-RED and start.js printed so far. */
   output(): string;
   deploy(flow: FlowNode[]): Promise<void>;
-  /** Node types the running Node-RED has registered. */
-  types(): Promise<Set<string>>;
+  /** Node types the running Node-RED has registered, with the module of each. */
+  types(): Promise<Map<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -86,8 +88,8 @@ export async function startNodeRed(opts: { userDir: string; dashboard: boolean; 
     },
     async types() {
       const r = await fetch(`${url}/nodes`, { headers: { ...headers, Accept: 'application/json' } });
-      const sets = await r.json() as Array<{ types: string[]; enabled: boolean }>;
-      return new Set(sets.filter((s) => s.enabled).flatMap((s) => s.types));
+      const sets = await r.json() as Array<{ module: string; types: string[]; enabled: boolean }>;
+      return new Map(sets.filter((s) => s.enabled).flatMap((s) => s.types.map((t) => [t, s.module] as const)));
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -122,11 +124,6 @@ export class DebugListener {
     ws.on('error', () => undefined);
     ws.send(JSON.stringify({ subscribe: 'debug' }));
     return new DebugListener(ws);
-  }
-
-  /** Messages of the debug node named `name`, received since `since`. */
-  from(name: string, since = 0): DebugMessage[] {
-    return this.messages.filter((m) => m.name === name && m.received >= since);
   }
 
   close(): void { this.ws.close(); }
