@@ -1,7 +1,7 @@
 /**
  * `npm run soak -- --seed N [--runs K] [--hours H] [--packs P] [--protocol seplos-v2|jk-pb]`: the long
  * fault-injection run. Runs seeds N … N+K-1 (default: one random seed), each H simulated hours
- * (default 24) with P packs (default 16), stops a run at its first violation and prints the seed with
+ * (default 24) with P packs (default 16) and a fault every 1 s–5 min, stops a run at its first violation and prints the seed with
  * the operations that led there and the command that replays it. Exit code 1 if any run failed.
  */
 import { POLLED } from './lib/bms-protocols';
@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const failed: number[] = [];
   for (let seed = first; seed < first + runs; seed++) {
     console.log(`soak: seed ${seed}, ${hours} h simulated, ${packs} ${bms.protocol} packs`);
-    const s = await soak(seed, hours, packs, true, (line) => console.log(`  seed ${seed} ${line}`), bms);
+    const s = await soak({
+      seed, hours, packs, bms, maxGapMs: 5 * 60_000, stopAtFirst: true, progress: (line) => console.log(`  seed ${seed} ${line}`),
+    });
     const r = s.run;
     if (r.violations.length) {
       failed.push(seed);

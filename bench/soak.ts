@@ -24,8 +24,18 @@ export interface SoakOutcome {
   realSec: number;
 }
 
-export async function soak(seed: number, hours: number, packs: number, stopAtFirst: boolean,
-  progress?: (line: string) => void, bms: PolledProtocol = SEPLOS_V2): Promise<SoakOutcome> {
+export interface SoakOptions {
+  seed: number;
+  hours: number;
+  packs: number;
+  bms?: PolledProtocol;
+  /** Longest quiet time between two faults. */
+  maxGapMs: number;
+  stopAtFirst: boolean;
+  progress?: (line: string) => void;
+}
+
+export async function soak({ seed, hours, packs, bms = SEPLOS_V2, maxGapMs, stopAtFirst, progress }: SoakOptions): Promise<SoakOutcome> {
   const t0 = Date.now();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let start: Resources | undefined;
@@ -33,7 +43,7 @@ export async function soak(seed: number, hours: number, packs: number, stopAtFir
   eld.enable();
   const run = await runFaults({
     seed, bms, inverter: PROTOCOLS.pylontech, packs, durationMs: hours * 3_600_000, wireTime: true,
-    maxGapMs: 20 * 60_000, stopAtFirst,
+    maxGapMs, stopAtFirst,
     onHour: (hour) => {
       const r = resources();
       start ??= r;
@@ -51,7 +61,7 @@ export async function soak(seed: number, hours: number, packs: number, stopAtFir
 
 export async function runSoakBench(quick = false): Promise<SectionResult> {
   const hours = quick ? 2 : 24;
-  const s = await soak(SOAK_SEED, hours, 16, false);
+  const s = await soak({ seed: SOAK_SEED, hours, packs: 16, maxGapMs: 20 * 60_000, stopAtFirst: false });
   const heapGrowth = s.end.heapMB - s.start.heapMB;
   const fdGrowth = s.end.fds - s.start.fds;
   const r = s.run;

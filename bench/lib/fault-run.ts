@@ -7,7 +7,9 @@
  *    BLIND may hold blindFrac of the configured total, by design D8, until its grace ends);
  *  - CVL never above the highest charge target (balance voltage), and at most the float voltage in
  *    FAILSAFE/BLIND and from the step that sees a cell at or above cellHighCut;
- *  - a pack state with a cell at or above cellHighCut gives CCL = 0 in the same step;
+ *  - a pack state with a cell at or above cellHighCut gives CCL = 0 in the same step, and CCL stays 0
+ *    for cellHighReleaseSec after the last such state (the latch clears only after that dwell; a
+ *    redeploy or restart starts the rules afresh);
  *  - the CAN frames never carry more than the bank they were encoded from;
  *  - FAILSAFE (CCL = DCL = 0) once no pack has answered for staleSec + blindGraceSec;
  *  - NORMAL with every pack online within RECOVERY_MS after all faults clear.
@@ -81,6 +83,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   const onUnhandled = (reason: unknown): void => fail(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
   process.on('unhandledRejection', onUnhandled);
 
+  let latchedUntil = -Infinity;
   p.onStep = ({ now, bank, fed }: StepEvent) => {
     for (const k of ['cvl', 'ccl', 'dcl', 'dvl', 'soc', 'soh', 'voltage', 'current', 'power'] as const) {
       if (!Number.isFinite(bank[k])) fail(`bank.${k} = ${bank[k]}`);
@@ -94,6 +97,8 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     if (bank.dcl > allowD + 1e-6) fail(`DCL ${bank.dcl} A above what ${fresh.length} answering packs allow (${allowD} A, mode ${bank.mode})`);
     const over = fed !== undefined && Math.max(...fed.cells) >= cfg.cellHighCut;
     if (over && bank.ccl !== 0) fail(`${fed.id} cell ${Math.max(...fed.cells)} V ≥ cut ${cfg.cellHighCut} V but CCL = ${bank.ccl} A`);
+    if (over) latchedUntil = now + cfg.cellHighReleaseSec * 1000;
+    else if (now < latchedUntil && bank.ccl !== 0) fail(`CCL ${bank.ccl} A within ${cfg.cellHighReleaseSec} s of a cell over the cut`);
     if (bank.cvl > cvlMax + 1e-6) fail(`CVL ${bank.cvl} V above the highest target ${cvlMax} V`);
     if ((over || bank.mode === 'failsafe' || bank.mode === 'blind') && bank.cvl > vFloat + 1e-6) {
       fail(`CVL ${bank.cvl} V above float ${vFloat} V (mode ${bank.mode}${over ? `, ${fed.id} over the cut` : ''})`);
@@ -149,8 +154,8 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
         case 'allSilent': for (const x of p.addresses) p.pack(x).faults.silent = true; break;
         case 'unplug': await p.unplug(); break;
         case 'replug': p.replug(); break;
-        case 'redeploy': await p.redeploy(); break;
-        case 'restart': await p.restart(); break;
+        case 'redeploy': latchedUntil = -Infinity; await p.redeploy(); break;
+        case 'restart': latchedUntil = -Infinity; await p.restart(); break;
         case 'recover': {
           clearAll();
           await clock.runFor(RECOVERY_MS);
