@@ -43,8 +43,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// start.js runs in its own process group with Node-RED and npm: signals go to the whole group,
+// so nothing is orphaned even when start.js itself has to be killed.
 const live = new Set<ChildProcess>();
-process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+const signalGroup = (p: ChildProcess, sig: NodeJS.Signals) => { try { process.kill(-p.pid!, sig); } catch { /* gone */ } };
+process.on('exit', () => { for (const p of live) signalGroup(p, 'SIGKILL'); });
 
 /**
  * Runs scripts/start.js. `dashboard` lets it install the dashboard into `userDir` (once: keep the
@@ -58,6 +61,7 @@ export async function startNodeRed(opts: { userDir: string; dashboard: boolean; 
     cwd: root,
     env: { ...process.env, CELLSAFE_PORT: String(port), CELLSAFE_USER_DIR: opts.userDir, CELLSAFE_DASHBOARD: opts.dashboard ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   live.add(child);
   let out = '';
@@ -70,7 +74,7 @@ export async function startNodeRed(opts: { userDir: string; dashboard: boolean; 
   let m: RegExpMatchArray | null;
   while (!(m = out.match(ready))) {
     if (child.exitCode !== null || Date.now() > end) {
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       throw new Error(`Node-RED did not announce ${opts.dashboard ? 'the dashboard' : 'the editor'} within ${opts.timeoutMs} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -94,7 +98,7 @@ export async function startNodeRed(opts: { userDir: string; dashboard: boolean; 
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
     },
   };
 }
