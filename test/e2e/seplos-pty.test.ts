@@ -2,7 +2,8 @@
  * Acceptance 3 and 4 end to end: the real Node-RED runtime and bms-serial-bus on one end of a pty
  * pair at 19200 baud, a Seplos simulator on the other end.
  * 3: four V2 packs (addresses 1–4) → four PackStates per cycle matching the model; a pack that
- *    answers with a wrong LCHKSUM is rejected and counted while the others keep their cadence.
+ *    answers with a wrong LCHKSUM is rejected and counted, and raises its communication alarm on
+ *    output 2, while the others keep their cadence.
  * 4: a simulated V3 bank master polling slaves 2 and 3 and publishing its own blocks (id 1) →
  *    three PackStates, and the node never puts a byte on the wire.
  */
@@ -26,7 +27,8 @@ function flow(path: string, node: Record<string, unknown>) {
   return [
     { id: 'tab', type: 'tab' },
     { id: 'bus', type: 'bms-serial-bus', portType: 'serial', path, baudRate: BAUD, timeoutMs: 500 },
-    { id: 's', z: 'tab', type: 'seplos-bms', bus: 'bus', wires: [['out']], ...node },
+    { id: 's', z: 'tab', type: 'seplos-bms', bus: 'bus', wires: [['out'], ['events']], ...node },
+    { id: 'events', z: 'tab', type: 'helper' },
     { id: 'out', z: 'tab', type: 'helper' },
   ];
 }
@@ -54,6 +56,8 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
     await helper.load([busNode, seplosNode], flow(pty!.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }));
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
+    const events: Array<{ payload: { address: number; level: string } }> = [];
+    (helper.getNode('events') as unknown as { on(e: string, f: (m: (typeof events)[number]) => void): void }).on('input', (m) => events.push(m));
 
     await until(() => out.length >= 8, 10000, 'two cycles of 4 packs');
     const cycles = [out.slice(0, 4), out.slice(4, 8)];
@@ -90,6 +94,8 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       // 1.5 s interval: about 3 cycles in 4.6 s for every pack that answers correctly.
       assert.ok(count(a) >= Math.floor(seconds / 1.5) - 1 && count(a) >= 2, `pack ${a}: ${count(a)} PackStates in ${seconds} s`);
     }
+    // Rejected answers are a communication failure of that pack alone (output 2).
+    assert.deepEqual([...new Set(events.map((e) => `${e.payload.address}:${e.payload.level}`))], ['3:warn', '3:alarm']);
     const status = lastStatus(helper.getNode('s'));
     assert.match(String(status.text), /^3\/4 · .* · (\d+) bad$/);
     assert.ok(Number(/(\d+) bad$/.exec(String(status.text))![1]) >= 2, String(status.text));

@@ -36,7 +36,7 @@ describe('smartbms end to end over a pty', function () {
     await helper.load([busNode, smartbmsNode], [
       { id: 'tab', type: 'tab' },
       { id: 'bus', type: 'bms-serial-bus', portType: 'serial', path: pty!.a, baudRate: 9600 },
-      { id: 'n1', z: 'tab', type: 'smartbms', name: 'pack1', bus: 'bus', wires: [['out']] },
+      { id: 'n1', z: 'tab', type: 'smartbms', name: 'pack1', bus: 'bus', wires: [['out'], []] },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
     const n1 = helper.getNode('n1');

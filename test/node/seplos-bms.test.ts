@@ -1,7 +1,7 @@
 /**
  * seplos-bms in the real Node-RED runtime with the bus's in-process simulator: V2 and V3 polling,
- * a rejected frame that does not disturb the other packs, V3 listen-only without transmitting,
- * input validation.
+ * a rejected frame that does not disturb the other packs, a silenced pack's communication alarm on
+ * output 2, V3 listen-only without transmitting, input validation.
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
@@ -20,16 +20,19 @@ function flow(sim: { protocol: string; addresses: string; profile?: string }, no
   return [
     { id: 'tab', type: 'tab' },
     { id: 'bus', type: 'bms-serial-bus', portType: 'simulator', simProtocol: sim.protocol, simAddresses: sim.addresses, simCells: 16, simProfile: sim.profile ?? '', baudRate: 19200, timeoutMs: 300 },
-    { id: 's', z: 'tab', type: 'seplos-bms', bus: 'bus', interval: 0.5, readInfo: true, wires: [['out']], ...node },
+    { id: 's', z: 'tab', type: 'seplos-bms', bus: 'bus', interval: 0.5, readInfo: true, wires: [['out'], ['events']], ...node },
     { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'events', z: 'tab', type: 'helper' },
     { id: 'c', z: 'tab', type: 'catch', scope: ['s'], wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
   ];
 }
 
-function collect(id: string): Array<{ topic: string; payload: PackState }> {
-  const out: Array<{ topic: string; payload: PackState }> = [];
-  (helper.getNode(id) as unknown as AnyNode).on('input', (m) => out.push(m as { topic: string; payload: PackState }));
+type EventMsg = { topic: string; payload: { kind: string; id: string; address: number; level: string; alarms: object; error?: string; lastSeen?: number } };
+
+function collect<M = { topic: string; payload: PackState }>(id: string): M[] {
+  const out: M[] = [];
+  (helper.getNode(id) as unknown as AnyNode).on('input', (m) => out.push(m as M));
   return out;
 }
 
@@ -73,6 +76,51 @@ describe('seplos-bms node (in-process simulator)', function () {
     assert.ok(after.filter((a) => a === 1).length >= 2 && after.filter((a) => a === 3).length >= 2, `others: ${after.join(',')}`);
     await until(() => /2\/3 · .* · \d+ bad$/.test(String(lastStatus(helper.getNode('s')).text)), 3000, 'status counts bad frames');
     assert.equal(lastStatus(helper.getNode('s')).fill, 'yellow');
+  });
+
+  it('V2: a silenced pack raises its communication alarm on output 2 while the others keep their cadence; "ok" when it answers again', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v2', addresses: '1-3' }, { generation: 'v2', addresses: '1-3', readInfo: false, name: 'bank' }));
+    const out = collect('out');
+    const events = collect<EventMsg>('events');
+    await until(() => out.length >= 3, 5000, 'first cycle');
+    assert.equal(events.length, 0, 'no event while every pack answers');
+    simulator().packs.get(2)!.faults.silent = true;
+    const silencedAt = Date.now();
+    const mark = out.length;
+    await until(() => events.some((e) => e.payload.level === 'alarm'), 8000, 'pack 2 communication alarm');
+    const alarmAt = Date.now();
+    assert.deepEqual(events.map((e) => [e.topic, e.payload.address, e.payload.level]), [['bank-2', 2, 'warn'], ['bank-2', 2, 'alarm']]);
+    const alarm = events[1].payload;
+    assert.equal(alarm.kind, 'communication');
+    assert.equal(alarm.id, 'bank-2');
+    assert.deepEqual(alarm.alarms, { communication: 'alarm' });
+    assert.match(String(alarm.error), /silent|timeout/);
+    assert.ok(typeof alarm.lastSeen === 'number' && alarm.lastSeen <= silencedAt, 'lastSeen is the last PackState before the silence');
+    const after = out.slice(mark).map((m) => m.payload.address);
+    assert.ok(!after.slice(1).includes(2), 'no PackState from the silent pack (at most the one in flight)');
+    // 0.5 s interval, 300 ms answer timeout: the others must not wait behind the silent pack.
+    const seconds = (alarmAt - silencedAt) / 1000;
+    for (const a of [1, 3]) {
+      const n = after.filter((x) => x === a).length;
+      assert.ok(n >= Math.floor(seconds / 0.5) - 2 && n >= 2, `pack ${a}: ${n} PackStates in ${seconds.toFixed(1)} s`);
+    }
+    await until(() => /^2\/3 · /.test(String(lastStatus(helper.getNode('s')).text)), 3000, 'status 2/3');
+
+    simulator().packs.get(2)!.faults.silent = false;
+    await until(() => events.length === 3, 8000, 'pack 2 restored');
+    assert.deepEqual(events[2].payload.level, 'ok');
+    assert.deepEqual(events[2].payload.alarms, {});
+  });
+
+  it('V3 listen: a pack heard once and then silent raises its communication alarm on output 2', async () => {
+    await helper.load([busNode, seplosNode], flow({ protocol: 'seplos-v3', addresses: '1-3', profile: 'bank-master' }, { generation: 'v3', mode: 'listen', addresses: '1-3', staleAfter: 1 }));
+    const out = collect('out');
+    const events = collect<EventMsg>('events');
+    await until(() => new Set(out.map((m) => m.payload.address)).size === 3, 5000, 'three packs heard');
+    simulator().packs.get(3)!.faults.silent = true;
+    await until(() => events.length > 0, 5000, 'communication alarm');
+    assert.deepEqual(events.map((e) => [e.payload.address, e.payload.level]), [[3, 'alarm']]);
+    assert.match(String(events[0].payload.error), /not heard for 1 s/);
   });
 
   it('V3 poll: PIA/PIB/PIC to PackState with the BMS limits', async () => {

@@ -1,6 +1,6 @@
 /**
  * The example flow "20 - Seplos V2 bank on RS485" runs in the real runtime on the simulator:
- * four packs arrive as valid PackStates. Core inject/debug nodes are swapped for test sinks and the
+ * four packs arrive as valid PackStates on output 1; output 2 (communication events) stays quiet. Core inject/debug nodes are swapped for test sinks and the
  * comment is dropped (core nodes are not loaded by the test helper).
  */
 import { strict as assert } from 'node:assert';
@@ -31,8 +31,12 @@ describe('example "20 - Seplos V2 bank on RS485"', function () {
     const seen = new Map<string, PackState>();
     (helper.getNode('sp20_debug') as unknown as { on(e: string, f: (m: { topic: string; payload: PackState }) => void): void })
       .on('input', (m) => seen.set(m.topic, m.payload));
+    const events: unknown[] = [];
+    (helper.getNode('sp20_events') as unknown as { on(e: string, f: (m: unknown) => void): void }).on('input', (m) => events.push(m));
+    assert.deepEqual(nodes.find((n) => n.id === 'sp20_seplos')!.wires, [['sp20_debug'], ['sp20_events']], 'output 2 goes to the events debug');
     await until(() => seen.size === 4, 8000, 'four packs');
     assert.deepEqual([...seen.keys()].sort(), ['seplos-1', 'seplos-2', 'seplos-3', 'seplos-4']);
     for (const p of seen.values()) assert.ok(validatePackState(p).ok);
+    assert.deepEqual(events, [], 'no communication event while every pack answers');
   });
 });

@@ -99,23 +99,39 @@ describe('smartbms node', () => {
     for (const c of caught) assert.match(c.error.message, /msg\.payload must be the raw bytes/);
   });
 
-  it('turns red and forgets everything when no valid frame arrives within the timeout', async () => {
+  it('turns red, forgets everything and raises a communication alarm on output 2 when no valid frame arrives within the timeout', async () => {
     await helper.load(smartbmsNode, [
       { id: 'tab', type: 'tab' },
-      { id: 'n1', z: 'tab', type: 'smartbms', dataTimeout: 0.3, wires: [['out']] },
+      { id: 'n1', z: 'tab', type: 'smartbms', dataTimeout: 0.3, wires: [['out'], ['events']] },
       { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'events', z: 'tab', type: 'helper' },
     ]);
     const msgs = collect('out');
+    const events = collect('events') as unknown as Array<{ topic: string; payload: Record<string, unknown> }>;
     const n1 = helper.getNode('n1') as unknown as AnyNode;
-    const { frames } = simulatedFrames(4, 8);
+    const { frames } = simulatedFrames(4, 10);
     n1.receive({ payload: Buffer.concat(frames.slice(0, 4)) });
     await until(() => msgs.length === 1, 1000, 'first PackState');
+    assert.equal(events.length, 0, 'no event while data flows');
     await until(() => lastStatus(n1).text === 'smartbms.status.noData', 2000, 'no-data status');
     assert.equal(lastStatus(n1).fill, 'red');
+    assert.equal(events.length, 1);
+    assert.equal(events[0].topic, msgs[0].topic);
+    assert.equal(events[0].payload.kind, 'communication');
+    assert.equal(events[0].payload.level, 'alarm');
+    assert.deepEqual(events[0].payload.alarms, { communication: 'alarm' });
+    assert.equal(events[0].payload.lastSeen, msgs[0].payload.time);
     // Stale cells are gone: one more frame is not enough for a PackState.
     n1.receive({ payload: Buffer.concat(frames.slice(4, 6)) });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(msgs.length, 1);
+    assert.equal(events.length, 1, 'still lost: no complete pack state yet');
+    // The stream resumes: communication is back with the next complete PackState.
+    n1.receive({ payload: Buffer.concat(frames.slice(6, 10)) });
+    await until(() => events.length === 2, 1000, 'communication restored');
+    assert.ok(msgs.length >= 2);
+    assert.equal(events[1].payload.level, 'ok');
+    assert.deepEqual(events[1].payload.alarms, {});
   });
 
   it('shows a red ring when its bus does not exist', async () => {

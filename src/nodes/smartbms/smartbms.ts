@@ -1,12 +1,14 @@
 /**
  * `smartbms` node: listens to a 123\SmartBMS serial output on a `bms-serial-bus` (never transmits)
- * or to raw bytes in msg.payload, and emits a PackState per frame once every cell has been seen.
+ * or to raw bytes in msg.payload. Output 1: a PackState per frame once every cell has been seen.
+ * Output 2: communication lost (no valid frame within the data timeout) and restored.
  * All protocol work is in listener.ts; this shell maps config, owns the data-loss timer and status.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { RealClock, type TimerId } from '../../core/clock';
 import type { BusUser, SerialBusApi } from '../../transport/bus-api';
 import { busNodeStatus } from '../bus/bus-status';
+import { CommunicationEvents, findBus } from '../bus/pack-node-reporter';
 import { SmartBmsListener, type ListenerEvent } from './listener';
 
 interface SmartBmsConfig extends NodeDef {
@@ -28,6 +30,7 @@ export = function (RED: NodeAPI) {
     const listener = new SmartBmsListener({ id, formula: config.temperatureFormula === 'doc' ? 'doc' : 'venus' });
     const timeoutS = Number(config.dataTimeout);
     const dataTimeoutMs = (Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : 10) * 1000;
+    const comm = new CommunicationEvents(this);
     let watchdog: TimerId | undefined;
     /** False while the bus reports a broken port: its own status says more than "no data". */
     let portUp = true;
@@ -47,11 +50,12 @@ export = function (RED: NodeAPI) {
       watchdog = clock.setTimeout(() => {
         // Nothing stale is trusted: cells, key/values and status history start from scratch.
         listener.reset();
+        comm.set(id, undefined, 'alarm', `no valid frame for ${dataTimeoutMs / 1000} s`);
         if (portUp) show({ fill: 'red', shape: 'dot', text: 'smartbms.status.noData' });
       }, dataTimeoutMs);
     };
 
-    type Send = (msg: NodeMessage) => void;
+    type Send = (msg: Array<NodeMessage | null>) => void;
     const handleEvent = (e: ListenerEvent, send: Send): void => {
       if (e.kind === 'rejected') {
         show({ fill: 'red', shape: 'dot', text: `rejected: ${e.reason}` });
@@ -65,7 +69,8 @@ export = function (RED: NodeAPI) {
         return;
       }
       const p = e.pack;
-      send({ topic: p.id, payload: p } as NodeMessage);
+      comm.heard(p);
+      send([{ topic: p.id, payload: p } as NodeMessage, null]);
       show({ fill: 'green', shape: 'dot', text: `${p.soc}% · ${p.cells.length}/${p.cells.length} cells${suffix}` }, true);
     };
 
@@ -77,10 +82,8 @@ export = function (RED: NodeAPI) {
     let unsubscribe: (() => void) | undefined;
     let user: BusUser | undefined;
     if (config.bus) {
-      bus = RED.nodes.getNode(config.bus) as unknown as SerialBusApi | null;
-      if (!bus) {
-        show({ fill: 'red', shape: 'ring', text: 'smartbms.status.noBus' });
-      } else {
+      bus = findBus(RED, this, config.bus, 'smartbms');
+      if (bus) {
         user = {
           id: this.id,
           busStatus: (s) => {

@@ -1,0 +1,202 @@
+/**
+ * The shell every BMS node on a `bms-serial-bus` shares: bus lookup, pack ids, output 1 (PackState
+ * just received) and output 2 (communication lost/restored per pack), the rejected-frame count and
+ * the throttled status "3/4 · 53.2V · 87% · 2 bad". Poll and listen loops are started here too, so
+ * a node only supplies its protocol: how to read one pack, or what to do with bytes heard.
+ */
+import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
+import type { Clock, TimerId } from '../../core/clock';
+import type { AlarmLevel, PackState } from '../../core/pack-state';
+import type { BusStatus, BusUser, SerialBusApi } from '../../transport/bus-api';
+import { PackPoller, packSummary } from '../../transport/pack-poller';
+import { busNodeStatus } from './bus-status';
+
+/** Status writes at most this often (every write goes to every open editor). */
+const STATUS_MS = 1000;
+/** Consecutive failed polls before a pack's communication alarm goes from warn to alarm (spec §2.10). */
+const ALARM_AFTER = 3;
+
+export type CommLevel = AlarmLevel | 'ok';
+
+/** A number setting from the editor; empty or not a number → fallback. */
+export function numberSetting(v: unknown, fallback: number): number {
+  const n = Number(v);
+  return v === '' || v === undefined || v === null || !Number.isFinite(n) ? fallback : n;
+}
+
+/** Red ring with a status key, plus an error in the log. */
+export function failStatus(node: Node, key: string, detail: string): void {
+  node.status({ fill: 'red', shape: 'ring', text: key });
+  node.error(detail);
+}
+
+/** The node's bus config node, or null after a red "no bus" status (`<ns>.status.noBus`). */
+export function findBus(RED: NodeAPI, node: Node, busId: string, ns: string): SerialBusApi | null {
+  const bus = RED.nodes.getNode(busId) as unknown as SerialBusApi | null;
+  if (!bus) failStatus(node, `${ns}.status.noBus`, RED._(`${ns}.errors.noBus`));
+  return bus;
+}
+
+/** Pack ids "<prefix>-<address>"; the prefix is the setting, else the node name, else `fallback`. */
+export function packIds(idPrefix: string | undefined, name: string | undefined, fallback: string): (address: number) => string {
+  const prefix = (idPrefix || name || fallback).trim();
+  return (address) => `${prefix}-${address}`;
+}
+
+/**
+ * Output 2 of a BMS node: one event per change of a pack's communication state,
+ * `{kind: 'communication', id, address, level, alarms: {communication}, error, lastSeen}`.
+ */
+export class CommunicationEvents {
+  private readonly levels = new Map<string, CommLevel>();
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly node: Node) {}
+
+  /** A pack was just heard: remember when, and report it back if it was lost. */
+  heard(pack: PackState): void {
+    this.seen.set(pack.id, pack.time);
+    this.set(pack.id, pack.address, 'ok');
+  }
+
+  lastSeen(id: string): number | undefined {
+    return this.seen.get(id);
+  }
+
+  /** Ids heard at least once. */
+  heardIds(): IterableIterator<string> {
+    return this.seen.keys();
+  }
+
+  set(id: string, address: number | undefined, level: CommLevel, error?: string): void {
+    if ((this.levels.get(id) ?? 'ok') === level) return;
+    this.levels.set(id, level);
+    const seen = this.seen.get(id);
+    const payload = {
+      kind: 'communication', id, ...(address !== undefined ? { address } : {}), level,
+      alarms: level === 'ok' ? {} : { communication: level },
+      ...(error ? { error } : {}), ...(seen !== undefined ? { lastSeen: seen } : {}),
+    };
+    this.node.send([null, { topic: id, payload } as NodeMessage]);
+    const who = address !== undefined ? `pack ${address}` : id;
+    if (level === 'alarm') this.node.warn(`${who}: communication lost (${error ?? 'not heard'})`);
+  }
+}
+
+export interface ReporterOptions {
+  addresses: number[];
+  packId(address: number): string;
+  /** Appended to the status summary, e.g. " · listen". */
+  statusSuffix?: string;
+}
+
+/** The shared shell of a BMS node with one or more addressed packs on one bus. */
+export class PackNodeReporter {
+  private rejected = 0;
+  private last: PackState | undefined;
+  private busState: BusStatus = { state: 'connecting' };
+  private statusTimer: TimerId | undefined;
+  private onlineCount = (): number => 0;
+  private start = (): void => undefined;
+  private stop = (): void => undefined;
+  private readonly comm: CommunicationEvents;
+  private user: BusUser | undefined;
+
+  constructor(private readonly node: Node, private readonly clock: Clock, private readonly bus: SerialBusApi,
+    private readonly o: ReporterOptions) {
+    this.comm = new CommunicationEvents(node);
+  }
+
+  /** Output 1: a PackState just received. */
+  emit(pack: PackState): void {
+    this.last = pack;
+    this.comm.heard(pack);
+    this.node.send([{ topic: pack.id, payload: pack } as NodeMessage, null]);
+    this.scheduleStatus();
+  }
+
+  /** A frame that could not be trusted: counted ("n bad"), never data. */
+  reject(reason: string, address?: number): void {
+    this.rejected++;
+    this.node.debug(`rejected frame${address === undefined ? '' : ` from ${address}`}: ${reason}`);
+    this.scheduleStatus();
+  }
+
+  /**
+   * Polls every address each cycle once the port first opens (start-up is not reported as lost
+   * packs). A failed poll is a communication warning, ALARM_AFTER in a row an alarm.
+   */
+  poll(intervalMs: number, pollPack: (address: number) => Promise<PackState>, isRejected: (e: Error) => boolean): void {
+    const poller = new PackPoller(this.clock, this.o.addresses, intervalMs, {
+      pollPack,
+      onPack: (pack) => this.emit(pack),
+      onFailure: (address, err) => {
+        if (isRejected(err)) this.reject(err.message, address);
+        const failing = poller.stats.byAddress.get(address)?.failing ?? 1;
+        this.comm.set(this.o.packId(address), address, failing >= ALARM_AFTER ? 'alarm' : 'warn', err.message);
+      },
+      onCycle: () => this.scheduleStatus(),
+    });
+    this.onlineCount = () => poller.online;
+    this.start = () => poller.start();
+    this.stop = () => poller.stop();
+  }
+
+  /**
+   * Listen only: bytes in, never a transaction (a second master on a bank bus collides). A pack
+   * heard once and then silent for `staleMs` raises its communication alarm.
+   */
+  listen(staleMs: number, onData: (data: Buffer) => void): void {
+    const heardAgo = (address: number): number => this.clock.now() - (this.comm.lastSeen(this.o.packId(address)) ?? -Infinity);
+    this.onlineCount = () => this.o.addresses.filter((a) => heardAgo(a) <= staleMs).length;
+    const unsubscribe = this.bus.onData((data) => {
+      try { onData(data); } catch (e) { this.reject(`listener: ${String(e)}`); }
+    });
+    const tick = this.clock.setInterval(() => {
+      // Only packs heard at least once: a listen range like 0-15 names more packs than exist.
+      for (const a of this.o.addresses) {
+        if (this.comm.lastSeen(this.o.packId(a)) !== undefined && heardAgo(a) > staleMs) {
+          this.comm.set(this.o.packId(a), a, 'alarm', `not heard for ${staleMs / 1000} s`);
+        }
+      }
+      this.scheduleStatus();
+    }, Math.min(staleMs, 5000));
+    this.stop = () => { unsubscribe(); this.clock.clearInterval(tick); };
+  }
+
+  /** Registers with the bus: its status shows until it is connected; the first connect starts the loop. */
+  connect(): void {
+    let started = false;
+    this.user = {
+      id: this.node.id,
+      busStatus: (s) => {
+        this.busState = s;
+        if (s.state !== 'connected') { this.node.status(busNodeStatus(s)); return; }
+        if (!started) { started = true; this.start(); }
+        this.showStatus();
+      },
+    };
+    this.bus.register(this.user);
+  }
+
+  close(): void {
+    this.stop();
+    this.clock.clearTimeout(this.statusTimer);
+    if (this.user) this.bus.deregister(this.user);
+  }
+
+  private scheduleStatus(): void {
+    if (this.statusTimer === undefined) this.statusTimer = this.clock.setTimeout(() => this.showStatus(), STATUS_MS);
+  }
+
+  private showStatus(): void {
+    this.statusTimer = undefined;
+    if (this.busState.state !== 'connected') { this.node.status(busNodeStatus(this.busState)); return; }
+    const online = this.onlineCount();
+    const total = this.o.addresses.length;
+    let text = packSummary(online, total, this.last) + (this.o.statusSuffix ?? '');
+    if (this.rejected > 0) text += ` · ${this.rejected} bad`;
+    const fill: NodeStatus['fill'] = online === total ? 'green' : online > 0 ? 'yellow' : 'red';
+    this.node.status({ fill, shape: 'dot', text });
+  }
+}
