@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
+import { sampleBank } from '../helpers/bank-state';
 import { SerialPort } from 'serialport';
 import canBusNode = require('../../src/nodes/inverter-can/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
@@ -61,21 +62,7 @@ class FakeAdapter {
   }
 }
 
-function bank() {
-  return {
-    kind: 'bank', time: Date.now(),
-    cvl: 55.2, ccl: 100, dcl: 150, dvl: 48,
-    chargeAllowed: true, dischargeAllowed: true, forceCharge: false, fullChargeRequest: false,
-    soc: 80, soh: 100, voltage: 53.2, current: 12.5, power: 665,
-    temperature: { min: 20, max: 24, avg: 22 },
-    cellMin: { v: 3.31, pack: 'P1', cell: 3 }, cellMax: { v: 3.34, pack: 'P1', cell: 9 },
-    packs: { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
-    capacityAh: { installed: 280, online: 280 },
-    chargeState: 'bulk', mode: 'normal',
-    limitedBy: { cvl: 'config', ccl: 'config', dcl: 'config' },
-    alarms: {}, relays: { charge: true, load: true, alarm: false }, stopCan: false,
-  };
-}
+const bank = () => sampleBank(Date.now());
 
 describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
   this.timeout(30000);

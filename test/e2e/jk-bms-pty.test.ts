@@ -5,37 +5,21 @@
 import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
-import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
 import { createJkPbSimulator } from '../../src/nodes/jk-bms/simulator';
-import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
+import { withPtySimulator } from '../helpers/pty-simulator';
 import { bankFlow, bankScenario } from './jk-bms-scenario';
 
 helper.init(require.resolve('node-red'));
 
 describe('jk-bms over a pty pair at 115200 baud', function () {
   this.timeout(30000);
-  let pty: PtyPair | undefined;
-  let device: SimulatorRun | undefined;
-
-  before(function () { if (!socatAvailable()) this.skip(); });
-  beforeEach(async () => {
-    await helper.startServer();
-    pty = await createPtyPair();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    await device?.close().catch(() => undefined);
-    await pty?.stop();
-  });
+  const rig = withPtySimulator();
 
   for (const method of ['fc03', 'trigger']) {
     it(`PB ${method}, 5 packs: 5 PackStates per cycle matching the model; silent pack 3 raises its alarm, the others keep their cadence`, async () => {
-      device = await runSimulatorOnSerialPort({
-        path: pty!.b, baudRate: 115200, factory: createJkPbSimulator, options: { addresses: [1, 2, 3, 4, 5], cells: 16, profile: 'cycle' },
-      });
+      const device = await rig.startDevice({ baudRate: 115200, factory: createJkPbSimulator, options: { addresses: [1, 2, 3, 4, 5], cells: 16, profile: 'cycle' } });
       const sim = device.simulator;
-      await helper.load([busNode, jkNode], bankFlow({ portType: 'serial', path: pty!.a }, { method }));
+      await helper.load([busNode, jkNode], bankFlow({ portType: 'serial', path: rig.pty.a }, { method }));
       await bankScenario(() => sim);
     });
   }

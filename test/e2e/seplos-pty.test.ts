@@ -12,10 +12,9 @@ import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
-import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { createSeplosV2Simulator, createSeplosV3Simulator, type SeplosWireFaults } from '../../src/nodes/seplos/simulator';
-import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
+import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
@@ -35,25 +34,12 @@ function flow(path: string, node: Record<string, unknown>) {
 
 describe('seplos-bms over a pty pair at 19200 baud', function () {
   this.timeout(30000);
-  let pty: PtyPair | undefined;
-  let device: SimulatorRun | undefined;
-
-  before(function () { if (!socatAvailable()) this.skip(); });
-  beforeEach(async () => {
-    await helper.startServer();
-    pty = await createPtyPair();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    await device?.close().catch(() => undefined);
-    await pty?.stop();
-  });
+  const rig = withPtySimulator();
 
   it('V2, 4 packs: 4 PackStates per cycle matching the model; a wrong LCHKSUM is rejected without disturbing the others', async () => {
-    device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: BAUD, factory: createSeplosV2Simulator, options: { addresses: [1, 2, 3, 4], cells: 16 } });
+    const device = await rig.startDevice({ baudRate: BAUD, factory: createSeplosV2Simulator, options: { addresses: [1, 2, 3, 4], cells: 16 } });
     const sim: DeviceSimulator = device.simulator;
-    await helper.load([busNode, seplosNode], flow(pty!.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }));
+    await helper.load([busNode, seplosNode], flow(rig.pty.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }));
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
     const events: Array<{ payload: { address: number; level: string } }> = [];
@@ -103,12 +89,12 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
   });
 
   it('V3 listen-only: a master polling its slaves → 3 PackStates, nothing transmitted', async () => {
-    device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: BAUD, factory: createSeplosV3Simulator, options: { addresses: [1, 2, 3], cells: 16, profile: 'bank-master' } });
+    const device = await rig.startDevice({ baudRate: BAUD, factory: createSeplosV3Simulator, options: { addresses: [1, 2, 3], cells: 16, profile: 'bank-master' } });
     let received = 0;
     const sim: DeviceSimulator = device.simulator;
     const receive = sim.receive.bind(sim);
     sim.receive = (d) => { received += d.length; receive(d); };
-    await helper.load([busNode, seplosNode], flow(pty!.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }));
+    await helper.load([busNode, seplosNode], flow(rig.pty.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }));
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
 

@@ -9,33 +9,19 @@ import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import type { PackState } from '../../src/core/pack-state';
 import { createSmartBmsSimulator, type SmartBmsSimulator, type SmartBmsSimulatorOptions } from '../../src/nodes/smartbms/simulator';
-import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
-import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
+import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
 describe('smartbms end to end over a pty', function () {
-  let pty: PtyPair | undefined;
-  let device: SimulatorRun | undefined;
-
-  before(function () { if (!socatAvailable()) this.skip(); });
-  beforeEach(async () => {
-    await helper.startServer();
-    pty = await createPtyPair();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    await device?.close().catch(() => undefined);
-    await pty?.stop();
-  });
+  const rig = withPtySimulator();
 
   it('16-cell gen3 pack: first PackState after 16 frames equals the model; a charge relay switched off shows on the next message', async function () {
     this.timeout(20000);
     await helper.load([busNode, smartbmsNode], [
       { id: 'tab', type: 'tab' },
-      { id: 'bus', type: 'bms-serial-bus', portType: 'serial', path: pty!.a, baudRate: 9600 },
+      { id: 'bus', type: 'bms-serial-bus', portType: 'serial', path: rig.pty.a, baudRate: 9600 },
       { id: 'n1', z: 'tab', type: 'smartbms', name: 'pack1', bus: 'bus', wires: [['out'], []] },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
@@ -43,7 +29,7 @@ describe('smartbms end to end over a pty', function () {
     await until(() => lastStatus(n1).text === 'smartbms.status.waiting', 5000, 'bus connected');
 
     const options: SmartBmsSimulatorOptions = { cells: 16, profile: 'gen3', cadenceMs: 250 };
-    device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: 9600, factory: createSmartBmsSimulator, options });
+    const device = await rig.startDevice({ baudRate: 9600, factory: createSmartBmsSimulator, options });
     const sim = device.simulator as SmartBmsSimulator;
     const msgs: PackState[] = [];
     const SWITCH_AT = 18;

@@ -10,8 +10,7 @@ import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import echoPoller = require('../helpers/echo-poller-node');
 import { createEchoSimulator } from '../../src/transport/echo-simulator';
-import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
-import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
+import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
@@ -31,40 +30,24 @@ function openFds(): number {
 }
 
 describe('bms-serial-bus node', function () {
-  let pty: PtyPair | undefined;
-  let device: SimulatorRun | undefined;
-
-  before(function () { if (!socatAvailable()) this.skip(); });
-
-  beforeEach(async () => {
-    await helper.startServer();
-    pty = await createPtyPair();
-    device = await runSimulatorOnSerialPort({ path: pty.b, baudRate: 115200, factory: createEchoSimulator, options: { addresses: [1, 2, 3] } });
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    await device?.close().catch(() => undefined);
-    await pty?.stop();
-  });
+  const rig = withPtySimulator({ baudRate: 115200, factory: createEchoSimulator, options: { addresses: [1, 2, 3] } });
 
   it('shows a red ring on every user node when unplugged and resumes polling after replug', async function () {
     this.timeout(20000);
-    await helper.load([busNode, echoPoller], [...flow(pty!.a, ['u1', 'u2']), { id: 'out', z: 'tab', type: 'helper' }]);
+    await helper.load([busNode, echoPoller], [...flow(rig.pty.a, ['u1', 'u2']), { id: 'out', z: 'tab', type: 'helper' }]);
     const users = ['u1', 'u2'].map((id) => helper.getNode(id) as unknown as AnyNode);
     const received: string[] = [];
     (helper.getNode('out') as unknown as AnyNode).on('input', (m) => { if (!(m as { error?: string }).error) received.push('u1'); });
     await until(() => users.every((u) => lastStatus(u).text === 'node-red:common.status.connected'), 3000, 'connected');
     await until(() => received.length >= 3, 3000, 'polling');
 
-    await device!.close();
-    await pty!.stop();
+    await rig.device.close();
+    await rig.pty.stop();
     await until(() => users.every((u) => lastStatus(u).fill === 'red' && lastStatus(u).shape === 'ring'), 3000, 'red ring on all users');
 
     await sleep(500);
-    await pty!.restart();
-    device = await runSimulatorOnSerialPort({ path: pty!.b, baudRate: 115200, factory: createEchoSimulator, options: { addresses: [1, 2, 3] } });
+    await rig.pty.restart();
+    await rig.startDevice({ baudRate: 115200, factory: createEchoSimulator, options: { addresses: [1, 2, 3] } });
     const before = received.length;
     // Reconnect back-off starts at 1 s and doubles: within 8 s the port is back.
     await until(() => users.every((u) => lastStatus(u).text === 'node-red:common.status.connected'), 8000, 'reconnected');
@@ -76,7 +59,7 @@ describe('bms-serial-bus node', function () {
     const counts: Array<Record<string, number>> = [];
     let fdsAfterFirst = 0;
     for (let i = 0; i < 50; i++) {
-      await helper.load([busNode, echoPoller], [...flow(pty!.a, ['u1', 'u2', 'u3']), { id: 'out', z: 'tab', type: 'helper' }]);
+      await helper.load([busNode, echoPoller], [...flow(rig.pty.a, ['u1', 'u2', 'u3']), { id: 'out', z: 'tab', type: 'helper' }]);
       const bus = helper.getNode('bus') as unknown as { bus: { isConnected: boolean; listenerCounts(): Record<string, number> } };
       await until(() => bus.bus.isConnected, 3000, 'bus open');
       await sleep(30);
@@ -93,11 +76,11 @@ describe('bms-serial-bus node', function () {
 
   it('refuses a second bus on the same device (through a symlink) with a clear status, no lock error', async function () {
     const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cellsafe-link-')), 'ttyLINK');
-    fs.symlinkSync(fs.realpathSync(pty!.a), link);
+    fs.symlinkSync(fs.realpathSync(rig.pty.a), link);
     const errors: string[] = [];
     await helper.load([busNode, echoPoller], [
       { id: 'tab', type: 'tab' },
-      { id: 'bus1', type: 'bms-serial-bus', portType: 'serial', path: pty!.a, baudRate: 115200, timeoutMs: 100 },
+      { id: 'bus1', type: 'bms-serial-bus', portType: 'serial', path: rig.pty.a, baudRate: 115200, timeoutMs: 100 },
       { id: 'bus2', type: 'bms-serial-bus', portType: 'serial', path: link, baudRate: 115200, timeoutMs: 100 },
       { id: 'u1', z: 'tab', type: 'test-echo-poller', bus: 'bus1', addresses: '1', interval: 100, wires: [[]] },
       { id: 'u2', z: 'tab', type: 'test-echo-poller', bus: 'bus2', addresses: '2', interval: 100, wires: [[]] },

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
+import { sampleBank } from '../helpers/bank-state';
 import canBusNode = require('../../src/nodes/inverter-can/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import { loadSocketCan } from '../../src/transport/can-socketcan';
@@ -19,22 +20,7 @@ type Listenable = { on(e: string, f: (m: unknown) => void): void; receive(m: unk
 
 const TYPES = ['victron-can', 'pylontech-can', 'sma-can', 'growatt-can', 'byd-can'];
 
-function bank(over: Record<string, unknown> = {}) {
-  return {
-    kind: 'bank', time: Date.now(),
-    cvl: 55.2, ccl: 100, dcl: 150, dvl: 48,
-    chargeAllowed: true, dischargeAllowed: true, forceCharge: false, fullChargeRequest: false,
-    soc: 80, soh: 100, voltage: 53.2, current: 12.5, power: 665,
-    temperature: { min: 20, max: 24, avg: 22 },
-    cellMin: { v: 3.31, pack: 'P1', cell: 3 }, cellMax: { v: 3.34, pack: 'P1', cell: 9 },
-    packs: { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
-    capacityAh: { installed: 280, online: 280 },
-    chargeState: 'bulk', mode: 'normal',
-    limitedBy: { cvl: 'config', ccl: 'config', dcl: 'config' },
-    alarms: {}, relays: { charge: true, load: true, alarm: false }, stopCan: false,
-    ...over,
-  };
-}
+const bank = (over: Parameters<typeof sampleBank>[1] = {}) => sampleBank(Date.now(), over);
 
 function flow(type: string, extra: Record<string, unknown> = {}, busConfig?: Record<string, unknown>) {
   return [

@@ -9,7 +9,8 @@ import { SimClock } from '../../../src/core/clock';
 import { SimulatedInverterChannel } from '../../../src/transport/can-simulated-inverter';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { CyclicTransmitter } from '../../../src/nodes/inverter-can/transmitter';
-import { bank, prng } from './fake-protocol';
+import { sampleBank as bank } from '../../helpers/bank-state';
+import { prng } from './fake-protocol';
 
 function wire(name: keyof typeof PROTOCOLS, staleSec: number, silenceSec: number) {
   const protocol = PROTOCOLS[name];

@@ -5,7 +5,8 @@ import type { InverterView } from '../../../src/nodes/inverter-can/inverter-prot
 import { SimulatedInverterChannel } from '../../../src/transport/can-simulated-inverter';
 import { acquireCanChannel, openCanChannels } from '../../../src/transport/can-registry';
 import type { CanChannel, CanStatus } from '../../../src/transport/can-channel';
-import { bank, fakeAcked, fakeUnsupervised } from './fake-protocol';
+import { sampleBank as bank } from '../../helpers/bank-state';
+import { fakeAcked, fakeUnsupervised } from './fake-protocol';
 
 describe('simulated inverter channel', () => {
   it('decodes what the battery sends and shows it as an inverter would', async () => {

@@ -4,7 +4,8 @@ import type { CanFrame } from '../../../src/transport/can-frame';
 import { canFrame } from '../../../src/transport/can-frame';
 import { CyclicTransmitter, failSafeBank, transmitterOptionsProblem, type TransmitterOptions, type TransmitterStatus } from '../../../src/nodes/inverter-can/transmitter';
 import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
-import { bank, fakeAcked, fakePolled, fakeUnsupervised, prng } from './fake-protocol';
+import { sampleBank as bank } from '../../helpers/bank-state';
+import { fakeAcked, fakePolled, fakeUnsupervised, prng } from './fake-protocol';
 
 interface Sent { at: number; frames: CanFrame[] }
 
