@@ -85,7 +85,7 @@ const RELAY_TOPICS = ['cellsafe/house/relay/charge', 'cellsafe/house/relay/load'
 /** What each example's comment promises, checked once it has run long enough (until `ready`). */
 const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> = {
   '01 - Quick start (simulated).json': {
-    ready: (r) => packIds(r, 'pack states').size === 3 && banks(r, 'bank state').length >= 2 && shown(r, 'CAN 0x351 to the GX').length >= 2,
+    ready: (r) => packIds(r, 'pack states').size === 3 && banks(r, 'bank state').length >= 2 && shown(r, 'GX limits').length >= 2,
     check(r) {
       assert.deepEqual([...packIds(r, 'pack states')].sort(), ['jk-1', 'jk-2', 'jk-3']);
       for (const p of payloads(r, 'pack states')) assertPackState(p, 16);
@@ -93,7 +93,7 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
       assert.equal(bank.packs.total, 3);
       assert.equal(bank.packs.online, 3);
       assert.equal(bank.mode, 'normal');
-      const frame = victron351(payloads(r, 'CAN 0x351 to the GX').at(-1)!.data);
+      const frame = victron351(payloads(r, 'GX limits').at(-1)!.data);
       assert.ok(Math.abs(frame.cvl - bank.cvl) <= 0.11, `GX gets the bank CVL: ${frame.cvl} vs ${bank.cvl}`);
     },
   },
