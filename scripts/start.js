@@ -145,7 +145,7 @@ function installDashboard() {
     fs.writeFileSync(dashboardMarker, `${new Date().toISOString()}\n`);
     const untouched = fs.existsSync(flowsFile) && fs.readFileSync(flowsFile, 'utf8') === fs.readFileSync(quickStart, 'utf8');
     if (!untouched) {
-      console.log(`\n${DASHBOARD} installed. Your flow was changed, so it stays: import examples/06 to see the dashboard.\n`);
+      console.log(`\n${DASHBOARD} installed. Your flow was changed, so it stays: Import > Examples > @cellsafe/node-red-bms > "06 - Dashboard" shows it.\n`);
       return;
     }
     console.log(`\n${DASHBOARD} installed: restarting Node-RED with the quick start plus its dashboard...\n`);
