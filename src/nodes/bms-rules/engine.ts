@@ -5,6 +5,7 @@
  * by the caller and updated in place.
  */
 import type { AlarmLevel, BankAlarmName, BankState, PackState } from '../../core/pack-state';
+import { fullSync } from '../../core/smartbms-relay-rules';
 import type { PackConfig, RulesConfig } from './config';
 import type { Aggregate, CellRef, Counts } from './aggregate';
 import { aggregate, countPacks, counts as inO } from './aggregate';
@@ -278,7 +279,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     s.ownSoc = Math.min(100, Math.max(0, s.ownSoc + (agg.current * dt) / 3_600_000 / Math.max(1, agg.onlineAh) * 100));
     // the 123\SmartBMS sync points: 100 % at a full charge or with every cell at V-balance, 0 % once
     // a cell has stayed below the cut (discharge blocked) for a minute
-    if (fullEvent !== undefined || (fv.cells.length > 0 && fv.cells.every((c) => c >= cfg.relayVBalance))) s.ownSoc = 100;
+    if (fullEvent !== undefined || fullSync(fv.cells, cfg.relayVBalance, 'normal')) s.ownSoc = 100;
     if (L.cellLow.on && now - (L.cellLow.setAt ?? now) >= OWN_SOC_EMPTY_MS) s.ownSoc = 0;
   }
   let soc = cfg.socSource === 'own' ? s.ownSoc ?? 0 : cfg.socSource === 'min' ? a?.socMin ?? 0 : a?.soc ?? 0;

@@ -1,47 +1,16 @@
 /**
  * Relay decisions (design D10, D14). The charge and load relays follow either the limits (`limits`:
- * CCL > 0 ∧ ¬FAILSAFE, DCL > 0) or the 123\SmartBMS tables in `normal` or `critical` mode. Between an
- * enable and a disable condition a relay keeps its state (the hysteresis). Switching off is immediate;
+ * CCL > 0 ∧ ¬FAILSAFE, DCL > 0) or the 123\SmartBMS tables in `normal` or `critical` mode
+ * (core/smartbms-relay-rules.ts, shared with the smartbms simulator). Switching off is immediate;
  * switching on again waits relayMinOffSec so a relay cannot chatter.
  */
+import { tableRelay, type RelayThresholds, type RelayView } from '../../core/smartbms-relay-rules';
 import type { RulesConfig } from './config';
-
-export interface RelayView {
-  /** all cells of the packs with fresh data */
-  cells: number[];
-  /** all cell/pack temperatures of those packs */
-  temps: number[];
-  soc: number;
-  /** cell data is flowing: bank in NORMAL or DEGRADED */
-  commOk: boolean;
-}
-
-export interface RelayThresholds { vMin: number; vBalance: number; vMax: number; tMin: number; tMax: number; chargeRestartSoc: number; dischargeRestartSoc: number }
 
 export const relayThresholds = (cfg: RulesConfig): RelayThresholds => ({
   vMin: cfg.relayVMin, vBalance: cfg.relayVBalance, vMax: cfg.relayVMax, tMin: cfg.relayTMin, tMax: cfg.relayTMax,
   chargeRestartSoc: cfg.chargeRestartSoc, dischargeRestartSoc: cfg.dischargeRestartSoc,
 });
-
-/** The D14 tables: next relay state from the previous one (pure, no timing). */
-export function tableRelay(mode: 'normal' | 'critical', relay: 'charge' | 'load', prev: boolean, v: RelayView, th: RelayThresholds): boolean {
-  const tempsOk = v.temps.every((x) => x > th.tMin && x < th.tMax);
-  const tempBad = v.temps.some((x) => x < th.tMin || x > th.tMax);
-  const noCells = v.cells.length === 0;
-  if (relay === 'charge') {
-    const disable = !v.commOk || noCells || tempBad || v.cells.some((c) => c >= th.vMax)
-      || (mode === 'normal' && v.cells.every((c) => c >= th.vBalance));
-    if (disable) return false;
-    const enable = v.commOk && tempsOk && (mode === 'normal'
-      ? v.cells.every((c) => c < th.vBalance) && v.soc < th.chargeRestartSoc
-      : v.cells.every((c) => c < th.vMax));
-    return enable ? true : prev;
-  }
-  const disable = !v.commOk || noCells || tempBad || v.cells.some((c) => c <= th.vMin);
-  if (disable) return false;
-  const enable = v.commOk && tempsOk && v.cells.every((c) => c > th.vMin) && (mode === 'critical' || v.soc >= th.dischargeRestartSoc);
-  return enable ? true : prev;
-}
 
 export interface RelayCtl {
   charge: boolean; load: boolean; alarm: boolean; genStart: boolean;

@@ -2,7 +2,7 @@
  * A simulated 123\SmartBMS: sends one 58-byte frame per cycle on its own cadence (it never waits
  * for a request — the real EXT OUT has no receive line). gen2: every 0.5 s with the device clock in
  * bytes 47/48; gen3: every 1 s with the rotating key/value pair. Relays follow the seed manuals in
- * normal or critical mode (relay-rules.ts). Profile: "gen3" (default), "gen2", "gen3-critical",
+ * normal or critical mode (core/smartbms-relay-rules.ts). Profile: "gen3" (default), "gen2", "gen3-critical",
  * "gen2-critical".
  *
  * Faults: the pack's wire faults (silent, badChecksum, garbage, truncated), the battery model's
@@ -13,7 +13,7 @@ import { BatteryModel, type Chemistry } from '../../core/battery-model';
 import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorOptions } from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { KEY_COUNT, KEY_OFFSET, STATUS1, STATUS2, encodeFrame, temperatureRawVenus } from './protocol-smartbms';
-import { fullSync, nextRelays, type RelayMode, type RelaySettings, type RelayState } from './relay-rules';
+import { fullSync, nextRelays, type RelayTableMode, type RelayThresholds, type RelayState } from '../../core/smartbms-relay-rules';
 
 export type Generation = 'gen2' | 'gen3';
 
@@ -24,8 +24,8 @@ export interface SmartBmsSimulatorOptions extends SimulatorOptions {
 
 export interface SmartBmsSimulator extends DeviceSimulator {
   readonly generation: Generation;
-  mode: RelayMode;
-  settings: RelaySettings;
+  mode: RelayTableMode;
+  settings: RelayThresholds;
   /** Cell board chain broken: the E flag, both relays off. */
   cellCommError: boolean;
   readonly relays: RelayState;
@@ -34,7 +34,7 @@ export interface SmartBmsSimulator extends DeviceSimulator {
 }
 
 /** Recommended thresholds per chemistry (gen3 manual); T and restart values are our defaults [asm]. */
-const THRESHOLDS: Record<Chemistry, Pick<RelaySettings, 'vMin' | 'vBalance' | 'vMax'>> = {
+const THRESHOLDS: Record<Chemistry, Pick<RelayThresholds, 'vMin' | 'vBalance' | 'vMax'>> = {
   lfp: { vMin: 2.9, vBalance: 3.4, vMax: 3.7 },
   lto: { vMin: 2.15, vBalance: 2.6, vMax: 2.7 },
   nmc: { vMin: 3.43, vBalance: 4.0, vMax: 4.1 },
@@ -42,7 +42,7 @@ const THRESHOLDS: Record<Chemistry, Pick<RelaySettings, 'vMin' | 'vBalance' | 'v
 const NOMINAL_V: Record<Chemistry, number> = { lfp: 3.2, lto: 2.4, nmc: 3.7 };
 const FIRMWARE = { major: 3, minor: 3, patch: 11 };
 
-export function parseProfile(profile: string | undefined): { generation: Generation; mode: RelayMode } {
+export function parseProfile(profile: string | undefined): { generation: Generation; mode: RelayTableMode } {
   const parts = (profile || 'gen3').toLowerCase().split(/[-,\s]+/).filter(Boolean);
   const known = ['gen2', 'gen3', 'normal', 'critical'];
   const bad = parts.find((p) => !known.includes(p));
@@ -92,12 +92,12 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
     const cells = model.cells;
     const temps = cells.map((_, k) => model.temperatures[k % model.temperatures.length]);
     const comm = !sim.cellCommError;
-    const full = fullSync(cells, s, sim.mode);
+    const full = fullSync(cells, s.vBalance, sim.mode);
     if (full) heldFull = true;
     else if (model.soc < 99) heldFull = false;
     // The BMS holds SoC at 99 % until the full-sync condition has been met (123electric FAQ, seeds).
     const soc = heldFull ? 100 : Math.min(99, Math.round(model.soc));
-    relays = nextRelays(relays, { cells, temperatures: temps, soc, cellCommunication: comm }, s, sim.mode);
+    relays = nextRelays(relays, { cells, temps, soc, commOk: comm }, s, sim.mode);
     const charge = relays.charge && model.chargeEnabled;
     const load = relays.load && model.dischargeEnabled;
 

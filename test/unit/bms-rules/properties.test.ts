@@ -9,8 +9,8 @@ import type { RulesConfig } from '../../../src/nodes/bms-rules/config';
 import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 import { createState, step } from '../../../src/nodes/bms-rules/engine';
 import { checkSample } from '../../../src/nodes/bms-rules/health';
-import type { RelayThresholds, RelayView } from '../../../src/nodes/bms-rules/relays';
-import { relayThresholds, tableRelay } from '../../../src/nodes/bms-rules/relays';
+import { tableRelay, type RelayThresholds, type RelayView } from '../../../src/core/smartbms-relay-rules';
+import { relayThresholds } from '../../../src/nodes/bms-rules/relays';
 import { config, IDS, T0 } from './fixtures';
 
 interface PackStep { present: boolean; silence: number; base: number; spread: number[]; temp: number; current: number; glitch: boolean; chargeFet: boolean; dischargeFet: boolean; soc: number }

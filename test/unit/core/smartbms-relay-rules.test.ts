@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { fullSync, nextRelays, type RelayInputs, type RelaySettings } from '../../../src/nodes/smartbms/relay-rules';
+import { fullSync, nextRelays, type RelayThresholds, type RelayView } from '../../../src/core/smartbms-relay-rules';
 
-const S: RelaySettings = { vMin: 2.9, vMax: 3.7, vBalance: 3.4, tMin: 0, tMax: 50, chargeRestartSoc: 90, dischargeRestartSoc: 20 };
+const S: RelayThresholds = { vMin: 2.9, vMax: 3.7, vBalance: 3.4, tMin: 0, tMax: 50, chargeRestartSoc: 90, dischargeRestartSoc: 20 };
 const ON = { charge: true, load: true };
 const OFF = { charge: false, load: false };
-const x = (cells: number[], over: Partial<RelayInputs> = {}): RelayInputs =>
-  ({ cells, temperatures: [20, 21], soc: 50, cellCommunication: true, ...over });
+const x = (cells: number[], over: Partial<RelayView> = {}): RelayView =>
+  ({ cells, temps: [20, 21], soc: 50, commOk: true, ...over });
 
-describe('smartbms relay rules (seed manuals)', () => {
+describe('123\\SmartBMS relay tables (seed manuals), shared by bms-rules and the smartbms simulator', () => {
   describe('normal mode', () => {
     it('opens the charge relay when a cell reaches V-max, or when all cells reach V-balance', () => {
       assert.equal(nextRelays(ON, x([3.3, 3.7]), S, 'normal').charge, false);
@@ -29,7 +29,7 @@ describe('smartbms relay rules (seed manuals)', () => {
       assert.equal(nextRelays(OFF, between, S, 'normal').charge, false);
     });
     it('opens both relays on temperature out of range or lost cell communication', () => {
-      for (const bad of [{ temperatures: [-1, 20] }, { temperatures: [20, 51] }, { cellCommunication: false }]) {
+      for (const bad of [{ temps: [-1, 20] }, { temps: [20, 51] }, { commOk: false }]) {
         assert.deepEqual(nextRelays(ON, x([3.3, 3.3], bad), S, 'normal'), OFF, JSON.stringify(bad));
       }
     });
@@ -42,13 +42,20 @@ describe('smartbms relay rules (seed manuals)', () => {
       assert.equal(nextRelays(OFF, x([3.0, 3.3], { soc: 1 }), S, 'critical').load, true, 'no discharge-restart SoC');
       assert.equal(nextRelays(ON, x([3.3, 3.7]), S, 'critical').charge, false);
       assert.equal(nextRelays(ON, x([2.9, 3.3]), S, 'critical').load, false);
-      assert.deepEqual(nextRelays(ON, x([3.3, 3.3], { cellCommunication: false }), S, 'critical'), OFF);
+      assert.deepEqual(nextRelays(ON, x([3.3, 3.3], { commOk: false }), S, 'critical'), OFF);
     });
   });
 
+  it('opens both relays when no cell is known, and never syncs SoC on no cells', () => {
+    for (const mode of ['normal', 'critical'] as const) {
+      assert.deepEqual(nextRelays(ON, x([]), S, mode), OFF, mode);
+      assert.equal(fullSync([], S.vBalance, mode), false, mode);
+    }
+  });
+
   it('syncs SoC to 100 % on all cells ≥ V-balance (normal) or the average (critical)', () => {
-    assert.equal(fullSync([3.35, 3.5], S, 'normal'), false);
-    assert.equal(fullSync([3.35, 3.5], S, 'critical'), true);
-    assert.equal(fullSync([3.4, 3.5], S, 'normal'), true);
+    assert.equal(fullSync([3.35, 3.5], S.vBalance, 'normal'), false);
+    assert.equal(fullSync([3.35, 3.5], S.vBalance, 'critical'), true);
+    assert.equal(fullSync([3.4, 3.5], S.vBalance, 'normal'), true);
   });
 });
