@@ -7,7 +7,10 @@
  * - BankState.stopCan, or no input for silenceSec → nothing at all, so the inverter's own
  *   comms-loss protection engages; a fresh bank resumes;
  * - frames from the inverter (Pylon 0x305 ACK, Growatt 0x301 poll, SMA/Victron 0x305…) supervise
- *   the link; a polled protocol's answers replace the periodic cycle while polls come.
+ *   the link; a polled protocol's answers replace the periodic cycle while polls come;
+ * - a bank that stops a flow the inverter has now (a limit dropping to 0, a permission withdrawn)
+ *   goes out at once (after the 200 ms minimum gap), not at the next period: reaction time matters
+ *   more than cadence when a cell hits its cut-off. The regular cycle restarts from that send.
  */
 import type { Clock, TimerId } from '../../core/clock';
 import type { BankState } from '../../core/pack-state';
@@ -68,6 +71,13 @@ export function failSafeBank(bank: BankState): BankState {
   };
 }
 
+/** True when `next` stops a current that `prev` (what the inverter has now) allows. */
+export function stopsFlow(prev: BankState | undefined, next: BankState): boolean {
+  if (!prev) return false;
+  return (prev.ccl > 0 && next.ccl <= 0) || (prev.dcl > 0 && next.dcl <= 0) ||
+    (prev.chargeAllowed && !next.chargeAllowed) || (prev.dischargeAllowed && !next.dischargeAllowed);
+}
+
 export class CyclicTransmitter {
   private readonly periodMs: number;
   private readonly supervised: boolean;
@@ -78,6 +88,7 @@ export class CyclicTransmitter {
   private nextRegularAt = 0;
   private lastTxAt = -Infinity;
   private staleSent = false;
+  private urgent = false;
   private answeredSinceCycle = false;
   private linkAt?: number;
   private sent?: BankState;
@@ -109,6 +120,11 @@ export class CyclicTransmitter {
       return;
     } else if (this.state === 'stale') {
       this.state = 'transmitting';
+    } else if (stopsFlow(this.sent, bank)) {
+      this.urgent = true;
+      this.o.clock.clearTimeout(this.timer);
+      this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, this.lastTxAt + MIN_GAP_MS - now));
+      return;
     }
     this.report();
   }
@@ -170,18 +186,22 @@ export class CyclicTransmitter {
       return;
     }
     const stale = now >= this.freshAt + this.o.staleSec * 1000;
-    const staleTransition = stale && !this.staleSent && now - this.lastTxAt >= MIN_GAP_MS;
-    if (now >= this.nextRegularAt || staleTransition) {
+    const gapOk = now - this.lastTxAt >= MIN_GAP_MS;
+    const staleTransition = stale && !this.staleSent && gapOk;
+    const urgentNow = this.urgent && gapOk;
+    if (now >= this.nextRegularAt || staleTransition || urgentNow) {
       this.state = stale ? 'stale' : 'transmitting';
       // While a polled protocol's inverter is asking, the answers are the cycle.
-      if (!this.answeredSinceCycle || staleTransition) this.cycle();
+      if (!this.answeredSinceCycle || staleTransition || urgentNow) this.cycle();
       this.answeredSinceCycle = false;
+      this.urgent = false;
       if (stale) this.staleSent = true;
-      this.nextRegularAt = staleTransition || this.nextRegularAt + this.periodMs <= now
+      this.nextRegularAt = staleTransition || urgentNow || this.nextRegularAt + this.periodMs <= now
         ? now + this.periodMs
         : this.nextRegularAt + this.periodMs;
     }
     let next = Math.min(this.nextRegularAt, silenceAt);
+    if (this.urgent) next = Math.min(next, this.lastTxAt + MIN_GAP_MS);
     if (!this.staleSent) next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + MIN_GAP_MS));
     this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, next - now));
     this.report();

@@ -53,6 +53,35 @@ describe('inverter-can transmitter', () => {
     });
   }
 
+  it('a limit dropping to 0 goes out at once (after the 200 ms gap), then the cadence restarts from it', () => {
+    const { clock, sent, tx, ccl } = rig(fakeUnsupervised);
+    tx.update(bank(clock.now()));
+    clock.advance(450);
+    const before = sent.length;
+    tx.update(bank(clock.now(), { ccl: 0 }));
+    clock.advance(0);
+    assert.equal(sent.length, before + 1, 'sent without waiting for the period');
+    assert.equal(ccl(sent.at(-1)!), 0);
+    const urgentAt = sent.at(-1)!.at;
+    // Right after a send, the minimum gap holds the next one back.
+    tx.update(bank(clock.now(), { ccl: 0, dcl: 0 }));
+    clock.advance(199);
+    assert.equal(sent.length, before + 1);
+    clock.advance(1);
+    assert.equal(sent.length, before + 2);
+    assert.equal(sent.at(-1)!.at - urgentAt, 200);
+    clock.advance(fakeUnsupervised.periodMs);
+    assert.equal(sent.at(-1)!.at - sent.at(-2)!.at, fakeUnsupervised.periodMs, 'regular cadence from the last send');
+    // A limit that only shrinks (not to 0) waits for the period.
+    tx.update(bank(clock.now(), { ccl: 0, dcl: 50 }));
+    clock.advance(fakeUnsupervised.periodMs);
+    const n = sent.length;
+    tx.update(bank(clock.now(), { ccl: 0, dcl: 20 }));
+    clock.advance(10);
+    assert.equal(sent.length, n);
+    assert.equal(fakeUnsupervised.decode(sent.at(-1)!.frames).dcl, 50);
+  });
+
   it('stale input → CCL = DCL = 0 with the communication alarm within staleSec, CVL kept', () => {
     const { clock, sent, tx, ccl } = rig(fakeAcked, { staleSec: 5 });
     tx.update(bank(clock.now()));
