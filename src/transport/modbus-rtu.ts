@@ -5,13 +5,17 @@
  */
 import type { Framer } from './framer';
 
+// Byte-wise lookup table for the reflected polynomial 0xA001 (decode speed: the CRC was a third of it).
+const CRC_TABLE = Uint16Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let b = 0; b < 8; b++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+  return c;
+});
+
 /** CRC-16/MODBUS: init 0xFFFF, reflected polynomial 0xA001. */
 export function crc16Modbus(buf: Uint8Array, start = 0, end = buf.length): number {
   let crc = 0xffff;
-  for (let i = start; i < end; i++) {
-    crc ^= buf[i];
-    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ buf[i]) & 0xff];
   return crc;
 }
 
