@@ -108,7 +108,8 @@ function startNodeRed() {
   let announced = false;
   red.stdout.on('data', (d) => {
     process.stdout.write(d);
-    if (!announced && /Server now running/.test(String(d))) {
+    // After the flows started: the dashboard's page exists only once its ui-base node runs.
+    if (!announced && /Started flows/.test(String(d))) {
       announced = true;
       const dash = dashboardUrl();
       console.log(`\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` + (dash ? `  Dashboard: ${dash}` : '') + '  (Ctrl-C to stop)\n');
