@@ -160,13 +160,17 @@ export class SlcanChannel implements CanChannel {
     port.on('error', (e: Error) => { if (this.port === port && !this.closing) this.events.setStatus({ state: 'error', reason: e.message }); });
     port.on('close', (disconnected: boolean) => this.portClosed(port, disconnected));
     await port.open();
+    // close() while the port was opening saw no port to close: this must not leave it open.
+    if (this.closing) { await port.close(); return { state: 'closed' }; }
     this.port = port;
     this.rx = '';
     await this.command(port, 'C'); // refused when nothing was open: fine
+    if (this.closing) return { state: 'closed' };
     if (await this.command(port, this.bitrateCommand) !== 'ok') {
       await this.drop(port);
       return { state: 'error', reason: `adapter did not accept bitrate command ${this.bitrateCommand} (${this.options.bitrate} bit/s)` };
     }
+    if (this.closing) return { state: 'closed' };
     const opened = await this.command(port, 'O');
     if (opened !== 'ok') {
       await this.drop(port);

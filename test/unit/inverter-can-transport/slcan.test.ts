@@ -123,6 +123,21 @@ describe('slcan channel', () => {
     await channel.close();
   });
 
+  it('close() while the port is still opening leaves it closed and the adapter off the bus', async () => {
+    const slow = new FakeAdapter();
+    let finishOpen = (): void => undefined;
+    slow.open = () => new Promise<void>((resolve) => { finishOpen = () => { slow.isOpen = true; resolve(); }; });
+    const channel = new SlcanChannel({ path: `/tmp/nonexistent-slcan-${Math.random()}`, bitrate: 500000, clock: new SimClock(), openPort: () => slow });
+    await settle();
+    const closed = channel.close();
+    finishOpen();
+    for (let i = 0; i < 10; i++) await settle();
+    await closed;
+    assert.equal(slow.isOpen, false, 'the port opened after close() is closed again');
+    assert.ok(!slow.lines.includes('O'), `the CAN channel was opened after close(): ${slow.lines.join(',')}`);
+    assert.equal(channel.status.state, 'closed');
+  });
+
   it('an adapter that never answers times out instead of hanging', async () => {
     const mute = new FakeAdapter();
     mute.write = (d) => { mute.lines.push(d.toString()); return Promise.resolve(); };
