@@ -143,8 +143,11 @@ export class CyclicTransmitter {
     }
     if (result.linkAlive) this.linkAt = this.o.clock.now();
     if (result.command) this.command = result.command;
-    if (active && result.reply && result.reply.length > 0) {
+    if (active && bank && result.reply && result.reply.length > 0) {
       this.o.transmit(result.reply);
+      // The answer is what the inverter has now: the status and the next stopsFlow compare with it.
+      this.sent = bank;
+      this.cycles += 1;
       this.lastTxAt = this.o.clock.now();
       this.answeredSinceCycle = true;
     }

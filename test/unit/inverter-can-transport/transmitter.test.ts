@@ -188,6 +188,27 @@ describe('inverter-can transmitter', () => {
     assert.ok(sent.length - n >= 4, 'periodic cycle resumes without polls');
   });
 
+  it('polled protocol: the status shows what the answers carried, and a stop after a poll-answered reopen goes out at once', () => {
+    const { clock, sent, tx, ccl } = rig(fakePolled);
+    const poll = (): void => tx.onInverterFrame(canFrame(0x301, [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]));
+    tx.update(bank(clock.now(), { ccl: 100 }));
+    clock.advance(400); poll();
+    clock.advance(600); tx.update(bank(clock.now(), { ccl: 0 }));
+    clock.advance(0);
+    assert.equal(ccl(sent.at(-1)!), 0, 'the first stop goes out at once');
+    clock.advance(400); poll();
+    clock.advance(600); tx.update(bank(clock.now(), { ccl: 80 }));
+    clock.advance(400); poll();
+    assert.equal(ccl(sent.at(-1)!), 80);
+    assert.equal(tx.status.sent?.ccl, 80, 'status shows the bank the last answer carried');
+    clock.advance(600);
+    const n = sent.length;
+    tx.update(bank(clock.now(), { ccl: 0 }));
+    clock.advance(0);
+    assert.equal(sent.length, n + 1, 'the second stop is sent without waiting for the next poll');
+    assert.equal(ccl(sent.at(-1)!), 0);
+  });
+
   it('no answer to a poll while silent or stopped', () => {
     const { clock, sent, tx } = rig(fakePolled);
     tx.update(bank(clock.now(), { stopCan: true }));
