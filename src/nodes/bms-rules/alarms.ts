@@ -71,9 +71,10 @@ export function stepAlarms(ctl: AlarmCtl, raw: Partial<Record<BankAlarmName, Lev
   for (const [name, lvl] of Object.entries(raw) as Array<[BankAlarmName, Level]>) {
     const tr = (ctl[name] ??= { level: undefined });
     if (lvl === tr.level) { tr.pending = undefined; tr.pendingSince = undefined; continue; }
-    if (lvl !== tr.pending) { tr.pending = lvl; tr.pendingSince = now; }
+    // pendingSince, not pending, says whether a change is under way: a fall to OK has pending undefined
+    if (tr.pendingSince === undefined || lvl !== tr.pending) { tr.pending = lvl; tr.pendingSince = now; }
     const delay = rank(lvl) > rank(tr.level) ? setDelay(name) : CLEAR_DELAY_MS;
-    if (now - tr.pendingSince! >= delay) { tr.level = lvl; tr.pending = undefined; tr.pendingSince = undefined; }
+    if (now - tr.pendingSince >= delay) { tr.level = lvl; tr.pending = undefined; tr.pendingSince = undefined; }
   }
 }
 
