@@ -10,7 +10,7 @@ import type { PackConfig, RulesConfig } from './config';
 import type { Aggregate, CellRef, Counts } from './aggregate';
 import { aggregate, countPacks, counts as inO } from './aggregate';
 import type { PackStatus, PackTrack } from './health';
-import { classify, newTrack, receive, updateOffBus } from './health';
+import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
 import { bankLimit, packLimits, shareFeedback } from './limits';
 import type { ChargeCtl, PersistedCharge } from './charge-state';
@@ -136,9 +136,9 @@ function latch(l: Latch, set: boolean, clear: boolean, dwellSec: number, now: nu
 function freshView(s: EngineState, now: number): { cells: number[]; temps: number[]; maxCell?: number; minCell?: number; tMin?: number; tMax?: number } {
   const cells: number[] = [], temps: number[] = [];
   for (const t of s.tracks) {
-    if (t.excluded || !t.last || t.lastValidAt === undefined || now - t.lastValidAt > s.cfg.offlineSec * 1000 || t.frozen) continue;
-    for (const c of t.last.cells) cells.push(c);
-    if (t.last.tMin !== undefined) temps.push(t.last.tMin, t.last.tMax!);
+    if (!isFresh(t, s.cfg, now)) continue;
+    for (const c of t.last!.cells) cells.push(c);
+    if (t.last!.tMin !== undefined) temps.push(t.last!.tMin, t.last!.tMax!);
   }
   return {
     cells, temps,
@@ -158,7 +158,9 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   // health (D3)
   for (const p of input.packs ?? []) {
     const t = trackFor(s, p.id);
-    receive(t, p, cfg, now, (since) => s.tracks.some((o) => o !== t && o.sigSince !== undefined && o.sigSince > since), ext);
+    const others = s.tracks.filter((o) => o !== t && isFresh(o, cfg, now));
+    receive(t, p, cfg, now, (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since), ext,
+      Math.max(0, ...others.map((o) => Math.abs(o.last!.current))));
   }
   updateOffBus(s.tracks, cfg, now);
   for (const t of s.tracks) t.status = classify(t, cfg, now);

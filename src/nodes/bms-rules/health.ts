@@ -32,6 +32,8 @@ export interface PackTrack {
   lastInvalidReason?: string;
   sig?: string;
   sigSince?: number;
+  /** since when current has flowed in the bank without a break (frozen data is judged only then) */
+  flowSince?: number;
   frozen: boolean;
   offBusSince?: number;
   offBus: boolean;
@@ -98,21 +100,31 @@ export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): { o
   };
 }
 
+/** Below this the bank is at rest, where a BMS may legitimately repeat bit-identical data (D3 frozen). */
+const FROZEN_MIN_CURRENT_A = 2;
+
 /**
  * Takes one received PackState into the track. `othersChangedSince(t)` tells whether any other pack's
- * data changed after t, and `extCurrent` is the external bank current if known: a pack whose cells and
- * current stay bit-identical for frozenSec while the bank visibly moves is frozen (its data is not fresh).
+ * data changed after t, `extCurrent` is the external bank current if known and `othersCurrent` the largest
+ * |I| among the other packs with fresh data: a pack whose cells and current stay bit-identical for
+ * frozenSec while the bank visibly moves is frozen (its data is not fresh). The other packs' changes
+ * count only while current flows: at rest they are ADC noise, and a quiet pack then is normal.
  */
 export function receive(
   tr: PackTrack, p: PackState, cfg: RulesConfig, now: number,
-  othersChangedSince: (t: number) => boolean, extCurrent: number | undefined,
+  othersChangedSince: (t: number) => boolean, extCurrent: number | undefined, othersCurrent: number,
 ): void {
   const checked = checkSample(p, cfg, tr.config);
   if (!checked.ok) { invalid(tr, checked.reason, now); return; }
   const sig = `${p.current}|${p.cells.join(',')}`;
   if (sig !== tr.sig || tr.sigSince === undefined) { tr.sig = sig; tr.sigSince = now; tr.frozen = false; }
-  const moving = (extCurrent !== undefined && Math.abs(extCurrent) > 2) || othersChangedSince(tr.sigSince);
-  if (now - tr.sigSince >= cfg.frozenSec * 1000 && moving) {
+  const flowing = Math.max(Math.abs(extCurrent ?? 0), Math.abs(p.current), othersCurrent) > FROZEN_MIN_CURRENT_A;
+  tr.flowSince = flowing ? tr.flowSince ?? now : undefined;
+  // identical for frozenSec while current flows: a pack quiet for hours is not frozen at the first load
+  const from = Math.max(tr.sigSince, tr.flowSince ?? now);
+  const moving = tr.flowSince !== undefined
+    && ((extCurrent !== undefined && Math.abs(extCurrent) > FROZEN_MIN_CURRENT_A) || othersChangedSince(from));
+  if (moving && now - from >= cfg.frozenSec * 1000) {
     // identical data all along: it is no newer than its first appearance
     tr.frozen = true;
     tr.lastValidAt = Math.min(tr.lastValidAt ?? tr.sigSince, tr.sigSince);
@@ -130,10 +142,13 @@ function invalid(tr: PackTrack, reason: string, now: number): void {
   tr.firstInvalidAt ??= now;
 }
 
+/** Valid data younger than offlineSec and not frozen, whether or not the pack counts yet (rejoining, off bus). */
+export const isFresh = (t: PackTrack, cfg: RulesConfig, now: number): boolean =>
+  !t.excluded && t.last !== undefined && t.lastValidAt !== undefined && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen;
+
 /** Off-bus check: needs ≥ 3 fresh packs so the median says which one is off. */
 export function updateOffBus(tracks: PackTrack[], cfg: RulesConfig, now: number): void {
-  const fresh = tracks.filter((t) => !t.excluded && t.last && t.lastValidAt !== undefined
-    && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen);
+  const fresh = tracks.filter((t) => isFresh(t, cfg, now));
   if (fresh.length < 3) {
     for (const t of tracks) { t.offBusSince = undefined; t.offBus = false; }
     return;

@@ -95,16 +95,41 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
     assert.equal(idx(b, (x) => x.stopCan), 70);
   });
 
-  it('14 frozen BMS: identical payload while the others change → OFFLINE 60 s after the data froze', () => {
+  it('14 frozen BMS: identical payload while the others change under current → OFFLINE 60 s after the data froze', () => {
     const r = warmRun();
-    const frozen = pack('P2', 0, { jitter: 1 });
-    const b = r.run(120, (i, now) => IDS.map((id) => (id === 'P2' ? { ...frozen, time: now } : pack(id, now, { jitter: i }))));
+    const frozen = pack('P2', 0, { jitter: 1, current: 10 });
+    const b = r.run(120, (i, now) => IDS.map((id) => (id === 'P2' ? { ...frozen, time: now } : pack(id, now, { jitter: i, current: 10 }))));
     const off = idx(b, (x) => x.packStates.P2.status === 'offline');
     assert.ok(off >= 59 && off <= 61, `offline at ${off}`);
     assert.ok(b[off].warnings.includes('frozen:P2'));
     assert.equal(b[off].alarms.communication, 'warn');
     assert.equal(b[off].mode, 'degraded');
     assert.equal(b[off].ccl, 180);
+  });
+
+  it('14b a bank at rest: a pack repeating identical data while the others flicker is not frozen; once current flows it is', () => {
+    const r = warmRun();
+    const quiet = pack('P2', 0, { jitter: 1 });
+    const others = (i: number, now: number, current: number) => pack('P1', now, { jitter: i, current });
+    const atRest = r.run(200, (i, now) => [others(i, now, 0), { ...quiet, time: now }, pack('P3', now, { jitter: i })]);
+    for (const x of atRest) {
+      assert.equal(x.packStates.P2.status, 'ok');
+      assert.equal(x.packStates.P2.frozen, false);
+      assert.equal(x.mode, 'normal');
+    }
+    // the same quiet pack while the bank carries current (one other pack's reading suffices) …
+    const loaded = r.run(70, (i, now) => [others(i, now, -20), { ...quiet, time: now }, pack('P3', now, { jitter: i })]);
+    assert.equal(loaded[59].packStates.P2.frozen, false);
+    const off = idx(loaded, (x) => x.packStates.P2.frozen);
+    assert.ok(off >= 60 && off <= 61, `frozen at ${off}`);
+    // … or per the external current alone (the others quiet too)
+    const r2 = warmRun();
+    const still = (id: string) => pack(id, 0, { jitter: 1 });
+    const ext = r2.run(70, (_, now) => IDS.map((id) => ({ ...still(id), time: now })), () => ({ extCurrent: 30 }));
+    assert.ok(ext[69].packStates.P1.frozen && ext[69].packStates.P2.frozen);
+    const r3 = warmRun();
+    const rest = r3.run(200, (_, now) => IDS.map((id) => ({ ...still(id), time: now })), () => ({ extCurrent: 0.5 }));
+    assert.equal(rest[199].mode, 'normal');
   });
 
   it('15 glitch: one 6.5 V cell is discarded and nothing moves; 35 s of invalid samples → OFFLINE', () => {
