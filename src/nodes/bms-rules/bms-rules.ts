@@ -11,7 +11,6 @@ import type { PackConfig, RulesConfig } from './config';
 import { CHEMISTRY_PRESETS, DEFAULTS, resolveConfig } from './config';
 import type { Command, EngineState, RulesBankState, StepInput } from './engine';
 import { createState, persistable, step } from './engine';
-import type { PersistedCharge } from './charge-state';
 import { TelemetryDiff, discoveryMessages, slug } from './telemetry';
 import { parseCommand } from './commands';
 
@@ -71,8 +70,7 @@ export = function (RED: NodeAPI) {
     const telemetryOn = def.telemetry !== false;
     const telemetry = new TelemetryDiff(prefix, bankTopic);
     const ctx = this.context();
-    const saved = ctx.get(CONTEXT_KEY) as PersistedCharge | undefined;
-    const state: EngineState = createState(cfg, clock.now(), saved && typeof saved === 'object' ? saved : undefined);
+    const state: EngineState = createState(cfg, clock.now(), ctx.get(CONTEXT_KEY));
 
     let lastSig = '';
     let lastRelays: Partial<Record<'charge' | 'load' | 'alarm', boolean>> = {};

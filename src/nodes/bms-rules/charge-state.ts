@@ -65,6 +65,24 @@ export const balanceDue = (c: ChargeCtl, cfg: RulesConfig, now: number): boolean
 export const fullDue = (c: ChargeCtl, cfg: RulesConfig, now: number): boolean =>
   now - (c.lastFull ?? c.startedAt) >= cfg.fullChargeEveryDays * DAY;
 
+const RESUMABLE: readonly ChargeState[] = ['bulk', 'absorb', 'float-ramp', 'float', 'balance'];
+
+/**
+ * Checks what node context gives back (a file store, an edited context, an older version): anything
+ * unknown or non-finite is dropped, and times in the future (a clock that went back) are not trusted.
+ * The integrator only ever pulls the CVL down, so a positive value is dropped too.
+ */
+export function restoreCharge(x: unknown, now: number): PersistedCharge | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const r = x as Record<string, unknown>;
+  const past = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v <= now ? v : undefined);
+  const savedAt = past(r.savedAt);
+  if (savedAt === undefined || !RESUMABLE.includes(r.cs as ChargeState)) return undefined;
+  const iInt = typeof r.iInt === 'number' && Number.isFinite(r.iInt) ? Math.min(0, r.iInt) : 0;
+  const ownSoc = typeof r.ownSoc === 'number' && r.ownSoc >= 0 && r.ownSoc <= 100 ? r.ownSoc : undefined;
+  return { cs: r.cs as ChargeState, savedAt, lastFull: past(r.lastFull), lastBalance: past(r.lastBalance), iInt, ownSoc };
+}
+
 /** Leaves INIT: resume the persisted charge state if it is recent, else BULK. */
 export function leaveInit(c: ChargeCtl, cfg: RulesConfig, now: number, saved?: PersistedCharge): void {
   if (saved) {

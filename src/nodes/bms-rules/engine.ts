@@ -14,7 +14,7 @@ import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
 import { bankLimit, packLimits, shareFeedback } from './limits';
 import type { ChargeCtl, PersistedCharge } from './charge-state';
-import { balanceDue, fullDue, leaveInit, newChargeCtl, persistCharge, stepCharge, vFloat } from './charge-state';
+import { balanceDue, fullDue, leaveInit, newChargeCtl, persistCharge, restoreCharge, stepCharge, vFloat } from './charge-state';
 import type { ModeCtl } from './safety-mode';
 import { newModeCtl, stepMode } from './safety-mode';
 import type { Shaper } from './shaping';
@@ -84,7 +84,9 @@ export interface StepResult { state: EngineState; bank: RulesBankState }
 const DT_MAX_MS = 5_000;
 const OWN_SOC_EMPTY_MS = 60_000; // a long gap (paused process) must not wind up integrators
 
-export function createState(cfg: RulesConfig, now: number, saved?: PersistedCharge): EngineState {
+/** `persisted` is what the node context gave back: it is checked here, never trusted as it is. */
+export function createState(cfg: RulesConfig, now: number, persisted?: unknown): EngineState {
+  const saved = restoreCharge(persisted, now);
   return {
     cfg,
     tracks: cfg.packs.map((p) => newTrack(p, true)),

@@ -227,6 +227,30 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.equal(r2.last.chargeState, 'bulk');
   });
 
+  it('18b a corrupt or future persisted state is not resumed: unknown charge state, non-finite fields, a clock that went back', () => {
+    const bad: unknown[] = [
+      { cs: 'bogus', savedAt: T0 - 1000, iInt: 0 },
+      floatSaved(60_000, { savedAt: 'yesterday' }),
+      floatSaved(-3600_000), // saved "in the future": the clock went back
+      'float', null, 42,
+    ];
+    for (const saved of bad) {
+      const r = new Run(config(), T0, saved as never);
+      r.run(3, steady({ cell: 3.40 }));
+      assert.equal(r.last.chargeState, 'bulk', JSON.stringify(saved));
+    }
+    // a resumable state keeps only the trustworthy fields: no future or non-numeric dates, no positive integrator
+    const r = new Run(config({ socSource: 'own', sendSoc98UntilFull: false }), T0,
+      floatSaved(60_000, { lastFull: 'q', lastBalance: T0 + DAY, iInt: 'x', ownSoc: 250 }) as never);
+    const b = r.run(5, steady({ cell: 3.36, soc: 55 }));
+    assert.equal(b[4].chargeState, 'float');
+    assert.equal(b[4].lastFullCharge, undefined);
+    assert.equal(b[4].lastBalance, undefined);
+    assert.equal(b[4].soc, 55);
+    assert.equal(r.state.charge.iInt, 0);
+    for (const x of b) for (const k of ['cvl', 'ccl', 'dcl', 'soc'] as const) assert.ok(Number.isFinite(x[k]), k);
+  });
+
   it('20 SoC drift: stuck BMS SoC → socSyncRequest at the full charge; SoC rebulk off while untrusted; SoC 98 until first full', () => {
     const r = new Run(config());
     const b0 = r.run(100, steady({ cell: 3.45, soc: 100 }));
