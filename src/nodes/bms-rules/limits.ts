@@ -35,12 +35,14 @@ export function packLimits(t: PackTrack, cfg: RulesConfig): { ccl: Limited; dcl:
   return { ccl: pick(ccl), dcl: pick(dcl) };
 }
 
-const weight = (t: PackTrack, cfg: RulesConfig): number =>
-  (cfg.shareMode === 'count' ? 1 : t.config.capacityAh) * t.weightFactor;
+const baseWeight = (t: PackTrack, cfg: RulesConfig): number => (cfg.shareMode === 'count' ? 1 : t.config.capacityAh);
+const weight = (t: PackTrack, cfg: RulesConfig): number => baseWeight(t, cfg) * t.weightFactor;
 
 /**
  * Bank limit of one direction: min_k(L_k / share_k)·margin, capped by ΣL_k and the system maximum.
  * Packs that cannot take current (blind, FET open) leave the denominator, so the others' shares grow.
+ * Share feedback may only lower a pack's bound: each bound is the smaller of the fed-back and the
+ * modelled share, so a feedback factor below 1 (or a raised weight elsewhere) never raises the bank limit.
  */
 export function bankLimit(
   tracks: PackTrack[], cfg: RulesConfig, dir: 'charge' | 'discharge', perPack: Map<string, { ccl: Limited; dcl: Limited }>,
@@ -48,13 +50,15 @@ export function bankLimit(
   const able = tracks.filter(dir === 'charge' ? canCharge : canDischarge);
   if (able.length === 0) return { value: 0, by: dir === 'charge' ? 'bms:noChargePack' : 'bms:noDischargePack' };
   const sumW = able.reduce((a, t) => a + weight(t, cfg), 0);
+  const sumBase = able.reduce((a, t) => a + baseWeight(t, cfg), 0);
   const margin = able.length >= 2 ? cfg.shareMargin : 1;
   let best: Limited = { value: Infinity, by: 'none' };
   let sum = 0;
   for (const t of able) {
     const l = dir === 'charge' ? perPack.get(t.id)!.ccl : perPack.get(t.id)!.dcl;
     sum += l.value;
-    const v = (l.value / (weight(t, cfg) / sumW)) * margin;
+    const share = Math.max(weight(t, cfg) / sumW, baseWeight(t, cfg) / sumBase);
+    const v = (l.value / share) * margin;
     // a pack limited only by its configured maximum is a share limit; anything else keeps its own reason
     if (v < best.value) best = { value: v, by: l.by.startsWith('config:') ? `share:${t.id}` : l.by };
   }
