@@ -103,6 +103,16 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * conservative defaults (no alarms, enable flags from the limits). `now` stamps a missing `time`.
  */
 export function toBankState(input: unknown, now: number): Checked<BankState> {
+  const checked = completeBank(input, now);
+  // CVL 0 reads as over-voltage on Victron and makes Deye discharge; the encoders then hold the bank
+  // at its voltage, so with neither there is nothing safe to put on the wire.
+  if (checked.ok && checked.value.cvl < 1 && checked.value.voltage < 1) {
+    return { ok: false, reason: 'cvl and voltage are both below 1 V: give at least the bank voltage' };
+  }
+  return checked;
+}
+
+function completeBank(input: unknown, now: number): Checked<BankState> {
   if (isObject(input) && input.kind === 'bank') return validateBankState(input);
   if (!isObject(input)) return { ok: false, reason: 'payload must be a BankState or an object with cvl, ccl, dcl, soc, voltage, current, temperature' };
   for (const k of ['cvl', 'ccl', 'dcl', 'soc', 'voltage', 'current']) {

@@ -153,5 +153,12 @@ describe('inverter CAN protocols', () => {
       assert.ok(!alarms.ok && /fire/.test(alarms.reason));
       assert.ok(!toBankState(null, 0).ok);
     });
+
+    it('rejects a bank with neither a CVL nor a voltage (CVL 0 must never reach the wire)', () => {
+      const r = toBankState({ cvl: 0, ccl: 10, dcl: 80, soc: 50, voltage: 0, current: 0, temperature: 20 }, 0);
+      assert.ok(!r.ok && /cvl and voltage/.test(r.reason));
+      assert.ok(!toBankState({ ...baseBank(), cvl: 0, voltage: 0 }, 0).ok);
+      assert.ok(toBankState({ cvl: 0, ccl: 10, dcl: 80, soc: 50, voltage: 52, current: 0, temperature: 20 }, 0).ok);
+    });
   });
 });
