@@ -18,7 +18,12 @@ const SIZE: Record<FieldType, number> = { u8: 1, u16: 2, i16: 2, u32: 4, i32: 4 
 
 /** A window on a block: `buf[0]` is block byte `base`. Reads outside the window give undefined. */
 export class BlockView {
-  constructor(readonly buf: Buffer, readonly base: number, readonly le: boolean) {}
+  /** DataView reads take the byte order as an argument and skip Buffer's per-call argument checks. */
+  private readonly data: DataView;
+
+  constructor(readonly buf: Buffer, readonly base: number, readonly le: boolean) {
+    this.data = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   covers(off: number, size: number): boolean {
     return off >= this.base && off + size <= this.base + this.buf.length;
@@ -27,48 +32,90 @@ export class BlockView {
   read(off: number, type: FieldType): number | undefined {
     if (!this.covers(off, SIZE[type])) return undefined;
     const p = off - this.base;
-    const b = this.buf;
     switch (type) {
-      case 'u8': return b.readUInt8(p);
-      case 'u16': return this.le ? b.readUInt16LE(p) : b.readUInt16BE(p);
-      case 'i16': return this.le ? b.readInt16LE(p) : b.readInt16BE(p);
-      case 'u32': return this.le ? b.readUInt32LE(p) : b.readUInt32BE(p);
-      case 'i32': return this.le ? b.readInt32LE(p) : b.readInt32BE(p);
+      case 'u8': return this.data.getUint8(p);
+      case 'u16': return this.data.getUint16(p, this.le);
+      case 'i16': return this.data.getInt16(p, this.le);
+      case 'u32': return this.data.getUint32(p, this.le);
+      case 'i32': return this.data.getInt32(p, this.le);
     }
   }
 
   /** NUL-terminated ASCII; non-printable bytes are dropped so a garbled field stays a plain string. */
   ascii(off: number, len: number): string | undefined {
     if (!this.covers(off, len)) return undefined;
-    const raw = this.buf.subarray(off - this.base, off - this.base + len);
-    const end = raw.indexOf(0);
-    return [...raw.subarray(0, end < 0 ? len : end)].filter((c) => c >= 0x20 && c < 0x7f)
-      .map((c) => String.fromCharCode(c)).join('').trim();
+    let text = '';
+    for (let p = off - this.base, end = p + len; p < end && this.buf[p] !== 0; p++) {
+      const c = this.buf[p];
+      if (c >= 0x20 && c < 0x7f) text += String.fromCharCode(c);
+    }
+    return text.trim();
   }
 }
 
-function decimals(scale: number): number {
-  return Math.max(0, Math.round(-Math.log10(scale)));
+/** 10^decimals of a scale (0.001 → 1000): raw × scale is rounded to the decimals the scale has. */
+export function roundingFactor(scale: number): number {
+  return 10 ** Math.max(0, Math.round(-Math.log10(scale)));
 }
 
-export function scaled(raw: number, scale = 1): number {
+/** raw × scale without float noise such as 3.3000000000000003; pass `factor` when it is precomputed. */
+export function scaled(raw: number, scale = 1, factor = scale === 1 ? 1 : roundingFactor(scale)): number {
   if (scale === 1) return raw;
-  const f = 10 ** decimals(scale);
-  return Math.round(raw * scale * f) / f;
+  return Math.round(raw * scale * factor) / factor;
 }
 
-export function fieldValue(spec: Omit<FieldSpec, 'off'>, raw: number): number | boolean {
-  return spec.bool ? raw !== 0 : scaled(raw, spec.scale);
+/** A field with what decoding needs worked out once, not per frame. */
+export interface PreparedField extends Omit<FieldSpec, 'off'> {
+  off: number;
+  size: number;
+  factor: number;
+}
+export function prepareField(spec: Omit<FieldSpec, 'off'> & { off?: number }): PreparedField {
+  return { ...spec, off: spec.off ?? 0, size: SIZE[spec.type], factor: roundingFactor(spec.scale ?? 1) };
+}
+
+export function fieldValue(field: PreparedField, raw: number): number | boolean {
+  return field.bool ? raw !== 0 : scaled(raw, field.scale, field.factor);
+}
+
+/**
+ * A field table prepared once, with a template: an object holding every key in table order. A
+ * frame's record starts as a copy of the template and then only changes values (grown key by key,
+ * a ~30-key record becomes a slow dictionary object in V8).
+ */
+interface PreparedTable {
+  fields: PreparedField[];
+  template: Record<string, number | boolean>;
+}
+function prepareTable(specs: FieldSpec[], trailingKeys: string[] = []): PreparedTable {
+  return {
+    fields: specs.map((s) => prepareField(s)),
+    template: Object.fromEntries([...specs.map((s) => s.key), ...trailingKeys].map((k) => [k, 0])),
+  };
+}
+const preparedTables = new WeakMap<FieldSpec[], PreparedTable>();
+function preparedTable(specs: FieldSpec[]): PreparedTable {
+  let table = preparedTables.get(specs);
+  if (!table) {
+    table = prepareTable(specs);
+    preparedTables.set(specs, table);
+  }
+  return table;
+}
+
+/** Every field the view covers, on a copy of the table's template (the other keys are removed). */
+function fillFields(view: BlockView, table: PreparedTable): Record<string, number | boolean> {
+  const out = { ...table.template };
+  for (const f of table.fields) {
+    if (view.covers(f.off, f.size)) out[f.key] = fieldValue(f, view.read(f.off, f.type)!);
+    else delete out[f.key];
+  }
+  return out;
 }
 
 /** Reads every field the view covers. */
 export function readFields(view: BlockView, specs: FieldSpec[]): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {};
-  for (const s of specs) {
-    const raw = view.read(s.off, s.type);
-    if (raw !== undefined) out[s.key] = fieldValue(s, raw);
-  }
-  return out;
+  return fillFields(view, preparedTable(specs));
 }
 
 /** Writes the given fields into a block image (engineering values; missing keys stay 0). */
@@ -144,6 +191,18 @@ export const LIVE_LAYOUTS: Record<LiveLayoutName, LiveLayout> = {
 /** Fields without which a live reading cannot become a PackState. */
 const LIVE_REQUIRED = ['packVoltage', 'current', 'soc', 'mos', 't1', 't2', 'alarmsRaw', 'chargeFetOn', 'dischargeFetOn'];
 
+/** Each layout's fields split once: the temperatures go into their own record of the reading. */
+const TEMPERATURE_KEYS = new Set(['mos', 't1', 't2', 't3', 't4', 't5']);
+/** The keys a live reading has after its fields, in this order. */
+const READING_KEYS = ['layout', 'enabledCellsMask', 'cellCount', 'cellVoltages', 'cellResistancesMilliOhm', 'temperatures'];
+const LIVE_TABLES = Object.fromEntries(
+  Object.entries(LIVE_LAYOUTS).map(([name, layout]) => [name, {
+    values: prepareTable(layout.fields.filter((s) => !TEMPERATURE_KEYS.has(s.key)), READING_KEYS),
+    temperatures: prepareTable(layout.fields.filter((s) => TEMPERATURE_KEYS.has(s.key))),
+  }]),
+) as Record<LiveLayoutName, { values: PreparedTable; temperatures: PreparedTable }>;
+const MILLI = roundingFactor(0.001);
+
 export interface LiveReading {
   layout: LiveLayoutName;
   enabledCellsMask: number;
@@ -171,9 +230,12 @@ function popcount(x: number): number {
 
 export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded<LiveReading> {
   const layout = LIVE_LAYOUTS[layoutName];
-  const fields = readFields(view, layout.fields);
-  const missing = LIVE_REQUIRED.find((k) => fields[k] === undefined);
-  if (missing) return { ok: false, reason: `the read does not cover the ${missing} field` };
+  const tables = LIVE_TABLES[layoutName];
+  const fields = fillFields(view, tables.values);
+  const temps = fillFields(view, tables.temperatures) as Record<string, number>;
+  for (const k of LIVE_REQUIRED) {
+    if ((fields[k] ?? temps[k]) === undefined) return { ok: false, reason: `the read does not cover the ${k} field` };
+  }
   const mask = view.read(layout.mask, 'u32');
   if (mask === undefined || !view.covers(layout.cells, 2 * layout.maxCells)) {
     return { ok: false, reason: 'the read does not cover the cell voltages and cell mask' };
@@ -184,17 +246,21 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded
   const cellVoltages: number[] = [];
   const cellResistancesMilliOhm: number[] = [];
   for (let i = 0; i < cellCount; i++) {
-    cellVoltages.push(scaled(view.read(layout.cells + 2 * i, 'u16')!, 0.001));
+    cellVoltages.push(scaled(view.read(layout.cells + 2 * i, 'u16')!, 0.001, MILLI));
     const r = view.read(layout.resistances + 2 * i, 'u16');
     if (r !== undefined) cellResistancesMilliOhm.push(r);
   }
-  // Object.assign rather than spreads: these records have ~40 keys and spreads of them are slow.
-  const temps = fields as Record<string, number>;
   const temperatures: LiveReading['temperatures'] = { mos: temps.mos, t1: temps.t1, t2: temps.t2 };
   if (temps.t3 !== undefined) Object.assign(temperatures, { t3: temps.t3, t4: temps.t4, t5: temps.t5 });
-  for (const k of ['mos', 't1', 't2', 't3', 't4', 't5']) delete fields[k];
-  const value = Object.assign(fields, { layout: layoutName, enabledCellsMask: mask, cellCount, cellVoltages, cellResistancesMilliOhm, temperatures });
-  return { ok: true, value: value as unknown as LiveReading };
+  // The template already holds these keys: setting them keeps the record's shape.
+  const reading = fields as unknown as LiveReading;
+  reading.layout = layoutName;
+  reading.enabledCellsMask = mask;
+  reading.cellCount = cellCount;
+  reading.cellVoltages = cellVoltages;
+  reading.cellResistancesMilliOhm = cellResistancesMilliOhm;
+  reading.temperatures = temperatures;
+  return { ok: true, value: reading };
 }
 
 /** Block image of a live reading (what the simulator serves), `size` bytes long. */

@@ -73,11 +73,12 @@ export const PB_ALARM_BITS: BitMeaning[] = [
 export function decodeAlarmWord(word: number, bits: BitMeaning[]): { alarms: Alarms; flags: string[] } {
   const alarms: Alarms = {};
   const flags: string[] = [];
-  bits.forEach((m, bit) => {
-    if (((word >>> bit) & 1) === 0) return;
+  for (let bit = 0; bit < bits.length; bit++) {
+    if (((word >>> bit) & 1) === 0) continue;
+    const m = bits[bit];
     flags.push(m.flag);
-    for (const a of m.alarms ?? []) if (alarms[a] !== 'alarm') alarms[a] = m.level;
-  });
+    if (m.alarms) for (const a of m.alarms) if (alarms[a] !== 'alarm') alarms[a] = m.level;
+  }
   return { alarms, flags };
 }
 
@@ -87,6 +88,9 @@ export interface PackMeta {
   time: number;
   protocol: PackProtocol;
 }
+
+const numberOrUndefined = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const LIVE_EXTRA_KEYS = ['balancerState', 'heatingOn', 'prechargeOn', 'totalCycleCapacityAh', 'runtimeSeconds', 'userAlarm', 'wireResistanceAlarmMask'];
 
 /** Live block (PB Modbus) or JK02 cell-info frame → PackState. */
 export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
@@ -99,34 +103,40 @@ export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
   if (present & 0b100) temperatures.push(t.t2);
   if (present & 0b10000 && t.t4 !== undefined) temperatures.push(t.t4);
   if (present & 0b100000 && t.t5 !== undefined) temperatures.push(t.t5);
-  const num = (k: string): number | undefined => (typeof live[k] === 'number' ? live[k] : undefined);
-  const soh = num('soh');
   const extra: Record<string, unknown> = {
     alarmsRaw: live.alarmsRaw, alarmFlags: flags, cellResistancesMilliOhm: live.cellResistancesMilliOhm,
   };
-  for (const k of ['balancerState', 'heatingOn', 'prechargeOn', 'totalCycleCapacityAh', 'runtimeSeconds', 'userAlarm', 'wireResistanceAlarmMask']) {
+  for (const k of LIVE_EXTRA_KEYS) {
     if (live[k] !== undefined) extra[k] = live[k];
   }
-  return {
-    kind: 'pack', id: meta.id, protocol: meta.protocol, ...(meta.address !== undefined ? { address: meta.address } : {}),
-    time: meta.time,
-    voltage: live.packVoltage,
-    current: live.current,
-    soc: live.soc,
-    ...(soh !== undefined && soh <= 100 ? { soh } : {}),
-    cells: live.cellVoltages,
-    temperatures,
-    mosTemperature: t.mos,
-    ...(num('remainingCapacityAh') !== undefined ? { remainingAh: num('remainingCapacityAh') } : {}),
-    ...(num('fullChargeCapacityAh') !== undefined ? { fullAh: num('fullChargeCapacityAh') } : {}),
-    ...(num('cycles') !== undefined ? { cycles: num('cycles') } : {}),
-    chargeAllowed: live.chargeFetOn,
-    dischargeAllowed: live.dischargeFetOn,
-    ...(num('balancerState') !== undefined ? { balancing: num('balancerState') !== 0 } : {}),
-    ...(num('balanceCurrent') !== undefined ? { balanceCurrent: num('balanceCurrent') } : {}),
-    alarms,
-    extra,
-  };
+  // Built key by key (same order as the contract lists them) rather than from conditional spreads,
+  // which allocate a throw-away object per optional field.
+  const pack: PackState = { kind: 'pack', id: meta.id, protocol: meta.protocol } as PackState;
+  if (meta.address !== undefined) pack.address = meta.address;
+  pack.time = meta.time;
+  pack.voltage = live.packVoltage;
+  pack.current = live.current;
+  pack.soc = live.soc;
+  const soh = numberOrUndefined(live.soh);
+  if (soh !== undefined && soh <= 100) pack.soh = soh;
+  pack.cells = live.cellVoltages;
+  pack.temperatures = temperatures;
+  pack.mosTemperature = t.mos;
+  const remainingAh = numberOrUndefined(live.remainingCapacityAh);
+  if (remainingAh !== undefined) pack.remainingAh = remainingAh;
+  const fullAh = numberOrUndefined(live.fullChargeCapacityAh);
+  if (fullAh !== undefined) pack.fullAh = fullAh;
+  const cycles = numberOrUndefined(live.cycles);
+  if (cycles !== undefined) pack.cycles = cycles;
+  pack.chargeAllowed = live.chargeFetOn;
+  pack.dischargeAllowed = live.dischargeFetOn;
+  const balancerState = numberOrUndefined(live.balancerState);
+  if (balancerState !== undefined) pack.balancing = balancerState !== 0;
+  const balanceCurrent = numberOrUndefined(live.balanceCurrent);
+  if (balanceCurrent !== undefined) pack.balanceCurrent = balanceCurrent;
+  pack.alarms = alarms;
+  pack.extra = extra;
+  return pack;
 }
 
 export interface NwPackOptions {

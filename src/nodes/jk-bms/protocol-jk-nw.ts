@@ -4,7 +4,7 @@
  * same item table the decoder reads).
  */
 import type { Framer } from '../../transport/framer';
-import { BlockView, fieldValue, writeFields, type Decoded, type FieldSpec } from './jk-blocks';
+import { BlockView, fieldValue, prepareField, writeFields, type Decoded, type FieldSpec, type PreparedField } from './jk-blocks';
 
 export const NW_COMMANDS = { activate: 0x01, write: 0x02, read: 0x03, password: 0x05, readAll: 0x06 } as const;
 /** Frame source byte of our requests ("PC"). */
@@ -55,6 +55,7 @@ const NUMERIC: Record<number, Omit<FieldSpec, 'off'>> = {
   0xbe: { key: 'gpsPowerOffV', type: 'u16', scale: 0.001 }, 0xbf: { key: 'gpsPowerOnV', type: 'u16', scale: 0.001 },
   0xc0: { key: 'protocolVersion', type: 'u8' },
 };
+const NUMERIC_FIELDS: Record<number, PreparedField> = Object.fromEntries(Object.entries(NUMERIC).map(([id, spec]) => [id, prepareField(spec)]));
 /** Text items. 0xB2 (the parameter password) is a secret and never decoded. */
 const TEXT: Record<number, string> = { 0xb4: 'deviceId', 0xb5: 'manufacturingDate', 0xb7: 'softwareVersion', 0xba: 'manufacturerId' };
 
@@ -202,8 +203,8 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
 
   const values: Record<string, unknown> = {};
   for (const [id, { off, len }] of items) {
-    const spec = NUMERIC[id];
-    if (spec) values[spec.key] = fieldValue(spec, info.read(off, spec.type)!);
+    const field = NUMERIC_FIELDS[id];
+    if (field) values[field.key] = fieldValue(field, info.read(off, field.type)!);
     else if (TEXT[id]) values[TEXT[id]] = info.ascii(off, len);
   }
   const temps: number[] = [];

@@ -31,22 +31,22 @@ export function sum8(buf: Uint8Array, end: number): number {
 /** Decodes one frame starting at byte 0 (extra bytes after 300, as BLE sometimes sends, are ignored). */
 export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<Jk02Frame> {
   if (frame.length < JK02_LENGTH) return { ok: false, reason: `JK02 frame too short (${frame.length} of ${JK02_LENGTH} bytes)` };
-  if (!frame.subarray(0, 4).equals(JK02_HEADER)) return { ok: false, reason: 'no 55 AA EB 90 header' };
+  if (frame.compare(JK02_HEADER, 0, 4, 0, 4) !== 0) return { ok: false, reason: 'no 55 AA EB 90 header' };
   const sum = sum8(frame, JK02_LENGTH - 1);
   if (sum !== frame[JK02_LENGTH - 1]) {
     return { ok: false, reason: `checksum mismatch (stored 0x${frame[299].toString(16)}, computed 0x${sum.toString(16)})` };
   }
   const view = new BlockView(frame.subarray(OFFSET, JK02_LENGTH - 1), 0, true);
-  const head = { frameType: frame[4], frameCounter: frame[5], checksumValid: true as const };
-  switch (frame[4]) {
+  const frameType = frame[4], frameCounter = frame[5], checksumValid = true;
+  switch (frameType) {
     case JK02_TYPES.cellInfo: {
       const live = decodeLive(view, layout);
-      return live.ok ? { ok: true, value: { ...head, type: 'cellInfo', live: live.value } } : live;
+      return live.ok ? { ok: true, value: { frameType, frameCounter, checksumValid, type: 'cellInfo', live: live.value } } : live;
     }
     case JK02_TYPES.settings:
-      return { ok: true, value: { ...head, type: 'settings', settings: readFields(view, SETTINGS_FIELDS) } };
+      return { ok: true, value: { frameType, frameCounter, checksumValid, type: 'settings', settings: readFields(view, SETTINGS_FIELDS) } };
     case JK02_TYPES.deviceInfo:
-      return { ok: true, value: { ...head, type: 'deviceInfo', info: decodeDeviceInfo(view) } };
+      return { ok: true, value: { frameType, frameCounter, checksumValid, type: 'deviceInfo', info: decodeDeviceInfo(view) } };
     default:
       return { ok: false, reason: `unsupported JK02 frame type 0x${frame[4].toString(16)}` };
   }
