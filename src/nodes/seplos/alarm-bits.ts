@@ -20,8 +20,9 @@ export interface BitAccumulator {
 
 /** Adds every set bit of `byte` to the accumulator; an 'alarm' level is never lowered to 'warn'. */
 export function applyBitTable(byte: number, table: BitMeaning[], acc: BitAccumulator): void {
-  table.forEach((m, bit) => {
-    if ((byte & (1 << bit)) === 0) return;
+  for (let bit = 0; bit < table.length; bit++) {
+    if ((byte & (1 << bit)) === 0) continue;
+    const m = table[bit];
     acc.flags.push(m.flag);
     if (m.alarm) {
       const [name, level] = m.alarm;
@@ -29,5 +30,5 @@ export function applyBitTable(byte: number, table: BitMeaning[], acc: BitAccumul
     }
     if (m.blocks === 'charge' || m.blocks === 'both') acc.blocksCharge = true;
     if (m.blocks === 'discharge' || m.blocks === 'both') acc.blocksDischarge = true;
-  });
+  }
 }

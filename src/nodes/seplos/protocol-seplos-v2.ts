@@ -105,6 +105,11 @@ export const v2Framer: Framer = (buf) => {
   return { kind: 'incomplete' };
 };
 
+/** The byte written as two hex chars at position i of a frame text. */
+function hexByte(t: string, i: number): number {
+  return parseInt(t.slice(i, i + 2), 16);
+}
+
 /** Parses one frame (text or bytes, trailing CR optional) and checks both checksums. */
 export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   const text = typeof raw === 'string' ? raw : raw.toString('latin1');
@@ -112,7 +117,6 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   if (t[0] !== '~') return { ok: false, reason: 'frame does not start with ~' };
   if (t.length < 17) return { ok: false, reason: `frame too short (${t.length + 1} chars)` };
   if (!/^[0-9A-Fa-f]+$/.test(t.slice(1))) return { ok: false, reason: 'frame holds non-hex characters' };
-  const byte = (i: number): number => parseInt(t.slice(i, i + 2), 16);
   const length = parseInt(t.slice(9, 13), 16);
   const lenid = length & 0xfff;
   if (t.length !== 17 + lenid) return { ok: false, reason: `length mismatch: LENID ${lenid} but ${t.length - 17} INFO chars` };
@@ -124,13 +128,13 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   const chksum = t.slice(13 + lenid, 17 + lenid);
   const expected = hex4(frameChecksum(body));
   if (chksum !== expected) return { ok: false, reason: `CHKSUM mismatch (got ${chksum}, expected ${expected})` };
-  const ver = byte(1);
+  const ver = hexByte(t, 1);
   if (ver !== V2_VERSION) return { ok: false, reason: `unsupported VER 0x${hex2(ver)} (Seplos V2 is 0x20)` };
-  const cid1 = byte(5);
+  const cid1 = hexByte(t, 5);
   if (cid1 !== V2_CID1) return { ok: false, reason: `unexpected CID1 0x${hex2(cid1)}` };
   return {
     ok: true,
-    value: { ver, adr: byte(3), cid1, code: byte(7), lenid, info: Buffer.from(t.slice(13, 13 + lenid), 'hex'), chksum },
+    value: { ver, adr: hexByte(t, 3), cid1, code: hexByte(t, 7), lenid, info: Buffer.from(t.slice(13, 13 + lenid), 'hex'), chksum },
   };
 }
 
@@ -157,6 +161,8 @@ class Reader {
   u16(): number { const v = this.buf.readUInt16BE(this.pos); this.pos += 2; return v; }
   s16(): number { const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
   bytes(n: number): Buffer { const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+  /** The next n bytes as a plain array (a loop: spreading a Buffer goes through its iterator). */
+  byteList(n: number): number[] { const out: number[] = []; for (let i = 0; i < n; i++) out.push(this.buf[this.pos++]); return out; }
 }
 
 export interface V2Telemetry {
@@ -265,24 +271,24 @@ export function decodeAlarms(info: Buffer): Result<V2AlarmInfo> {
   const m = r.u8();
   if (m < CELLS_MIN || m > CELLS_MAX) return { ok: false, reason: `cell count ${m} out of range` };
   if (!r.has(m + 1)) return { ok: false, reason: 'alarm answer too short for its cells' };
-  const cellLimitStates = [...r.bytes(m)];
+  const cellLimitStates = r.byteList(m);
   const n = r.u8();
   if (n < TEMPS_MIN || n > TEMPS_MAX) return { ok: false, reason: `temperature count ${n} out of range` };
   if (!r.has(n + 3)) return { ok: false, reason: 'alarm answer too short for its sensors' };
-  const temperatureLimitStates = [...r.bytes(n)];
+  const temperatureLimitStates = r.byteList(n);
   const currentLimitState = r.u8();
   const packVoltageLimitState = r.u8();
   const customCount = r.u8();
   // The 14 flag bytes up to alarm event 8 are required; the reserved tail varies by firmware.
   if (customCount < 14 || !r.has(14)) return { ok: false, reason: 'alarm answer too short for its flag bytes' };
-  const events = [...r.bytes(6)];
+  const events = r.byteList(6);
   const switchState = r.u8();
   const balancingBitmap = r.u8() | (r.u8() << 8);
   const systemState = r.u8();
   const disconnectionBitmap = r.u8() | (r.u8() << 8);
   const event7 = r.u8();
   const event8 = r.u8();
-  const trailingBytes = [...r.bytes(r.left)];
+  const trailingBytes = r.byteList(r.left);
   return {
     ok: true,
     value: {
@@ -386,7 +392,7 @@ export function decodeParameters(info: Buffer): Result<V2Parameters> {
   for (let i = 0; i < nWords; i++) u16Raw.push(r.u16());
   const nBytes = r.u8();
   if (!r.has(nBytes + 1)) return { ok: false, reason: 'parameter answer too short for its bytes' };
-  const u8Raw = [...r.bytes(nBytes)];
+  const u8Raw = r.byteList(nBytes);
   const nSwitch = r.u8();
   if (!r.has(nSwitch)) return { ok: false, reason: 'parameter answer too short for its switch bytes' };
   const functionSwitchBytesHex = r.bytes(nSwitch).toString('hex').toUpperCase();
@@ -430,7 +436,7 @@ export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
     recordFlag: r.u16(), highestCellMv: r.u16(), lowestCellMv: r.u16(),
     highestCellTemperature: kelvin10ToC(r.u16()), lowestCellTemperature: kelvin10ToC(r.u16()),
     current: r.s16() / 100, voltage: r.u16() / 100, remainingAh: r.u16() / 100, fullAh: r.u16() / 100,
-    soc: r.u16() / 10, portVoltage: r.u16() / 100, events: [...r.bytes(6)], switchState: r.u8(),
+    soc: r.u16() / 10, portVoltage: r.u16() / 100, events: r.byteList(6), switchState: r.u8(),
     event7: r.u8(), event8: r.u8(), systemState: r.u8(),
   };
   if (v.highestCellMv > CELL_MV_MAX || v.lowestCellMv > CELL_MV_MAX) return { ok: false, reason: 'cell voltage out of range' };
