@@ -35,7 +35,8 @@ export class SmartBmsListener {
 
   /** Frames accepted, frames rejected by the decoder, sync losses and bytes dropped while searching. */
   get counters(): { frames: number; rejected: number; syncLosses: number; droppedBytes: number } {
-    return { ...this.framer.stats, rejected: this.rejected };
+    const { frames, syncLosses, droppedBytes } = this.framer.stats;
+    return { frames, droppedBytes, syncLosses, rejected: this.rejected };
   }
 
   receive(data: Uint8Array, now: number): ListenerEvent[] {
@@ -63,7 +64,7 @@ export class SmartBmsListener {
     if (f.frameKind === 'key-value') this.keyValues.add(f.kvKey!, f.kvValue!, now);
     this.status.add(f.status1);
     if (!this.cells.complete) return { kind: 'progress', soc: f.soc, seen: this.cells.seen, cellCount: f.cellCount };
-    const c = this.counters;
+    const c = this.framer.stats;
     return {
       kind: 'pack',
       pack: toPackState(f, {

@@ -32,7 +32,7 @@ export function alarmsFromStatus1(status1: number): Alarms {
 }
 
 export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
-  const t = (raw: number): number => temperature(raw, ctx.formula);
+  const formula = ctx.formula;
   const kv = ctx.keyValues;
   const cells = ctx.cells ?? [];
   // Ah only through the nominal cell voltage the BMS itself reports (key 4/5); the frame carries kWh.
@@ -46,9 +46,9 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     current: f.batteryCurrent ?? 0,
     soc: f.soc,
     cells: cells.map((c) => c.voltage),
-    cellTemperatures: cells.map((c) => t(c.tempRaw)),
+    cellTemperatures: cells.map((c) => temperature(c.tempRaw, formula)),
     // The min/max fields are current in every frame; the rotating per-cell values lag by up to N frames.
-    temperatures: [t(f.lowestCellTempRaw), t(f.highestCellTempRaw)],
+    temperatures: [temperature(f.lowestCellTempRaw, formula), temperature(f.highestCellTempRaw, formula)],
     chargeAllowed: (ctx.status1 & STATUS1.allowedToCharge) !== 0,
     dischargeAllowed: (ctx.status1 & STATUS1.allowedToDischarge) !== 0,
     alarms: alarmsFromStatus1(ctx.status1),
@@ -65,15 +65,15 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     cellAgesMs: cells.map((c) => ctx.time - c.time),
     cellTemperaturesRaw: cells.map((c) => c.tempRaw),
     cellBalancing: cells.map((c) => c.voltage >= f.vBalanceSetting),
-    cellInfo: { index: f.cellInfoIndex, voltage: f.cellInfoVoltage, temperature: t(f.cellInfoTempRaw), temperatureRaw: f.cellInfoTempRaw },
+    cellInfo: { index: f.cellInfoIndex, voltage: f.cellInfoVoltage, temperature: temperature(f.cellInfoTempRaw, formula), temperatureRaw: f.cellInfoTempRaw },
     temperatureFormula: ctx.formula,
     batteryCurrent: f.batteryCurrent,
     current1: f.current1,
     current2: f.current2,
     lowestCell: { voltage: f.lowestCellVoltage, cell: f.lowestCellVoltageCell },
     highestCell: { voltage: f.highestCellVoltage, cell: f.highestCellVoltageCell },
-    lowestTemperature: { temperature: t(f.lowestCellTempRaw), raw: f.lowestCellTempRaw, cell: f.lowestCellTempCell },
-    highestTemperature: { temperature: t(f.highestCellTempRaw), raw: f.highestCellTempRaw, cell: f.highestCellTempCell },
+    lowestTemperature: { temperature: temperature(f.lowestCellTempRaw, formula), raw: f.lowestCellTempRaw, cell: f.lowestCellTempCell },
+    highestTemperature: { temperature: temperature(f.highestCellTempRaw, formula), raw: f.highestCellTempRaw, cell: f.highestCellTempCell },
     status1: f.status1,
     socNotCalibrated: f.socNotCalibrated,
     energyStoredWh: f.energyStoredWh,

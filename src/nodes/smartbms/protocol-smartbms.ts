@@ -136,6 +136,10 @@ export function temperatureRawVenus(celsius: number): number {
   return Math.round((celsius + 232) / 0.857);
 }
 
+/** Bytes holding a cell number, which must not exceed the cell count. */
+const CELL_NUMBER_BYTES = [[14, 'lowest cell'], [17, 'highest cell'], [20, 'coldest cell'], [23, 'warmest cell']] as const;
+const isSet = (byte: number, mask: number): boolean => (byte & mask) !== 0;
+
 /**
  * Checks checksum, length and ranges, then decodes. Never throws: a frame that cannot be fully
  * trusted comes back as `{ ok: false, reason }`.
@@ -153,7 +157,7 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
   if (!s1 || !s2 || !s3) return { ok: false, reason: 'current sign byte is not +, - or X' };
   const cellCount = b[25];
   if (cellCount < 1) return { ok: false, reason: 'cell count 0' };
-  for (const [o, what] of [[14, 'lowest cell'], [17, 'highest cell'], [20, 'coldest cell'], [23, 'warmest cell']] as const) {
+  for (const [o, what] of CELL_NUMBER_BYTES) {
     if (b[o] > cellCount) return { ok: false, reason: `${what} number ${b[o]} above cell count ${cellCount}` };
   }
   if (u16(b, 12) > u16(b, 15)) return { ok: false, reason: 'lowest cell voltage above highest' };
@@ -162,7 +166,6 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
   if (soc > 100) return { ok: false, reason: `SoC ${soc} above 100` };
 
   const status1 = b[30];
-  const flag = (mask: number): boolean => (status1 & mask) !== 0;
   const frame: SmartBmsFrame = {
     packVoltage: volts(u24(b, 0)),
     current1Sign: s1,
@@ -184,14 +187,14 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
     cellInfoVoltage: volts(u16(b, 26)),
     cellInfoTempRaw: u16(b, 28),
     status1,
-    allowedToCharge: flag(STATUS1.allowedToCharge),
-    allowedToDischarge: flag(STATUS1.allowedToDischarge),
-    commError: flag(STATUS1.commError),
-    vMinExceeded: flag(STATUS1.vMinExceeded),
-    vMaxExceeded: flag(STATUS1.vMaxExceeded),
-    tMinExceeded: flag(STATUS1.tMinExceeded),
-    tMaxExceeded: flag(STATUS1.tMaxExceeded),
-    socNotCalibrated: flag(STATUS1.socNotCalibrated),
+    allowedToCharge: isSet(status1, STATUS1.allowedToCharge),
+    allowedToDischarge: isSet(status1, STATUS1.allowedToDischarge),
+    commError: isSet(status1, STATUS1.commError),
+    vMinExceeded: isSet(status1, STATUS1.vMinExceeded),
+    vMaxExceeded: isSet(status1, STATUS1.vMaxExceeded),
+    tMinExceeded: isSet(status1, STATUS1.tMinExceeded),
+    tMaxExceeded: isSet(status1, STATUS1.tMaxExceeded),
+    socNotCalibrated: isSet(status1, STATUS1.socNotCalibrated),
     todayEnergyCollectedWh: u24(b, 31),
     energyStoredWh: u24(b, 34),
     todayEnergyConsumedWh: u24(b, 37),
