@@ -85,12 +85,13 @@ export function fieldValue(field: PreparedField, raw: number): number | boolean 
  */
 interface PreparedTable {
   fields: PreparedField[];
-  template: Record<string, number | boolean>;
+  /** Every key with the value undefined (trailing keys are the caller's to set). */
+  template: Record<string, unknown>;
 }
 function prepareTable(specs: FieldSpec[], trailingKeys: string[] = []): PreparedTable {
   return {
     fields: specs.map((s) => prepareField(s)),
-    template: Object.fromEntries([...specs.map((s) => s.key), ...trailingKeys].map((k) => [k, 0])),
+    template: Object.fromEntries([...specs.map((s) => s.key), ...trailingKeys].map((k) => [k, undefined])),
   };
 }
 const preparedTables = new WeakMap<FieldSpec[], PreparedTable>();
@@ -105,7 +106,8 @@ function preparedTable(specs: FieldSpec[]): PreparedTable {
 
 /** Every field the view covers, on a copy of the table's template (the other keys are removed). */
 function fillFields(view: BlockView, table: PreparedTable): Record<string, number | boolean> {
-  const out = { ...table.template };
+  // Every field key is set or removed below, so no undefined is left for them.
+  const out = { ...table.template } as Record<string, number | boolean>;
   for (const f of table.fields) {
     if (view.covers(f.off, f.size)) out[f.key] = fieldValue(f, view.read(f.off, f.type)!);
     else delete out[f.key];

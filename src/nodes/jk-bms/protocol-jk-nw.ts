@@ -144,19 +144,74 @@ export interface NwReading {
 /** The items a PackState cannot do without. */
 const REQUIRED = [0x79, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x8b, 0x8c];
 
+/**
+ * Where each item's value lies in the information field, looked up by item id (a byte), and the ids
+ * in the order the frame first names them. A repeated id keeps its first place and its last value.
+ */
+class ItemIndex {
+  readonly ids: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+
+  set(id: number, off: number, len: number): void {
+    if (!this.has(id)) this.ids.push(id);
+    this.offsets[id] = off;
+    this.lengths[id] = len;
+  }
+
+  has(id: number): boolean { return this.offsets[id] !== undefined; }
+  /** Offset of the value (after the id byte). */
+  off(id: number): number { return this.offsets[id]; }
+  len(id: number): number { return this.lengths[id]; }
+}
+
 /** Splits the information field into items; an unknown id cannot be skipped, so it ends the frame. */
-function parseItems(info: Buffer): Decoded<Map<number, { off: number; len: number }>> {
-  const items = new Map<number, { off: number; len: number }>();
+function parseItems(info: Buffer): Decoded<ItemIndex> {
+  const items = new ItemIndex();
   let p = 0;
   while (p < info.length) {
     const id = info[p];
     const len = id === NW_ITEMS.cells ? (p + 1 < info.length ? 1 + info[p + 1] : 1) : NW_ITEM_LENGTHS[id];
     if (len === undefined) return { ok: false, reason: `unknown item id 0x${id.toString(16)} at byte ${11 + p}` };
     if (p + 1 + len > info.length) return { ok: false, reason: `item 0x${id.toString(16)} runs past the end of the data` };
-    items.set(id, { off: p + 1, len });
+    items.set(id, p + 1, len);
     p += 1 + len;
   }
   return { ok: true, value: items };
+}
+
+const TEMPERATURE_ITEMS = [NW_ITEMS.mos, NW_ITEMS.t1, NW_ITEMS.t2];
+
+/** The keys a reading has after the keys of its items, in this order. */
+const READING_KEYS = [
+  'lengthField', 'command', 'frameSource', 'transportType', 'checksumValid', 'checksum', 'checksumComputed',
+  'recordNumber', 'cellCount', 'cellVoltages', 'packVoltage', 'current', 'currentRaw', 'protocolVersion', 'soc',
+  'temperatures', 'warningsRaw', 'statusRaw', 'chargeFetOn', 'dischargeFetOn', 'balancerOn', 'manufacturerId',
+];
+
+/**
+ * A reading has ~75 keys; grown key by key, V8 turns it into a slow dictionary object. A pack sends
+ * the same items in the same order in every answer, so the decoder keeps a template per item order
+ * (a few at most) holding every key of the reading in its final order, and fills a copy of it.
+ */
+const MAX_TEMPLATES = 8;
+const readingTemplates = new Map<string, Record<string, unknown>>();
+function newReadingRecord(ids: number[]): Record<string, unknown> {
+  const order = String.fromCharCode(...ids);
+  let template = readingTemplates.get(order);
+  if (!template) {
+    // Other orders (a corrupt or odd frame) get a plain object: the same keys in the same order.
+    if (readingTemplates.size >= MAX_TEMPLATES) return {};
+    const itemKeys: string[] = [];
+    for (const id of ids) {
+      const key = NUMERIC_FIELDS[id]?.key ?? TEXT[id];
+      if (key !== undefined) itemKeys.push(key);
+    }
+    const keys = [...itemKeys, ...READING_KEYS.filter((k) => !itemKeys.includes(k))];
+    template = Object.fromEntries(keys.map((k) => [k, undefined]));
+    readingTemplates.set(order, template);
+  }
+  return { ...template };
 }
 
 export interface NwDecodeOptions {
@@ -179,57 +234,69 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
   if (!checksumValid && opts.verifyChecksum !== false) {
     return { ok: false, reason: `checksum mismatch (stored 0x${checksum.toString(16)}, computed 0x${checksumComputed.toString(16)})` };
   }
-  const head = { lengthField: length, command: frame[8], frameSource: frame[9], transportType: frame[10] };
-  if (head.transportType !== 0x01) return { ok: false, reason: `not a response (transport type ${head.transportType})` };
-  if (opts.expectCommand !== undefined && head.command !== opts.expectCommand) {
-    return { ok: false, reason: `answer to command ${head.command}, expected ${opts.expectCommand}` };
+  const command = frame[8], frameSource = frame[9], transportType = frame[10];
+  if (transportType !== 0x01) return { ok: false, reason: `not a response (transport type ${transportType})` };
+  if (opts.expectCommand !== undefined && command !== opts.expectCommand) {
+    return { ok: false, reason: `answer to command ${command}, expected ${opts.expectCommand}` };
   }
   const info = new BlockView(frame.subarray(11, length - 7), 0, false);
   const parsed = parseItems(info.buf);
   if (!parsed.ok) return parsed;
   const items = parsed.value;
-  const u16 = (id: number): number => info.read(items.get(id)!.off, 'u16')!;
-  const missing = REQUIRED.find((id) => !items.has(id));
-  if (missing !== undefined) return { ok: false, reason: `item 0x${missing.toString(16)} is missing` };
+  for (const id of REQUIRED) {
+    if (!items.has(id)) return { ok: false, reason: `item 0x${id.toString(16)} is missing` };
+  }
 
-  const cellItem = items.get(NW_ITEMS.cells)!;
-  const n = (cellItem.len - 1) / 3;
-  if (!Number.isInteger(n) || n === 0) return { ok: false, reason: `cell list of ${cellItem.len - 1} bytes is not whole cells` };
+  const cellBytes = items.len(NW_ITEMS.cells) - 1;
+  const n = cellBytes / 3;
+  if (!Number.isInteger(n) || n === 0) return { ok: false, reason: `cell list of ${cellBytes} bytes is not whole cells` };
   const cellVoltages: number[] = [];
-  for (let i = 0, p = cellItem.off + 1; i < n; i++, p += 3) {
+  for (let i = 0, p = items.off(NW_ITEMS.cells) + 1; i < n; i++, p += 3) {
     if (info.buf[p] !== i + 1) return { ok: false, reason: `cell list entry ${i + 1} is numbered ${info.buf[p]}` };
     cellVoltages.push(info.read(p + 1, 'u16')! / 1000);
   }
 
-  const values: Record<string, unknown> = {};
-  for (const [id, { off, len }] of items) {
+  const values = newReadingRecord(items.ids);
+  for (const id of items.ids) {
     const field = NUMERIC_FIELDS[id];
-    if (field) values[field.key] = fieldValue(field, info.read(off, field.type)!);
-    else if (TEXT[id]) values[TEXT[id]] = info.ascii(off, len);
+    if (field) values[field.key] = fieldValue(field, info.read(items.off(id), field.type)!);
+    else if (TEXT[id]) values[TEXT[id]] = info.ascii(items.off(id), items.len(id));
   }
   const temps: number[] = [];
-  for (const id of [NW_ITEMS.mos, NW_ITEMS.t1, NW_ITEMS.t2]) {
-    const t = nwTemperature(u16(id));
-    if (t === undefined) return { ok: false, reason: `temperature item 0x${id.toString(16)} raw ${u16(id)} is out of range` };
+  for (const id of TEMPERATURE_ITEMS) {
+    const raw = info.read(items.off(id), 'u16')!;
+    const t = nwTemperature(raw);
+    if (t === undefined) return { ok: false, reason: `temperature item 0x${id.toString(16)} raw ${raw} is out of range` };
     temps.push(t);
   }
   if ((values.soc as number) > 100) return { ok: false, reason: `SOC ${String(values.soc)} % is out of range` };
   const protocolVersion = (values.protocolVersion as number | undefined) ?? 0;
-  const currentRaw = u16(NW_ITEMS.current);
+  const currentRaw = info.read(items.off(NW_ITEMS.current), 'u16')!;
   const status = values.statusRaw as number;
-  const reading: NwReading = Object.assign(values, head, {
-    checksumValid, checksum, checksumComputed,
-    recordNumber: frame.readUInt32BE(length - 7),
-    cellCount: n, cellVoltages,
-    packVoltage: values.packVoltage as number,
-    current: nwCurrent(currentRaw, protocolVersion), currentRaw, protocolVersion,
-    soc: values.soc as number,
-    temperatures: { mos: temps[0], t1: temps[1], t2: temps[2] },
-    warningsRaw: values.warningsRaw as number,
-    statusRaw: status,
-    chargeFetOn: (status & 1) !== 0, dischargeFetOn: (status & 2) !== 0, balancerOn: (status & 4) !== 0,
-    manufacturerId: (values.manufacturerId as string | undefined) ?? null,
-  });
+  // Set one by one: the record already holds these keys (or gets them in this order).
+  const reading = values as NwReading;
+  reading.lengthField = length;
+  reading.command = command;
+  reading.frameSource = frameSource;
+  reading.transportType = transportType;
+  reading.checksumValid = checksumValid;
+  reading.checksum = checksum;
+  reading.checksumComputed = checksumComputed;
+  reading.recordNumber = frame.readUInt32BE(length - 7);
+  reading.cellCount = n;
+  reading.cellVoltages = cellVoltages;
+  reading.packVoltage = values.packVoltage as number;
+  reading.current = nwCurrent(currentRaw, protocolVersion);
+  reading.currentRaw = currentRaw;
+  reading.protocolVersion = protocolVersion;
+  reading.soc = values.soc as number;
+  reading.temperatures = { mos: temps[0], t1: temps[1], t2: temps[2] };
+  reading.warningsRaw = values.warningsRaw as number;
+  reading.statusRaw = status;
+  reading.chargeFetOn = (status & 1) !== 0;
+  reading.dischargeFetOn = (status & 2) !== 0;
+  reading.balancerOn = (status & 4) !== 0;
+  reading.manufacturerId = (values.manufacturerId as string | undefined) ?? null;
   return { ok: true, value: reading };
 }
 
