@@ -1,11 +1,10 @@
 // `npm start`: build if needed, then run a local Node-RED whose user directory (inside the repo,
-// git-ignored) has this package installed and the quick-start example loaded as its flow.
-// On the first start it also installs @flowfuse/node-red-dashboard into that user directory (and
-// nowhere else), in parallel with the build so the editor is not delayed; once it is in, an
-// untouched quick-start flow is replaced by the same flow with a dashboard, and Node-RED restarts.
+// git-ignored) has this package and @flowfuse/node-red-dashboard installed (both linked from this
+// checkout: the dashboard is a dev dependency, so the demo needs no network) and the quick start
+// with its dashboard loaded as its flow.
 // Environment: CELLSAFE_PORT (default 1880), CELLSAFE_USER_DIR (default .node-red-demo),
 // CELLSAFE_RESET=1 (or --reset) reloads the example flow over the demo's saved flow,
-// CELLSAFE_DASHBOARD=0 skips the dashboard install.
+// CELLSAFE_DASHBOARD=0 runs the plain quick start without the dashboard.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -21,9 +20,8 @@ const quickStart = path.join(root, 'examples', '01 - Quick start (simulated).jso
 const withDashboard = path.join(root, 'examples', '06 - Dashboard (needs @flowfuse node-red-dashboard).json');
 const flowsFile = path.join(userDir, 'flows.json');
 const DASHBOARD = '@flowfuse/node-red-dashboard';
-const DASHBOARD_RANGE = '^1.31.0';
-// Written after a complete install, so an install interrupted by Ctrl-C is retried next time.
-const dashboardMarker = path.join(userDir, '.dashboard-installed');
+const dashboardSource = path.join(root, 'node_modules', DASHBOARD);
+const withDashboardFlow = wantDashboard && fs.existsSync(path.join(dashboardSource, 'package.json'));
 
 function newestMtime(dir) {
   let newest = 0;
@@ -44,26 +42,25 @@ function buildIfNeeded() {
   if (r.status !== 0) process.exit(r.status || 1);
 }
 
-const dashboardInstalled = () => fs.existsSync(dashboardMarker) && fs.existsSync(path.join(userDir, 'node_modules', DASHBOARD, 'package.json'));
-
-function writePackageJson(dashboard) {
-  const dependencies = { '@cellsafe/node-red-bms': `file:${path.relative(userDir, root)}` };
-  if (dashboard) dependencies[DASHBOARD] = DASHBOARD_RANGE;
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'cellsafe-demo', private: true, dependencies }, null, 2));
-}
-
-function npmInstall(extra) {
-  // Nothing this demo installs needs an install script; --prefer-offline reuses npm's cache.
-  return ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--no-update-notifier', ...extra];
+function writePackageJson() {
+  const link = (dir) => `file:${path.relative(userDir, dir)}`;
+  const dependencies = { '@cellsafe/node-red-bms': link(root) };
+  if (withDashboardFlow) dependencies[DASHBOARD] = link(dashboardSource);
+  const text = JSON.stringify({ name: 'cellsafe-demo', private: true, dependencies }, null, 2);
+  const file = path.join(userDir, 'package.json');
+  const changed = !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text;
+  if (changed) fs.writeFileSync(file, text);
+  return changed;
 }
 
 function prepareUserDir() {
-  writePackageJson(dashboardInstalled());
-  // This package is installed as npm's link to this checkout (`file:`), so rebuilds show up on
-  // restart; npm records the link, so the dashboard install later leaves it alone while Node-RED runs.
+  const changed = writePackageJson();
+  // Both packages are npm links (`file:`) into this checkout: rebuilds show up on restart, and
+  // installing them needs no network.
   const link = path.join(userDir, 'node_modules', '@cellsafe', 'node-red-bms');
-  if (!fs.existsSync(link) || !fs.existsSync(path.join(userDir, 'node_modules', '.package-lock.json'))) {
-    const r = spawnSync(npm, npmInstall(['--offline']), { cwd: userDir, encoding: 'utf8' });
+  if (changed || !fs.existsSync(link) || !fs.existsSync(path.join(userDir, 'node_modules', '.package-lock.json'))) {
+    const r = spawnSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--no-update-notifier'],
+      { cwd: userDir, encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`Could not link CellSafe into ${userDir}:\n${r.stdout}${r.stderr}`);
       process.exit(1);
@@ -82,7 +79,7 @@ function prepareUserDir() {
     '};',
     '',
   ].join('\n'));
-  if (reset || !fs.existsSync(flowsFile)) fs.copyFileSync(dashboardInstalled() ? withDashboard : quickStart, flowsFile);
+  if (reset || !fs.existsSync(flowsFile)) fs.copyFileSync(withDashboardFlow ? withDashboard : quickStart, flowsFile);
 }
 
 /** The dashboard page URL of the flow in the user directory, if that flow has a dashboard. */
@@ -90,16 +87,12 @@ function dashboardUrl() {
   let flow;
   try { flow = JSON.parse(fs.readFileSync(flowsFile, 'utf8')); } catch { return undefined; }
   const base = Array.isArray(flow) && flow.find((n) => n.type === 'ui-base');
-  if (!base || !dashboardInstalled()) return undefined;
+  if (!base || !withDashboardFlow) return undefined;
   const page = flow.find((n) => n.type === 'ui-page' && n.ui === base.id);
   return `http://127.0.0.1:${port}${base.path}${page ? page.path : ''}`;
 }
 
 let red; // the running Node-RED child
-let installer; // the running npm child
-let stopping = false;
-let restarting = false;
-
 function startNodeRed() {
   const script = require.resolve('node-red/red.js', { paths: [root] });
   red = spawn(process.execPath, [script, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
@@ -115,55 +108,14 @@ function startNodeRed() {
       console.log(`\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` + (dash ? `  Dashboard: ${dash}` : '') + '  (Ctrl-C to stop)\n');
     }
   });
-  red.on('exit', (code) => {
-    if (restarting && !stopping) {
-      restarting = false;
-      startNodeRed();
-    } else {
-      installer?.kill('SIGTERM');
-      process.exit(code ?? 0);
-    }
-  });
-}
-
-function installDashboard() {
-  console.log(`Installing ${DASHBOARD} into ${userDir} (first start only; the editor starts meanwhile)...`);
-  writePackageJson(true);
-  installer = spawn(npm, npmInstall(['--prefer-offline']), {
-    cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  installer.stdout.on('data', (d) => { log += d; });
-  installer.stderr.on('data', (d) => { log += d; });
-  installer.on('error', (e) => { log += String(e); });
-  installer.on('close', (code) => {
-    installer = undefined;
-    if (stopping) return;
-    if (code !== 0) {
-      console.log(`\nThe dashboard could not be installed (npm exit ${code}); the editor demo runs without it. npm said:\n${log.trim()}\n`);
-      return;
-    }
-    fs.writeFileSync(dashboardMarker, `${new Date().toISOString()}\n`);
-    const untouched = fs.existsSync(flowsFile) && fs.readFileSync(flowsFile, 'utf8') === fs.readFileSync(quickStart, 'utf8');
-    if (!untouched) {
-      console.log(`\n${DASHBOARD} installed. Your flow was changed, so it stays: Import > Examples > @cellsafe/node-red-bms > "06 - Dashboard" shows it.\n`);
-      return;
-    }
-    console.log(`\n${DASHBOARD} installed: restarting Node-RED with the quick start plus its dashboard...\n`);
-    fs.copyFileSync(withDashboard, flowsFile);
-    restarting = true;
-    red.kill('SIGTERM');
-  });
+  red.on('exit', (code) => process.exit(code ?? 0));
 }
 
 fs.mkdirSync(userDir, { recursive: true });
-prepareUserDir();
-if (wantDashboard && !dashboardInstalled()) installDashboard();
 buildIfNeeded();
+prepareUserDir();
 startNodeRed();
 function stop(sig) {
-  stopping = true;
-  installer?.kill(sig);
   red.kill(sig);
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(sig));

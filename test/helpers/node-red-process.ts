@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 
 const root = path.resolve(__dirname, '../..');
-/** The demo user directory of the tests that need the dashboard: kept (git-ignored) so it installs once. */
+/** The demo user directory of the tests that need the dashboard (git-ignored). */
 export const dashboardUserDir = path.join(root, 'test-output', 'demo-with-dashboard');
 
 /** A flow node as it appears in a flow file. */
@@ -50,8 +50,8 @@ const signalGroup = (p: ChildProcess, sig: NodeJS.Signals) => { try { process.ki
 process.on('exit', () => { for (const p of live) signalGroup(p, 'SIGKILL'); });
 
 /**
- * Runs scripts/start.js. `dashboard` lets it install the dashboard into `userDir` (once: keep the
- * directory between runs) and waits until the restarted Node-RED announces the dashboard URL.
+ * Runs scripts/start.js. With `dashboard` the demo links the dashboard and loads the quick start
+ * with its dashboard; waits until Node-RED announces the URLs.
  */
 export async function startNodeRed(opts: { userDir: string; dashboard: boolean; timeoutMs: number }): Promise<NodeRedProcess> {
   const port = await freePort();
