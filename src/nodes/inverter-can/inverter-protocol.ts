@@ -72,6 +72,8 @@ export interface InverterProtocol {
   profiles: string[];
   /** Period of one transmit cycle in ms (protocols answering a poll still refresh at this period). */
   periodMs: number;
+  /** Shortest time between two frame sets (SMA's inhibit time is 200 ms); default 50 ms. */
+  minGapMs?: number;
   /** CAN bitrate in bit/s the inverter port runs at for this profile. */
   bitrate(profile?: string): number;
   /** Range and resolution every clamped field is sent with, for this profile. */

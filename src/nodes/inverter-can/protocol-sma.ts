@@ -71,6 +71,8 @@ export const smaProtocol: InverterProtocol = {
   name: 'sma',
   profiles: ['sunny-island'],
   periodMs: 1000,
+  // SMA TI §5.1: a value must not be updated faster than every 200 ms.
+  minGapMs: 200,
   bitrate: () => 500000,
   ranges: () => RANGES,
   validateOptions: (options) => (options?.profile !== undefined && options.profile !== 'sunny-island'

@@ -9,7 +9,7 @@
  * - frames from the inverter (Pylon 0x305 ACK, Growatt 0x301 poll, SMA/Victron 0x305…) supervise
  *   the link; a polled protocol's answers replace the periodic cycle while polls come;
  * - a bank that stops a flow the inverter has now (a limit dropping to 0, a permission withdrawn)
- *   goes out at once (after the 200 ms minimum gap), not at the next period: reaction time matters
+ *   goes out at once (after the protocol's minimum gap), not at the next period: reaction time matters
  *   more than cadence when a cell hits its cut-off. The regular cycle restarts from that send.
  */
 import type { Clock, TimerId } from '../../core/clock';
@@ -17,8 +17,10 @@ import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 import type { EncodeOptions, InverterFrameResult, InverterProtocol } from './inverter-protocol';
 
-/** SMA inhibit time: a value must not be updated faster than this (SMA TI §5.1); held for all. */
-const MIN_GAP_MS = 200;
+/** Shortest time between two frame sets unless the protocol says more (SMA: 200 ms). */
+const DEFAULT_MIN_GAP_MS = 50;
+/** Lowest period a user may configure: SMA's inhibit time, the largest protocol gap. */
+const MIN_PERIOD_MS = 200;
 
 export type TransmitState = 'waiting' | 'transmitting' | 'stale' | 'stopped' | 'silent' | 'closed';
 export type LinkState = 'unsupervised' | 'waiting' | 'ok' | 'lost';
@@ -51,7 +53,7 @@ export interface TransmitterOptions {
 
 /** Reasons the options cannot work, for a clear node error. */
 export function transmitterOptionsProblem(o: { periodMs?: number; staleSec: number; silenceSec: number; linkTimeoutSec: number }): string | undefined {
-  if (o.periodMs !== undefined && !(o.periodMs >= MIN_GAP_MS && o.periodMs <= 10000)) return `period must be ${MIN_GAP_MS}..10000 ms`;
+  if (o.periodMs !== undefined && !(o.periodMs >= MIN_PERIOD_MS && o.periodMs <= 10000)) return `period must be ${MIN_PERIOD_MS}..10000 ms`;
   if (!(o.staleSec > 0)) return 'staleSec must be > 0';
   if (!(o.silenceSec === 0 || o.silenceSec > o.staleSec)) return 'silenceSec must be 0 (never) or greater than staleSec';
   if (!(o.linkTimeoutSec >= 0)) return 'linkTimeoutSec must be >= 0';
@@ -80,6 +82,7 @@ export function stopsFlow(prev: BankState | undefined, next: BankState): boolean
 
 export class CyclicTransmitter {
   private readonly periodMs: number;
+  private readonly minGapMs: number;
   private readonly supervised: boolean;
   private bank?: BankState;
   private freshAt = 0;
@@ -97,6 +100,7 @@ export class CyclicTransmitter {
 
   constructor(private readonly o: TransmitterOptions) {
     this.periodMs = o.periodMs ?? o.protocol.periodMs;
+    this.minGapMs = o.protocol.minGapMs ?? DEFAULT_MIN_GAP_MS;
     this.supervised = o.linkTimeoutSec > 0 && typeof o.protocol.onInverterFrame === 'function';
   }
 
@@ -123,7 +127,7 @@ export class CyclicTransmitter {
     } else if (stopsFlow(this.sent, bank)) {
       this.urgent = true;
       this.o.clock.clearTimeout(this.timer);
-      this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, this.lastTxAt + MIN_GAP_MS - now));
+      this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, this.lastTxAt + this.minGapMs - now));
       return;
     }
     this.report();
@@ -189,7 +193,7 @@ export class CyclicTransmitter {
       return;
     }
     const stale = now >= this.freshAt + this.o.staleSec * 1000;
-    const gapOk = now - this.lastTxAt >= MIN_GAP_MS;
+    const gapOk = now - this.lastTxAt >= this.minGapMs;
     const staleTransition = stale && !this.staleSent && gapOk;
     const urgentNow = this.urgent && gapOk;
     if (now >= this.nextRegularAt || staleTransition || urgentNow) {
@@ -204,8 +208,8 @@ export class CyclicTransmitter {
         : this.nextRegularAt + this.periodMs;
     }
     let next = Math.min(this.nextRegularAt, silenceAt);
-    if (this.urgent) next = Math.min(next, this.lastTxAt + MIN_GAP_MS);
-    if (!this.staleSent) next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + MIN_GAP_MS));
+    if (this.urgent) next = Math.min(next, this.lastTxAt + this.minGapMs);
+    if (!this.staleSent) next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + this.minGapMs));
     this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, next - now));
     this.report();
   }

@@ -4,6 +4,7 @@ import type { CanFrame } from '../../../src/transport/can-frame';
 import { canFrame } from '../../../src/transport/can-frame';
 import { CyclicTransmitter, failSafeBank, transmitterOptionsProblem, type TransmitterOptions, type TransmitterStatus } from '../../../src/nodes/inverter-can/transmitter';
 import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
+import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { sampleBank as bank } from '../../helpers/bank-state';
 import { fakeAcked, fakePolled, fakeUnsupervised, prng } from './fake-protocol';
 
@@ -53,8 +54,9 @@ describe('inverter-can transmitter', () => {
     });
   }
 
-  it('a limit dropping to 0 goes out at once (after the 200 ms gap), then the cadence restarts from it', () => {
-    const { clock, sent, tx, ccl } = rig(fakeUnsupervised);
+  it('a limit dropping to 0 goes out at once (after the minimum gap), then the cadence restarts from it', () => {
+    const gap = 200;
+    const { clock, sent, tx, ccl } = rig({ ...fakeUnsupervised, minGapMs: gap });
     tx.update(bank(clock.now()));
     clock.advance(450);
     const before = sent.length;
@@ -65,11 +67,11 @@ describe('inverter-can transmitter', () => {
     const urgentAt = sent.at(-1)!.at;
     // Right after a send, the minimum gap holds the next one back.
     tx.update(bank(clock.now(), { ccl: 0, dcl: 0 }));
-    clock.advance(199);
+    clock.advance(gap - 1);
     assert.equal(sent.length, before + 1);
     clock.advance(1);
     assert.equal(sent.length, before + 2);
-    assert.equal(sent.at(-1)!.at - urgentAt, 200);
+    assert.equal(sent.at(-1)!.at - urgentAt, gap);
     clock.advance(fakeUnsupervised.periodMs);
     assert.equal(sent.at(-1)!.at - sent.at(-2)!.at, fakeUnsupervised.periodMs, 'regular cadence from the last send');
     // A limit that only shrinks (not to 0) waits for the period.
@@ -80,6 +82,17 @@ describe('inverter-can transmitter', () => {
     clock.advance(10);
     assert.equal(sent.length, n);
     assert.equal(fakeUnsupervised.decode(sent.at(-1)!.frames).dcl, 50);
+  });
+
+  it('the minimum gap is 50 ms unless the protocol sets one (SMA: 200 ms)', () => {
+    const { clock, sent, tx } = rig(fakeUnsupervised);
+    tx.update(bank(clock.now()));
+    tx.update(bank(clock.now(), { ccl: 0 }));
+    clock.advance(49);
+    assert.equal(sent.length, 1);
+    clock.advance(1);
+    assert.equal(sent.length, 2);
+    assert.equal(PROTOCOLS.sma.minGapMs, 200);
   });
 
   it('stale input → CCL = DCL = 0 with the communication alarm within staleSec, CVL kept', () => {
