@@ -1,14 +1,14 @@
 /**
  * Every example flow, deployed into a real Node-RED started as `npm start` does (with the
  * dashboard installed, so the dashboard example loads too): serial buses swapped to the built-in
- * simulator, CAN interfaces to a simulated inverter, MQTT brokers to a local test broker, debug
+ * simulator, CAN interfaces to a simulated inverter, MQTT brokers to a real local broker (aedes), debug
  * nodes switched on to observe. Each must load without missing types or logged errors and produce
  * the messages its comment promises.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startFakeBroker, type FakeBroker } from '../helpers/mqtt-broker';
+import { startBroker, type TestBroker } from '../helpers/mqtt-broker';
 import { DebugListener, dashboardUserDir, startNodeRed, type FlowNode, type NodeRedProcess } from '../helpers/node-red-process';
 import { until } from '../helpers/runtime';
 
@@ -54,7 +54,7 @@ function forTest(flow: FlowNode[], brokerPort: number): FlowNode[] {
   return out;
 }
 
-interface Run { debug: DebugListener; since: number; broker: FakeBroker; flow: FlowNode[] }
+interface Run { debug: DebugListener; since: number; broker: TestBroker; flow: FlowNode[] }
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** What the debug node called `name` in this run's flow showed (by id: other examples reuse names). */
@@ -177,11 +177,11 @@ const generic = {
 describe('example flows in the real runtime', function () {
   this.timeout(300000);
   let nr: NodeRedProcess | undefined;
-  let broker: FakeBroker | undefined;
+  let broker: TestBroker | undefined;
   let debug: DebugListener | undefined;
 
   before(async () => {
-    broker = await startFakeBroker();
+    broker = await startBroker();
     nr = await startNodeRed({ userDir: dashboardUserDir, dashboard: true, timeoutMs: 150000 });
     debug = await DebugListener.connect(nr.url);
   });
