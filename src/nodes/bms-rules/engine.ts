@@ -8,7 +8,7 @@ import type { AlarmLevel, BankAlarmName, BankState, PackState } from '../../core
 import { fullSync } from '../../core/smartbms-relay-rules';
 import type { PackConfig, RulesConfig } from './config';
 import type { Aggregate, CellRef, Counts } from './aggregate';
-import { aggregate, countPacks, counts as inO } from './aggregate';
+import { aggregate, canCharge, canDischarge, countPacks, counts as inO } from './aggregate';
 import type { PackStatus, PackTrack } from './health';
 import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
@@ -268,8 +268,11 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const bankMaxC = Math.min(cfg.systemMaxChargeA, s.tracks.reduce((a, t) => a + t.config.maxChargeA, 0));
   const bankMaxD = Math.min(cfg.systemMaxDischargeA, s.tracks.reduce((a, t) => a + t.config.maxDischargeA, 0));
   const freeze = cnt.stale > 0;
-  const cclOut = shape(s.ccl, ccl.value, now, dt, shapeParams(cfg, bankMaxC), freeze);
-  const dclOut = shape(s.dcl, dcl.value, now, dt, shapeParams(cfg, bankMaxD), freeze);
+  // The deadband may hold a small fall, never above what the packs that can take current allow in sum.
+  const sumOf = (able: (t: PackTrack) => boolean, pick: (l: { ccl: Limited; dcl: Limited }) => Limited): number =>
+    o.filter(able).reduce((a, t) => a + pick(perPack.get(t.id)!).value, 0);
+  const cclOut = shape(s.ccl, ccl.value, now, dt, shapeParams(cfg, bankMaxC), freeze, sumOf(canCharge, (l) => l.ccl));
+  const dclOut = shape(s.dcl, dcl.value, now, dt, shapeParams(cfg, bankMaxD), freeze, sumOf(canDischarge, (l) => l.dcl));
   const cvlWanted = cvl.value + cfg.voltageDropV;
   // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
   if (cvlWanted < s.cvl) s.cvl = cvlWanted;

@@ -33,17 +33,17 @@ export function shapeParams(cfg: RulesConfig, bankMaxA: number): ShapeParams {
  * Shapes one current limit. `freeze` blocks every increase (a pack is STALE).
  * A fall to 0 or by at least the publish deadband is applied in the same step; a smaller fall is a
  * change that would not be published (D9), so the output never sits more than the deadband above the
- * target. A rise waits until the target has stayed above the output for incHoldSec and the last change
+ * target, and never above `ceiling` (what the packs that can take current allow in sum). A rise waits until the target has stayed above the output for incHoldSec and the last change
  * is incHoldSec old, then slews to the lowest target of that window.
  */
-export function shape(sh: Shaper, target: number, now: number, dtMs: number, p: ShapeParams, freeze: boolean): number {
+export function shape(sh: Shaper, target: number, now: number, dtMs: number, p: ShapeParams, freeze: boolean, ceiling = Infinity): number {
   const tgt = Math.max(0, Number.isFinite(target) ? target : 0);
   sh.hist.push([now, tgt]);
   // keep the newest sample at or before the window start: it was the target at that instant
   while (sh.hist.length > 1 && sh.hist[1][0] <= now - p.holdMs) sh.hist.shift();
   const band = Math.max(p.deadbandA, p.deadbandFrac * sh.out);
   if (tgt < sh.out) {
-    if (tgt === 0 || sh.out - tgt >= band) { sh.out = tgt; sh.slewTo = undefined; sh.lastChangeAt = now; }
+    if (tgt === 0 || sh.out - tgt >= band || sh.out > ceiling) { sh.out = tgt; sh.slewTo = undefined; sh.lastChangeAt = now; }
     return sh.out;
   }
   if (freeze) { sh.slewTo = undefined; return sh.out; }
