@@ -19,35 +19,60 @@ export const TURNAROUND_MS = Number(process.env.BENCH_TURNAROUND_MS ?? 10);
 const BANKS: Record<PolledProtocol['protocol'], number[]> = { 'jk-pb': [1, 5, 15], 'seplos-v2': [1, 4, 16] };
 
 export interface BusRun {
-  packs: number; cycles: number; cycleMs: number; idealMs: number; ratio: number;
-  transactionsPerCycle: number; bytesPerCycle: number; failures: number;
+  packs: number;
+  cycles: number;
+  cycleMs: number;
+  idealMs: number;
+  ratio: number;
+  transactionsPerCycle: number;
+  bytesPerCycle: number;
+  failures: number;
 }
 
 /** `time`: simulated (scheduling only) or real (adds CPU cost and Node timer granularity). */
-export async function measureBus(p: PolledProtocol, packs: number, cycles: number, time: 'simulated' | 'real',
-  turnaroundMs = TURNAROUND_MS): Promise<BusRun> {
+export async function measureBus(
+  p: PolledProtocol,
+  packs: number,
+  cycles: number,
+  time: 'simulated' | 'real',
+  turnaroundMs = TURNAROUND_MS,
+): Promise<BusRun> {
   const clock: Clock = time === 'simulated' ? new StepClock() : new RealClock();
   const addresses = Array.from({ length: packs }, (_, i) => i + 1);
   const port = new SimulatorPort(p.factory, { addresses, cells: 16, turnaroundMs }, clock, p.baudRate);
-  let bytes = 0, transactions = 0;
+  let bytes = 0,
+    transactions = 0;
   const write = port.write.bind(port);
-  port.write = (d: Buffer) => { bytes += d.length; transactions++; return write(d); };
-  port.on('data', (d: Buffer) => { bytes += d.length; });
+  port.write = (d: Buffer) => {
+    bytes += d.length;
+    transactions++;
+    return write(d);
+  };
+  port.on('data', (d: Buffer) => {
+    bytes += d.length;
+  });
   const bus = new SerialBus({ createPort: () => port, clock, timeoutMs: 1000 });
   bus.register({ id: 'bench', busStatus: () => undefined });
   const ends: number[] = [];
   const marks: Array<{ bytes: number; transactions: number }> = [];
   let failures = 0;
   let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((r) => { resolveDone = r; });
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
   const poller = new PackPoller(clock, addresses, 0, {
     pollPack: (a) => p.readPack(bus, a, () => clock.now()),
     onPack: (_pack: PackState) => undefined,
-    onFailure: () => { failures++; },
+    onFailure: () => {
+      failures++;
+    },
     onCycle: () => {
       ends.push(clock.now());
       marks.push({ bytes, transactions });
-      if (ends.length > cycles) { poller.stop(); resolveDone(); }
+      if (ends.length > cycles) {
+        poller.stop();
+        resolveDone();
+      }
     },
   });
   poller.start();
@@ -63,8 +88,14 @@ export async function measureBus(p: PolledProtocol, packs: number, cycles: numbe
   const t = marks[cycles].transactions - marks[0].transactions;
   const ideal = wireTimeMs(b, p.baudRate) + t * turnaroundMs;
   return {
-    packs, cycles, cycleMs: span / cycles, idealMs: ideal / cycles, ratio: ideal / span,
-    transactionsPerCycle: t / cycles, bytesPerCycle: b / cycles, failures,
+    packs,
+    cycles,
+    cycleMs: span / cycles,
+    idealMs: ideal / cycles,
+    ratio: ideal / span,
+    transactionsPerCycle: t / cycles,
+    bytesPerCycle: b / cycles,
+    failures,
   };
 }
 
@@ -74,7 +105,10 @@ export async function runBusEfficiency(quick = false): Promise<SectionResult> {
   const skipped: string[] = [];
   for (const protocol of ['jk-pb', 'seplos-v2'] as const) {
     const p = POLLED.find((x) => x.protocol === protocol);
-    if (!p) { skipped.push(`${protocol}: no simulator/reader in the tree yet`); continue; }
+    if (!p) {
+      skipped.push(`${protocol}: no simulator/reader in the tree yet`);
+      continue;
+    }
     detail[protocol] = [];
     for (const n of BANKS[protocol]) {
       const sim = await measureBus(p, n, quick ? 3 : 20, 'simulated');
@@ -83,22 +117,27 @@ export async function runBusEfficiency(quick = false): Promise<SectionResult> {
       const failures = sim.failures + real.failures;
       if (failures) skipped.push(`${protocol} ${n} packs: ${failures} polls failed during the run`);
       figures.push({
-        name: `${protocol} ${n} pack${n > 1 ? 's' : ''} @ ${p.baudRate}`, value: sig(real.ratio, 3), unit: '× ideal',
-        target: `≥ ${TARGET_RATIO}`, met: atLeast(real.ratio, TARGET_RATIO),
-        note: `real time: cycle ${sig(real.cycleMs, 4)} ms vs ideal ${sig(real.idealMs, 4)} ms; simulated time: ${sig(sim.ratio, 3)}; `
-          + `${real.transactionsPerCycle} transactions, ${Math.round(real.bytesPerCycle)} bytes per cycle`,
+        name: `${protocol} ${n} pack${n > 1 ? 's' : ''} @ ${p.baudRate}`,
+        value: sig(real.ratio, 3),
+        unit: '× ideal',
+        target: `≥ ${TARGET_RATIO}`,
+        met: atLeast(real.ratio, TARGET_RATIO),
+        note:
+          `real time: cycle ${sig(real.cycleMs, 4)} ms vs ideal ${sig(real.idealMs, 4)} ms; simulated time: ${sig(sim.ratio, 3)}; ` +
+          `${real.transactionsPerCycle} transactions, ${Math.round(real.bytesPerCycle)} bytes per cycle`,
       });
     }
   }
   return {
     id: 'bus',
     title: 'Bus efficiency (poll cycle vs ideal)',
-    method: `SerialBus + PackPoller + the node's pure reader against the in-process simulator with wire-time emulation `
-      + `(10 bits/byte at the protocol's baud rate) and a device turnaround of ${TURNAROUND_MS} ms (BENCH_TURNAROUND_MS). `
-      + 'Back-to-back poll cycles (interval 0); ratio = ideal / measured cycle time after one warm-up cycle, ideal = '
-      + 'Σ (request wire time + turnaround + answer wire time) of the bytes actually exchanged. The judged figure runs on '
-      + 'real time (5 cycles: CPU cost and Node timer granularity of the emulated wire count against it, so it is a lower '
-      + 'bound); the note gives the same run on simulated time (20 cycles: scheduling gaps of bus and poller only).',
+    method:
+      `SerialBus + PackPoller + the node's pure reader against the in-process simulator with wire-time emulation ` +
+      `(10 bits/byte at the protocol's baud rate) and a device turnaround of ${TURNAROUND_MS} ms (BENCH_TURNAROUND_MS). ` +
+      'Back-to-back poll cycles (interval 0); ratio = ideal / measured cycle time after one warm-up cycle, ideal = ' +
+      'Σ (request wire time + turnaround + answer wire time) of the bytes actually exchanged. The judged figure runs on ' +
+      'real time (5 cycles: CPU cost and Node timer granularity of the emulated wire count against it, so it is a lower ' +
+      'bound); the note gives the same run on simulated time (20 cycles: scheduling gaps of bus and poller only).',
     figures,
     detail,
     skipped,

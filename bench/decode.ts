@@ -8,7 +8,12 @@ import type { PackState } from '../src/core/pack-state';
 import { liveToPackState, nwToPackState } from '../src/nodes/jk-bms/jk-pack-state';
 import { NW_COMMANDS, decodeNw, readAllRequest } from '../src/nodes/jk-bms/protocol-jk-nw';
 import {
-  LIVE_READ, PB_TRIGGERS, decodeReadAnswer, decodeTriggerAnswer, liveReadRequest, triggerRequest,
+  LIVE_READ,
+  PB_TRIGGERS,
+  decodeReadAnswer,
+  decodeTriggerAnswer,
+  liveReadRequest,
+  triggerRequest,
 } from '../src/nodes/jk-bms/protocol-jk-pb';
 import { JK02_LENGTH, decodeJk02 } from '../src/nodes/jk-bms/protocol-jk02';
 import { createJkNwSimulator, createJkPbSimulator } from '../src/nodes/jk-bms/simulator';
@@ -70,7 +75,9 @@ const jkPbTrigger: DecodeCase = {
   sets: () => answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)),
   decode([frame]) {
     const t = decodeTriggerAnswer(frame);
-    return t.ok && t.value.frame.type === 'cellInfo' ? liveToPackState(t.value.frame.live, { ...meta, protocol: 'jk-pb' }) : undefined;
+    return t.ok && t.value.frame.type === 'cellInfo'
+      ? liveToPackState(t.value.frame.live, { ...meta, protocol: 'jk-pb' })
+      : undefined;
   },
 };
 
@@ -78,10 +85,13 @@ const jkPbTrigger: DecodeCase = {
 const jk02: DecodeCase = {
   protocol: 'jk02',
   unit: '300-byte JK02 cell-info frame',
-  sets: () => answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)).map(([f]) => [f.subarray(0, JK02_LENGTH)]),
+  sets: () =>
+    answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)).map(([f]) => [f.subarray(0, JK02_LENGTH)]),
   decode([frame]) {
     const f = decodeJk02(frame);
-    return f.ok && f.value.type === 'cellInfo' ? liveToPackState(f.value.live, { ...meta, protocol: 'jk02' }) : undefined;
+    return f.ok && f.value.type === 'cellInfo'
+      ? liveToPackState(f.value.live, { ...meta, protocol: 'jk02' })
+      : undefined;
   },
 };
 
@@ -137,7 +147,9 @@ const seplosV3: DecodeCase = {
     const b = v3.parseBlockAnswer(fb, 1, v3.BLOCKS.pib);
     const c = v3.parseBlockAnswer(fc, 1, v3.BLOCKS.pic);
     if (!a.ok || !b.ok || !c.ok) return undefined;
-    const pia = v3.decodePia(a.value), pib = v3.decodePib(b.value), pic = v3.decodePic(c.value);
+    const pia = v3.decodePia(a.value),
+      pib = v3.decodePib(b.value),
+      pic = v3.decodePic(c.value);
     if (!pia.ok || !pib.ok || !pic.ok) return undefined;
     return v3.toPackState(pia.value, pib.value, pic.value, { id: 'p1', address: 1, time: 0 });
   },
@@ -161,7 +173,10 @@ const smartbms: DecodeCase = {
     let listener = new SmartBmsListener({ id: 'p1', formula: 'venus' });
     let t = 0;
     return ([bytes]: Buffer[]): PackState | undefined => {
-      if (t > 1e12) { listener = new SmartBmsListener({ id: 'p1', formula: 'venus' }); t = 0; }
+      if (t > 1e12) {
+        listener = new SmartBmsListener({ id: 'p1', formula: 'venus' });
+        t = 0;
+      }
       const ev = listener.receive(bytes, (t += 1000));
       const pack = ev.find((e) => e.kind === 'pack');
       return pack?.kind === 'pack' ? pack.pack : undefined;
@@ -174,13 +189,16 @@ export const DECODE_CASES: DecodeCase[] = [jkPbFc03, jkPbTrigger, jkNw, jk02, se
 /** Frames per second of one timed run of `ms` wall time; every result is checked. */
 function throughput(c: DecodeCase, sets: Buffer[][], ms: number): { fps: number; frames: number; rejected: number } {
   const framesPer = sets[0].length;
-  let n = 0, rejected = 0, sink = 0;
+  let n = 0,
+    rejected = 0,
+    sink = 0;
   const start = performance.now();
   let end = start;
   while (end - start < ms) {
     for (let i = 0; i < 500; i++) {
       const p = c.decode(sets[(n + i) % sets.length]);
-      if (p) sink += p.voltage; else rejected++;
+      if (p) sink += p.voltage;
+      else rejected++;
     }
     n += 500;
     end = performance.now();
@@ -197,7 +215,11 @@ function repeated(c: DecodeCase, sets: Buffer[][], ms: number): { best: number; 
   if (warm === 2000) throw new Error(`${c.protocol}: every frame rejected — the bench frames are wrong`);
   const runs = Array.from({ length: RUNS }, () => throughput(c, sets, ms));
   const fps = runs.map((r) => r.fps).sort((a, b) => a - b);
-  return { best: fps[fps.length - 1], median: fps[Math.floor(fps.length / 2)], rejected: runs.reduce((a, r) => a + r.rejected, 0) };
+  return {
+    best: fps[fps.length - 1],
+    median: fps[Math.floor(fps.length / 2)],
+    rejected: runs.reduce((a, r) => a + r.rejected, 0),
+  };
 }
 
 export async function runDecode(quick = false, cases = DECODE_CASES): Promise<SectionResult> {
@@ -206,20 +228,29 @@ export async function runDecode(quick = false, cases = DECODE_CASES): Promise<Se
   for (const c of cases) {
     const sets = c.sets();
     const r = repeated(c, sets, quick ? 100 : 400);
-    detail[c.protocol] = { ...r, unit: c.unit, framesPerPoll: sets[0].length, packStatesPerSecond: r.best / sets[0].length };
+    detail[c.protocol] = {
+      ...r,
+      unit: c.unit,
+      framesPerPoll: sets[0].length,
+      packStatesPerSecond: r.best / sets[0].length,
+    };
     figures.push({
-      name: `${c.protocol} decode`, value: Math.round(r.best), unit: 'frames/s',
-      target: `≥ ${TARGET_FPS.toLocaleString('en')} frames/s`, met: atLeast(r.best, TARGET_FPS),
+      name: `${c.protocol} decode`,
+      value: Math.round(r.best),
+      unit: 'frames/s',
+      target: `≥ ${TARGET_FPS.toLocaleString('en')} frames/s`,
+      met: atLeast(r.best, TARGET_FPS),
       note: `${c.unit}; ${sig(r.best / sets[0].length, 3)} PackStates/s; median of ${RUNS} runs ${Math.round(r.median).toLocaleString('en')} frames/s`,
     });
   }
   return {
     id: 'decode',
     title: 'Decode throughput per BMS protocol',
-    method: 'Answer frames generated by each protocol\'s own device simulator (64 model variants), decoded in a tight '
-      + 'loop on one core through the same functions the node uses (frame check, field decode, PackState mapping). '
-      + `A frame = one answer on the wire. After a warm-up, ${RUNS} timed runs; the figure is the best run (what one core `
-      + 'does when nothing else competes for it), the note gives the median.',
+    method:
+      "Answer frames generated by each protocol's own device simulator (64 model variants), decoded in a tight " +
+      'loop on one core through the same functions the node uses (frame check, field decode, PackState mapping). ' +
+      `A frame = one answer on the wire. After a warm-up, ${RUNS} timed runs; the figure is the best run (what one core ` +
+      'does when nothing else competes for it), the note gives the median.',
     figures,
     detail,
   };

@@ -17,7 +17,8 @@ export async function runEncode(quick = false): Promise<SectionResult> {
   for (const protocol of Object.values(PROTOCOLS)) {
     for (let i = 0; i < 2000; i++) protocol.encode(banks[i % banks.length]);
     const runs = Array.from({ length: RUNS }, () => {
-      let cycles = 0, frames = 0;
+      let cycles = 0,
+        frames = 0;
       const start = performance.now();
       let end = start;
       while (end - start < (quick ? 100 : 400)) {
@@ -31,16 +32,19 @@ export async function runEncode(quick = false): Promise<SectionResult> {
     const best = runs[RUNS - 1];
     detail[protocol.name] = { runs };
     figures.push({
-      name: `${protocol.name} encode`, value: Math.round(best.fps), unit: 'frames/s',
+      name: `${protocol.name} encode`,
+      value: Math.round(best.fps),
+      unit: 'frames/s',
       note: `${sig(best.cps, 3)} cycles/s of ${best.framesPerCycle} frames (default profile); median run ${Math.round(runs[2].fps).toLocaleString('en')} frames/s`,
     });
   }
   return {
     id: 'encode',
     title: 'Encode throughput per inverter protocol',
-    method: 'Each registered inverter protocol encodes 64 varied BankStates in a tight loop on one core (default profile); '
-      + 'a cycle is the full frame set of one transmit period. Best of 5 timed runs (median in the note). The issue sets no '
-      + 'target for encoding.',
+    method:
+      'Each registered inverter protocol encodes 64 varied BankStates in a tight loop on one core (default profile); ' +
+      'a cycle is the full frame set of one transmit period. Best of 5 timed runs (median in the note). The issue sets no ' +
+      'target for encoding.',
     figures,
     detail,
   };

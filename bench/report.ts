@@ -17,25 +17,30 @@ export interface Results {
  * when the section misses a target, so a fixed cause does not linger in the report.
  */
 const FINDINGS: Record<string, string> = {
-  decode: 'The Modbus CRC is table-based and the JK field tables are prepared once per module (records keep a fixed '
-    + 'shape). JK NW remains the slowest: about 65 items per frame, each a table lookup, a field read and a store into a '
-    + 'record of about 75 keys; a per-item decoder compiled once per item table would be the next step. JK02 and JK PB '
-    + 'land near the target and move with the machine load. The bench runs under tsx, which costs a few percent against '
-    + 'the compiled code the nodes run. For scale: one RS485 bus at 115200 baud carries at most about 44 JK PB answers '
-    + 'per second, so even the slowest decoder has a thousand times headroom; the miss matters for CPU share on small '
-    + 'hosts, not for keeping up with the wire.',
-  latency: 'bms-rules emits the CCL = 0 bank in the same step as the poll answer that carries the high cell, and the '
-    + 'transmitter sends a bank that stops a flow at once (after the protocol\'s minimum gap: 50 ms, SMA 200 ms) '
-    + 'instead of at its next period. What remains is the wait for that pack\'s next poll: up to one poll interval plus '
-    + 'the time the bus needs to reach that pack within its cycle (5 packs at 115200 baud, about 25 ms each), plus '
-    + 'the engine and the Node-RED message path. Polling the packs more often, or reading the pack with the highest '
-    + 'cell first, are the remaining levers.',
-  rules: 'The median step is far below the target; the wall-clock p99 is set by garbage-collection pauses and by '
-    + 'preemption when other processes share the two cores (compare the CPU-time p99 in the note).',
-  bus: 'On real time every emulated delivery is a Node timer (at least 1 ms, plus event-loop latency), which costs a '
-    + 'few ms per transaction against the ideal; on simulated time the bus and poller add no gap at all (ratio 1).',
-  soak: 'The event-loop delay is measured on a process that runs simulated time flat out; long single delays come '
-    + 'from garbage collection and from other processes on the shared cores.',
+  decode:
+    'The Modbus CRC is table-based and the JK field tables are prepared once per module (records keep a fixed ' +
+    'shape). JK NW remains the slowest: about 65 items per frame, each a table lookup, a field read and a store into a ' +
+    'record of about 75 keys; a per-item decoder compiled once per item table would be the next step. JK02 and JK PB ' +
+    'land near the target and move with the machine load. The bench runs under tsx, which costs a few percent against ' +
+    'the compiled code the nodes run. For scale: one RS485 bus at 115200 baud carries at most about 44 JK PB answers ' +
+    'per second, so even the slowest decoder has a thousand times headroom; the miss matters for CPU share on small ' +
+    'hosts, not for keeping up with the wire.',
+  latency:
+    'bms-rules emits the CCL = 0 bank in the same step as the poll answer that carries the high cell, and the ' +
+    "transmitter sends a bank that stops a flow at once (after the protocol's minimum gap: 50 ms, SMA 200 ms) " +
+    "instead of at its next period. What remains is the wait for that pack's next poll: up to one poll interval plus " +
+    'the time the bus needs to reach that pack within its cycle (5 packs at 115200 baud, about 25 ms each), plus ' +
+    'the engine and the Node-RED message path. Polling the packs more often, or reading the pack with the highest ' +
+    'cell first, are the remaining levers.',
+  rules:
+    'The median step is far below the target; the wall-clock p99 is set by garbage-collection pauses and by ' +
+    'preemption when other processes share the two cores (compare the CPU-time p99 in the note).',
+  bus:
+    'On real time every emulated delivery is a Node timer (at least 1 ms, plus event-loop latency), which costs a ' +
+    'few ms per transaction against the ideal; on simulated time the bus and poller add no gap at all (ratio 1).',
+  soak:
+    'The event-loop delay is measured on a process that runs simulated time flat out; long single delays come ' +
+    'from garbage collection and from other processes on the shared cores.',
 };
 
 const verdict = (f: Figure): string => (f.met === undefined ? '—' : f.met ? 'met' : '**MISSED**');
@@ -70,10 +75,17 @@ export function renderReport(r: Results): string {
     '',
   ];
   if (r.loadAverage.start > m.nproc * 0.5 || r.loadAverage.end > m.nproc * 0.5) {
-    out.push(`> The machine was shared with other work while this ran (load ${r.loadAverage.start.toFixed(1)} on ${m.nproc} cores):`,
-      '> throughput is lower and tail latencies (p99) higher than on an idle machine.', '');
+    out.push(
+      `> The machine was shared with other work while this ran (load ${r.loadAverage.start.toFixed(1)} on ${m.nproc} cores):`,
+      '> throughput is lower and tail latencies (p99) higher than on an idle machine.',
+      '',
+    );
   }
-  const missed = r.sections.flatMap((s) => s.figures.filter((f) => f.met === false).map((f) => `${s.title}: ${f.name} = ${fmt(f.value)} ${f.unit} (target ${f.target})`));
+  const missed = r.sections.flatMap((s) =>
+    s.figures
+      .filter((f) => f.met === false)
+      .map((f) => `${s.title}: ${f.name} = ${fmt(f.value)} ${f.unit} (target ${f.target})`),
+  );
   out.push('## Summary', '');
   const judged = r.sections.flatMap((s) => s.figures.filter((f) => f.met !== undefined));
   out.push(`${judged.filter((f) => f.met).length} of ${judged.length} targeted figures met.`, '');

@@ -12,7 +12,11 @@ import { sig, summarize } from './lib/stats';
 const SIZES = [1, 4, 16, 64];
 const P99_TARGET_MS = 1;
 
-interface Timings { pack: number[]; tick: number[]; cpu: number[] }
+interface Timings {
+  pack: number[];
+  tick: number[];
+  cpu: number[];
+}
 
 /** Times one call: wall time (hrtime) and process CPU time, which a busy machine's preemption does not inflate. */
 function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T {
@@ -21,12 +25,20 @@ function timed<T>(fn: () => T, wall: number[], cpu: number[], keep: boolean): T 
   const r = fn();
   const dt = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  if (keep) { wall.push(dt); cpu.push((c.user + c.system) / 1000); }
+  if (keep) {
+    wall.push(dt);
+    cpu.push((c.user + c.system) / 1000);
+  }
   return r;
 }
 
 function measure(n: number, seconds: number): Timings {
-  const packs = Array.from({ length: n }, (_, i) => ({ id: `P${i + 1}`, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 }));
+  const packs = Array.from({ length: n }, (_, i) => ({
+    id: `P${i + 1}`,
+    capacityAh: 280,
+    maxChargeA: 100,
+    maxDischargeA: 100,
+  }));
   const cfg = resolveConfig({ packs, systemMaxChargeA: 100 * n, systemMaxDischargeA: 100 * n });
   if (!cfg.ok) throw new Error(cfg.reason);
   let now = Date.UTC(2026, 0, 1);
@@ -58,7 +70,9 @@ export async function runRules(quick = false): Promise<SectionResult> {
     detail[`${n}`] = { steps: all.n, all, tick, cpu };
     figures.push({ name: `${n} packs: step median`, value: sig(all.median), unit: 'ms' });
     figures.push({
-      name: `${n} packs: step p99`, value: sig(all.p99), unit: 'ms',
+      name: `${n} packs: step p99`,
+      value: sig(all.p99),
+      unit: 'ms',
       ...(n === 16 ? { target: `≤ ${P99_TARGET_MS} ms`, met: atMost(all.p99, P99_TARGET_MS) } : {}),
       note: `${all.n} steps; CPU-time p99 ${sig(cpu.p99)} ms; tick-only p99 ${sig(tick.p99)} ms; max ${sig(all.max)} ms`,
     });
@@ -66,10 +80,11 @@ export async function runRules(quick = false): Promise<SectionResult> {
   return {
     id: 'rules',
     title: 'Rules engine step time vs bank size',
-    method: 'bms-rules engine `step()` called in-process with 16-cell packs whose values move every sample: one step per '
-      + 'pack message plus the 1 s tick, after 60 s of warm-up (INIT left, shaping settled). Each call timed with '
-      + 'process.hrtime (wall time, judged) and process.cpuUsage (CPU time, in the note: not inflated when other processes '
-      + 'preempt this one); median and p99 over all timed steps.',
+    method:
+      'bms-rules engine `step()` called in-process with 16-cell packs whose values move every sample: one step per ' +
+      'pack message plus the 1 s tick, after 60 s of warm-up (INIT left, shaping settled). Each call timed with ' +
+      'process.hrtime (wall time, judged) and process.cpuUsage (CPU time, in the note: not inflated when other processes ' +
+      'preempt this one); median and p99 over all timed steps.',
     figures,
     detail,
   };

@@ -33,7 +33,11 @@ function arg(name: string): string | undefined {
 }
 
 function commit(): string {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim(); } catch { return 'unknown'; }
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: __dirname }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<void> {
@@ -54,7 +58,13 @@ async function main(): Promise<void> {
       // One broken section must not hide the others: it is reported as not measured.
       process.stdout.write('failed\n');
       console.error(e);
-      sections.push({ id: s.id, title: s.title, method: '', figures: [], skipped: [`the section failed: ${e instanceof Error ? e.message : String(e)}`] });
+      sections.push({
+        id: s.id,
+        title: s.title,
+        method: '',
+        figures: [],
+        skipped: [`the section failed: ${e instanceof Error ? e.message : String(e)}`],
+      });
     }
   }
   const results: Results = {
@@ -67,7 +77,9 @@ async function main(): Promise<void> {
   };
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(path.join(outDir, 'REPORT.md'), renderReport(results) + '\n');
-  console.log(`bench: wrote ${path.join(outDir, 'results.json')} and REPORT.md in ${Math.round(results.durationSec)} s`);
+  console.log(
+    `bench: wrote ${path.join(outDir, 'results.json')} and REPORT.md in ${Math.round(results.durationSec)} s`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
   for (let seed = first; seed < first + runs; seed++) {
     console.log(`soak: seed ${seed}, ${hours} h simulated, ${packs} ${bms.protocol} packs`);
     const s = await soak({
-      seed, hours, packs, bms, maxGapMs: 5 * 60_000, stopAtFirst: true, progress: (line) => console.log(`  seed ${seed} ${line}`),
+      seed,
+      hours,
+      packs,
+      bms,
+      maxGapMs: 5 * 60_000,
+      stopAtFirst: true,
+      progress: (line) => console.log(`  seed ${seed} ${line}`),
     });
     const r = s.run;
     if (r.violations.length) {
@@ -37,10 +43,14 @@ async function main(): Promise<void> {
       console.log(r.violations.map((v) => `  ${v}`).join('\n'));
       console.log('  last operations:');
       console.log(r.history.map((h) => `    ${h}`).join('\n'));
-      console.log(`  replay: npm run soak -- --seed ${seed} --hours ${hours} --packs ${packs} --protocol ${bms.protocol}`);
+      console.log(
+        `  replay: npm run soak -- --seed ${seed} --hours ${hours} --packs ${packs} --protocol ${bms.protocol}`,
+      );
     } else {
-      console.log(`passed seed ${seed}: ${r.ops} faults, ${r.recoveries} recoveries, heap ${s.start.heapMB.toFixed(1)} → `
-        + `${s.end.heapMB.toFixed(1)} MB, fds ${s.start.fds} → ${s.end.fds}, event-loop p99 ${s.eventLoopP99Ms.toFixed(1)} ms, ${s.realSec.toFixed(0)} s`);
+      console.log(
+        `passed seed ${seed}: ${r.ops} faults, ${r.recoveries} recoveries, heap ${s.start.heapMB.toFixed(1)} → ` +
+          `${s.end.heapMB.toFixed(1)} MB, fds ${s.start.fds} → ${s.end.fds}, event-loop p99 ${s.eventLoopP99Ms.toFixed(1)} ms, ${s.realSec.toFixed(0)} s`,
+      );
     }
   }
   if (failed.length) {

@@ -35,27 +35,48 @@ export interface SoakOptions {
   progress?: (line: string) => void;
 }
 
-export async function soak({ seed, hours, packs, bms = SEPLOS_V2, maxGapMs, stopAtFirst, progress }: SoakOptions): Promise<SoakOutcome> {
+export async function soak({
+  seed,
+  hours,
+  packs,
+  bms = SEPLOS_V2,
+  maxGapMs,
+  stopAtFirst,
+  progress,
+}: SoakOptions): Promise<SoakOutcome> {
   const t0 = Date.now();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let start: Resources | undefined;
   const hourly: SoakOutcome['hourly'] = [];
   eld.enable();
   const run = await runFaults({
-    seed, bms, inverter: PROTOCOLS.pylontech, packs, durationMs: hours * 3_600_000, wireTime: true,
-    maxGapMs, stopAtFirst,
+    seed,
+    bms,
+    inverter: PROTOCOLS.pylontech,
+    packs,
+    durationMs: hours * 3_600_000,
+    wireTime: true,
+    maxGapMs,
+    stopAtFirst,
     onHour: (hour) => {
       const r = resources();
       start ??= r;
       hourly.push({ hour, realSec: (Date.now() - t0) / 1000, ...r });
-      progress?.(`hour ${hour}/${hours}: heap ${r.heapMB.toFixed(1)} MB, rss ${r.rssMB.toFixed(0)} MB, fds ${r.fds}, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      progress?.(
+        `hour ${hour}/${hours}: heap ${r.heapMB.toFixed(1)} MB, rss ${r.rssMB.toFixed(0)} MB, fds ${r.fds}, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      );
     },
   });
   eld.disable();
   const end = resources();
   return {
-    run, start: start ?? end, end, hourly,
-    eventLoopP99Ms: eld.percentile(99) / 1e6, eventLoopMaxMs: eld.max / 1e6, realSec: (Date.now() - t0) / 1000,
+    run,
+    start: start ?? end,
+    end,
+    hourly,
+    eventLoopP99Ms: eld.percentile(99) / 1e6,
+    eventLoopMaxMs: eld.max / 1e6,
+    realSec: (Date.now() - t0) / 1000,
   };
 }
 
@@ -68,23 +89,69 @@ export async function runSoakBench(quick = false): Promise<SectionResult> {
   return {
     id: 'soak',
     title: `Soak: ${hours} h of simulated time, 16 packs`,
-    method: `${hours} h of simulated time (seed ${SOAK_SEED}) through the whole chain: 16 Seplos V2 packs (in-process simulator, wire `
-      + 'time at 19200 baud, 10 ms turnaround) → SerialBus → Seplos reader → bms-rules engine (every pack message + 1 s tick) → '
-      + 'Pylontech CyclicTransmitter, with a random fault (silence, garbage, truncation, checksum, over-voltage cell, unplug, '
-      + 'redeploy, restart, all clear) every 1 s–20 min and every fault-suite invariant checked after each step. Heap after forced '
-      + 'GC, RSS and /proc/self/fd after simulated hour 1 (warm) and at the end; event-loop delay from perf_hooks over the run.',
+    method:
+      `${hours} h of simulated time (seed ${SOAK_SEED}) through the whole chain: 16 Seplos V2 packs (in-process simulator, wire ` +
+      'time at 19200 baud, 10 ms turnaround) → SerialBus → Seplos reader → bms-rules engine (every pack message + 1 s tick) → ' +
+      'Pylontech CyclicTransmitter, with a random fault (silence, garbage, truncation, checksum, over-voltage cell, unplug, ' +
+      'redeploy, restart, all clear) every 1 s–20 min and every fault-suite invariant checked after each step. Heap after forced ' +
+      'GC, RSS and /proc/self/fd after simulated hour 1 (warm) and at the end; event-loop delay from perf_hooks over the run.',
     figures: [
-      { name: 'heap growth (hour 1 → end)', value: sig(heapGrowth, 3), unit: 'MB', target: '< 10 MB', met: heapGrowth < 10,
-        note: `${s.start.heapMB.toFixed(1)} → ${s.end.heapMB.toFixed(1)} MB` },
-      { name: 'RSS (hour 1 → end)', value: sig(s.end.rssMB, 3), unit: 'MB', note: `from ${s.start.rssMB.toFixed(0)} MB` },
-      { name: 'open fd growth', value: fdGrowth, unit: 'fds', target: '0', met: fdGrowth <= 0, note: `${s.start.fds} → ${s.end.fds}` },
-      { name: 'event-loop delay p99', value: sig(s.eventLoopP99Ms, 3), unit: 'ms', target: '< 20 ms', met: atMost(s.eventLoopP99Ms, 20 - 1e-9),
-        note: `max ${sig(s.eventLoopMaxMs, 3)} ms` },
-      { name: 'invariant violations', value: r.violations.length, unit: '', target: '0', met: r.violations.length === 0,
-        note: `${r.ops} faults, ${r.recoveries} checked recoveries, ${r.counters.polls} polls, ${r.counters.steps} rules steps, `
-          + `${r.counters.cycles} CAN cycles, ${r.counters.redeploys} redeploys, ${r.counters.restarts} restarts, ${r.counters.unplugs} unplugs` },
-      { name: 'wall time for the simulated run', value: Math.round(s.realSec), unit: 's', note: `${sig((hours * 3600) / s.realSec, 3)}× real time` },
+      {
+        name: 'heap growth (hour 1 → end)',
+        value: sig(heapGrowth, 3),
+        unit: 'MB',
+        target: '< 10 MB',
+        met: heapGrowth < 10,
+        note: `${s.start.heapMB.toFixed(1)} → ${s.end.heapMB.toFixed(1)} MB`,
+      },
+      {
+        name: 'RSS (hour 1 → end)',
+        value: sig(s.end.rssMB, 3),
+        unit: 'MB',
+        note: `from ${s.start.rssMB.toFixed(0)} MB`,
+      },
+      {
+        name: 'open fd growth',
+        value: fdGrowth,
+        unit: 'fds',
+        target: '0',
+        met: fdGrowth <= 0,
+        note: `${s.start.fds} → ${s.end.fds}`,
+      },
+      {
+        name: 'event-loop delay p99',
+        value: sig(s.eventLoopP99Ms, 3),
+        unit: 'ms',
+        target: '< 20 ms',
+        met: atMost(s.eventLoopP99Ms, 20 - 1e-9),
+        note: `max ${sig(s.eventLoopMaxMs, 3)} ms`,
+      },
+      {
+        name: 'invariant violations',
+        value: r.violations.length,
+        unit: '',
+        target: '0',
+        met: r.violations.length === 0,
+        note:
+          `${r.ops} faults, ${r.recoveries} checked recoveries, ${r.counters.polls} polls, ${r.counters.steps} rules steps, ` +
+          `${r.counters.cycles} CAN cycles, ${r.counters.redeploys} redeploys, ${r.counters.restarts} restarts, ${r.counters.unplugs} unplugs`,
+      },
+      {
+        name: 'wall time for the simulated run',
+        value: Math.round(s.realSec),
+        unit: 's',
+        note: `${sig((hours * 3600) / s.realSec, 3)}× real time`,
+      },
     ],
-    detail: { seed: SOAK_SEED, hours, start: s.start, end: s.end, hourly: s.hourly, violations: r.violations, opCounts: r.opCounts, counters: r.counters },
+    detail: {
+      seed: SOAK_SEED,
+      hours,
+      start: s.start,
+      end: s.end,
+      hourly: s.hourly,
+      violations: r.violations,
+      opCounts: r.opCounts,
+      counters: r.counters,
+    },
   };
 }

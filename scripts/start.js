@@ -34,7 +34,8 @@ function newestMtime(dir) {
 
 function buildIfNeeded() {
   const marker = path.join(root, 'dist', 'cli', 'cellsafe.js');
-  const stale = !fs.existsSync(marker) ||
+  const stale =
+    !fs.existsSync(marker) ||
     Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'icons'))) > fs.statSync(marker).mtimeMs;
   if (!stale) return;
   console.log('Building CellSafe...');
@@ -59,33 +60,43 @@ function prepareUserDir() {
   // installing them needs no network.
   const link = path.join(userDir, 'node_modules', '@cellsafe', 'node-red-bms');
   if (changed || !fs.existsSync(link) || !fs.existsSync(path.join(userDir, 'node_modules', '.package-lock.json'))) {
-    const r = spawnSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--no-update-notifier'],
-      { cwd: userDir, encoding: 'utf8' });
+    const r = spawnSync(
+      npm,
+      ['install', '--offline', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--no-update-notifier'],
+      { cwd: userDir, encoding: 'utf8' },
+    );
     if (r.status !== 0) {
       console.error(`Could not link CellSafe into ${userDir}:\n${r.stdout}${r.stderr}`);
       process.exit(1);
     }
   }
-  fs.writeFileSync(path.join(userDir, 'settings.js'), [
-    '// Written by scripts/start.js for the local CellSafe demo.',
-    'module.exports = {',
-    `  uiHost: '127.0.0.1',`,
-    `  uiPort: ${port},`,
-    `  flowFile: 'flows.json',`,
-    '  credentialSecret: false,',
-    '  logging: { console: { level: "info", metrics: false, audit: false } },',
-    '  editorTheme: { tours: false, projects: { enabled: false } },',
-    '  telemetry: { enabled: false },',
-    '};',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    [
+      '// Written by scripts/start.js for the local CellSafe demo.',
+      'module.exports = {',
+      `  uiHost: '127.0.0.1',`,
+      `  uiPort: ${port},`,
+      `  flowFile: 'flows.json',`,
+      '  credentialSecret: false,',
+      '  logging: { console: { level: "info", metrics: false, audit: false } },',
+      '  editorTheme: { tours: false, projects: { enabled: false } },',
+      '  telemetry: { enabled: false },',
+      '};',
+      '',
+    ].join('\n'),
+  );
   if (reset || !fs.existsSync(flowsFile)) fs.copyFileSync(withDashboardFlow ? withDashboard : quickStart, flowsFile);
 }
 
 /** The dashboard page URL of the flow in the user directory, if that flow has a dashboard. */
 function dashboardUrl() {
   let flow;
-  try { flow = JSON.parse(fs.readFileSync(flowsFile, 'utf8')); } catch { return undefined; }
+  try {
+    flow = JSON.parse(fs.readFileSync(flowsFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
   const base = Array.isArray(flow) && flow.find((n) => n.type === 'ui-base');
   if (!base || !withDashboardFlow) return undefined;
   const page = flow.find((n) => n.type === 'ui-page' && n.ui === base.id);
@@ -96,7 +107,8 @@ let red; // the running Node-RED child
 function startNodeRed() {
   const script = require.resolve('node-red/red.js', { paths: [root] });
   red = spawn(process.execPath, [script, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    cwd: root, stdio: ['inherit', 'pipe', 'inherit'],
+    cwd: root,
+    stdio: ['inherit', 'pipe', 'inherit'],
   });
   let announced = false;
   red.stdout.on('data', (d) => {
@@ -105,7 +117,11 @@ function startNodeRed() {
     if (!announced && /Started flows/.test(String(d))) {
       announced = true;
       const dash = dashboardUrl();
-      console.log(`\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` + (dash ? `  Dashboard: ${dash}` : '') + '  (Ctrl-C to stop)\n');
+      console.log(
+        `\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` +
+          (dash ? `  Dashboard: ${dash}` : '') +
+          '  (Ctrl-C to stop)\n',
+      );
     }
   });
   red.on('exit', (code) => process.exit(code ?? 0));
@@ -124,6 +140,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop(sig));
 const parent = process.ppid;
 setInterval(() => {
   let ppid = parent;
-  try { ppid = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[1]); } catch { /* not Linux */ }
+  try {
+    ppid = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    /* not Linux */
+  }
   if (ppid !== parent) stop('SIGTERM');
 }, 1000).unref();

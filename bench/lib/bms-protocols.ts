@@ -30,7 +30,8 @@ export const JK_PB: PolledProtocol = {
   protocol: 'jk-pb',
   baudRate: 115200,
   factory: createJkPbSimulator,
-  readPack: (bus, address, now) => readJk(bus, { protocol: 'pb', method: 'fc03', invertCurrent: false }, address, `P${address}`, now),
+  readPack: (bus, address, now) =>
+    readJk(bus, { protocol: 'pb', method: 'fc03', invertCurrent: false }, address, `P${address}`, now),
 };
 
 export const POLLED: PolledProtocol[] = [JK_PB, SEPLOS_V2];

@@ -22,9 +22,19 @@ export function capture(factory: SimulatorFactory, options: SimulatorOptions): C
   const sim = factory({ turnaroundMs: 1, ...options }, { clock, send: (d) => chunks.push(Buffer.from(d)) });
   const drain = (): Buffer => Buffer.concat(chunks.splice(0));
   return {
-    sim, clock,
-    ask(request, waitMs = 50) { sim.receive(request); clock.advance(waitMs); return drain(); },
-    listen(ms) { clock.advance(ms); return drain(); },
-    close() { sim.close(); },
+    sim,
+    clock,
+    ask(request, waitMs = 50) {
+      sim.receive(request);
+      clock.advance(waitMs);
+      return drain();
+    },
+    listen(ms) {
+      clock.advance(ms);
+      return drain();
+    },
+    close() {
+      sim.close();
+    },
   };
 }

@@ -25,12 +25,33 @@ export const RECOVERY_MS = 200_000;
 /** Slack for the 1 s tick and the poll interval on time-based checks. */
 const SLACK_MS = 2_000;
 
-export type FaultOp = 'silent' | 'garbage' | 'truncated' | 'badChecksum' | 'runner' | 'clearPack' | 'allSilent'
-  | 'unplug' | 'replug' | 'redeploy' | 'restart' | 'recover';
+export type FaultOp =
+  | 'silent'
+  | 'garbage'
+  | 'truncated'
+  | 'badChecksum'
+  | 'runner'
+  | 'clearPack'
+  | 'allSilent'
+  | 'unplug'
+  | 'replug'
+  | 'redeploy'
+  | 'restart'
+  | 'recover';
 
 const OPS: Array<[FaultOp, number]> = [
-  ['silent', 3], ['garbage', 2], ['truncated', 2], ['badChecksum', 2], ['runner', 2], ['clearPack', 3],
-  ['allSilent', 1], ['unplug', 1], ['replug', 1], ['redeploy', 1], ['restart', 1], ['recover', 2],
+  ['silent', 3],
+  ['garbage', 2],
+  ['truncated', 2],
+  ['badChecksum', 2],
+  ['runner', 2],
+  ['clearPack', 3],
+  ['allSilent', 1],
+  ['unplug', 1],
+  ['replug', 1],
+  ['redeploy', 1],
+  ['restart', 1],
+  ['recover', 2],
 ];
 
 export interface FaultRunOptions {
@@ -66,13 +87,22 @@ export interface FaultRunResult {
 export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   const rng = new Rng(o.seed);
   const clock = new StepClock();
-  const p = new Pipeline({ bms: o.bms, inverter: o.inverter, packs: o.packs, clock, wireTime: o.wireTime, tamper: o.tamper });
+  const p = new Pipeline({
+    bms: o.bms,
+    inverter: o.inverter,
+    packs: o.packs,
+    clock,
+    wireTime: o.wireTime,
+    tamper: o.tamper,
+  });
   const cfg = p.cfg;
   const start = clock.now();
   const violations: string[] = [];
   const history: string[] = [];
   const t = (): string => `t+${((clock.now() - start) / 1000).toFixed(1)}s`;
-  const fail = (what: string): void => { if (violations.length < 20) violations.push(`${t()} ${what}`); };
+  const fail = (what: string): void => {
+    if (violations.length < 20) violations.push(`${t()} ${what}`);
+  };
   const lsb = o.inverter.ranges().ccl.lsb;
   // CVL is quantised down to cvlLsbV; the float cap allows that much rounding on the way.
   const vFloat = cfg.cellsSeries * cfg.vCellFloat + cfg.voltageDropV + cfg.cvlLsbV;
@@ -80,7 +110,8 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   const limitOf = (dir: 'maxChargeA' | 'maxDischargeA', packs: number[]): number =>
     Math.min(dir === 'maxChargeA' ? cfg.systemMaxChargeA : cfg.systemMaxDischargeA, packs.length * cfg.packs[0][dir]);
 
-  const onUnhandled = (reason: unknown): void => fail(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  const onUnhandled = (reason: unknown): void =>
+    fail(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
   process.on('unhandledRejection', onUnhandled);
 
   let latchedUntil = -Infinity;
@@ -88,25 +119,36 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     for (const k of ['cvl', 'ccl', 'dcl', 'dvl', 'soc', 'soh', 'voltage', 'current', 'power'] as const) {
       if (!Number.isFinite(bank[k])) fail(`bank.${k} = ${bank[k]}`);
     }
-    for (const k of ['min', 'max', 'avg'] as const) if (!Number.isFinite(bank.temperature[k])) fail(`bank.temperature.${k} not finite`);
+    for (const k of ['min', 'max', 'avg'] as const)
+      if (!Number.isFinite(bank.temperature[k])) fail(`bank.temperature.${k} not finite`);
     if (bank.ccl < 0 || bank.dcl < 0) fail(`negative limit ccl ${bank.ccl} dcl ${bank.dcl}`);
     const fresh = p.addresses.filter((a) => now - (p.lastOk.get(a) ?? -Infinity) <= cfg.offlineSec * 1000 + SLACK_MS);
-    const allowC = bank.mode === 'blind' ? cfg.blindFrac * limitOf('maxChargeA', p.addresses) : limitOf('maxChargeA', fresh);
-    const allowD = bank.mode === 'blind' ? cfg.blindFrac * limitOf('maxDischargeA', p.addresses) : limitOf('maxDischargeA', fresh);
-    if (bank.ccl > allowC + 1e-6) fail(`CCL ${bank.ccl} A above what ${fresh.length} answering packs allow (${allowC} A, mode ${bank.mode})`);
-    if (bank.dcl > allowD + 1e-6) fail(`DCL ${bank.dcl} A above what ${fresh.length} answering packs allow (${allowD} A, mode ${bank.mode})`);
+    const allowC =
+      bank.mode === 'blind' ? cfg.blindFrac * limitOf('maxChargeA', p.addresses) : limitOf('maxChargeA', fresh);
+    const allowD =
+      bank.mode === 'blind' ? cfg.blindFrac * limitOf('maxDischargeA', p.addresses) : limitOf('maxDischargeA', fresh);
+    if (bank.ccl > allowC + 1e-6)
+      fail(`CCL ${bank.ccl} A above what ${fresh.length} answering packs allow (${allowC} A, mode ${bank.mode})`);
+    if (bank.dcl > allowD + 1e-6)
+      fail(`DCL ${bank.dcl} A above what ${fresh.length} answering packs allow (${allowD} A, mode ${bank.mode})`);
     const over = fed !== undefined && Math.max(...fed.cells) >= cfg.cellHighCut;
-    if (over && bank.ccl !== 0) fail(`${fed.id} cell ${Math.max(...fed.cells)} V ≥ cut ${cfg.cellHighCut} V but CCL = ${bank.ccl} A`);
+    if (over && bank.ccl !== 0)
+      fail(`${fed.id} cell ${Math.max(...fed.cells)} V ≥ cut ${cfg.cellHighCut} V but CCL = ${bank.ccl} A`);
     if (over) latchedUntil = now + cfg.cellHighReleaseSec * 1000;
-    else if (now < latchedUntil && bank.ccl !== 0) fail(`CCL ${bank.ccl} A within ${cfg.cellHighReleaseSec} s of a cell over the cut`);
+    else if (now < latchedUntil && bank.ccl !== 0)
+      fail(`CCL ${bank.ccl} A within ${cfg.cellHighReleaseSec} s of a cell over the cut`);
     if (bank.cvl > cvlMax + 1e-6) fail(`CVL ${bank.cvl} V above the highest target ${cvlMax} V`);
     if ((over || bank.mode === 'failsafe' || bank.mode === 'blind') && bank.cvl > vFloat + 1e-6) {
       fail(`CVL ${bank.cvl} V above float ${vFloat} V (mode ${bank.mode}${over ? `, ${fed.id} over the cut` : ''})`);
     }
     const lastAnswer = Math.max(start, ...p.lastOk.values());
-    if (now - lastAnswer >= (cfg.staleSec + cfg.blindGraceSec) * 1000 + SLACK_MS
-      && (bank.mode !== 'failsafe' || bank.ccl !== 0 || bank.dcl !== 0)) {
-      fail(`blind for ${((now - lastAnswer) / 1000).toFixed(0)} s but mode ${bank.mode}, CCL ${bank.ccl}, DCL ${bank.dcl}`);
+    if (
+      now - lastAnswer >= (cfg.staleSec + cfg.blindGraceSec) * 1000 + SLACK_MS &&
+      (bank.mode !== 'failsafe' || bank.ccl !== 0 || bank.dcl !== 0)
+    ) {
+      fail(
+        `blind for ${((now - lastAnswer) / 1000).toFixed(0)} s but mode ${bank.mode}, CCL ${bank.ccl}, DCL ${bank.dcl}`,
+      );
     }
   };
   p.onTransmit = ({ view, sentCcl, sentDcl }: TransmitEvent) => {
@@ -124,11 +166,16 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     return 'recover';
   };
   const clearAll = (): void => {
-    for (const a of p.addresses) { p.pack(a).faults = {}; p.pack(a).model.cellOffsets.clear(); }
+    for (const a of p.addresses) {
+      p.pack(a).faults = {};
+      p.pack(a).model.cellOffsets.clear();
+    }
     p.replug();
   };
 
-  let ops = 0, recoveries = 0, hour = 0;
+  let ops = 0,
+    recoveries = 0,
+    hour = 0;
   const opCounts: Partial<Record<FaultOp, number>> = {};
   const end = start + o.durationMs;
   p.start();
@@ -139,29 +186,58 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
       const a = rng.pick(p.addresses);
       ops++;
       opCounts[op] = (opCounts[op] ?? 0) + 1;
-      history.push(`${t()} ${op}${['silent', 'garbage', 'truncated', 'badChecksum', 'runner', 'clearPack'].includes(op) ? ` P${a}` : ''}`);
+      history.push(
+        `${t()} ${op}${['silent', 'garbage', 'truncated', 'badChecksum', 'runner', 'clearPack'].includes(op) ? ` P${a}` : ''}`,
+      );
       if (history.length > 30) history.shift();
       const pk = p.pack(a);
       switch (op) {
-        case 'silent': pk.faults.silent = true; break;
-        case 'garbage': pk.faults.garbage = true; break;
-        case 'truncated': pk.faults.truncated = true; break;
-        case 'badChecksum': pk.faults.badChecksum = true; break;
+        case 'silent':
+          pk.faults.silent = true;
+          break;
+        case 'garbage':
+          pk.faults.garbage = true;
+          break;
+        case 'truncated':
+          pk.faults.truncated = true;
+          break;
+        case 'badChecksum':
+          pk.faults.badChecksum = true;
+          break;
         // +0.3 V stays below the simulated BMS's own over-voltage cut (its charge FET stays on, the taper
         // table already gives 0); +0.4 V opens the FET, so only the rules' latch can stop the others charging.
-        case 'runner': pk.model.cellOffsets.set(rng.int(0, 15), rng.pick([0.3, 0.4])); break;
-        case 'clearPack': pk.faults = {}; pk.model.cellOffsets.clear(); break;
-        case 'allSilent': for (const x of p.addresses) p.pack(x).faults.silent = true; break;
-        case 'unplug': await p.unplug(); break;
-        case 'replug': p.replug(); break;
-        case 'redeploy': latchedUntil = -Infinity; await p.redeploy(); break;
-        case 'restart': latchedUntil = -Infinity; await p.restart(); break;
+        case 'runner':
+          pk.model.cellOffsets.set(rng.int(0, 15), rng.pick([0.3, 0.4]));
+          break;
+        case 'clearPack':
+          pk.faults = {};
+          pk.model.cellOffsets.clear();
+          break;
+        case 'allSilent':
+          for (const x of p.addresses) p.pack(x).faults.silent = true;
+          break;
+        case 'unplug':
+          await p.unplug();
+          break;
+        case 'replug':
+          p.replug();
+          break;
+        case 'redeploy':
+          latchedUntil = -Infinity;
+          await p.redeploy();
+          break;
+        case 'restart':
+          latchedUntil = -Infinity;
+          await p.restart();
+          break;
         case 'recover': {
           clearAll();
           await clock.runFor(RECOVERY_MS);
           const b = p.last;
           if (!b || b.mode !== 'normal' || b.packs.online !== p.addresses.length) {
-            fail(`not recovered ${RECOVERY_MS / 1000} s after all faults cleared: mode ${b?.mode}, online ${b?.packs.online}/${p.addresses.length}`);
+            fail(
+              `not recovered ${RECOVERY_MS / 1000} s after all faults cleared: mode ${b?.mode}, online ${b?.packs.online}/${p.addresses.length}`,
+            );
           } else recoveries++;
           break;
         }
@@ -185,5 +261,14 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     await clock.runFor(1_000);
     process.removeListener('unhandledRejection', onUnhandled);
   }
-  return { seed: o.seed, violations, ops, recoveries, simulatedMs: clock.now() - start, counters: { ...p.counters }, history, opCounts };
+  return {
+    seed: o.seed,
+    violations,
+    ops,
+    recoveries,
+    simulatedMs: clock.now() - start,
+    counters: { ...p.counters },
+    history,
+    opCounts,
+  };
 }

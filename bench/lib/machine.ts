@@ -12,14 +12,22 @@ export interface Machine {
 }
 
 function nproc(): number {
-  try { return Number(execFileSync('nproc', { encoding: 'utf8' }).trim()); } catch { return os.availableParallelism(); }
+  try {
+    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    return os.availableParallelism();
+  }
 }
 
 function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':')[1].trim();
-  } catch { /* not Linux: fall through */ }
+  } catch {
+    /* not Linux: fall through */
+  }
   return os.cpus()[0]?.model ?? 'unknown';
 }
 

@@ -9,7 +9,13 @@
 import { BatteryModel } from '../../src/core/battery-model';
 import type { PackState } from '../../src/core/pack-state';
 import { type RulesConfig, resolveConfig } from '../../src/nodes/bms-rules/config';
-import { type EngineState, type RulesBankState, createState, persistable, step } from '../../src/nodes/bms-rules/engine';
+import {
+  type EngineState,
+  type RulesBankState,
+  createState,
+  persistable,
+  step,
+} from '../../src/nodes/bms-rules/engine';
 import type { InverterProtocol, InverterView } from '../../src/nodes/inverter-can/inverter-protocol';
 import { CyclicTransmitter } from '../../src/nodes/inverter-can/transmitter';
 import type { CanFrame } from '../../src/transport/can-frame';
@@ -38,25 +44,43 @@ export interface PipelineOptions {
 }
 
 /** Everything observable after one rules step, for invariant checks. */
-export interface StepEvent { now: number; bank: RulesBankState; fed?: PackState }
-export interface TransmitEvent { now: number; frames: CanFrame[]; view: InverterView; sentCcl: number; sentDcl: number }
+export interface StepEvent {
+  now: number;
+  bank: RulesBankState;
+  fed?: PackState;
+}
+export interface TransmitEvent {
+  now: number;
+  frames: CanFrame[];
+  view: InverterView;
+  sentCcl: number;
+  sentDcl: number;
+}
 
 /**
  * The simulated device outlives ports: unplug, replug and redeploy keep the packs' models and faults.
  * Each new SimulatorPort gets a thin view of it whose host is that port.
  */
-function persistentDevice(o: PipelineOptions, addresses: number[]): { device: DeviceSimulator; attach: (host: SimulatorHost) => DeviceSimulator } {
+function persistentDevice(
+  o: PipelineOptions,
+  addresses: number[],
+): { device: DeviceSimulator; attach: (host: SimulatorHost) => DeviceSimulator } {
   let current: SimulatorHost | undefined;
-  const device = o.bms.factory({ addresses, cells: 16, turnaroundMs: o.turnaroundMs ?? 10 }, {
-    clock: o.clock,
-    send: (d) => current?.send(d),
-  });
+  const device = o.bms.factory(
+    { addresses, cells: 16, turnaroundMs: o.turnaroundMs ?? 10 },
+    {
+      clock: o.clock,
+      send: (d) => current?.send(d),
+    },
+  );
   // Cells and current move a little all the time (ripple), as on a real pack: a model whose values
   // never change would be flagged frozen by the rules the moment any other pack's data moves.
   for (const p of device.packs.values()) {
     const phase = p.address * 1.7;
     p.model = new BatteryModel({
-      cells: 16, capacityAh: 280, soc: 55 + p.address,
+      cells: 16,
+      capacityAh: 280,
+      soc: 55 + p.address,
       current: (t) => Math.round(5 * Math.sin(t / 5_900 + phase) * 100) / 100,
     });
   }
@@ -64,7 +88,13 @@ function persistentDevice(o: PipelineOptions, addresses: number[]): { device: De
     device,
     attach(host) {
       current = host;
-      return { packs: device.packs, receive: (d) => device.receive(d), close: () => { if (current === host) current = undefined; } };
+      return {
+        packs: device.packs,
+        receive: (d) => device.receive(d),
+        close: () => {
+          if (current === host) current = undefined;
+        },
+      };
     },
   };
 }
@@ -94,8 +124,14 @@ export class Pipeline {
     this.addresses = Array.from({ length: o.packs }, (_, i) => i + 1);
     const cfg = resolveConfig({
       ...o.rules,
-      packs: this.addresses.map((a) => ({ id: `P${a}`, capacityAh: 280, maxChargeA: o.maxChargeA ?? 100, maxDischargeA: o.maxDischargeA ?? 100 })),
-      systemMaxChargeA: (o.maxChargeA ?? 100) * o.packs, systemMaxDischargeA: (o.maxDischargeA ?? 100) * o.packs,
+      packs: this.addresses.map((a) => ({
+        id: `P${a}`,
+        capacityAh: 280,
+        maxChargeA: o.maxChargeA ?? 100,
+        maxDischargeA: o.maxDischargeA ?? 100,
+      })),
+      systemMaxChargeA: (o.maxChargeA ?? 100) * o.packs,
+      systemMaxDischargeA: (o.maxDischargeA ?? 100) * o.packs,
     });
     if (!cfg.ok) throw new Error(`rules config: ${cfg.reason}`);
     this.cfg = cfg.value;
@@ -105,7 +141,9 @@ export class Pipeline {
     this.engine = createState(this.cfg, o.clock.now());
   }
 
-  pack(address: number): SimulatedPack { return this.device.packs.get(address)!; }
+  pack(address: number): SimulatedPack {
+    return this.device.packs.get(address)!;
+  }
 
   start(): void {
     const { clock } = this.o;
@@ -118,8 +156,10 @@ export class Pipeline {
       }
     }
     this.bus = new SerialBus({
-      clock, timeoutMs: 500,
-      createPort: () => (this.port = new PluggablePort(factory, {}, clock, this.o.wireTime ? this.o.bms.baudRate : undefined)),
+      clock,
+      timeoutMs: 500,
+      createPort: () =>
+        (this.port = new PluggablePort(factory, {}, clock, this.o.wireTime ? this.o.bms.baudRate : undefined)),
     });
     this.bus.register({ id: 'bms', busStatus: () => undefined });
     const bus = this.bus;
@@ -130,14 +170,24 @@ export class Pipeline {
         if (p.address !== undefined) this.lastOk.set(p.address, clock.now());
         this.run({ packs: [p] }, p);
       },
-      onFailure: () => { this.counters.failures++; },
+      onFailure: () => {
+        this.counters.failures++;
+      },
     });
     this.transmitter = new CyclicTransmitter({
-      protocol: this.o.inverter, clock, staleSec: 10, silenceSec: 0, linkTimeoutSec: 0,
+      protocol: this.o.inverter,
+      clock,
+      staleSec: 10,
+      silenceSec: 0,
+      linkTimeoutSec: 0,
       transmit: (frames) => {
         const sent = this.transmitter?.status.sent;
         const e: TransmitEvent = {
-          now: clock.now(), frames, view: this.o.inverter.decode(frames), sentCcl: sent?.ccl ?? NaN, sentDcl: sent?.dcl ?? NaN,
+          now: clock.now(),
+          frames,
+          view: this.o.inverter.decode(frames),
+          sentCcl: sent?.ccl ?? NaN,
+          sentDcl: sent?.dcl ?? NaN,
         };
         this.counters.cycles++;
         this.lastTransmit = e;
@@ -166,7 +216,9 @@ export class Pipeline {
     await this.port?.close();
   }
 
-  replug(): void { this.plugged = true; }
+  replug(): void {
+    this.plugged = true;
+  }
 
   /** Redeploy: the flow's nodes are closed and re-created; the rules resume from their persisted charge state. */
   async redeploy(): Promise<void> {
@@ -186,7 +238,11 @@ export class Pipeline {
   }
 
   /** Bus counters, listener counts and live timers (leak checks). */
-  busInfo(): { counters: SerialBus['counters'] | undefined; listeners: Record<string, number> | undefined; timers: number } {
+  busInfo(): {
+    counters: SerialBus['counters'] | undefined;
+    listeners: Record<string, number> | undefined;
+    timers: number;
+  } {
     return { counters: this.bus?.counters, listeners: this.bus?.listenerCounts(), timers: this.o.clock.pending };
   }
 

@@ -1,7 +1,9 @@
 /** A seeded PRNG (mulberry32) so fault sequences replay exactly from their seed. */
 export class Rng {
   private s: number;
-  constructor(readonly seed: number) { this.s = seed >>> 0; }
+  constructor(readonly seed: number) {
+    this.s = seed >>> 0;
+  }
 
   /** Uniform in [0, 1). */
   next(): number {
@@ -12,7 +14,13 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.next() * xs.length)]; }
-  chance(p: number): boolean { return this.next() < p; }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)];
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
 }

@@ -6,10 +6,18 @@ import vm from 'node:vm';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-export interface Resources { heapMB: number; rssMB: number; fds: number }
+export interface Resources {
+  heapMB: number;
+  rssMB: number;
+  fds: number;
+}
 
 export function openFds(): number {
-  try { return readdirSync('/proc/self/fd').length; } catch { return NaN; } // not Linux
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return NaN;
+  } // not Linux
 }
 
 export function resources(): Resources {

@@ -5,7 +5,13 @@
  */
 import type { Clock, TimerId } from '../../src/core/clock';
 
-interface Timer { id: TimerId; at: number; seq: number; fn: () => void; every?: number }
+interface Timer {
+  id: TimerId;
+  at: number;
+  seq: number;
+  fn: () => void;
+  every?: number;
+}
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -15,21 +21,33 @@ export class StepClock implements Clock {
   private nextId = 1;
   private seq = 0;
 
-  constructor(start = Date.UTC(2026, 0, 1)) { this.time = start; }
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.time = start;
+  }
 
-  now(): number { return this.time; }
+  now(): number {
+    return this.time;
+  }
 
-  setTimeout(fn: () => void, ms: number): TimerId { return this.add(fn, Math.max(0, ms)); }
+  setTimeout(fn: () => void, ms: number): TimerId {
+    return this.add(fn, Math.max(0, ms));
+  }
 
   setInterval(fn: () => void, ms: number): TimerId {
     const every = Math.max(1, ms);
     return this.add(fn, every, every);
   }
 
-  clearTimeout(id: TimerId | undefined): void { if (id !== undefined) this.timers.delete(id); }
-  clearInterval(id: TimerId | undefined): void { this.clearTimeout(id); }
+  clearTimeout(id: TimerId | undefined): void {
+    if (id !== undefined) this.timers.delete(id);
+  }
+  clearInterval(id: TimerId | undefined): void {
+    this.clearTimeout(id);
+  }
 
-  get pending(): number { return this.timers.size; }
+  get pending(): number {
+    return this.timers.size;
+  }
 
   /** Fires every timer due up to `until` in time order (FIFO on ties), settling promises after each. */
   async runUntil(until: number): Promise<void> {
@@ -50,7 +68,9 @@ export class StepClock implements Clock {
     this.time = Math.max(this.time, until);
   }
 
-  runFor(ms: number): Promise<void> { return this.runUntil(this.time + ms); }
+  runFor(ms: number): Promise<void> {
+    return this.runUntil(this.time + ms);
+  }
 
   private add(fn: () => void, delay: number, every?: number): TimerId {
     const id = this.nextId++;

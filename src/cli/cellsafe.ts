@@ -37,8 +37,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 export const processIo: CliIo = {
-  stdout: (t) => { process.stdout.write(t); },
-  stderr: (t) => { process.stderr.write(t); },
+  stdout: (t) => {
+    process.stdout.write(t);
+  },
+  stderr: (t) => {
+    process.stderr.write(t);
+  },
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -49,7 +53,9 @@ export const processIo: CliIo = {
 
 if (require.main === module) {
   main(process.argv.slice(2), processIo).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       process.stderr.write(`cellsafe: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;

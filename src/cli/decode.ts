@@ -28,7 +28,11 @@ export const decodeCommand: CliCommand = {
     const { options, positional } = parseArgs(args);
     const decoder = DECODERS[options.protocol ?? ''];
     if (!decoder) {
-      io.stdout(JSON.stringify({ error: `unknown protocol "${options.protocol ?? ''}"; one of: ${Object.keys(DECODERS).join(', ')}` }) + '\n');
+      io.stdout(
+        JSON.stringify({
+          error: `unknown protocol "${options.protocol ?? ''}"; one of: ${Object.keys(DECODERS).join(', ')}`,
+        }) + '\n',
+      );
       return 1;
     }
     if (positional.length === 0) {

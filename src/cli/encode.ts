@@ -19,7 +19,8 @@ export const encodeCommand: CliCommand = {
     };
     const { options } = parseArgs(args);
     const protocol = protocolByName(options.protocol ?? '');
-    if (!protocol) return fail(`unknown protocol "${options.protocol ?? ''}"; one of: ${Object.keys(PROTOCOLS).join(', ')}`);
+    if (!protocol)
+      return fail(`unknown protocol "${options.protocol ?? ''}"; one of: ${Object.keys(PROTOCOLS).join(', ')}`);
     const encodeOptions = { profile: options.profile };
     const problem = protocol.validateOptions(encodeOptions);
     if (problem) return fail(problem);
@@ -31,7 +32,8 @@ export const encodeCommand: CliCommand = {
     }
     const bank = toBankState(input, Date.now());
     if (!bank.ok) return fail(bank.reason);
-    const frames = protocol.encode(bank.value, encodeOptions)
+    const frames = protocol
+      .encode(bank.value, encodeOptions)
       .map((f) => ({ id: canIdText(f.id), data: f.data.toString('hex').toUpperCase() }));
     io.stdout(JSON.stringify(frames) + '\n');
     return 0;

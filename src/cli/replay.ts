@@ -14,12 +14,19 @@ import type { CliCommand } from './command';
 import { parseArgs } from './command';
 
 /** One input line → the engine input and its time, or a reason. */
-export function parseReplayLine(line: string): { ok: true; time: number; input: StepInput } | { ok: false; reason: string } {
+export function parseReplayLine(
+  line: string,
+): { ok: true; time: number; input: StepInput } | { ok: false; reason: string } {
   let o: unknown;
-  try { o = JSON.parse(line); } catch { return { ok: false, reason: 'not JSON' }; }
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
   if (typeof o !== 'object' || o === null) return { ok: false, reason: 'a line must be a JSON object' };
   const { time, pack, tick, command, current } = o as Record<string, unknown>;
-  if (typeof time !== 'number' || !Number.isFinite(time)) return { ok: false, reason: 'time must be a number (ms since epoch)' };
+  if (typeof time !== 'number' || !Number.isFinite(time))
+    return { ok: false, reason: 'time must be a number (ms since epoch)' };
   if (pack !== undefined) {
     const v = validatePackState(pack);
     return v.ok ? { ok: true, time, input: { packs: [v.value] } } : { ok: false, reason: `pack: ${v.reason}` };
@@ -29,7 +36,8 @@ export function parseReplayLine(line: string): { ok: true; time: number; input: 
     const c = parseCommand(command);
     return c.ok ? { ok: true, time, input: { command: c.value } } : { ok: false, reason: c.reason };
   }
-  if (typeof current === 'number' && Number.isFinite(current)) return { ok: true, time, input: { extCurrent: current } };
+  if (typeof current === 'number' && Number.isFinite(current))
+    return { ok: true, time, input: { extCurrent: current } };
   return { ok: false, reason: 'a line needs "pack", "tick": true, "command" or "current"' };
 }
 
@@ -43,16 +51,22 @@ export const replayCommand: CliCommand = {
     const { options } = parseArgs(args);
     let user: unknown = {};
     if (options.config) {
-      try { user = JSON.parse(await readFile(options.config, 'utf8')); } catch (err) {
+      try {
+        user = JSON.parse(await readFile(options.config, 'utf8'));
+      } catch (err) {
         io.stderr(`cellsafe replay: cannot read --config: ${(err as Error).message}\n`);
         return 2;
       }
     }
     const cfg = resolveConfig(user);
-    if (!cfg.ok) { io.stderr(`cellsafe replay: ${cfg.reason}\n`); return 2; }
+    if (!cfg.ok) {
+      io.stderr(`cellsafe replay: ${cfg.reason}\n`);
+      return 2;
+    }
     let state: EngineState | undefined;
     let lastTime = -Infinity;
-    let n = 0, errors = 0;
+    let n = 0,
+      errors = 0;
     let out: string[] = [];
     for await (const raw of io.stdinLines()) {
       n++;
@@ -67,7 +81,10 @@ export const replayCommand: CliCommand = {
         state ??= createState(cfg.value, p.time);
         out.push(JSON.stringify(step(state, p.input, p.time).bank));
       }
-      if (out.length >= FLUSH_LINES) { io.stdout(out.join('\n') + '\n'); out = []; }
+      if (out.length >= FLUSH_LINES) {
+        io.stdout(out.join('\n') + '\n');
+        out = [];
+      }
     }
     if (out.length) io.stdout(out.join('\n') + '\n');
     if (errors) io.stderr(`cellsafe replay: ${errors} bad line(s)\n`);

@@ -13,7 +13,8 @@ const DEFAULT_BAUD: Record<string, number> = { 'seplos-v2': 19200, 'seplos-v3': 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
   summary: 'answer as simulated BMS packs on a serial port or pty',
-  usage: 'cellsafe simulate --protocol <protocol> --port <path> [--addresses 1-5] [--cells 16] [--profile <name>] [--baud <rate>]',
+  usage:
+    'cellsafe simulate --protocol <protocol> --port <path> [--addresses 1-5] [--cells 16] [--profile <name>] [--baud <rate>]',
   async run(args, io) {
     const { options } = parseArgs(args);
     const protocol = options.protocol ?? '';
@@ -38,7 +39,9 @@ export const simulateCommand: CliCommand = {
       factory,
       options: { addresses: addresses.value, cells: Number(options.cells ?? 16), profile: options.profile },
     });
-    io.stderr(`simulating ${protocol} packs ${addresses.value.join(',')} on ${options.port} at ${baudRate} baud; Ctrl-C to stop\n`);
+    io.stderr(
+      `simulating ${protocol} packs ${addresses.value.join(',')} on ${options.port} at ${baudRate} baud; Ctrl-C to stop\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

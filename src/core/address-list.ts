@@ -2,9 +2,16 @@
  * Parses the address field of a BMS node: "1", "1,3,5", "1-5", "0-3, 8". Returns the sorted
  * unique list or a reason.
  */
-export function parseAddressList(text: string, min = 0, max = 255): { ok: true; value: number[] } | { ok: false; reason: string } {
+export function parseAddressList(
+  text: string,
+  min = 0,
+  max = 255,
+): { ok: true; value: number[] } | { ok: false; reason: string } {
   const out = new Set<number>();
-  const parts = String(text).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = String(text)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return { ok: false, reason: 'no address given' };
   for (const part of parts) {
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
@@ -12,7 +19,8 @@ export function parseAddressList(text: string, min = 0, max = 255): { ok: true; 
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     if (from > to) return { ok: false, reason: `range "${part}" runs backwards` };
-    if (from < min || to > max) return { ok: false, reason: `address ${from < min ? from : to} is outside ${min}..${max}` };
+    if (from < min || to > max)
+      return { ok: false, reason: `address ${from < min ? from : to} is outside ${min}..${max}` };
     for (let a = from; a <= to; a++) out.add(a);
   }
   return { ok: true, value: [...out].sort((a, b) => a - b) };

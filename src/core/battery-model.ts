@@ -20,9 +20,33 @@ export interface BatteryModelOptions {
 
 // SoC (%) → cell OCV (V) breakpoints per chemistry.
 const OCV: Record<Chemistry, Array<[number, number]>> = {
-  lfp: [[0, 2.8], [5, 3.0], [10, 3.2], [20, 3.25], [40, 3.29], [60, 3.31], [80, 3.33], [95, 3.38], [100, 3.45]],
-  nmc: [[0, 3.0], [10, 3.45], [30, 3.65], [50, 3.75], [70, 3.9], [90, 4.05], [100, 4.15]],
-  lto: [[0, 1.8], [10, 2.1], [50, 2.3], [90, 2.5], [100, 2.65]],
+  lfp: [
+    [0, 2.8],
+    [5, 3.0],
+    [10, 3.2],
+    [20, 3.25],
+    [40, 3.29],
+    [60, 3.31],
+    [80, 3.33],
+    [95, 3.38],
+    [100, 3.45],
+  ],
+  nmc: [
+    [0, 3.0],
+    [10, 3.45],
+    [30, 3.65],
+    [50, 3.75],
+    [70, 3.9],
+    [90, 4.05],
+    [100, 4.15],
+  ],
+  lto: [
+    [0, 1.8],
+    [10, 2.1],
+    [50, 2.3],
+    [90, 2.5],
+    [100, 2.65],
+  ],
 };
 
 function interpolate(table: Array<[number, number]>, x: number): number {
@@ -71,14 +95,25 @@ export class BatteryModel {
     this.recompute();
   }
 
-  get voltage(): number { return this.cells.reduce((a, b) => a + b, 0); }
-  get remainingAh(): number { return (this.capacityAh * this.soc) / 100; }
-  get cellMin(): number { return Math.min(...this.cells); }
-  get cellMax(): number { return Math.max(...this.cells); }
+  get voltage(): number {
+    return this.cells.reduce((a, b) => a + b, 0);
+  }
+  get remainingAh(): number {
+    return (this.capacityAh * this.soc) / 100;
+  }
+  get cellMin(): number {
+    return Math.min(...this.cells);
+  }
+  get cellMax(): number {
+    return Math.max(...this.cells);
+  }
 
   /** Advances the model to time `now` (ms). */
   update(now: number): void {
-    if (this.frozen) { this.lastUpdate = now; return; }
+    if (this.frozen) {
+      this.lastUpdate = now;
+      return;
+    }
     const dtH = this.lastUpdate === undefined ? 0 : Math.max(0, now - this.lastUpdate) / 3_600_000;
     this.lastUpdate = now;
     let i = this.profile(now);

@@ -16,11 +16,19 @@ export class RealClock implements Clock {
   private readonly timers = new Map<TimerId, NodeJS.Timeout>();
   private nextId = 1;
 
-  now(): number { return Date.now(); }
+  now(): number {
+    return Date.now();
+  }
 
   setTimeout(fn: () => void, ms: number): TimerId {
     const id = this.nextId++;
-    this.timers.set(id, setTimeout(() => { this.timers.delete(id); fn(); }, ms));
+    this.timers.set(
+      id,
+      setTimeout(() => {
+        this.timers.delete(id);
+        fn();
+      }, ms),
+    );
     return id;
   }
 
@@ -33,16 +41,29 @@ export class RealClock implements Clock {
   clearTimeout(id: TimerId | undefined): void {
     if (id === undefined) return;
     const t = this.timers.get(id);
-    if (t) { clearTimeout(t); clearInterval(t); this.timers.delete(id); }
+    if (t) {
+      clearTimeout(t);
+      clearInterval(t);
+      this.timers.delete(id);
+    }
   }
 
-  clearInterval(id: TimerId | undefined): void { this.clearTimeout(id); }
+  clearInterval(id: TimerId | undefined): void {
+    this.clearTimeout(id);
+  }
 
   /** Number of live timers (leak checks in tests). */
-  get pending(): number { return this.timers.size; }
+  get pending(): number {
+    return this.timers.size;
+  }
 }
 
-interface SimTimer { id: TimerId; at: number; fn: () => void; every?: number }
+interface SimTimer {
+  id: TimerId;
+  at: number;
+  fn: () => void;
+  every?: number;
+}
 
 /** Simulated time: nothing happens until advance() is called. Timers fire in time order. */
 export class SimClock implements Clock {
@@ -50,9 +71,13 @@ export class SimClock implements Clock {
   private timers: SimTimer[] = [];
   private nextId = 1;
 
-  constructor(start = Date.UTC(2026, 0, 1)) { this.time = start; }
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.time = start;
+  }
 
-  now(): number { return this.time; }
+  now(): number {
+    return this.time;
+  }
 
   setTimeout(fn: () => void, ms: number): TimerId {
     const id = this.nextId++;
@@ -67,10 +92,16 @@ export class SimClock implements Clock {
     return id;
   }
 
-  clearTimeout(id: TimerId | undefined): void { this.timers = this.timers.filter((t) => t.id !== id); }
-  clearInterval(id: TimerId | undefined): void { this.clearTimeout(id); }
+  clearTimeout(id: TimerId | undefined): void {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  }
+  clearInterval(id: TimerId | undefined): void {
+    this.clearTimeout(id);
+  }
 
-  get pending(): number { return this.timers.length; }
+  get pending(): number {
+    return this.timers.length;
+  }
 
   /** Moves time forward by ms, firing every timer that falls due, in order. */
   advance(ms: number): void {

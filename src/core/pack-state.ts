@@ -5,11 +5,21 @@
  */
 
 export const ALARM_NAMES = [
-  'cellOverVoltage', 'cellUnderVoltage', 'packOverVoltage', 'packUnderVoltage',
-  'chargeOverCurrent', 'dischargeOverCurrent', 'shortCircuit',
-  'chargeOverTemperature', 'chargeUnderTemperature', 'dischargeOverTemperature',
-  'dischargeUnderTemperature', 'mosOverTemperature', 'cellImbalance',
-  'communication', 'internal',
+  'cellOverVoltage',
+  'cellUnderVoltage',
+  'packOverVoltage',
+  'packUnderVoltage',
+  'chargeOverCurrent',
+  'dischargeOverCurrent',
+  'shortCircuit',
+  'chargeOverTemperature',
+  'chargeUnderTemperature',
+  'dischargeOverTemperature',
+  'dischargeUnderTemperature',
+  'mosOverTemperature',
+  'cellImbalance',
+  'communication',
+  'internal',
 ] as const;
 export type AlarmName = (typeof ALARM_NAMES)[number];
 export type AlarmLevel = 'warn' | 'alarm';
@@ -53,16 +63,30 @@ export type SafetyMode = 'normal' | 'degraded' | 'blind' | 'failsafe';
 export interface BankState {
   kind: 'bank';
   time: number;
-  cvl: number; ccl: number; dcl: number; dvl: number;
-  chargeAllowed: boolean; dischargeAllowed: boolean;
-  forceCharge: boolean; fullChargeRequest: boolean;
-  soc: number; soh: number;
-  voltage: number; current: number; power: number;
+  cvl: number;
+  ccl: number;
+  dcl: number;
+  dvl: number;
+  chargeAllowed: boolean;
+  dischargeAllowed: boolean;
+  forceCharge: boolean;
+  fullChargeRequest: boolean;
+  soc: number;
+  soh: number;
+  voltage: number;
+  current: number;
+  power: number;
   temperature: { min: number; max: number; avg: number };
   cellMin: { v: number; pack: string; cell: number };
   cellMax: { v: number; pack: string; cell: number };
-  packs: { total: number; online: number; stale: number; offline: number;
-    blockingCharge: number; blockingDischarge: number };
+  packs: {
+    total: number;
+    online: number;
+    stale: number;
+    offline: number;
+    blockingCharge: number;
+    blockingDischarge: number;
+  };
   capacityAh: { installed: number; online: number };
   chargeState: ChargeState;
   mode: SafetyMode;
@@ -75,8 +99,7 @@ export interface BankState {
 /** Result of a validator: the value when valid, else a reason a user can act on. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function checkNumbers(o: Record<string, unknown>, keys: string[], optional: boolean): string | undefined {
@@ -114,8 +137,21 @@ export function validatePackState(v: unknown): Checked<PackState> {
   }
   const reason =
     checkNumbers(v, ['time', 'voltage', 'current', 'soc'], false) ??
-    checkNumbers(v, ['address', 'soh', 'mosTemperature', 'ambientTemperature', 'remainingAh', 'fullAh',
-      'designAh', 'cycles', 'balanceCurrent'], true) ??
+    checkNumbers(
+      v,
+      [
+        'address',
+        'soh',
+        'mosTemperature',
+        'ambientTemperature',
+        'remainingAh',
+        'fullAh',
+        'designAh',
+        'cycles',
+        'balanceCurrent',
+      ],
+      true,
+    ) ??
     checkNumberArray(v, 'cells', false) ??
     checkNumberArray(v, 'temperatures', false) ??
     checkNumberArray(v, 'cellTemperatures', true) ??
@@ -124,7 +160,8 @@ export function validatePackState(v: unknown): Checked<PackState> {
     (v.balancing !== undefined && typeof v.balancing !== 'boolean' ? 'balancing must be a boolean' : undefined) ??
     checkAlarms(v.alarms, ALARM_NAMES) ??
     (v.limits !== undefined && (!isObject(v.limits) || checkNumbers(v.limits, ['cvl', 'ccl', 'dcl'], true))
-      ? 'limits must hold finite cvl/ccl/dcl' : undefined) ??
+      ? 'limits must hold finite cvl/ccl/dcl'
+      : undefined) ??
     (v.extra !== undefined && !isObject(v.extra) ? 'extra must be an object' : undefined) ??
     ((v.soc as number) < 0 || (v.soc as number) > 100 ? `soc must be 0..100 (got ${String(v.soc)})` : undefined);
   return reason ? { ok: false, reason } : { ok: true, value: v as unknown as PackState };
@@ -145,14 +182,19 @@ export function validateBankState(v: unknown): Checked<BankState> {
     sub('cellMax', ['v', 'cell']) ??
     sub('packs', ['total', 'online', 'stale', 'offline', 'blockingCharge', 'blockingDischarge']) ??
     sub('capacityAh', ['installed', 'online']) ??
-    (['chargeAllowed', 'dischargeAllowed', 'forceCharge', 'fullChargeRequest', 'stopCan']
-      .map((k) => (typeof v[k] !== 'boolean' ? `${k} must be a boolean` : undefined)).find(Boolean)) ??
+    ['chargeAllowed', 'dischargeAllowed', 'forceCharge', 'fullChargeRequest', 'stopCan']
+      .map((k) => (typeof v[k] !== 'boolean' ? `${k} must be a boolean` : undefined))
+      .find(Boolean) ??
     (!['init', 'bulk', 'absorb', 'float-ramp', 'float', 'balance'].includes(v.chargeState as string)
-      ? 'chargeState is not a known charge state' : undefined) ??
-    (!['normal', 'degraded', 'blind', 'failsafe'].includes(v.mode as string) ? 'mode is not a known mode' : undefined) ??
+      ? 'chargeState is not a known charge state'
+      : undefined) ??
+    (!['normal', 'degraded', 'blind', 'failsafe'].includes(v.mode as string)
+      ? 'mode is not a known mode'
+      : undefined) ??
     checkAlarms(v.alarms, BANK_ALARMS) ??
     (!isObject(v.relays) || Object.values(v.relays).some((r) => typeof r !== 'boolean')
-      ? 'relays must be an object of booleans' : undefined) ??
+      ? 'relays must be an object of booleans'
+      : undefined) ??
     (!isObject(v.limitedBy) ? 'limitedBy must be an object' : undefined);
   return reason ? { ok: false, reason } : { ok: true, value: v as unknown as BankState };
 }

@@ -30,25 +30,45 @@ export interface RelayView {
   commOk: boolean;
 }
 
-export interface RelayState { charge: boolean; load: boolean }
+export interface RelayState {
+  charge: boolean;
+  load: boolean;
+}
 
 /** The D14 table of one relay: its next state from the previous one (pure, no timing). */
-export function tableRelay(mode: RelayTableMode, relay: 'charge' | 'load', prev: boolean, v: RelayView, th: RelayThresholds): boolean {
+export function tableRelay(
+  mode: RelayTableMode,
+  relay: 'charge' | 'load',
+  prev: boolean,
+  v: RelayView,
+  th: RelayThresholds,
+): boolean {
   const tempsOk = v.temps.every((x) => x > th.tMin && x < th.tMax);
   const tempBad = v.temps.some((x) => x < th.tMin || x > th.tMax);
   const noCells = v.cells.length === 0;
   if (relay === 'charge') {
-    const disable = !v.commOk || noCells || tempBad || v.cells.some((c) => c >= th.vMax)
-      || (mode === 'normal' && v.cells.every((c) => c >= th.vBalance));
+    const disable =
+      !v.commOk ||
+      noCells ||
+      tempBad ||
+      v.cells.some((c) => c >= th.vMax) ||
+      (mode === 'normal' && v.cells.every((c) => c >= th.vBalance));
     if (disable) return false;
-    const enable = v.commOk && tempsOk && (mode === 'normal'
-      ? v.cells.every((c) => c < th.vBalance) && v.soc < th.chargeRestartSoc
-      : v.cells.every((c) => c < th.vMax));
+    const enable =
+      v.commOk &&
+      tempsOk &&
+      (mode === 'normal'
+        ? v.cells.every((c) => c < th.vBalance) && v.soc < th.chargeRestartSoc
+        : v.cells.every((c) => c < th.vMax));
     return enable ? true : prev;
   }
   const disable = !v.commOk || noCells || tempBad || v.cells.some((c) => c <= th.vMin);
   if (disable) return false;
-  const enable = v.commOk && tempsOk && v.cells.every((c) => c > th.vMin) && (mode === 'critical' || v.soc >= th.dischargeRestartSoc);
+  const enable =
+    v.commOk &&
+    tempsOk &&
+    v.cells.every((c) => c > th.vMin) &&
+    (mode === 'critical' || v.soc >= th.dischargeRestartSoc);
   return enable ? true : prev;
 }
 

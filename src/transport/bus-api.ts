@@ -16,7 +16,10 @@ export interface Transaction {
 export type BusErrorCode = 'timeout' | 'backoff' | 'closed' | 'disconnected' | 'overflow';
 
 export class BusError extends Error {
-  constructor(readonly code: BusErrorCode, message: string) {
+  constructor(
+    readonly code: BusErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'BusError';
   }

@@ -33,16 +33,22 @@ export class ChannelEvents {
   private readonly statusListeners = new Set<(status: CanStatus) => void>();
   private current: CanStatus = { state: 'connecting' };
 
-  get status(): CanStatus { return this.current; }
+  get status(): CanStatus {
+    return this.current;
+  }
 
   onFrame(listener: (frame: CanFrame) => void): () => void {
     this.frameListeners.add(listener);
-    return () => { this.frameListeners.delete(listener); };
+    return () => {
+      this.frameListeners.delete(listener);
+    };
   }
 
   onStatus(listener: (status: CanStatus) => void): () => void {
     this.statusListeners.add(listener);
-    return () => { this.statusListeners.delete(listener); };
+    return () => {
+      this.statusListeners.delete(listener);
+    };
   }
 
   emitFrame(frame: CanFrame): void {

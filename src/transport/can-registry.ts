@@ -6,7 +6,11 @@
  */
 import type { CanChannel } from './can-channel';
 
-interface Entry { refs: number; settings: string; channel: CanChannel }
+interface Entry {
+  refs: number;
+  settings: string;
+  channel: CanChannel;
+}
 
 const entries = new Map<string, Entry>();
 
@@ -42,4 +46,6 @@ export function acquireCanChannel(key: string, settings: string, open: () => Can
 }
 
 /** Number of interfaces open in this process (leak checks in tests). */
-export function openCanChannels(): number { return entries.size; }
+export function openCanChannels(): number {
+  return entries.size;
+}

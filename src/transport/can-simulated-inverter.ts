@@ -42,9 +42,15 @@ export class SimulatedInverterChannel implements CanChannel {
     this.events.setStatus({ state: 'connected' });
   }
 
-  get status(): CanStatus { return this.events.status; }
-  onFrame(listener: (frame: CanFrame) => void): () => void { return this.events.onFrame(listener); }
-  onStatus(listener: (status: CanStatus) => void): () => void { return this.events.onStatus(listener); }
+  get status(): CanStatus {
+    return this.events.status;
+  }
+  onFrame(listener: (frame: CanFrame) => void): () => void {
+    return this.events.onFrame(listener);
+  }
+  onStatus(listener: (status: CanStatus) => void): () => void {
+    return this.events.onStatus(listener);
+  }
 
   /** True when the inverter would raise its BMS-communication-lost alarm. */
   get commsLost(): boolean {

@@ -14,8 +14,15 @@ import { SerialDevicePort } from './serial-port';
 
 /** Lawicel bitrate command per bit/s. */
 export const SLCAN_BITRATES: Readonly<Record<number, string>> = {
-  10000: 'S0', 20000: 'S1', 50000: 'S2', 100000: 'S3', 125000: 'S4',
-  250000: 'S5', 500000: 'S6', 800000: 'S7', 1000000: 'S8',
+  10000: 'S0',
+  20000: 'S1',
+  50000: 'S2',
+  100000: 'S3',
+  125000: 'S4',
+  250000: 'S5',
+  500000: 'S6',
+  800000: 'S7',
+  1000000: 'S8',
 };
 
 const BELL = '\x07';
@@ -27,7 +34,7 @@ const hex = (n: number, width: number): string => n.toString(16).toUpperCase().p
 
 /** The Lawicel line (with CR) that transmits a frame. */
 export function encodeSlcan(frame: CanFrame): string {
-  const kind = frame.rtr ? (frame.ext ? 'R' : 'r') : (frame.ext ? 'T' : 't');
+  const kind = frame.rtr ? (frame.ext ? 'R' : 'r') : frame.ext ? 'T' : 't';
   const id = hex(frame.id, frame.ext ? 8 : 3);
   const data = frame.rtr ? '' : frame.data.toString('hex').toUpperCase();
   return `${kind}${id}${frame.data.length}${data}${CR}`;
@@ -90,22 +97,36 @@ export class SlcanChannel implements CanChannel {
     this.reconnectMs = options.reconnectMinMs ?? 1000;
     if (!command) {
       this.bitrateCommand = '';
-      this.events.setStatus({ state: 'error', reason: `unsupported slcan bitrate ${options.bitrate}; use one of ${Object.keys(SLCAN_BITRATES).join(', ')}` });
+      this.events.setStatus({
+        state: 'error',
+        reason: `unsupported slcan bitrate ${options.bitrate}; use one of ${Object.keys(SLCAN_BITRATES).join(', ')}`,
+      });
       return;
     }
     this.bitrateCommand = command;
     this.connect();
   }
 
-  get status(): CanStatus { return this.events.status; }
-  onFrame(listener: (frame: CanFrame) => void): () => void { return this.events.onFrame(listener); }
-  onStatus(listener: (status: CanStatus) => void): () => void { return this.events.onStatus(listener); }
+  get status(): CanStatus {
+    return this.events.status;
+  }
+  onFrame(listener: (frame: CanFrame) => void): () => void {
+    return this.events.onFrame(listener);
+  }
+  onStatus(listener: (status: CanStatus) => void): () => void {
+    return this.events.onStatus(listener);
+  }
 
   send(frame: CanFrame): void {
     const port = this.port;
-    if (!this.open || !port || frameProblem(frame)) { this.counters.dropped += 1; return; }
+    if (!this.open || !port || frameProblem(frame)) {
+      this.counters.dropped += 1;
+      return;
+    }
     this.counters.sent += 1;
-    port.write(Buffer.from(encodeSlcan(frame), 'ascii')).catch(() => { this.counters.dropped += 1; });
+    port.write(Buffer.from(encodeSlcan(frame), 'ascii')).catch(() => {
+      this.counters.dropped += 1;
+    });
   }
 
   async close(): Promise<void> {
@@ -132,7 +153,10 @@ export class SlcanChannel implements CanChannel {
   private connect(): void {
     if (this.closing) return;
     const claim = claimDevice(this.options.path, this.owner);
-    if (!claim.ok) { this.fail({ state: 'error', reason: claim.reason }); return; }
+    if (!claim.ok) {
+      this.fail({ state: 'error', reason: claim.reason });
+      return;
+    }
     this.deviceKey = claim.key;
     this.events.setStatus({ state: 'connecting' });
     serialised(claim.key, () => this.openAdapter()).then(
@@ -154,27 +178,40 @@ export class SlcanChannel implements CanChannel {
   private async openAdapter(): Promise<CanStatus> {
     if (this.closing) return { state: 'closed' };
     const port = (this.options.openPort ?? ((s) => new SerialDevicePort(s)))({
-      path: this.options.path, baudRate: this.options.baudRate ?? 115200,
+      path: this.options.path,
+      baudRate: this.options.baudRate ?? 115200,
     });
     port.on('data', (d: Buffer) => this.receive(port, d));
-    port.on('error', (e: Error) => { if (this.port === port && !this.closing) this.events.setStatus({ state: 'error', reason: e.message }); });
+    port.on('error', (e: Error) => {
+      if (this.port === port && !this.closing) this.events.setStatus({ state: 'error', reason: e.message });
+    });
     port.on('close', (disconnected: boolean) => this.portClosed(port, disconnected));
     await port.open();
     // close() while the port was opening saw no port to close: this must not leave it open.
-    if (this.closing) { await port.close(); return { state: 'closed' }; }
+    if (this.closing) {
+      await port.close();
+      return { state: 'closed' };
+    }
     this.port = port;
     this.rx = '';
     await this.command(port, 'C'); // refused when nothing was open: fine
     if (this.closing) return { state: 'closed' };
-    if (await this.command(port, this.bitrateCommand) !== 'ok') {
+    if ((await this.command(port, this.bitrateCommand)) !== 'ok') {
       await this.drop(port);
-      return { state: 'error', reason: `adapter did not accept bitrate command ${this.bitrateCommand} (${this.options.bitrate} bit/s)` };
+      return {
+        state: 'error',
+        reason: `adapter did not accept bitrate command ${this.bitrateCommand} (${this.options.bitrate} bit/s)`,
+      };
     }
     if (this.closing) return { state: 'closed' };
     const opened = await this.command(port, 'O');
     if (opened !== 'ok') {
       await this.drop(port);
-      return { state: 'error', reason: opened === 'timeout' ? 'adapter does not answer slcan commands' : 'adapter refused to open the CAN channel' };
+      return {
+        state: 'error',
+        reason:
+          opened === 'timeout' ? 'adapter does not answer slcan commands' : 'adapter refused to open the CAN channel',
+      };
     }
     return { state: 'connected' };
   }
@@ -213,12 +250,21 @@ export class SlcanChannel implements CanChannel {
       else this.line(line);
     }
     // A line never exceeds 1 + 8 + 1 + 16 + 4 characters: anything longer is noise.
-    if (this.rx.length > 64) { this.counters.malformed += 1; this.rx = ''; }
+    if (this.rx.length > 64) {
+      this.counters.malformed += 1;
+      this.rx = '';
+    }
   }
 
   private line(line: string): void {
-    if (line === '') { this.answer('ok'); return; }
-    if (line === 'z' || line === 'Z') { this.answer('ok'); return; }
+    if (line === '') {
+      this.answer('ok');
+      return;
+    }
+    if (line === 'z' || line === 'Z') {
+      this.answer('ok');
+      return;
+    }
     const frame = parseSlcanLine(line);
     if (frame) {
       if (!this.open) return;
@@ -230,14 +276,20 @@ export class SlcanChannel implements CanChannel {
   }
 
   private answer(answer: 'ok' | 'refused'): void {
-    if (this.pendingAnswer) { this.pendingAnswer(answer); return; }
+    if (this.pendingAnswer) {
+      this.pendingAnswer(answer);
+      return;
+    }
     if (!this.open) return;
     // Answers to transmissions: a run of refusals means bus-off or nobody ACKing our frames.
     if (answer === 'refused') {
       this.counters.refused += 1;
       this.refusals += 1;
       if (this.refusals >= REFUSALS_BEFORE_ERROR) {
-        this.events.setStatus({ state: 'error', reason: 'adapter refuses frames (bus off, wrong bitrate or nobody on the bus to ACK)' });
+        this.events.setStatus({
+          state: 'error',
+          reason: 'adapter refuses frames (bus off, wrong bitrate or nobody on the bus to ACK)',
+        });
       }
     } else {
       this.refusals = 0;

@@ -19,7 +19,13 @@ export interface SocketCanModule {
   createRawChannel(iface: string, timestamps?: boolean): RawChannelLike;
 }
 
-interface RawMessage { id: number; ext?: boolean; rtr?: boolean; err?: boolean; data?: Buffer }
+interface RawMessage {
+  id: number;
+  ext?: boolean;
+  rtr?: boolean;
+  err?: boolean;
+  data?: Buffer;
+}
 
 export function loadSocketCan(): SocketCanModule | undefined {
   try {
@@ -57,12 +63,21 @@ export class SocketCanChannel implements CanChannel {
     this.start(mod);
   }
 
-  get status(): CanStatus { return this.events.status; }
-  onFrame(listener: (frame: CanFrame) => void): () => void { return this.events.onFrame(listener); }
-  onStatus(listener: (status: CanStatus) => void): () => void { return this.events.onStatus(listener); }
+  get status(): CanStatus {
+    return this.events.status;
+  }
+  onFrame(listener: (frame: CanFrame) => void): () => void {
+    return this.events.onFrame(listener);
+  }
+  onStatus(listener: (status: CanStatus) => void): () => void {
+    return this.events.onStatus(listener);
+  }
 
   send(frame: CanFrame): void {
-    if (!this.raw || frameProblem(frame)) { this.counters.dropped += 1; return; }
+    if (!this.raw || frameProblem(frame)) {
+      this.counters.dropped += 1;
+      return;
+    }
     try {
       this.raw.send({ id: frame.id, ext: frame.ext, rtr: frame.rtr, data: frame.data });
       this.counters.sent += 1;
@@ -104,7 +119,12 @@ export class SocketCanChannel implements CanChannel {
   private received(raw: RawChannelLike, msg: RawMessage): void {
     if (raw !== this.raw || msg.err) return;
     this.counters.received += 1;
-    this.events.emitFrame({ id: msg.id, ext: Boolean(msg.ext), rtr: Boolean(msg.rtr), data: Buffer.from(msg.data ?? []) });
+    this.events.emitFrame({
+      id: msg.id,
+      ext: Boolean(msg.ext),
+      rtr: Boolean(msg.rtr),
+      data: Buffer.from(msg.data ?? []),
+    });
   }
 
   private stopped(raw: RawChannelLike, mod: SocketCanModule): void {
@@ -122,6 +142,10 @@ export class SocketCanChannel implements CanChannel {
   private stopRaw(): void {
     const raw = this.raw;
     this.raw = undefined;
-    try { raw?.stop(); } catch { /* already down */ }
+    try {
+      raw?.stop();
+    } catch {
+      /* already down */
+    }
   }
 }

@@ -41,7 +41,10 @@ export const createEchoSimulator: SimulatorFactory = (options, host) => {
         if (!pack) continue;
         const answer = applyWireFaults(Buffer.from(frame), pack.faults);
         if (!answer) continue;
-        const id = host.clock.setTimeout(() => { timers.delete(id); host.send(answer); }, options.turnaroundMs ?? 0);
+        const id = host.clock.setTimeout(() => {
+          timers.delete(id);
+          host.send(answer);
+        }, options.turnaroundMs ?? 0);
         timers.add(id);
       }
     },

@@ -61,7 +61,10 @@ export function writeMultipleRequest(address: number, start: number, data: Buffe
 }
 
 export const EXCEPTION_NAMES: Record<number, string> = {
-  1: 'illegal function', 2: 'illegal data address', 3: 'illegal data value', 4: 'server device failure',
+  1: 'illegal function',
+  2: 'illegal data address',
+  3: 'illegal data value',
+  4: 'server device failure',
 };
 
 /**
@@ -83,9 +86,7 @@ export function answerFramer(address: number, fn: number): Framer {
   };
 }
 
-export type ModbusAnswer =
-  | { ok: true; data: Buffer }
-  | { ok: false; reason: string; exception?: number };
+export type ModbusAnswer = { ok: true; data: Buffer } | { ok: false; reason: string; exception?: number };
 
 /**
  * Checks an answer frame: CRC, address, function, exception, byte count. `data` is the register
@@ -101,7 +102,8 @@ export function parseAnswer(frame: Buffer, address: number, fn: number): ModbusA
   }
   if (frame[1] !== fn) return { ok: false, reason: `answer to function ${frame[1]}, expected ${fn}` };
   if (isReadFn(fn)) {
-    if (frame.length !== 5 + frame[2]) return { ok: false, reason: `byte count ${frame[2]} does not match length ${frame.length}` };
+    if (frame.length !== 5 + frame[2])
+      return { ok: false, reason: `byte count ${frame[2]} does not match length ${frame.length}` };
     return { ok: true, data: frame.subarray(3, 3 + frame[2]) };
   }
   if (frame.length !== 8) return { ok: false, reason: `write answer must be 8 bytes (got ${frame.length})` };
@@ -136,7 +138,12 @@ export const requestFramer: Framer = (buf) => {
 /** Parses a request frame; undefined when its CRC or shape is wrong (a server stays silent). */
 export function parseRequest(frame: Buffer): ModbusRequest | undefined {
   if (frame.length < 8 || !crcValid(frame)) return undefined;
-  const req: ModbusRequest = { address: frame[0], fn: frame[1], start: frame.readUInt16BE(2), quantity: frame.readUInt16BE(4) };
+  const req: ModbusRequest = {
+    address: frame[0],
+    fn: frame[1],
+    start: frame.readUInt16BE(2),
+    quantity: frame.readUInt16BE(4),
+  };
   if (req.fn === 0x10) {
     if (frame.length !== 9 + frame[6] || frame[6] !== req.quantity * 2) return undefined;
     req.data = frame.subarray(7, 7 + frame[6]);

@@ -42,7 +42,11 @@ export class PackPoller {
     private readonly intervalMs: number,
     private readonly callbacks: PollerCallbacks,
   ) {
-    this.stats = { addresses, byAddress: new Map(addresses.map((a) => [a, { ok: 0, failed: 0, failing: 0 }])), cycles: 0 };
+    this.stats = {
+      addresses,
+      byAddress: new Map(addresses.map((a) => [a, { ok: 0, failed: 0, failing: 0 }])),
+      cycles: 0,
+    };
   }
 
   start(): void {
@@ -65,7 +69,9 @@ export class PackPoller {
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => { void this.cycle(); }, delay);
+    this.timer = this.clock.setTimeout(() => {
+      void this.cycle();
+    }, delay);
   }
 
   private async cycle(): Promise<void> {

@@ -14,10 +14,14 @@ function scanDev(): string[] {
   const byId = '/dev/serial/by-id';
   try {
     for (const f of fs.readdirSync(byId)) found.push(path.join(byId, f));
-  } catch { /* no udev links */ }
+  } catch {
+    /* no udev links */
+  }
   try {
     for (const f of fs.readdirSync('/dev')) if (DEV_PATTERNS.some((p) => p.test(f))) found.push(path.join('/dev', f));
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return found;
 }
 
@@ -25,7 +29,9 @@ export async function listSerialPorts(): Promise<string[]> {
   let listed: string[] = [];
   try {
     listed = (await SerialPort.list()).map((p) => p.path);
-  } catch { /* udevadm missing: the scan below still finds devices */ }
+  } catch {
+    /* udevadm missing: the scan below still finds devices */
+  }
   const all = [...scanDev(), ...listed];
   return [...new Set(all)];
 }

@@ -19,11 +19,17 @@ export function deviceKey(devicePath: string): string {
   }
 }
 
-export function claimDevice(devicePath: string, owner: string): { ok: true; key: string } | { ok: false; reason: string } {
+export function claimDevice(
+  devicePath: string,
+  owner: string,
+): { ok: true; key: string } | { ok: false; reason: string } {
   const key = deviceKey(devicePath);
   const current = owners.get(key);
   if (current !== undefined && current !== owner) {
-    return { ok: false, reason: `${devicePath} is already used by another bus config node (${current}); use one bus per port` };
+    return {
+      ok: false,
+      reason: `${devicePath} is already used by another bus config node (${current}); use one bus per port`,
+    };
   }
   owners.set(key, owner);
   return { ok: true, key };
@@ -39,6 +45,8 @@ export function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const next = previous.then(fn, fn);
   const tail = next.catch(() => undefined);
   chains.set(key, tail);
-  void tail.then(() => { if (chains.get(key) === tail) chains.delete(key); });
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
   return next;
 }

@@ -71,13 +71,21 @@ export class SerialBus implements SerialBusApi {
 
   constructor(options: SerialBusOptions) {
     this.o = {
-      timeoutMs: 500, gapMs: 0, reconnectMinMs: 1000, reconnectMaxMs: 30000, backoffMinMs: 2000,
-      backoffMaxMs: 60000, maxQueuePerAddress: 16, ...options,
+      timeoutMs: 500,
+      gapMs: 0,
+      reconnectMinMs: 1000,
+      reconnectMaxMs: 30000,
+      backoffMinMs: 2000,
+      backoffMaxMs: 60000,
+      maxQueuePerAddress: 16,
+      ...options,
     };
     this.reconnectDelay = this.o.reconnectMinMs;
   }
 
-  get isConnected(): boolean { return this.connected; }
+  get isConnected(): boolean {
+    return this.connected;
+  }
 
   /** Listener counts on the open port and on the bus (leak checks across redeploys). */
   listenerCounts(): Record<string, number> {
@@ -90,7 +98,9 @@ export class SerialBus implements SerialBusApi {
       users: this.users.size,
     };
   }
-  get currentStatus(): BusStatus { return this.status; }
+  get currentStatus(): BusStatus {
+    return this.status;
+  }
 
   register(user: BusUser): void {
     this.users.add(user);
@@ -107,7 +117,9 @@ export class SerialBus implements SerialBusApi {
 
   onData(listener: (data: Buffer) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Sets a status that is not about the port (e.g. a configuration error) and refuses work. */
@@ -118,12 +130,19 @@ export class SerialBus implements SerialBusApi {
 
   transact(t: Transaction): Promise<Buffer> {
     if (this.closing) {
-      return Promise.reject(new BusError('closed', this.status.state === 'error' ? this.status.reason : 'bus is closed'));
+      return Promise.reject(
+        new BusError('closed', this.status.state === 'error' ? this.status.reason : 'bus is closed'),
+      );
     }
     if (!this.connected) return Promise.reject(new BusError('disconnected', 'port is not open'));
     const a = this.addressState(t.address);
     if (a.failures > 0 && this.o.clock.now() < a.backoffUntil) {
-      return Promise.reject(new BusError('backoff', `address ${t.address} is silent; next try in ${Math.ceil((a.backoffUntil - this.o.clock.now()) / 1000)} s`));
+      return Promise.reject(
+        new BusError(
+          'backoff',
+          `address ${t.address} is silent; next try in ${Math.ceil((a.backoffUntil - this.o.clock.now()) / 1000)} s`,
+        ),
+      );
     }
     if (a.queue.length >= this.o.maxQueuePerAddress) {
       return Promise.reject(new BusError('overflow', `too many requests queued for address ${t.address}`));
@@ -266,7 +285,10 @@ export class SerialBus implements SerialBusApi {
       for (const p of a.queue.splice(0)) p.reject(new BusError('backoff', `address ${address} is silent`));
     }
     if (this.o.gapMs > 0) {
-      this.pumpTimer = this.o.clock.setTimeout(() => { this.pumpTimer = undefined; this.pump(); }, this.o.gapMs);
+      this.pumpTimer = this.o.clock.setTimeout(() => {
+        this.pumpTimer = undefined;
+        this.pump();
+      }, this.o.gapMs);
     } else {
       this.pump();
     }

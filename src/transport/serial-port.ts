@@ -10,9 +10,13 @@ const CLOSE_TIMEOUT_MS = 2000;
 export class SerialDevicePort extends EventEmitter implements BusPort {
   private port?: SerialPort;
 
-  constructor(private readonly settings: SerialSettings) { super(); }
+  constructor(private readonly settings: SerialSettings) {
+    super();
+  }
 
-  get isOpen(): boolean { return this.port?.isOpen ?? false; }
+  get isOpen(): boolean {
+    return this.port?.isOpen ?? false;
+  }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -32,7 +36,11 @@ export class SerialDevicePort extends EventEmitter implements BusPort {
         this.emit('close', Boolean(err?.disconnected));
       });
       port.open((err) => {
-        if (err) { port.removeAllListeners(); reject(err); return; }
+        if (err) {
+          port.removeAllListeners();
+          reject(err);
+          return;
+        }
         this.port = port;
         resolve();
       });
@@ -52,7 +60,10 @@ export class SerialDevicePort extends EventEmitter implements BusPort {
     this.port = undefined;
     if (!port?.isOpen) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { port.removeAllListeners(); resolve(); }, CLOSE_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        port.removeAllListeners();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
       port.close(() => {
         clearTimeout(timer);
         port.removeAllListeners();

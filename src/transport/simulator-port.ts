@@ -22,9 +22,13 @@ export class SimulatorPort extends EventEmitter implements BusPort {
     private readonly options: SimulatorOptions,
     private readonly clock: Clock,
     private readonly baudRate?: number,
-  ) { super(); }
+  ) {
+    super();
+  }
 
-  get isOpen(): boolean { return this.open_; }
+  get isOpen(): boolean {
+    return this.open_;
+  }
 
   async open(): Promise<void> {
     this.open_ = true;

@@ -26,7 +26,9 @@ export async function runSimulatorOnSerialPort(opts: {
   port.on('error', () => undefined);
   const simulator = opts.factory(opts.options, {
     clock: opts.clock ?? new RealClock(),
-    send: (data) => { port.write(data).catch(() => undefined); },
+    send: (data) => {
+      port.write(data).catch(() => undefined);
+    },
   });
   port.on('data', (d: Buffer) => simulator.receive(d));
   return {

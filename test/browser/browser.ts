@@ -11,12 +11,18 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = (): boolean => fs.existsSync(CHROMIUM);
 export const screenshots = path.resolve(__dirname, '../../test-output/browser');
 
-export interface ConsoleProblem { kind: 'console' | 'pageerror'; text: string; url?: string }
+export interface ConsoleProblem {
+  kind: 'console' | 'pageerror';
+  text: string;
+  url?: string;
+}
 
 /** Skips the calling suite, saying why, when Debian's chromium is not installed. */
 export function skipWithoutChromium(ctx: Mocha.Context): void {
   if (chromiumAvailable()) return;
-  console.log(`    browser tests skipped: no chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`);
+  console.log(
+    `    browser tests skipped: no chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`,
+  );
   ctx.skip();
 }
 
@@ -38,16 +44,28 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   // tsx compiles the functions passed to page.evaluate with esbuild's keepNames, which calls a
   // `__name` helper that only exists in Node: give the page a no-op one.
   await context.addInitScript({ content: 'window.__name = (f) => f;' });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   let problems: ConsoleProblem[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push({ kind: 'console', text: m.text(), url: m.location().url }); });
-  page.on('pageerror', (e) => { problems.push({ kind: 'pageerror', text: `${e.message}\n${e.stack ?? ''}` }); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push({ kind: 'console', text: m.text(), url: m.location().url });
+  });
+  page.on('pageerror', (e) => {
+    problems.push({ kind: 'pageerror', text: `${e.message}\n${e.stack ?? ''}` });
+  });
   return {
     page,
     takeProblems(ownUrl) {

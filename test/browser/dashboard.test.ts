@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { dashboardUserDir, startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { launch, screenshots, skipWithoutChromium, type Browser } from './browser';
 
-
 describe('demo dashboard in chromium', function () {
   this.timeout(240000);
   let nr: NodeRedProcess | undefined;
@@ -32,18 +31,31 @@ describe('demo dashboard in chromium', function () {
     const charts = page.locator('canvas');
     await charts.first().waitFor({ state: 'visible', timeout: 20000 });
     // A chart shows data when its plot area (below the legend) has pixels in a series colour.
-    const seriesColours = ['#0095FF', '#FF0000', '#FF7F0E'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
-    const plotted = () => page.evaluate((colours) => [...document.querySelectorAll('canvas')].map((c) => {
-      const ctx = c.getContext('2d');
-      if (!ctx || !c.width || !c.height) return 0;
-      const top = Math.floor(c.height * 0.25);
-      const px = ctx.getImageData(0, top, c.width, c.height - top).data;
-      let n = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        if (colours.some(([r, g, b]) => Math.abs(px[i] - r) < 24 && Math.abs(px[i + 1] - g) < 24 && Math.abs(px[i + 2] - b) < 24)) n++;
-      }
-      return n;
-    }), seriesColours);
+    const seriesColours = ['#0095FF', '#FF0000', '#FF7F0E'].map((h) =>
+      [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)),
+    );
+    const plotted = () =>
+      page.evaluate(
+        (colours) =>
+          [...document.querySelectorAll('canvas')].map((c) => {
+            const ctx = c.getContext('2d');
+            if (!ctx || !c.width || !c.height) return 0;
+            const top = Math.floor(c.height * 0.25);
+            const px = ctx.getImageData(0, top, c.width, c.height - top).data;
+            let n = 0;
+            for (let i = 0; i < px.length; i += 4) {
+              if (
+                colours.some(
+                  ([r, g, b]) =>
+                    Math.abs(px[i] - r) < 24 && Math.abs(px[i + 1] - g) < 24 && Math.abs(px[i + 2] - b) < 24,
+                )
+              )
+                n++;
+            }
+            return n;
+          }),
+        seriesColours,
+      );
     let counts: number[] = [];
     const end = Date.now() + 30000;
     while (Date.now() < end) {
@@ -54,8 +66,14 @@ describe('demo dashboard in chromium', function () {
     await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
     assert.ok(counts.length >= 2 && counts.every((n) => n > 150), `series pixels per chart: ${counts.join(', ')}`);
     const texts = await page.locator('.nrdb-ui-text').allInnerTexts();
-    assert.ok(texts.some((t) => /\d+\.\d\d V · \w+/.test(t)), `CVL and charge state shown: ${JSON.stringify(texts)}`);
-    assert.ok(texts.some((t) => /charge (ON|off)/.test(t)), `relay states shown: ${JSON.stringify(texts)}`);
+    assert.ok(
+      texts.some((t) => /\d+\.\d\d V · \w+/.test(t)),
+      `CVL and charge state shown: ${JSON.stringify(texts)}`,
+    );
+    assert.ok(
+      texts.some((t) => /charge (ON|off)/.test(t)),
+      `relay states shown: ${JSON.stringify(texts)}`,
+    );
     const problems = browser!.takeProblems(nr!.url);
     assert.deepEqual(problems, [], 'dashboard console errors');
     console.log(`    dashboard ${nr!.dashboardUrl}: series pixels per chart ${counts.join(', ')}`);

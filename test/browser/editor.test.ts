@@ -18,10 +18,16 @@ const MODULE = '@cellsafe/node-red-bms';
 // The editor's globals as the page functions use them: its API, typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
-interface EditorWindow { RED: Loose; $: Loose }
+interface EditorWindow {
+  RED: Loose;
+  $: Loose;
+}
 
-interface TypeInfo { type: string; config: boolean; users: Array<{ type: string; prop: string }> }
-
+interface TypeInfo {
+  type: string;
+  config: boolean;
+  users: Array<{ type: string; prop: string }>;
+}
 
 /** Drags a palette entry onto the workspace like a user does; returns the new node's id. */
 async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
@@ -43,7 +49,7 @@ async function dragFromPalette(page: Page, type: string, x: number, y: number): 
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) {
-    await page.mouse.move(from.x + (chart.x + x - from.x) * i / 10, from.y + (chart.y + y - from.y) * i / 10);
+    await page.mouse.move(from.x + ((chart.x + x - from.x) * i) / 10, from.y + ((chart.y + y - from.y) * i) / 10);
   }
   await page.mouse.up();
   await search.fill('');
@@ -64,49 +70,63 @@ async function checkTray(page: Page, prefix: 'node-input' | 'node-config-input',
   const tray = page.locator('.red-ui-tray').last();
   await tray.locator('.red-ui-tray-body .form-row').first().waitFor({ state: 'visible' });
   await page.waitForTimeout(300); // oneditprepare may fill selects from admin endpoints
-  const raw = await tray.evaluate((el) => [...el.querySelectorAll('[data-i18n]')]
-    .filter((e) => (e as HTMLElement).offsetParent !== null && !e.getAttribute('data-i18n')!.startsWith('['))
-    .map((e) => ({ key: e.getAttribute('data-i18n')!, text: (e.textContent ?? '').trim() }))
-    .filter((e) => !e.text || e.text === e.key || /^[\w-]+\.[\w.-]+$/.test(e.text)));
+  const raw = await tray.evaluate((el) =>
+    [...el.querySelectorAll('[data-i18n]')]
+      .filter((e) => (e as HTMLElement).offsetParent !== null && !e.getAttribute('data-i18n')!.startsWith('['))
+      .map((e) => ({ key: e.getAttribute('data-i18n')!, text: (e.textContent ?? '').trim() }))
+      .filter((e) => !e.text || e.text === e.key || /^[\w-]+\.[\w.-]+$/.test(e.text)),
+  );
   assert.deepEqual(raw, [], `${type}: untranslated labels`);
   const fields = await tray.locator(`[id^="${prefix}-"]`).count();
   assert.ok(fields > 0, `${type}: no fields`);
 
-  const marked = await page.evaluate(async ({ prefix, t }) => {
-    const RED = (window as unknown as EditorWindow).RED;
-    const $ = (window as unknown as EditorWindow).$;
-    const defaults = RED.nodes.getType(t).defaults as Record<string, { validate?: (v: unknown, o?: unknown) => unknown }>;
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    async function tryFields(): Promise<string> {
-      for (const [key, def] of Object.entries(defaults)) {
-        const input = $(`#${prefix}-${key}`);
-        if (!def.validate || !input.is('input[type=text], input:not([type])') || !input.is(':visible')) continue;
-        const before = input.val();
-        for (const bad of ['abc', '-1', '', '99999999', '1-', '0']) {
-          input.val(bad).trigger('change').trigger('keyup');
-          await sleep(20);
-          if (input.hasClass('input-error')) { input.val(before).trigger('change'); return `${key}=${JSON.stringify(bad)}`; }
+  const marked = await page.evaluate(
+    async ({ prefix, t }) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      const $ = (window as unknown as EditorWindow).$;
+      const defaults = RED.nodes.getType(t).defaults as Record<
+        string,
+        { validate?: (v: unknown, o?: unknown) => unknown }
+      >;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      async function tryFields(): Promise<string> {
+        for (const [key, def] of Object.entries(defaults)) {
+          const input = $(`#${prefix}-${key}`);
+          if (!def.validate || !input.is('input[type=text], input:not([type])') || !input.is(':visible')) continue;
+          const before = input.val();
+          for (const bad of ['abc', '-1', '', '99999999', '1-', '0']) {
+            input.val(bad).trigger('change').trigger('keyup');
+            await sleep(20);
+            if (input.hasClass('input-error')) {
+              input.val(before).trigger('change');
+              return `${key}=${JSON.stringify(bad)}`;
+            }
+          }
+          input.val(before).trigger('change');
         }
-        input.val(before).trigger('change');
+        return '';
+      }
+      const found = await tryFields();
+      if (found) return found;
+      // Fields that only show for another mode (e.g. a serial port for an slcan adapter).
+      for (const el of $(`.red-ui-tray:last select[id^="${prefix}-"]:visible`).toArray()) {
+        const sel = $(el);
+        const before = sel.val();
+        for (const opt of sel.find('option').toArray()) {
+          sel.val($(opt).val()).trigger('change');
+          await sleep(50);
+          const f = await tryFields();
+          if (f) {
+            sel.val(before).trigger('change');
+            return `${f} (${el.id}=${$(opt).val()})`;
+          }
+        }
+        sel.val(before).trigger('change');
       }
       return '';
-    }
-    const found = await tryFields();
-    if (found) return found;
-    // Fields that only show for another mode (e.g. a serial port for an slcan adapter).
-    for (const el of $(`.red-ui-tray:last select[id^="${prefix}-"]:visible`).toArray()) {
-      const sel = $(el);
-      const before = sel.val();
-      for (const opt of sel.find('option').toArray()) {
-        sel.val($(opt).val()).trigger('change');
-        await sleep(50);
-        const f = await tryFields();
-        if (f) { sel.val(before).trigger('change'); return `${f} (${el.id}=${$(opt).val()})`; }
-      }
-      sel.val(before).trigger('change');
-    }
-    return '';
-  }, { prefix, t: type });
+    },
+    { prefix, t: type },
+  );
   assert.ok(marked, `${type}: no text field whose bad value the editor marks`);
   return marked;
 }
@@ -114,7 +134,11 @@ async function checkTray(page: Page, prefix: 'node-input' | 'node-config-input',
 const trayClosed = (page: Page) => page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
 
 async function checkHelp(page: Page, type: string): Promise<void> {
-  await page.evaluate((t) => { const RED = (window as unknown as EditorWindow).RED; RED.sidebar.show('help'); RED.sidebar.help.show(t); }, type);
+  await page.evaluate((t) => {
+    const RED = (window as unknown as EditorWindow).RED;
+    RED.sidebar.show('help');
+    RED.sidebar.help.show(t);
+  }, type);
   const help = page.locator('.red-ui-panel > .red-ui-help').filter({ visible: true }).first();
   await help.waitFor({ state: 'visible' });
   const text = await help.innerText();
@@ -136,19 +160,34 @@ describe('editor panels in chromium', function () {
     nr = await startNodeRed({ userDir, dashboard: false, timeoutMs: 60000 });
     browser = await launch();
     await browser.page.goto(`${nr.url}/`);
-    await browser.page.waitForFunction(() => (window as unknown as EditorWindow).RED?.nodes?.getType?.('bms-serial-bus') && document.querySelector('.red-ui-palette-node'));
+    await browser.page.waitForFunction(
+      () =>
+        (window as unknown as EditorWindow).RED?.nodes?.getType?.('bms-serial-bus') &&
+        document.querySelector('.red-ui-palette-node'),
+    );
     types = await browser.page.evaluate((mod) => {
       const RED = (window as unknown as EditorWindow).RED;
-      const all: string[] = RED.nodes.registry.getNodeList().filter((s: { module: string }) => s.module === mod).flatMap((s: { types: string[] }) => s.types);
+      const all: string[] = RED.nodes.registry
+        .getNodeList()
+        .filter((s: { module: string }) => s.module === mod)
+        .flatMap((s: { types: string[] }) => s.types);
       const defs = Object.fromEntries(all.map((t) => [t, RED.nodes.getType(t)]));
       return all.map((t) => ({
         type: t,
         config: defs[t].category === 'config',
-        users: all.filter((u) => defs[u].category !== 'config').flatMap((u) => Object.entries(defs[u].defaults as Record<string, { type?: string }>)
-          .filter(([, d]) => d.type === t).map(([prop]) => ({ type: u, prop }))),
+        users: all
+          .filter((u) => defs[u].category !== 'config')
+          .flatMap((u) =>
+            Object.entries(defs[u].defaults as Record<string, { type?: string }>)
+              .filter(([, d]) => d.type === t)
+              .map(([prop]) => ({ type: u, prop })),
+          ),
       }));
     }, MODULE);
-    assert.ok(types.some((t) => t.type === 'bms-serial-bus'), 'package types in the editor');
+    assert.ok(
+      types.some((t) => t.type === 'bms-serial-bus'),
+      'package types in the editor',
+    );
     browser.takeProblems(nr.url);
   });
 
@@ -160,13 +199,19 @@ describe('editor panels in chromium', function () {
 
   it('opens the edit dialog of every node type without console errors, with fields, help and validation', async () => {
     const page = browser!.page;
-    await page.evaluate(() => { const RED = (window as unknown as EditorWindow).RED; RED.workspaces.show(RED.workspaces.add().id); });
+    await page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.workspaces.show(RED.workspaces.add().id);
+    });
     const report: string[] = [];
     let n = 0;
     for (const info of types.filter((t) => !t.config)) {
       const id = await dragFromPalette(page, info.type, 150 + 160 * (n % 4), 80 + 60 * Math.floor(n / 4));
       n++;
-      await page.evaluate((nodeId) => { const RED = (window as unknown as EditorWindow).RED; RED.editor.edit(RED.nodes.node(nodeId)); }, id);
+      await page.evaluate((nodeId) => {
+        const RED = (window as unknown as EditorWindow).RED;
+        RED.editor.edit(RED.nodes.node(nodeId));
+      }, id);
       const field = await checkTray(page, 'node-input', info.type);
       await checkHelp(page, info.type);
       await page.screenshot({ path: path.join(screenshots, `edit-${info.type}.png`) });
@@ -183,7 +228,10 @@ describe('editor panels in chromium', function () {
         const RED = (window as unknown as EditorWindow).RED;
         return RED.nodes.filterNodes({ type: t, z: RED.workspaces.active() })[0].id;
       }, user.type);
-      await page.evaluate((nodeId) => { const RED = (window as unknown as EditorWindow).RED; RED.editor.edit(RED.nodes.node(nodeId)); }, id);
+      await page.evaluate((nodeId) => {
+        const RED = (window as unknown as EditorWindow).RED;
+        RED.editor.edit(RED.nodes.node(nodeId));
+      }, id);
       await page.locator(`#node-input-btn-${user.prop}-add`).click();
       const field = await checkTray(page, 'node-config-input', info.type);
       await checkHelp(page, info.type);

@@ -9,7 +9,13 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startBroker, type TestBroker } from '../helpers/mqtt-broker';
-import { DebugListener, dashboardUserDir, startNodeRed, type FlowNode, type NodeRedProcess } from '../helpers/node-red-process';
+import {
+  DebugListener,
+  dashboardUserDir,
+  startNodeRed,
+  type FlowNode,
+  type NodeRedProcess,
+} from '../helpers/node-red-process';
 import { until } from '../helpers/runtime';
 
 const root = path.resolve(__dirname, '../..');
@@ -18,7 +24,10 @@ const OURS = '@cellsafe/node-red-bms';
 const DASHBOARD = '@flowfuse/node-red-dashboard';
 const DASHBOARD_EXAMPLE = '06 - Dashboard (needs @flowfuse node-red-dashboard).json';
 
-const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (f: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8'));
 
 // Simulator protocol of a bus, from the BMS nodes that use it.
@@ -37,7 +46,10 @@ function forTest(flow: FlowNode[], brokerPort: number): FlowNode[] {
       assert.ok(users.length, `bus ${n.id} has BMS nodes`);
       n.portType = 'simulator';
       n.simProtocol = BMS_PROTOCOL[users[0].type](users[0]);
-      const addresses = users.map((u) => String(u.addresses ?? '')).filter(Boolean).join(',');
+      const addresses = users
+        .map((u) => String(u.addresses ?? ''))
+        .filter(Boolean)
+        .join(',');
       if (addresses) n.simAddresses = addresses;
       n.simProfile = n.simProtocol === 'smartbms' ? 'gen2' : 'idle';
     }
@@ -54,7 +66,12 @@ function forTest(flow: FlowNode[], brokerPort: number): FlowNode[] {
   return out;
 }
 
-interface Run { debug: DebugListener; since: number; broker: TestBroker; flow: FlowNode[] }
+interface Run {
+  debug: DebugListener;
+  since: number;
+  broker: TestBroker;
+  flow: FlowNode[];
+}
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** What the debug node called `name` in this run's flow showed (by id: other examples reuse names). */
@@ -64,7 +81,12 @@ const shown = (r: Run, name: string) => {
   return r.debug.messages.filter((m) => ids.has(m.id));
 };
 const payloads = (r: Run, name: string): Payload[] => shown(r, name).map((m) => m.msg as Payload);
-const packIds = (r: Run, name: string) => new Set(payloads(r, name).filter((p) => p?.kind === 'pack').map((p) => p.id));
+const packIds = (r: Run, name: string) =>
+  new Set(
+    payloads(r, name)
+      .filter((p) => p?.kind === 'pack')
+      .map((p) => p.id),
+  );
 const banks = (r: Run, name: string) => payloads(r, name).filter((p) => p?.kind === 'bank');
 const published = (r: Run, re: RegExp) => r.broker.published.filter((p) => p.at >= r.since && re.test(p.topic));
 
@@ -80,12 +102,18 @@ function victron351(data: { data: number[] }): { cvl: number; ccl: number; dcl: 
   return { cvl: b.readUInt16LE(0) / 10, ccl: b.readInt16LE(2) / 10, dcl: b.readInt16LE(4) / 10 };
 }
 
-const RELAY_TOPICS = ['cellsafe/house/relay/charge', 'cellsafe/house/relay/load', 'cellsafe/house-critical/relay/charge', 'cellsafe/house-critical/relay/load'];
+const RELAY_TOPICS = [
+  'cellsafe/house/relay/charge',
+  'cellsafe/house/relay/load',
+  'cellsafe/house-critical/relay/charge',
+  'cellsafe/house-critical/relay/load',
+];
 
 /** What each example's comment promises, checked once it has run long enough (until `ready`). */
 const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> = {
   '01 - Quick start (simulated).json': {
-    ready: (r) => packIds(r, 'pack states').size === 3 && banks(r, 'bank state').length >= 2 && shown(r, 'GX limits').length >= 2,
+    ready: (r) =>
+      packIds(r, 'pack states').size === 3 && banks(r, 'bank state').length >= 2 && shown(r, 'GX limits').length >= 2,
     check(r) {
       assert.deepEqual([...packIds(r, 'pack states')].sort(), ['jk-1', 'jk-2', 'jk-3']);
       for (const p of payloads(r, 'pack states')) assertPackState(p, 16);
@@ -98,24 +126,43 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
     },
   },
   '02 - 5x JK Inverter BMS to Victron Multiplus.json': {
-    ready: (r) => packIds(r, 'pack states').size === 5 && banks(r, 'bank to the GX').length >= 2
+    ready: (r) =>
+      packIds(r, 'pack states').size === 5 &&
+      banks(r, 'bank to the GX').length >= 2 &&
       // The first cycles may carry the fallback temperature (jk-5 not read yet): wait for a few.
-      && payloads(r, 'CAN frames to the GX').filter((f) => f.id === 0x356).length >= 3,
+      payloads(r, 'CAN frames to the GX').filter((f) => f.id === 0x356).length >= 3,
     check(r) {
       for (const p of payloads(r, 'pack states')) assertPackState(p, 16);
-      const top = payloads(r, 'pack states').filter((p) => p.id === 'jk-5').at(-1)!;
+      const top = payloads(r, 'pack states')
+        .filter((p) => p.id === 'jk-5')
+        .at(-1)!;
       const toGx = banks(r, 'bank to the GX').at(-1)!;
       // The simulated sensor 1 differs from the warmest sensor, so the fallback would show.
       assert.notEqual(top.temperatures[0], toGx.temperature.max);
       assert.equal(toGx.temperature.avg, top.temperatures[0], 'GX temperature = top pack sensor 1');
       assert.equal(toGx.packs.online, 5);
-      const frame356 = Buffer.from(payloads(r, 'CAN frames to the GX').filter((f) => f.id === 0x356).at(-1)!.data.data as number[]);
-      assert.equal(frame356.readInt16LE(4) / 10, top.temperatures[0], `the GX reads the top pack sensor 1 in 0x356: ${frame356.toString('hex')}`);
-      assert.equal(banks(r, 'bank state').at(-1)!.temperature.max, toGx.temperature.max, 'bms-rules keeps every sensor');
+      const frame356 = Buffer.from(
+        payloads(r, 'CAN frames to the GX')
+          .filter((f) => f.id === 0x356)
+          .at(-1)!.data.data as number[],
+      );
+      assert.equal(
+        frame356.readInt16LE(4) / 10,
+        top.temperatures[0],
+        `the GX reads the top pack sensor 1 in 0x356: ${frame356.toString('hex')}`,
+      );
+      assert.equal(
+        banks(r, 'bank state').at(-1)!.temperature.max,
+        toGx.temperature.max,
+        'bms-rules keeps every sensor',
+      );
     },
   },
   '03 - Seplos 10E to Growatt SPF5000ES.json': {
-    ready: (r) => packIds(r, 'pack state').size === 1 && banks(r, 'bank state').length >= 2 && shown(r, 'CAN frames to the Growatt').length > 5,
+    ready: (r) =>
+      packIds(r, 'pack state').size === 1 &&
+      banks(r, 'bank state').length >= 2 &&
+      shown(r, 'CAN frames to the Growatt').length > 5,
     check(r) {
       assertPackState(payloads(r, 'pack state').at(-1)!, 16);
       assert.equal(banks(r, 'bank state').at(-1)!.packs.online, 1);
@@ -125,27 +172,48 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
   },
   '04 - 123 SmartBMS charge and load relays.json': {
     // Off while no cell data has arrived (fail-safe), on once the cells are within V-min..V-balance.
-    ready: (r) => payloads(r, 'pack state').length > 0 && RELAY_TOPICS.every((t) => published(r, new RegExp(`^${t}$`)).at(-1)?.payload === 'true'),
+    ready: (r) =>
+      payloads(r, 'pack state').length > 0 &&
+      RELAY_TOPICS.every((t) => published(r, new RegExp(`^${t}$`)).at(-1)?.payload === 'true'),
     check(r) {
       assertPackState(payloads(r, 'pack state').at(-1)!, 16);
       // The debug sidebar sees the first pack state a little after bms-rules acted on it.
       const firstData = shown(r, 'pack state')[0].received - 1000;
       for (const t of RELAY_TOPICS) {
         const states = published(r, new RegExp(`^${t}$`));
-        assert.ok(states.every((p) => p.retain), `${t} retained`);
-        assert.ok(states.filter((p) => p.at < firstData).every((p) => p.payload === 'false'), `${t} off before cell data`);
-        assert.ok(states.some((p) => p.at < firstData), `${t} published off at start`);
+        assert.ok(
+          states.every((p) => p.retain),
+          `${t} retained`,
+        );
+        assert.ok(
+          states.filter((p) => p.at < firstData).every((p) => p.payload === 'false'),
+          `${t} off before cell data`,
+        );
+        assert.ok(
+          states.some((p) => p.at < firstData),
+          `${t} published off at start`,
+        );
       }
     },
   },
   '05 - MQTT and Home Assistant.json': {
-    ready: (r) => published(r, /^homeassistant\/.+\/config$/).length > 0 && published(r, /^cellsafe\/bank\/(soc|ccl)$/).length >= 2,
+    ready: (r) =>
+      published(r, /^homeassistant\/.+\/config$/).length > 0 && published(r, /^cellsafe\/bank\/(soc|ccl)$/).length >= 2,
     check(r) {
       const discovery = published(r, /^homeassistant\/.+\/config$/);
-      assert.ok(discovery.every((p) => p.retain), 'discovery retained');
+      assert.ok(
+        discovery.every((p) => p.retain),
+        'discovery retained',
+      );
       const configs = discovery.map((p) => JSON.parse(p.payload) as { state_topic?: string });
-      assert.ok(configs.some((c) => c.state_topic === 'cellsafe/bank/soc'), 'a sensor for the bank SoC');
-      assert.ok(configs.some((c) => /packs\/jk-2\//.test(c.state_topic ?? '')), 'sensors per pack');
+      assert.ok(
+        configs.some((c) => c.state_topic === 'cellsafe/bank/soc'),
+        'a sensor for the bank SoC',
+      );
+      assert.ok(
+        configs.some((c) => /packs\/jk-2\//.test(c.state_topic ?? '')),
+        'sensors per pack',
+      );
       assert.ok(Number.isFinite(Number(published(r, /^cellsafe\/bank\/soc$/).at(-1)!.payload)), 'SoC state value');
     },
   },
@@ -153,8 +221,11 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
     ready: (r) => packIds(r, 'pack states').size === 3 && banks(r, 'bank state').length >= 2,
     check(r) {
       // The quick start plus its dashboard: the quick start's nodes and settings, other ids, more wires.
-      const settings = (flow: FlowNode[]) => flow.filter((n) => n.type !== 'comment' && n.type !== 'function' && !n.type.startsWith('ui-'))
-        .map(({ id: _i, z: _z, x: _x, y: _y, wires: _w, bus: _b, label: _l, ...rest }) => JSON.stringify(rest)).sort();
+      const settings = (flow: FlowNode[]) =>
+        flow
+          .filter((n) => n.type !== 'comment' && n.type !== 'function' && !n.type.startsWith('ui-'))
+          .map(({ id: _i, z: _z, x: _x, y: _y, wires: _w, bus: _b, label: _l, ...rest }) => JSON.stringify(rest))
+          .sort();
       assert.deepEqual(settings(load(DASHBOARD_EXAMPLE)), settings(load('01 - Quick start (simulated).json')));
       assert.equal(banks(r, 'bank state').at(-1)!.packs.online, 3);
     },
@@ -167,7 +238,9 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
  */
 const generic = {
   ready: (r: Run) => {
-    const main = new Set(r.flow.filter((n) => n.type !== 'catch' && n.type !== 'status').flatMap((n) => n.wires?.[0] ?? []));
+    const main = new Set(
+      r.flow.filter((n) => n.type !== 'catch' && n.type !== 'status').flatMap((n) => n.wires?.[0] ?? []),
+    );
     const ids = r.flow.filter((n) => n.type === 'debug' && main.has(n.id)).map((n) => n.id);
     return ids.length > 0 && ids.every((id) => r.debug.messages.some((m) => m.id === id));
   },
@@ -199,13 +272,20 @@ describe('example flows in the real runtime', function () {
         .filter((t) => !['tab', 'subflow', 'group', 'junction'].includes(t))
         .filter((t) => modules.get(t) !== OURS && modules.get(t) !== 'node-red');
       if (f === DASHBOARD_EXAMPLE) {
-        assert.ok(foreign.length > 0 && foreign.every((t) => modules.get(t) === DASHBOARD), `${f}: ${foreign.join(',')}`);
+        assert.ok(
+          foreign.length > 0 && foreign.every((t) => modules.get(t) === DASHBOARD),
+          `${f}: ${foreign.join(',')}`,
+        );
         const comment = load(f).find((n) => n.type === 'comment')!;
         assert.match(`${comment.name} ${comment.info}`, /@flowfuse\/node-red-dashboard/);
       } else {
         assert.deepEqual(foreign, [], `${f} uses only core and CellSafe nodes`);
       }
-      assert.equal(load(f)[1]?.type === 'comment' || load(f)[0]?.type === 'comment', true, `${f} starts with a comment`);
+      assert.equal(
+        load(f)[1]?.type === 'comment' || load(f)[0]?.type === 'comment',
+        true,
+        `${f} starts with a comment`,
+      );
     }
   });
 
@@ -215,7 +295,9 @@ describe('example flows in the real runtime', function () {
       const promise = PROMISES[file] ?? generic;
       const flow = forTest(load(file), broker!.port);
       const modules = await nr!.types();
-      const missing = [...new Set(flow.map((n) => n.type))].filter((t) => !modules.has(t) && !['tab', 'subflow', 'group', 'junction'].includes(t));
+      const missing = [...new Set(flow.map((n) => n.type))].filter(
+        (t) => !modules.has(t) && !['tab', 'subflow', 'group', 'junction'].includes(t),
+      );
       assert.deepEqual(missing, [], 'node types missing');
       const logFrom = nr!.output().length;
       const run: Run = { debug: debug!, since: Date.now(), broker: broker!, flow };

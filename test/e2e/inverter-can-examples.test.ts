@@ -16,13 +16,20 @@ helper.init(require.resolve('node-red'));
 const injectNode = require('@node-red/nodes/core/common/20-inject.js');
 const commentNode = require('@node-red/nodes/core/common/90-comment.js');
 
-interface FlowNode { id: string; type: string; wires?: string[][]; [k: string]: unknown }
+interface FlowNode {
+  id: string;
+  type: string;
+  wires?: string[][];
+  [k: string]: unknown;
+}
 type Listenable = { on(e: string, f: (m: unknown) => void): void };
 
 function example(name: string): FlowNode[] {
   const file = path.resolve(__dirname, '../../examples', `${name}.json`);
   // The debug node needs the editor comms: a test-helper node takes its place.
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[]).map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[]).map((n) =>
+    n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n,
+  );
 }
 
 describe('inverter CAN example flows (runtime)', function () {
@@ -62,8 +69,14 @@ describe('inverter CAN example flows (runtime)', function () {
     port.port = '/tmp/cellsafe-no-such-adapter';
     await helper.load([injectNode, commentNode, canBusNode, inverterNode], flow);
     let frames = 0;
-    (helper.getNode('d51') as unknown as Listenable).on('input', () => { frames += 1; });
+    (helper.getNode('d51') as unknown as Listenable).on('input', () => {
+      frames += 1;
+    });
     await until(() => frames >= 6, 3000, 'frames as messages');
-    await until(() => lastStatus(helper.getNode('p51')).text === 'inverterCan.status.bus-disconnected', 3000, 'bus down');
+    await until(
+      () => lastStatus(helper.getNode('p51')).text === 'inverterCan.status.bus-disconnected',
+      3000,
+      'bus down',
+    );
   });
 });

@@ -35,7 +35,9 @@ class FakeAdapter {
     this.port = port;
   }
 
-  inject(line: string): void { this.port?.write(`${line}\r`); }
+  inject(line: string): void {
+    this.port?.write(`${line}\r`);
+  }
 
   async close(): Promise<void> {
     const port = this.port;
@@ -69,7 +71,9 @@ describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
   let pty: PtyPair | undefined;
   let adapter: FakeAdapter | undefined;
 
-  before(function () { if (!socatAvailable()) this.skip(); });
+  before(function () {
+    if (!socatAvailable()) this.skip();
+  });
 
   beforeEach(async () => {
     await helper.startServer();
@@ -86,11 +90,24 @@ describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
   });
 
   it('opens with S6/O, sends the Pylon set every second, and shows the injected ACKs', async () => {
-    await helper.load([canBusNode, inverterNode], [
-      { id: 'tab', type: 'tab' },
-      { id: 'bus', type: 'can-bus', iface: 'slcan', port: pty!.a, bitrate: 500000, baudRate: 115200 },
-      { id: 'n1', z: 'tab', type: 'pylontech-can', bus: 'bus', profile: 'generic', staleSec: 10, silenceSec: 60, linkTimeoutSec: 3, wires: [] },
-    ]);
+    await helper.load(
+      [canBusNode, inverterNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'bus', type: 'can-bus', iface: 'slcan', port: pty!.a, bitrate: 500000, baudRate: 115200 },
+        {
+          id: 'n1',
+          z: 'tab',
+          type: 'pylontech-can',
+          bus: 'bus',
+          profile: 'generic',
+          staleSec: 10,
+          silenceSec: 60,
+          linkTimeoutSec: 3,
+          wires: [],
+        },
+      ],
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     const a = adapter!;
     await until(() => a.commands.includes('O'), 3000, 'adapter opened');
@@ -133,11 +150,23 @@ describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
   });
 
   it('unplugging the adapter shows a red ring; replugging resumes the frames', async () => {
-    await helper.load([canBusNode, inverterNode], [
-      { id: 'tab', type: 'tab' },
-      { id: 'bus', type: 'can-bus', iface: 'slcan', port: pty!.a, bitrate: 500000 },
-      { id: 'n1', z: 'tab', type: 'pylontech-can', bus: 'bus', staleSec: 30, silenceSec: 0, linkTimeoutSec: 0, wires: [] },
-    ]);
+    await helper.load(
+      [canBusNode, inverterNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'bus', type: 'can-bus', iface: 'slcan', port: pty!.a, bitrate: 500000 },
+        {
+          id: 'n1',
+          z: 'tab',
+          type: 'pylontech-can',
+          bus: 'bus',
+          staleSec: 30,
+          silenceSec: 0,
+          linkTimeoutSec: 0,
+          wires: [],
+        },
+      ],
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     await until(() => adapter!.commands.includes('O'), 3000, 'adapter opened');
     n1.receive({ payload: bank() });

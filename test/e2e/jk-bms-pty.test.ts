@@ -17,7 +17,11 @@ describe('jk-bms over a pty pair at 115200 baud', function () {
 
   for (const method of ['fc03', 'trigger']) {
     it(`PB ${method}, 5 packs: 5 PackStates per cycle matching the model; silent pack 3 raises its alarm, the others keep their cadence`, async () => {
-      const device = await rig.startDevice({ baudRate: 115200, factory: createJkPbSimulator, options: { addresses: [1, 2, 3, 4, 5], cells: 16, profile: 'cycle' } });
+      const device = await rig.startDevice({
+        baudRate: 115200,
+        factory: createJkPbSimulator,
+        options: { addresses: [1, 2, 3, 4, 5], cells: 16, profile: 'cycle' },
+      });
       const sim = device.simulator;
       await helper.load([busNode, jkNode], bankFlow({ portType: 'serial', path: rig.pty.a }, { method }));
       await bankScenario(() => sim);

@@ -12,7 +12,10 @@ import { lastStatus, sleep, until } from '../helpers/runtime';
 
 export type Msg = { topic: string; payload: PackState };
 /** Output 2: communication and write events. */
-export type EventMsg = { topic: string; payload: { kind: string; level?: string; address: number; [k: string]: unknown } };
+export type EventMsg = {
+  topic: string;
+  payload: { kind: string; level?: string; address: number; [k: string]: unknown };
+};
 export const INTERVAL_S = 1;
 
 /** Collects the node's two outputs; each PackState is checked against the model when it arrives. */
@@ -26,7 +29,10 @@ export function watch(sim: () => DeviceSimulator) {
     packs.push({ ...m, at: Date.now() });
     const p = m.payload;
     const checked = validatePackState(p);
-    if (!checked.ok) { mismatches.push(checked.reason); return; }
+    if (!checked.ok) {
+      mismatches.push(checked.reason);
+      return;
+    }
     const model = sim().packs.get(p.address!)!.model;
     // Protocol resolution: cells and voltage 1 mV, current 1 mA, SOC 1 %, temperatures 0.1 °C.
     const problems = [
@@ -54,11 +60,18 @@ export async function bankScenario(sim: () => DeviceSimulator): Promise<void> {
 
   sim().packs.get(3)!.faults.silent = true;
   const silencedAt = Date.now();
-  await until(() => w.events.some((e) => e.payload.address === 3 && e.payload.level === 'alarm'), 8000, 'pack 3 communication alarm');
+  await until(
+    () => w.events.some((e) => e.payload.address === 3 && e.payload.level === 'alarm'),
+    8000,
+    'pack 3 communication alarm',
+  );
   const alarm = w.events.find((e) => e.payload.address === 3 && e.payload.level === 'alarm')!;
   assert.equal(alarm.topic, 'bank-3');
   assert.deepEqual(alarm.payload.alarms, { communication: 'alarm' });
-  assert.ok(w.events.every((e) => e.payload.address === 3), 'no other pack lost communication');
+  assert.ok(
+    w.events.every((e) => e.payload.address === 3),
+    'no other pack lost communication',
+  );
   await until(() => /^4\/5 · /.test(String(lastStatus(helper.getNode('jk')).text)), 3000, 'status 4/5');
   assert.equal(lastStatus(helper.getNode('jk')).fill, 'yellow');
   await sleep(1000);
@@ -70,7 +83,10 @@ export async function bankScenario(sim: () => DeviceSimulator): Promise<void> {
   const window = (Date.now() - silencedAt) / 1000;
   for (const a of [1, 2, 4, 5]) {
     const times = [silencedAt, ...after.filter((m) => m.payload.address === a).map((m) => m.at)];
-    assert.ok(times.length - 1 >= Math.floor(window / INTERVAL_S) - 1, `pack ${a}: ${times.length - 1} messages in ${window.toFixed(1)} s`);
+    assert.ok(
+      times.length - 1 >= Math.floor(window / INTERVAL_S) - 1,
+      `pack ${a}: ${times.length - 1} messages in ${window.toFixed(1)} s`,
+    );
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     assert.ok(Math.max(...gaps) < INTERVAL_S * 1000 + 1000, `pack ${a}: gap ${Math.max(...gaps)} ms`);
   }
@@ -81,7 +97,19 @@ export function bankFlow(bus: Record<string, unknown>, node: Record<string, unkn
   return [
     { id: 'tab', type: 'tab' },
     { id: 'bus', type: 'bms-serial-bus', baudRate: 115200, timeoutMs: 500, ...bus },
-    { id: 'jk', z: 'tab', type: 'jk-bms', bus: 'bus', protocol: 'pb', method: 'fc03', addresses: '1-5', interval: INTERVAL_S, name: 'bank', wires: [['out'], ['events']], ...node },
+    {
+      id: 'jk',
+      z: 'tab',
+      type: 'jk-bms',
+      bus: 'bus',
+      protocol: 'pb',
+      method: 'fc03',
+      addresses: '1-5',
+      interval: INTERVAL_S,
+      name: 'bank',
+      wires: [['out'], ['events']],
+      ...node,
+    },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'events', z: 'tab', type: 'helper' },
     { id: 'c', z: 'tab', type: 'catch', scope: ['jk'], wires: [['caught']] },

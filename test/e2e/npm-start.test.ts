@@ -48,10 +48,16 @@ describe('npm start', function () {
   it('serves the editor with the quick-start flow and this package loaded within 60 s', async () => {
     started = Date.now();
     child = spawn('npm', ['start'], {
-      cwd: root, env: { ...process.env, CELLSAFE_PORT: String(port), CELLSAFE_USER_DIR: userDir }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { ...process.env, CELLSAFE_PORT: String(port), CELLSAFE_USER_DIR: userDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d) => { output += String(d); });
-    child.stderr!.on('data', (d) => { output += String(d); });
+    child.stdout!.on('data', (d) => {
+      output += String(d);
+    });
+    child.stderr!.on('data', (d) => {
+      output += String(d);
+    });
     while (!output.includes(`Editor: http://127.0.0.1:${port}/`)) {
       assert.ok(Date.now() - started < 60000, `no editor URL within 60 s:\n${output}`);
       assert.equal(child.exitCode, null, `npm start exited:\n${output}`);
@@ -65,8 +71,13 @@ describe('npm start', function () {
     const loaded = ids(flows.flows);
     assert.deepEqual(loaded, ids(example('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
     const types = new Set(flows.flows.map((n: { type: string }) => n.type));
-    for (const n of example('01 - Quick start (simulated)')) assert.ok(types.has(n.type), `quick-start node type ${n.type}`);
-    const nodes = JSON.parse((await get(`http://127.0.0.1:${port}/nodes`)).body) as Array<{ module: string; types: string[]; err?: string }>;
+    for (const n of example('01 - Quick start (simulated)'))
+      assert.ok(types.has(n.type), `quick-start node type ${n.type}`);
+    const nodes = JSON.parse((await get(`http://127.0.0.1:${port}/nodes`)).body) as Array<{
+      module: string;
+      types: string[];
+      err?: string;
+    }>;
     const ours = nodes.filter((n) => n.module === '@cellsafe/node-red-bms');
     assert.ok(ours.length > 0, 'package installed in the demo user directory');
     for (const set of ours) assert.equal(set.err, undefined, `${set.types.join(',')}: ${set.err}`);
@@ -85,7 +96,10 @@ describe('npm start', function () {
     assert.deepEqual(ids(flows.flows), ids(example('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
     const debug = await DebugListener.connect(`http://127.0.0.1:${port}`);
     try {
-      while (!debug.messages.some((m) => m.name === 'pack states') || !debug.messages.some((m) => m.name === 'bank state')) {
+      while (
+        !debug.messages.some((m) => m.name === 'pack states') ||
+        !debug.messages.some((m) => m.name === 'bank state')
+      ) {
         assert.ok(Date.now() - started < 60000, 'pack and bank states in the debug sidebar within 60 s');
         await new Promise((r) => setTimeout(r, 200));
       }

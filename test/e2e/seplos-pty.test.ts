@@ -13,7 +13,11 @@ import busNode = require('../../src/nodes/bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
-import { createSeplosV2Simulator, createSeplosV3Simulator, type SeplosWireFaults } from '../../src/nodes/seplos/simulator';
+import {
+  createSeplosV2Simulator,
+  createSeplosV3Simulator,
+  type SeplosWireFaults,
+} from '../../src/nodes/seplos/simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
 
@@ -37,13 +41,23 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
   const rig = withPtySimulator();
 
   it('V2, 4 packs: 4 PackStates per cycle matching the model; a wrong LCHKSUM is rejected without disturbing the others', async () => {
-    const device = await rig.startDevice({ baudRate: BAUD, factory: createSeplosV2Simulator, options: { addresses: [1, 2, 3, 4], cells: 16 } });
+    const device = await rig.startDevice({
+      baudRate: BAUD,
+      factory: createSeplosV2Simulator,
+      options: { addresses: [1, 2, 3, 4], cells: 16 },
+    });
     const sim: DeviceSimulator = device.simulator;
-    await helper.load([busNode, seplosNode], flow(rig.pty.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }));
+    await helper.load(
+      [busNode, seplosNode],
+      flow(rig.pty.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }),
+    );
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
     const events: Array<{ payload: { address: number; level: string } }> = [];
-    (helper.getNode('events') as unknown as { on(e: string, f: (m: (typeof events)[number]) => void): void }).on('input', (m) => events.push(m));
+    (helper.getNode('events') as unknown as { on(e: string, f: (m: (typeof events)[number]) => void): void }).on(
+      'input',
+      (m) => events.push(m),
+    );
 
     await until(() => out.length >= 8, 10000, 'two cycles of 4 packs');
     const cycles = [out.slice(0, 4), out.slice(4, 8)];
@@ -61,7 +75,10 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       assert.ok(Math.abs(p.voltage - model.voltage) <= 0.0101, `voltage ${p.voltage} vs ${model.voltage}`);
       assert.ok(Math.abs(p.soc - model.soc) <= 0.05 + 1e-9, `soc ${p.soc} vs ${model.soc}`);
       assert.equal(p.current, Math.round(model.current * 100) / 100);
-      assert.deepEqual(p.temperatures, [0, 1, 2, 3].map((k) => model.temperatures[k % model.temperatures.length]));
+      assert.deepEqual(
+        p.temperatures,
+        [0, 1, 2, 3].map((k) => model.temperatures[k % model.temperatures.length]),
+      );
       assert.equal(p.chargeAllowed, true);
       assert.equal(p.dischargeAllowed, true);
       assert.equal((p.extra?.device as { deviceName: string }).deviceName, '1101-SIM');
@@ -78,7 +95,10 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
     assert.equal(count(3), 0, 'the pack with the broken LENGTH checksum produced no data');
     for (const a of [1, 2, 4]) {
       // 1.5 s interval: about 3 cycles in 4.6 s for every pack that answers correctly.
-      assert.ok(count(a) >= Math.floor(seconds / 1.5) - 1 && count(a) >= 2, `pack ${a}: ${count(a)} PackStates in ${seconds} s`);
+      assert.ok(
+        count(a) >= Math.floor(seconds / 1.5) - 1 && count(a) >= 2,
+        `pack ${a}: ${count(a)} PackStates in ${seconds} s`,
+      );
     }
     // Rejected answers are a communication failure of that pack alone (output 2).
     assert.deepEqual([...new Set(events.map((e) => `${e.payload.address}:${e.payload.level}`))], ['3:warn', '3:alarm']);
@@ -89,12 +109,22 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
   });
 
   it('V3 listen-only: a master polling its slaves → 3 PackStates, nothing transmitted', async () => {
-    const device = await rig.startDevice({ baudRate: BAUD, factory: createSeplosV3Simulator, options: { addresses: [1, 2, 3], cells: 16, profile: 'bank-master' } });
+    const device = await rig.startDevice({
+      baudRate: BAUD,
+      factory: createSeplosV3Simulator,
+      options: { addresses: [1, 2, 3], cells: 16, profile: 'bank-master' },
+    });
     let received = 0;
     const sim: DeviceSimulator = device.simulator;
     const receive = sim.receive.bind(sim);
-    sim.receive = (d) => { received += d.length; receive(d); };
-    await helper.load([busNode, seplosNode], flow(rig.pty.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }));
+    sim.receive = (d) => {
+      received += d.length;
+      receive(d);
+    };
+    await helper.load(
+      [busNode, seplosNode],
+      flow(rig.pty.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }),
+    );
     const out: Msg[] = [];
     (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
 

@@ -26,13 +26,26 @@ describe('serial bus over a pty pair', function () {
   beforeEach(async () => {
     pty = await createPtyPair();
     device = await runSimulatorOnSerialPort({
-      path: pty.b, baudRate: 115200, factory: createEchoSimulator, options: { addresses: [1, 2, 3], turnaroundMs: 5 },
+      path: pty.b,
+      baudRate: 115200,
+      factory: createEchoSimulator,
+      options: { addresses: [1, 2, 3], turnaroundMs: 5 },
     });
     bus = new SerialBus({
       createPort: () => new SerialDevicePort({ path: pty.a, baudRate: 115200 }),
-      clock: new RealClock(), timeoutMs: 100, backoffMinMs: 1000, backoffMaxMs: 4000,
+      clock: new RealClock(),
+      timeoutMs: 100,
+      backoffMinMs: 1000,
+      backoffMaxMs: 4000,
     });
-    const connected = new Promise<void>((resolve) => bus.register({ id: 't', busStatus: (s) => { if (s.state === 'connected') resolve(); } }));
+    const connected = new Promise<void>((resolve) =>
+      bus.register({
+        id: 't',
+        busStatus: (s) => {
+          if (s.state === 'connected') resolve();
+        },
+      }),
+    );
     await connected;
   });
 
@@ -45,7 +58,11 @@ describe('serial bus over a pty pair', function () {
   it('keeps the cadence of answering addresses while a silent one backs off', async () => {
     device.simulator.packs.get(2)!.faults.silent = true;
     const intervalMs = 150;
-    const answers = new Map<number, number[]>([[1, []], [2, []], [3, []]]);
+    const answers = new Map<number, number[]>([
+      [1, []],
+      [2, []],
+      [3, []],
+    ]);
     const failures: string[] = [];
     const cycleStarts: number[] = [];
     const poller = new PackPoller(new RealClock(), [1, 2, 3], intervalMs, {
@@ -80,7 +97,8 @@ describe('serial bus over a pty pair', function () {
   });
 
   it('drops garbage between transactions and inside an answer; the next transaction succeeds', async () => {
-    const ask = (address: number) => bus.transact({ address, request: echoFrame(address, Buffer.from([address, 9])), framer: echoFramer });
+    const ask = (address: number) =>
+      bus.transact({ address, request: echoFrame(address, Buffer.from([address, 9])), framer: echoFramer });
     assert.deepEqual([...(await ask(1))], [...echoFrame(1, Buffer.from([1, 9]))]);
     await device.write(Buffer.from([0x01, 0x02, 0x55, 0xaa, 0x00, 0x13]));
     await sleep(50);

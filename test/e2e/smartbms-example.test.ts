@@ -16,7 +16,12 @@ helper.init(require.resolve('node-red'));
 const commentNode = require('@node-red/nodes/core/common/90-comment.js');
 const changeNode = require('@node-red/nodes/core/function/15-change.js');
 
-interface FlowNode { id: string; type: string; z?: string; [k: string]: unknown }
+interface FlowNode {
+  id: string;
+  type: string;
+  z?: string;
+  [k: string]: unknown;
+}
 type Listenable = { on(e: string, f: (m: { payload: unknown }) => void): void };
 
 describe('123SmartBMS example flow (runtime)', function () {
@@ -30,8 +35,12 @@ describe('123SmartBMS example flow (runtime)', function () {
   it('30: the simulated pack yields PackStates and the permissions summary', async () => {
     const file = path.resolve(__dirname, '../../examples', '30 - 123SmartBMS listener.json');
     const flow = (JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[]).map((n) =>
-      n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' }
-        : n.type === 'bms-serial-bus' ? { ...n, simCells: 4 } : n);
+      n.type === 'debug'
+        ? { id: n.id, z: n.z, type: 'helper' }
+        : n.type === 'bms-serial-bus'
+          ? { ...n, simCells: 4 }
+          : n,
+    );
     await helper.load([commentNode, changeNode, busNode, smartbmsNode], flow);
     const packs: PackState[] = [];
     const summaries: unknown[] = [];

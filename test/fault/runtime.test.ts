@@ -32,15 +32,62 @@ const PACK_IDS = ['jk-1', 'jk-2', 'jk-3', 'sp-1', 'sp-2', 'sp-3'];
 const MAX_A = 100;
 const FLOW = [
   { id: 'tab', type: 'tab' },
-  { id: 'busJ', type: 'bms-serial-bus', portType: 'simulator', simProtocol: 'jk-pb', simAddresses: '1-3', simCells: 16, baudRate: 115200, timeoutMs: 200 },
-  { id: 'busS', type: 'bms-serial-bus', portType: 'simulator', simProtocol: 'seplos-v2', simAddresses: '1-3', simCells: 16, baudRate: 19200, timeoutMs: 300 },
-  { id: 'jkBms', z: 'tab', type: 'jk-bms', bus: 'busJ', protocol: 'pb', method: 'fc03', addresses: '1-3', interval: 0.5, idPrefix: 'jk', wires: [['out', 'rules'], []] },
-  { id: 'seplosBms', z: 'tab', type: 'seplos-bms', bus: 'busS', generation: 'v2', addresses: '1-3', interval: 0.5, name: 'sp', wires: [['out', 'rules']] },
+  {
+    id: 'busJ',
+    type: 'bms-serial-bus',
+    portType: 'simulator',
+    simProtocol: 'jk-pb',
+    simAddresses: '1-3',
+    simCells: 16,
+    baudRate: 115200,
+    timeoutMs: 200,
+  },
+  {
+    id: 'busS',
+    type: 'bms-serial-bus',
+    portType: 'simulator',
+    simProtocol: 'seplos-v2',
+    simAddresses: '1-3',
+    simCells: 16,
+    baudRate: 19200,
+    timeoutMs: 300,
+  },
+  {
+    id: 'jkBms',
+    z: 'tab',
+    type: 'jk-bms',
+    bus: 'busJ',
+    protocol: 'pb',
+    method: 'fc03',
+    addresses: '1-3',
+    interval: 0.5,
+    idPrefix: 'jk',
+    wires: [['out', 'rules'], []],
+  },
+  {
+    id: 'seplosBms',
+    z: 'tab',
+    type: 'seplos-bms',
+    bus: 'busS',
+    generation: 'v2',
+    addresses: '1-3',
+    interval: 0.5,
+    name: 'sp',
+    wires: [['out', 'rules']],
+  },
   // The simulated Seplos packs rest at constant values and sit at other SoCs than the JK packs: frozen
   // and off-bus detection are kept out of this test's way (they have their own tests), and limits may
   // rise 2 s after a change instead of 30 s so recovery fits a short test.
-  { id: 'rules', z: 'tab', type: 'bms-rules', bankName: 'bank', telemetry: false, rules: { frozenSec: 3600, offBusV: 10, incHoldSec: 2 },
-    packs: PACK_IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: MAX_A, maxDischargeA: MAX_A })), wires: [['banks', 'inverter'], [], [], [], []] },
+  {
+    id: 'rules',
+    z: 'tab',
+    type: 'bms-rules',
+    bankName: 'bank',
+    telemetry: false,
+    rules: { frozenSec: 3600, offBusV: 10, incHoldSec: 2 },
+    packs: PACK_IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: MAX_A, maxDischargeA: MAX_A })),
+    wires: [['banks', 'inverter'], [], [], [], []],
+  },
   { id: 'inverter', z: 'tab', type: 'pylontech-can', wires: [['frames']] },
   { id: 'out', z: 'tab', type: 'helper' },
   { id: 'banks', z: 'tab', type: 'helper' },
@@ -52,8 +99,12 @@ const FAULTS: Array<keyof WireFaults> = ['silent', 'garbage', 'truncated', 'badC
 describe('fault injection in the Node-RED runtime (short, fixed seed)', function () {
   this.timeout(90_000);
   const problems: string[] = [];
-  const onUnhandled = (e: unknown): void => { problems.push(`unhandled rejection: ${String(e)}`); };
-  const onUncaught = (e: unknown): void => { problems.push(`uncaught exception: ${String(e)}`); };
+  const onUnhandled = (e: unknown): void => {
+    problems.push(`unhandled rejection: ${String(e)}`);
+  };
+  const onUncaught = (e: unknown): void => {
+    problems.push(`uncaught exception: ${String(e)}`);
+  };
   const received: Array<{ at: number; pack: PackState }> = [];
   let lastBank: BankState | undefined;
   let lastCcl = NaN;
@@ -75,7 +126,10 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
   const listen = (): void => {
     (helper.getNode('out') as unknown as Listenable).on('input', (m) => {
       const checked = validatePackState(m.payload);
-      if (!checked.ok) { problems.push(`invalid PackState from ${m.topic}: ${checked.reason}`); return; }
+      if (!checked.ok) {
+        problems.push(`invalid PackState from ${m.topic}: ${checked.reason}`);
+        return;
+      }
       const p = checked.value;
       const numbers = [p.voltage, p.current, p.soc, ...p.cells, ...p.temperatures];
       if (!numbers.every(Number.isFinite)) problems.push(`non-finite value in ${p.id}`);
@@ -83,23 +137,33 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
     });
     (helper.getNode('banks') as unknown as Listenable).on('input', (m) => {
       const checked = validateBankState(m.payload);
-      if (!checked.ok) { problems.push(`invalid BankState: ${checked.reason}`); return; }
+      if (!checked.ok) {
+        problems.push(`invalid BankState: ${checked.reason}`);
+        return;
+      }
       const b = checked.value;
-      if (![b.cvl, b.ccl, b.dcl, b.dvl, b.soc, b.voltage, b.current].every(Number.isFinite)) problems.push('non-finite BankState value');
-      if (b.ccl > PACK_IDS.length * MAX_A || b.dcl > PACK_IDS.length * MAX_A) problems.push(`limits above the packs' total: ${b.ccl}/${b.dcl} A`);
+      if (![b.cvl, b.ccl, b.dcl, b.dvl, b.soc, b.voltage, b.current].every(Number.isFinite))
+        problems.push('non-finite BankState value');
+      if (b.ccl > PACK_IDS.length * MAX_A || b.dcl > PACK_IDS.length * MAX_A)
+        problems.push(`limits above the packs' total: ${b.ccl}/${b.dcl} A`);
       lastBank = b;
     });
     (helper.getNode('frames') as unknown as Listenable).on('input', (m) => {
       const frame = m.payload as CanFrame;
       const view = PROTOCOLS.pylontech.decode([frame]);
       for (const v of [view.cvl, view.ccl, view.dcl, view.soc, view.voltage, view.current]) {
-        if (v !== undefined && !Number.isFinite(v)) problems.push(`non-finite value in CAN frame 0x${frame.id.toString(16)}`);
+        if (v !== undefined && !Number.isFinite(v))
+          problems.push(`non-finite value in CAN frame 0x${frame.id.toString(16)}`);
       }
       if (view.ccl !== undefined) lastCcl = view.ccl;
     });
   };
-  const sim = (bus: string): DeviceSimulator => (helper.getNode(bus) as unknown as { simulator: DeviceSimulator }).simulator;
-  const deploy = async (): Promise<void> => { await helper.load([busNode, jkNode, seplosNode, rulesNode, inverterNode], FLOW); listen(); };
+  const sim = (bus: string): DeviceSimulator =>
+    (helper.getNode(bus) as unknown as { simulator: DeviceSimulator }).simulator;
+  const deploy = async (): Promise<void> => {
+    await helper.load([busNode, jkNode, seplosNode, rulesNode, inverterNode], FLOW);
+    listen();
+  };
   /** Faults live in the simulators, which a redeploy re-creates: re-apply the current ones. */
   const applyFaults = (faults: Map<string, WireFaults>): void => {
     for (const bus of BUSES) {
@@ -151,9 +215,16 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
     const cleared = Date.now();
     // A pack that was silent is backed off for up to a few seconds before its next probe.
     await until(() => allFresh(cleared), 20_000, `every pack again after the faults cleared (${history.join(', ')})`);
-    await until(() => lastBank?.mode === 'normal' && lastBank.packs.online === PACK_IDS.length, 20_000,
-      `NORMAL with every pack online (last: ${lastBank?.mode}, ${lastBank?.packs.online} online)`);
-    await until(() => lastCcl > 0, 20_000, `a charge limit above 0 on the CAN bus (bank CCL ${lastBank?.ccl}, ${lastBank?.limitedBy.ccl})`);
+    await until(
+      () => lastBank?.mode === 'normal' && lastBank.packs.online === PACK_IDS.length,
+      20_000,
+      `NORMAL with every pack online (last: ${lastBank?.mode}, ${lastBank?.packs.online} online)`,
+    );
+    await until(
+      () => lastCcl > 0,
+      20_000,
+      `a charge limit above 0 on the CAN bus (bank CCL ${lastBank?.ccl}, ${lastBank?.limitedBy.ccl})`,
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual([...seen].sort(), ['redeploy', 'restart', 'wire']);
     assert.ok(openFds() <= fdsAfterStart + 2, `open fds ${fdsAfterStart} → ${openFds()}`);

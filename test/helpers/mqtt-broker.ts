@@ -5,9 +5,18 @@
 import * as net from 'node:net';
 import { Aedes } from 'aedes';
 
-export interface Published { topic: string; payload: string; retain: boolean; at: number }
+export interface Published {
+  topic: string;
+  payload: string;
+  retain: boolean;
+  at: number;
+}
 
-export interface TestBroker { port: number; published: Published[]; close(): Promise<void> }
+export interface TestBroker {
+  port: number;
+  published: Published[];
+  close(): Promise<void>;
+}
 
 export async function startBroker(): Promise<TestBroker> {
   const published: Published[] = [];

@@ -14,9 +14,22 @@ const root = path.resolve(__dirname, '../..');
 export const dashboardUserDir = path.join(root, 'test-output', 'demo-with-dashboard');
 
 /** A flow node as it appears in a flow file. */
-export interface FlowNode { id: string; type: string; z?: string; name?: string; wires?: string[][]; [k: string]: unknown }
+export interface FlowNode {
+  id: string;
+  type: string;
+  z?: string;
+  name?: string;
+  wires?: string[][];
+  [k: string]: unknown;
+}
 
-export interface DebugMessage { id: string; name: string; topic?: string; msg: unknown; received: number }
+export interface DebugMessage {
+  id: string;
+  name: string;
+  topic?: string;
+  msg: unknown;
+  received: number;
+}
 
 export interface NodeRedProcess {
   port: number;
@@ -46,28 +59,54 @@ export async function freePort(): Promise<number> {
 // start.js runs in its own process group with Node-RED and npm: signals go to the whole group,
 // so nothing is orphaned even when start.js itself has to be killed.
 const live = new Set<ChildProcess>();
-const signalGroup = (p: ChildProcess, sig: NodeJS.Signals) => { try { process.kill(-p.pid!, sig); } catch { /* gone */ } };
-process.on('exit', () => { for (const p of live) signalGroup(p, 'SIGKILL'); });
+const signalGroup = (p: ChildProcess, sig: NodeJS.Signals) => {
+  try {
+    process.kill(-p.pid!, sig);
+  } catch {
+    /* gone */
+  }
+};
+process.on('exit', () => {
+  for (const p of live) signalGroup(p, 'SIGKILL');
+});
 
 /**
  * Runs scripts/start.js. With `dashboard` the demo links the dashboard and loads the quick start
  * with its dashboard; waits until Node-RED announces the URLs.
  */
-export async function startNodeRed(opts: { userDir: string; dashboard: boolean; timeoutMs: number }): Promise<NodeRedProcess> {
+export async function startNodeRed(opts: {
+  userDir: string;
+  dashboard: boolean;
+  timeoutMs: number;
+}): Promise<NodeRedProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(opts.userDir, { recursive: true });
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js'), '--reset'], {
     cwd: root,
-    env: { ...process.env, CELLSAFE_PORT: String(port), CELLSAFE_USER_DIR: opts.userDir, CELLSAFE_DASHBOARD: opts.dashboard ? '1' : '0' },
+    env: {
+      ...process.env,
+      CELLSAFE_PORT: String(port),
+      CELLSAFE_USER_DIR: opts.userDir,
+      CELLSAFE_DASHBOARD: opts.dashboard ? '1' : '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   live.add(child);
   let out = '';
-  child.stdout!.on('data', (d) => { out += String(d); });
-  child.stderr!.on('data', (d) => { out += String(d); });
-  const exited = new Promise<void>((r) => child.once('exit', () => { live.delete(child); r(); }));
+  child.stdout!.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr!.on('data', (d) => {
+    out += String(d);
+  });
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      live.delete(child);
+      r();
+    }),
+  );
 
   const ready = opts.dashboard ? new RegExp(`Editor: ${url}/ +Dashboard: (\\S+)`) : new RegExp(`Editor: ${url}/`);
   const end = Date.now() + opts.timeoutMs;
@@ -75,24 +114,31 @@ export async function startNodeRed(opts: { userDir: string; dashboard: boolean; 
   while (!(m = out.match(ready))) {
     if (child.exitCode !== null || Date.now() > end) {
       signalGroup(child, 'SIGKILL');
-      throw new Error(`Node-RED did not announce ${opts.dashboard ? 'the dashboard' : 'the editor'} within ${opts.timeoutMs} ms:\n${out}`);
+      throw new Error(
+        `Node-RED did not announce ${opts.dashboard ? 'the dashboard' : 'the editor'} within ${opts.timeoutMs} ms:\n${out}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 
   const headers = { 'Node-RED-API-Version': 'v1' };
   return {
-    port, url, userDir: opts.userDir, dashboardUrl: m[1], output: () => out,
+    port,
+    url,
+    userDir: opts.userDir,
+    dashboardUrl: m[1],
+    output: () => out,
     async deploy(flow) {
       const r = await fetch(`${url}/flows`, {
-        method: 'POST', body: JSON.stringify(flow),
+        method: 'POST',
+        body: JSON.stringify(flow),
         headers: { ...headers, 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
       });
       if (!r.ok) throw new Error(`deploy failed: ${r.status} ${await r.text()}`);
     },
     async types() {
       const r = await fetch(`${url}/nodes`, { headers: { ...headers, Accept: 'application/json' } });
-      const sets = await r.json() as Array<{ module: string; types: string[]; enabled: boolean }>;
+      const sets = (await r.json()) as Array<{ module: string; types: string[]; enabled: boolean }>;
       return new Map(sets.filter((s) => s.enabled).flatMap((s) => s.types.map((t) => [t, s.module] as const)));
     },
     async stop() {
@@ -111,24 +157,42 @@ export class DebugListener {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
-      for (const { topic, data: d } of JSON.parse(String(data)) as Array<{ topic: string; data: Record<string, unknown> }>) {
+      for (const { topic, data: d } of JSON.parse(String(data)) as Array<{
+        topic: string;
+        data: Record<string, unknown>;
+      }>) {
         if (topic !== 'debug') continue;
         let msg: unknown = d.msg;
         if (!String(d.format).startsWith('string')) {
-          try { msg = JSON.parse(String(d.msg)); } catch { /* keep the text */ }
+          try {
+            msg = JSON.parse(String(d.msg));
+          } catch {
+            /* keep the text */
+          }
         }
-        this.messages.push({ id: String(d.id), name: String(d.name ?? ''), topic: d.topic as string | undefined, msg, received: Date.now() });
+        this.messages.push({
+          id: String(d.id),
+          name: String(d.name ?? ''),
+          topic: d.topic as string | undefined,
+          msg,
+          received: Date.now(),
+        });
       }
     });
   }
 
   static async connect(url: string): Promise<DebugListener> {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/comms`);
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     ws.on('error', () => undefined);
     ws.send(JSON.stringify({ subscribe: 'debug' }));
     return new DebugListener(ws);
   }
 
-  close(): void { this.ws.close(); }
+  close(): void {
+    this.ws.close();
+  }
 }

@@ -42,7 +42,9 @@ export function withPtySimulator(device?: DeviceSpec): PtySimulator {
       return run;
     },
   };
-  before(function () { if (!socatAvailable()) this.skip(); });
+  before(function () {
+    if (!socatAvailable()) this.skip();
+  });
   beforeEach(async () => {
     await helper.startServer();
     pty = await createPtyPair();

@@ -4,11 +4,20 @@
  */
 import type { NodeStatus } from 'node-red';
 
-interface SpyCall { thisValue: unknown; args: unknown[] }
-interface Spied { status: { getCalls(): SpyCall[] }; send: { getCalls(): SpyCall[] } }
+interface SpyCall {
+  thisValue: unknown;
+  args: unknown[];
+}
+interface Spied {
+  status: { getCalls(): SpyCall[] };
+  send: { getCalls(): SpyCall[] };
+}
 
 export function statuses(node: unknown): NodeStatus[] {
-  return (node as Spied).status.getCalls().filter((c) => c.thisValue === node).map((c) => c.args[0] as NodeStatus);
+  return (node as Spied).status
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args[0] as NodeStatus);
 }
 
 export function lastStatus(node: unknown): NodeStatus {

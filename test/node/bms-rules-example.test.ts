@@ -16,7 +16,11 @@ import { until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
-interface Msg { topic?: string; payload: unknown; retain?: boolean }
+interface Msg {
+  topic?: string;
+  payload: unknown;
+  retain?: boolean;
+}
 type Node = { on(e: string, f: (m: Msg) => void): void; receive(m: unknown): void };
 
 describe('example "40 - Bank rules with relays"', function () {
@@ -39,16 +43,27 @@ describe('example "40 - Bank rules with relays"', function () {
     (helper.getNode('br40_bank') as unknown as Node).on('input', (m) => banks.push(m.payload as RulesBankState));
     (helper.getNode('br40_charge') as unknown as Node).on('input', (m) => charge.push(m.payload));
     (helper.getNode('br40_tele') as unknown as Node).on('input', (m) => tele.push(m));
-    await until(() => banks.length > 0 && banks[banks.length - 1].mode === 'normal' && banks[banks.length - 1].packs.online === 3, 12_000, 'a NORMAL bank of 3');
+    await until(
+      () => banks.length > 0 && banks[banks.length - 1].mode === 'normal' && banks[banks.length - 1].packs.online === 3,
+      12_000,
+      'a NORMAL bank of 3',
+    );
     const b = banks[banks.length - 1];
     const v = validateBankState(b);
-    assert.ok(v.ok, v.ok ? "" : v.reason);
+    assert.ok(v.ok, v.ok ? '' : v.reason);
     assert.deepEqual(Object.keys(b.packStates).sort(), ['jk-1', 'jk-2', 'jk-3']);
-    assert.ok(charge.length >= 1 && typeof charge[0] === "boolean", JSON.stringify(charge));
-    await until(() => tele.some((m) => m.topic === 'homeassistant/sensor/cellsafe_house_soc/config' && m.retain === true), 3000, 'HA discovery');
+    assert.ok(charge.length >= 1 && typeof charge[0] === 'boolean', JSON.stringify(charge));
+    await until(
+      () => tele.some((m) => m.topic === 'homeassistant/sensor/cellsafe_house_soc/config' && m.retain === true),
+      3000,
+      'HA discovery',
+    );
     assert.ok(tele.some((m) => m.topic === 'cellsafe/house/mode'));
     const ex = nodes.find((n) => n.id === 'br40_exclude')!;
-    (helper.getNode('br40_rules') as unknown as Node).receive({ topic: 'command', payload: JSON.parse(ex.payload as string) });
+    (helper.getNode('br40_rules') as unknown as Node).receive({
+      topic: 'command',
+      payload: JSON.parse(ex.payload as string),
+    });
     await until(() => banks[banks.length - 1].packs.total === 2, 3000, 'pack 3 excluded');
     assert.equal(banks[banks.length - 1].mode, 'normal');
   });

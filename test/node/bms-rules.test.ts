@@ -17,7 +17,11 @@ import { until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
-interface Msg { topic?: string; payload: unknown; retain?: boolean }
+interface Msg {
+  topic?: string;
+  payload: unknown;
+  retain?: boolean;
+}
 const collect = (id: string): Msg[] => {
   const out: Msg[] = [];
   (helper.getNode(id) as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
@@ -27,13 +31,31 @@ const send = (id: string, msg: Msg): void => (helper.getNode(id) as unknown as {
 const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
 
 /** Timings short enough for real time: stale 1.5 s, offline 3 s, blind grace 3 s. */
-const FAST = { staleSec: 1.5, offlineSec: 3, blindGraceSec: 3, recoverHoldSec: 1, initTimeoutSec: 5, incHoldSec: 1, incRateMinA: 1000 };
+const FAST = {
+  staleSec: 1.5,
+  offlineSec: 3,
+  blindGraceSec: 3,
+  recoverHoldSec: 1,
+  initTimeoutSec: 5,
+  incHoldSec: 1,
+  incRateMinA: 1000,
+};
 const PACKS = [1, 2, 3].map((a) => ({ id: `bank-${a}`, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 }));
 
 function rulesFlow(extra: Record<string, unknown> = {}) {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'rules', z: 'tab', type: 'bms-rules', bankName: 'house', packs: JSON.stringify(PACKS), rules: JSON.stringify(FAST), telemetry: true, wires: [['bank'], ['charge'], ['load'], ['alarm'], ['tele']], ...extra },
+    {
+      id: 'rules',
+      z: 'tab',
+      type: 'bms-rules',
+      bankName: 'house',
+      packs: JSON.stringify(PACKS),
+      rules: JSON.stringify(FAST),
+      telemetry: true,
+      wires: [['bank'], ['charge'], ['load'], ['alarm'], ['tele']],
+      ...extra,
+    },
     ...['bank', 'charge', 'load', 'alarm', 'tele', 'caught'].map((id) => ({ id, z: 'tab', type: 'helper' })),
     { id: 'c', z: 'tab', type: 'catch', scope: ['rules'], wires: [['caught']] },
   ];
@@ -42,8 +64,19 @@ function rulesFlow(extra: Record<string, unknown> = {}) {
 function pack(id: string, o: Partial<PackState> = {}): PackState {
   const cells = Array.from({ length: 16 }, (_, k) => 3.3 + (k === 0 ? Math.random() * 0.002 : 0));
   return {
-    kind: 'pack', id, protocol: 'jk-pb', time: Date.now(), voltage: cells.reduce((a, b) => a + b, 0), current: 0, soc: 60,
-    cells, temperatures: [25, 25.5], chargeAllowed: true, dischargeAllowed: true, alarms: {}, ...o,
+    kind: 'pack',
+    id,
+    protocol: 'jk-pb',
+    time: Date.now(),
+    voltage: cells.reduce((a, b) => a + b, 0),
+    current: 0,
+    soc: 60,
+    cells,
+    temperatures: [25, 25.5],
+    chargeAllowed: true,
+    dischargeAllowed: true,
+    alarms: {},
+    ...o,
   };
 }
 
@@ -60,15 +93,41 @@ describe('bms-rules node', function () {
   it('acceptance 3: 3 simulated JK PB packs → DEGRADED with reduced limits when one stops, BLIND then FAILSAFE when all stop', async () => {
     const flow = [
       { id: 'tab', type: 'tab' },
-      { id: 'bus', type: 'bms-serial-bus', baudRate: 115200, timeoutMs: 200, portType: 'simulator', simProtocol: 'jk-pb', simAddresses: '1-3', simCells: 16, simProfile: 'cycle', simWireTime: false },
-      { id: 'jk', z: 'tab', type: 'jk-bms', bus: 'bus', protocol: 'pb', method: 'fc03', addresses: '1-3', interval: 0.5, name: 'bank', wires: [['rules'], []] },
+      {
+        id: 'bus',
+        type: 'bms-serial-bus',
+        baudRate: 115200,
+        timeoutMs: 200,
+        portType: 'simulator',
+        simProtocol: 'jk-pb',
+        simAddresses: '1-3',
+        simCells: 16,
+        simProfile: 'cycle',
+        simWireTime: false,
+      },
+      {
+        id: 'jk',
+        z: 'tab',
+        type: 'jk-bms',
+        bus: 'bus',
+        protocol: 'pb',
+        method: 'fc03',
+        addresses: '1-3',
+        interval: 0.5,
+        name: 'bank',
+        wires: [['rules'], []],
+      },
       ...rulesFlow().slice(1),
     ];
     await helper.load([busNode, jkNode, rulesNode], flow);
     const bank = collect('bank');
     const charge = collect('charge');
     const alarm = collect('alarm');
-    await until(() => bank.some((m) => (m.payload as RulesBankState).mode === 'normal' && (m.payload as RulesBankState).ccl > 0), 10_000, 'NORMAL with a charge limit');
+    await until(
+      () => bank.some((m) => (m.payload as RulesBankState).mode === 'normal' && (m.payload as RulesBankState).ccl > 0),
+      10_000,
+      'NORMAL with a charge limit',
+    );
     // settle: the ramp is fast with these settings
     await new Promise((r) => setTimeout(r, 2500));
     const normal = lastBank(bank);
@@ -78,7 +137,10 @@ describe('bms-rules node', function () {
     const k = (id: string) => normal.packStates[id];
     // three equal packs: the share model allows 3 × the smallest pack limit, × 0.9
     const min3 = Math.min(k('bank-1').ccl, k('bank-2').ccl, k('bank-3').ccl);
-    assert.ok(Math.abs(normal.ccl - Math.min(0.9 * 3 * min3, k('bank-1').ccl + k('bank-2').ccl + k('bank-3').ccl)) < 1, `CCL ${normal.ccl}`);
+    assert.ok(
+      Math.abs(normal.ccl - Math.min(0.9 * 3 * min3, k('bank-1').ccl + k('bank-2').ccl + k('bank-3').ccl)) < 1,
+      `CCL ${normal.ccl}`,
+    );
     assert.equal(charge.at(-1)?.payload, true);
 
     const t0 = Date.now();
@@ -89,7 +151,12 @@ describe('bms-rules node', function () {
     assert.equal(degraded.mode, 'degraded');
     assert.ok(tOff >= 3000 - 600 && tOff <= 3000 + 1500, `offline after ${tOff} ms`);
     const min2 = Math.min(degraded.packStates['bank-1'].ccl, degraded.packStates['bank-2'].ccl);
-    assert.ok(Math.abs(degraded.ccl - Math.min(0.9 * 2 * min2, degraded.packStates['bank-1'].ccl + degraded.packStates['bank-2'].ccl)) < 1, `degraded CCL ${degraded.ccl}`);
+    assert.ok(
+      Math.abs(
+        degraded.ccl - Math.min(0.9 * 2 * min2, degraded.packStates['bank-1'].ccl + degraded.packStates['bank-2'].ccl),
+      ) < 1,
+      `degraded CCL ${degraded.ccl}`,
+    );
     assert.ok(degraded.ccl < normal.ccl);
     assert.ok(degraded.cvl <= 16 * 3.375 + 1e-9);
     assert.equal(degraded.alarms.packOffline, 'warn');
@@ -124,7 +191,10 @@ describe('bms-rules node', function () {
       [{ payload: 'hello' }, /not a PackState: pack state must be an object/],
       [{ payload: { ...pack('bank-1'), soc: 140 } }, /soc must be 0\.\.100/],
       [{ payload: { ...pack('bank-1'), cells: [3.3, Number.NaN] } }, /cells\[1\] must be a finite number/],
-      [{ topic: 'command', payload: 'explode' }, /command must be one of forceBulk, forceFloat, resetLatch, exclude, include/],
+      [
+        { topic: 'command', payload: 'explode' },
+        /command must be one of forceBulk, forceFloat, resetLatch, exclude, include/,
+      ],
       [{ topic: 'command', payload: { command: 'exclude' } }, /needs the pack id/],
       [{ topic: 'current', payload: '12' }, /finite number payload/],
     ];
@@ -144,12 +214,18 @@ describe('bms-rules node', function () {
     const bank = collect('bank');
     const charge = collect('charge');
     const tele = collect('tele');
-    const feed = setInterval(() => { for (const id of ['bank-1', 'bank-2', 'bank-3']) send('rules', { topic: id, payload: pack(id) }); }, 250);
+    const feed = setInterval(() => {
+      for (const id of ['bank-1', 'bank-2', 'bank-3']) send('rules', { topic: id, payload: pack(id) });
+    }, 250);
     try {
       await until(() => bank.length > 0 && lastBank(bank).mode === 'normal' && lastBank(bank).ccl > 0, 8000, 'NORMAL');
       await until(() => charge.length > 0, 3000, 'charge relay');
       await new Promise((r) => setTimeout(r, 1500));
-      assert.deepEqual(charge.map((m) => m.payload), [false, true], 'the initial state, then changes only');
+      assert.deepEqual(
+        charge.map((m) => m.payload),
+        [false, true],
+        'the initial state, then changes only',
+      );
       assert.equal(charge[0].topic, 'house/relay/charge');
       const disc = tele.filter((m) => m.topic!.startsWith('homeassistant/'));
       assert.ok(disc.length > 20 && disc.every((m) => m.retain === true));

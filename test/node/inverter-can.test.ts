@@ -15,7 +15,10 @@ import { lastStatus, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
-interface FrameMsg { topic: string; payload: { id: number; ext: boolean; rtr: boolean; data: Buffer } }
+interface FrameMsg {
+  topic: string;
+  payload: { id: number; ext: boolean; rtr: boolean; data: Buffer };
+}
 type Listenable = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
 
 const TYPES = ['victron-can', 'pylontech-can', 'sma-can', 'growatt-can', 'byd-can'];
@@ -26,7 +29,17 @@ function flow(type: string, extra: Record<string, unknown> = {}, busConfig?: Rec
   return [
     { id: 'tab', type: 'tab' },
     ...(busConfig ? [{ id: 'bus', type: 'can-bus', ...busConfig }] : []),
-    { id: 'n1', z: 'tab', type, staleSec: 10, silenceSec: 60, linkTimeoutSec: 3, bus: busConfig ? 'bus' : '', wires: [['out']], ...extra },
+    {
+      id: 'n1',
+      z: 'tab',
+      type,
+      staleSec: 10,
+      silenceSec: 60,
+      linkTimeoutSec: 3,
+      bus: busConfig ? 'bus' : '',
+      wires: [['out']],
+      ...extra,
+    },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'c1', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
@@ -72,7 +85,9 @@ describe('inverter CAN nodes (runtime)', function () {
     await helper.load([canBusNode, inverterNode], flow('pylontech-can'));
     const got = collect('out');
     const errors: string[] = [];
-    (helper.getNode('caught') as unknown as Listenable).on('input', (m) => errors.push((m as { error: { message: string } }).error.message));
+    (helper.getNode('caught') as unknown as Listenable).on('input', (m) =>
+      errors.push((m as { error: { message: string } }).error.message),
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     n1.receive({ payload: { cvl: 55, ccl: 50, dcl: 80, soc: 70, voltage: 52.8, current: -3, temperature: 21 } });
     await until(() => got.length > 0, 2000, 'frames from a minimal object');
@@ -99,11 +114,18 @@ describe('inverter CAN nodes (runtime)', function () {
     n1.receive({ payload: bank() });
     await until(() => got.length >= 4, 2000, 'frames as messages');
     assert.ok(got.some((m) => m.payload.id === 0x351));
-    assert.equal(lastStatus(n1).text, 'inverterCan.status.socketcan-missing', 'status keeps saying why the bus is not used');
+    assert.equal(
+      lastStatus(n1).text,
+      'inverterCan.status.socketcan-missing',
+      'status keeps saying why the bus is not used',
+    );
   });
 
   it('simulated inverter (pylontech): decodes our frames, ACKs with 0x305, ACK shows in status', async () => {
-    await helper.load([canBusNode, inverterNode], flow('pylontech-can', { profile: 'deye' }, { iface: 'simulated', simProtocol: 'pylontech', simProfile: 'deye' }));
+    await helper.load(
+      [canBusNode, inverterNode],
+      flow('pylontech-can', { profile: 'deye' }, { iface: 'simulated', simProtocol: 'pylontech', simProfile: 'deye' }),
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
     n1.receive({ payload: bank() });
@@ -118,7 +140,10 @@ describe('inverter CAN nodes (runtime)', function () {
   });
 
   it('simulated inverter (growatt): answers the 0x301 poll; the inverter shows our limits', async () => {
-    await helper.load([canBusNode, inverterNode], flow('growatt-can', {}, { iface: 'simulated', simProtocol: 'growatt' }));
+    await helper.load(
+      [canBusNode, inverterNode],
+      flow('growatt-can', {}, { iface: 'simulated', simProtocol: 'growatt' }),
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
     n1.receive({ payload: bank({ ccl: 42 }) });
@@ -128,7 +153,10 @@ describe('inverter CAN nodes (runtime)', function () {
   });
 
   it('stale → zero limits with the communication alarm; then silent; a fresh bank resumes', async () => {
-    await helper.load([canBusNode, inverterNode], flow('pylontech-can', { staleSec: 1, silenceSec: 2.5 }, { iface: 'simulated', simProtocol: 'pylontech' }));
+    await helper.load(
+      [canBusNode, inverterNode],
+      flow('pylontech-can', { staleSec: 1, silenceSec: 2.5 }, { iface: 'simulated', simProtocol: 'pylontech' }),
+    );
     const n1 = helper.getNode('n1') as unknown as Listenable;
     const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
     const got = collect('out');
@@ -138,7 +166,11 @@ describe('inverter CAN nodes (runtime)', function () {
     assert.ok(Date.now() - t0 < 1500, 'stale within staleSec (+ scheduling)');
     assert.equal(inverter.view?.ccl, 0);
     assert.equal(inverter.view?.dcl, 0);
-    assert.deepEqual(inverter.view?.warnings, ['internalCommFail'], 'Pylon shows the communication alarm as internal comm fail');
+    assert.deepEqual(
+      inverter.view?.warnings,
+      ['internalCommFail'],
+      'Pylon shows the communication alarm as internal comm fail',
+    );
     assert.equal(inverter.view?.chargeEnabled, false);
     assert.equal(inverter.view?.dischargeEnabled, false);
     assert.equal(inverter.view?.cvl, 55.2, 'CVL kept');
@@ -165,16 +197,21 @@ describe('inverter CAN nodes (runtime)', function () {
   });
 
   it('a configuration that cannot work is refused with a reason', async () => {
-    await helper.load([canBusNode, inverterNode], [
-      ...flow('pylontech-can', { staleSec: 30, silenceSec: 10 }),
-      { id: 'n2', z: 'tab', type: 'sma-can', profile: 'nonsense', wires: [] },
-      { id: 'n3', z: 'tab', type: 'byd-can', bus: 'missing', wires: [] },
-    ]);
+    await helper.load(
+      [canBusNode, inverterNode],
+      [
+        ...flow('pylontech-can', { staleSec: 30, silenceSec: 10 }),
+        { id: 'n2', z: 'tab', type: 'sma-can', profile: 'nonsense', wires: [] },
+        { id: 'n3', z: 'tab', type: 'byd-can', bus: 'missing', wires: [] },
+      ],
+    );
     assert.match(String(lastStatus(helper.getNode('n1')).text), /silenceSec/);
     assert.match(String(lastStatus(helper.getNode('n2')).text), /profile/);
     assert.match(String(lastStatus(helper.getNode('n3')).text), /can-bus/);
     const errors: string[] = [];
-    (helper.getNode('caught') as unknown as Listenable).on('input', (m) => errors.push((m as { error: { message: string } }).error.message));
+    (helper.getNode('caught') as unknown as Listenable).on('input', (m) =>
+      errors.push((m as { error: { message: string } }).error.message),
+    );
     (helper.getNode('n1') as unknown as Listenable).receive({ payload: bank() });
     await until(() => errors.length === 1, 1000, 'error on input');
     assert.match(errors[0], /silenceSec/);
@@ -197,16 +234,24 @@ describe('inverter CAN nodes (runtime)', function () {
 
   it('two can-bus nodes on one adapter must agree on the bitrate; the second is refused with a reason', async () => {
     const port = '/tmp/cellsafe-shared-slcan-test';
-    await helper.load([canBusNode, inverterNode], [
-      { id: 'tab', type: 'tab' },
-      { id: 'busA', type: 'can-bus', iface: 'slcan', port, bitrate: 500000 },
-      { id: 'busB', type: 'can-bus', iface: 'slcan', port, bitrate: 250000 },
-      { id: 'n1', z: 'tab', type: 'pylontech-can', bus: 'busA', wires: [] },
-      { id: 'n2', z: 'tab', type: 'victron-can', bus: 'busB', profile: '250k', wires: [] },
-    ]);
-    await until(() => lastStatus(helper.getNode('n2')).text === 'inverterCan.status.bus-error', 2000, 'second bus refused');
+    await helper.load(
+      [canBusNode, inverterNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'busA', type: 'can-bus', iface: 'slcan', port, bitrate: 500000 },
+        { id: 'busB', type: 'can-bus', iface: 'slcan', port, bitrate: 250000 },
+        { id: 'n1', z: 'tab', type: 'pylontech-can', bus: 'busA', wires: [] },
+        { id: 'n2', z: 'tab', type: 'victron-can', bus: 'busB', profile: '250k', wires: [] },
+      ],
+    );
+    await until(
+      () => lastStatus(helper.getNode('n2')).text === 'inverterCan.status.bus-error',
+      2000,
+      'second bus refused',
+    );
     assert.equal(openCanChannels(), 1);
-    const reason = (helper.getNode('busB') as unknown as { interfaceStatus: { reason: string } }).interfaceStatus.reason;
+    const reason = (helper.getNode('busB') as unknown as { interfaceStatus: { reason: string } }).interfaceStatus
+      .reason;
     assert.match(reason, /already open with 500000 bit\/s/);
   });
 });

@@ -14,7 +14,10 @@ import { until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
-type Node = { on(e: string, f: (m: { topic: string; payload: PackState; error?: { message: string } }) => void): void; receive(m: unknown): void };
+type Node = {
+  on(e: string, f: (m: { topic: string; payload: PackState; error?: { message: string } }) => void): void;
+  receive(m: unknown): void;
+};
 
 describe('example "10 - JK PB bank on RS485"', function () {
   this.timeout(15000);

@@ -15,16 +15,25 @@ import { bankFlow, bankScenario, watch } from '../e2e/jk-bms-scenario';
 helper.init(require.resolve('node-red'));
 
 const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
-const simBus = (protocol: string, addresses: string) =>
-  ({ portType: 'simulator', simProtocol: protocol, simAddresses: addresses, simCells: 16, simProfile: 'cycle', simWireTime: true });
+const simBus = (protocol: string, addresses: string) => ({
+  portType: 'simulator',
+  simProtocol: protocol,
+  simAddresses: addresses,
+  simCells: 16,
+  simProfile: 'cycle',
+  simWireTime: true,
+});
 type Caught = { error: { message: string } };
 
 function caught(): Caught[] {
   const out: Caught[] = [];
-  (helper.getNode('caught') as unknown as { on(e: string, f: (m: Caught) => void): void }).on('input', (m) => out.push(m));
+  (helper.getNode('caught') as unknown as { on(e: string, f: (m: Caught) => void): void }).on('input', (m) =>
+    out.push(m),
+  );
   return out;
 }
-const send = (payload: unknown): void => (helper.getNode('jk') as unknown as { receive(m: unknown): void }).receive({ payload });
+const send = (payload: unknown): void =>
+  (helper.getNode('jk') as unknown as { receive(m: unknown): void }).receive({ payload });
 
 describe('jk-bms node (in-process simulator)', function () {
   this.timeout(20000);
@@ -59,7 +68,14 @@ describe('jk-bms node (in-process simulator)', function () {
     send({ command: 'chargeFet', value: false, address: 2 });
     await until(() => w.events.some((e) => e.payload.kind === 'write'), 3000, 'the write result');
     const result = w.events.find((e) => e.payload.kind === 'write')!;
-    assert.deepEqual(result.payload, { kind: 'write', id: 'bank-2', address: 2, command: 'chargeFet', value: false, ok: true });
+    assert.deepEqual(result.payload, {
+      kind: 'write',
+      id: 'bank-2',
+      address: 2,
+      command: 'chargeFet',
+      value: false,
+      ok: true,
+    });
     const at = w.packs.length;
     await until(() => w.packs.slice(at).some((m) => m.payload.address === 2), 3000, 'next PackState of pack 2');
     assert.equal(w.packs.slice(at).find((m) => m.payload.address === 2)!.payload.chargeAllowed, false);
@@ -84,7 +100,10 @@ describe('jk-bms node (in-process simulator)', function () {
   });
 
   it('NW: polls one JK-B, writes the discharge switch with the password frame first', async () => {
-    await helper.load([busNode, jkNode], bankFlow(simBus('jk-nw', '1'), { protocol: 'nw', addresses: '1', allowWrites: true, name: 'bank' }));
+    await helper.load(
+      [busNode, jkNode],
+      bankFlow(simBus('jk-nw', '1'), { protocol: 'nw', addresses: '1', allowWrites: true, name: 'bank' }),
+    );
     const w = watch(simulator);
     await until(() => w.packs.length >= 1, 5000, 'a PackState');
     assert.equal(w.packs[0].payload.protocol, 'jk-nw');

@@ -29,11 +29,20 @@ describe('example "20 - Seplos V2 bank on RS485"', function () {
       .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
     await helper.load([busNode, seplosNode], nodes);
     const seen = new Map<string, PackState>();
-    (helper.getNode('sp20_debug') as unknown as { on(e: string, f: (m: { topic: string; payload: PackState }) => void): void })
-      .on('input', (m) => seen.set(m.topic, m.payload));
+    (
+      helper.getNode('sp20_debug') as unknown as {
+        on(e: string, f: (m: { topic: string; payload: PackState }) => void): void;
+      }
+    ).on('input', (m) => seen.set(m.topic, m.payload));
     const events: unknown[] = [];
-    (helper.getNode('sp20_events') as unknown as { on(e: string, f: (m: unknown) => void): void }).on('input', (m) => events.push(m));
-    assert.deepEqual(nodes.find((n) => n.id === 'sp20_seplos')!.wires, [['sp20_debug'], ['sp20_events']], 'output 2 goes to the events debug');
+    (helper.getNode('sp20_events') as unknown as { on(e: string, f: (m: unknown) => void): void }).on('input', (m) =>
+      events.push(m),
+    );
+    assert.deepEqual(
+      nodes.find((n) => n.id === 'sp20_seplos')!.wires,
+      [['sp20_debug'], ['sp20_events']],
+      'output 2 goes to the events debug',
+    );
     await until(() => seen.size === 4, 8000, 'four packs');
     assert.deepEqual([...seen.keys()].sort(), ['seplos-1', 'seplos-2', 'seplos-3', 'seplos-4']);
     for (const p of seen.values()) assert.ok(validatePackState(p).ok);

@@ -13,7 +13,10 @@ import { lastStatus, statuses, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
-interface Msg { topic: string; payload: PackState }
+interface Msg {
+  topic: string;
+  payload: PackState;
+}
 type AnyNode = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
 
 function collect(id: string): Msg[] {
@@ -41,12 +44,24 @@ describe('smartbms node', () => {
 
   it('emits PackStates from the built-in simulator bus once every cell was seen', async function () {
     this.timeout(15000);
-    await helper.load([busNode, smartbmsNode], [
-      { id: 'tab', type: 'tab' },
-      { id: 'bus', type: 'bms-serial-bus', portType: 'simulator', simProtocol: 'smartbms', simAddresses: '1', simCells: 4, simProfile: 'gen2', baudRate: 9600 },
-      { id: 'n1', z: 'tab', type: 'smartbms', name: 'house', packId: 'pack-A', bus: 'bus', wires: [['out']] },
-      { id: 'out', z: 'tab', type: 'helper' },
-    ]);
+    await helper.load(
+      [busNode, smartbmsNode],
+      [
+        { id: 'tab', type: 'tab' },
+        {
+          id: 'bus',
+          type: 'bms-serial-bus',
+          portType: 'simulator',
+          simProtocol: 'smartbms',
+          simAddresses: '1',
+          simCells: 4,
+          simProfile: 'gen2',
+          baudRate: 9600,
+        },
+        { id: 'n1', z: 'tab', type: 'smartbms', name: 'house', packId: 'pack-A', bus: 'bus', wires: [['out']] },
+        { id: 'out', z: 'tab', type: 'helper' },
+      ],
+    );
     const msgs = collect('out');
     const n1 = helper.getNode('n1');
     await until(() => msgs.length >= 2, 6000, 'two PackStates');
@@ -58,10 +73,15 @@ describe('smartbms node', () => {
     const model = (helper.getNode('bus') as unknown as { simulator: SmartBmsSimulator }).simulator.pack.model;
     model.cells.forEach((v, i) => assert.ok(Math.abs(p.cells[i] - v) <= 0.0025, `cell ${i + 1}`));
     const texts = statuses(n1).map((s) => s.text);
-    assert.ok(texts.some((t) => /^\d+% · [0-3]\/4 cells$/.test(String(t))), `progress shown: ${texts.join(' | ')}`);
+    assert.ok(
+      texts.some((t) => /^\d+% · [0-3]\/4 cells$/.test(String(t))),
+      `progress shown: ${texts.join(' | ')}`,
+    );
     assert.match(String(lastStatus(n1).text), /^\d+% · 4\/4 cells$/);
     assert.equal(lastStatus(n1).fill, 'green');
-    const counts = (helper.getNode('bus') as unknown as { bus: { listenerCounts(): Record<string, number> } }).bus.listenerCounts();
+    const counts = (
+      helper.getNode('bus') as unknown as { bus: { listenerCounts(): Record<string, number> } }
+    ).bus.listenerCounts();
     assert.equal(counts.busData, 1);
     assert.equal(counts.users, 1);
   });

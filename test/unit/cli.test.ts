@@ -4,11 +4,18 @@ import type { CliIo } from '../../src/cli/command';
 
 export function captureIo(stdin = ''): CliIo & { out: string; err: string } {
   const io = {
-    out: '', err: '',
-    stdout: (t: string) => { io.out += t; },
-    stderr: (t: string) => { io.err += t; },
+    out: '',
+    err: '',
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
     readStdin: async () => stdin,
-    stdinLines: async function* () { for (const l of stdin.split('\n')) yield l; },
+    stdinLines: async function* () {
+      for (const l of stdin.split('\n')) yield l;
+    },
   };
   return io;
 }

@@ -15,7 +15,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const NODE_RED_LATEST = '5.0.7';
 const NODE_RED_LATEST_ENGINE = '>=22.9';
 
-interface NodeDefinition { type: string; props: Record<string, unknown>; literal: Record<string, boolean> }
+interface NodeDefinition {
+  type: string;
+  props: Record<string, unknown>;
+  literal: Record<string, boolean>;
+}
 
 /** registerType('<type>', { … }) calls in the text/javascript blocks of an editor HTML file. */
 function definitions(html: string): NodeDefinition[] {
@@ -26,8 +30,20 @@ function definitions(html: string): NodeDefinition[] {
     const ast = acorn.parse(code, { ecmaVersion: 2022 });
     const visit = (n: unknown): void => {
       if (!n || typeof n !== 'object') return;
-      const node = n as { type?: string; callee?: { type: string; property?: { name?: string } }; arguments?: Array<{ type: string; value?: unknown; properties?: Array<{ key: { name?: string; value?: string }; value: { type: string; value?: unknown } }> }> };
-      if (node.type === 'CallExpression' && node.callee?.type === 'MemberExpression' && node.callee.property?.name === 'registerType') {
+      const node = n as {
+        type?: string;
+        callee?: { type: string; property?: { name?: string } };
+        arguments?: Array<{
+          type: string;
+          value?: unknown;
+          properties?: Array<{ key: { name?: string; value?: string }; value: { type: string; value?: unknown } }>;
+        }>;
+      };
+      if (
+        node.type === 'CallExpression' &&
+        node.callee?.type === 'MemberExpression' &&
+        node.callee.property?.name === 'registerType'
+      ) {
         const [typeArg, defArg] = node.arguments ?? [];
         assert.equal(typeArg?.type, 'Literal', 'registerType type must be a literal');
         assert.equal(defArg?.type, 'ObjectExpression', 'registerType definition must be an object literal');
@@ -51,8 +67,11 @@ function definitions(html: string): NodeDefinition[] {
 }
 
 function exampleFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? exampleFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? exampleFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 describe('scorecard (offline node-red-dev validate checks)', () => {
@@ -65,7 +84,10 @@ describe('scorecard (offline node-red-dev validate checks)', () => {
   });
 
   it('P06/P07: node-red version range includes the latest release; engines.node allows its minimum', () => {
-    assert.ok(semver.satisfies(NODE_RED_LATEST, pkg['node-red'].version), `node-red.version ${pkg['node-red'].version}`);
+    assert.ok(
+      semver.satisfies(NODE_RED_LATEST, pkg['node-red'].version),
+      `node-red.version ${pkg['node-red'].version}`,
+    );
     assert.ok(semver.satisfies('4.1.0', pkg['node-red'].version), 'tested floor 4.x included');
     const min = semver.minVersion(NODE_RED_LATEST_ENGINE)!.version;
     assert.ok(semver.satisfies(min, pkg.engines.node), `engines.node ${pkg.engines.node} vs ${min}`);
@@ -105,7 +127,10 @@ describe('scorecard (offline node-red-dev validate checks)', () => {
         }
         if (d.props.category !== 'config') {
           assert.equal(d.props.category, 'battery', `${d.type} category`);
-          assert.ok(fs.existsSync(path.join(dir, 'icons', String(d.props.icon))), `${d.type} icon ${String(d.props.icon)} next to the js`);
+          assert.ok(
+            fs.existsSync(path.join(dir, 'icons', String(d.props.icon))),
+            `${d.type} icon ${String(d.props.icon)} next to the js`,
+          );
         }
       }
       assert.ok(fs.existsSync(path.join(dir, 'locales', 'en-US', `${base}.json`)), 'message catalog');

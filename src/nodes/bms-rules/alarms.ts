@@ -10,16 +10,30 @@ type Level = AlarmLevel | undefined;
 const rank = (l: Level): number => (l === 'alarm' ? 2 : l === 'warn' ? 1 : 0);
 const maxLevel = (a: Level, b: Level): Level => (rank(a) >= rank(b) ? a : b);
 
-export interface AlarmTrack { level: Level; pending?: Level; pendingSince?: number }
+export interface AlarmTrack {
+  level: Level;
+  pending?: Level;
+  pendingSince?: number;
+}
 export type AlarmCtl = Partial<Record<BankAlarmName, AlarmTrack>>;
 
 /** Everything the alarm rules look at in one step. */
 export interface AlarmView {
-  maxCell?: number; minCell?: number; avgCell?: number; spreadPackMax?: number;
-  tMin?: number; tMax?: number; tMos?: number;
-  current: number; cclSent: number; dclSent: number;
-  anyOffline: boolean; offlineLong: boolean; commLost: boolean;
-  inconsistent: boolean; absorbTimeout: boolean;
+  maxCell?: number;
+  minCell?: number;
+  avgCell?: number;
+  spreadPackMax?: number;
+  tMin?: number;
+  tMax?: number;
+  tMos?: number;
+  current: number;
+  cclSent: number;
+  dclSent: number;
+  anyOffline: boolean;
+  offlineLong: boolean;
+  commLost: boolean;
+  inconsistent: boolean;
+  absorbTimeout: boolean;
 }
 
 /** Level of a value against warn/alarm thresholds, keeping the previous level inside the hysteresis band. */
@@ -47,12 +61,21 @@ export function rawAlarms(v: AlarmView, cfg: RulesConfig, ctl: AlarmCtl): Partia
     // charging is already blocked by the latch: a cold morning is a warning, not an alarm
     chargeUnderTemperature: band(v.tMin, cfg.tChargeMinRelease, -Infinity, 1, false, prev('chargeUnderTemperature')),
     dischargeOverTemperature: band(v.tMax, cfg.tDisMaxRelease, cfg.tDisMax, 2, true, prev('dischargeOverTemperature')),
-    dischargeUnderTemperature: band(v.tMin, cfg.tDisMinRelease, cfg.tDisMin, 1, false, prev('dischargeUnderTemperature')),
+    dischargeUnderTemperature: band(
+      v.tMin,
+      cfg.tDisMinRelease,
+      cfg.tDisMin,
+      1,
+      false,
+      prev('dischargeUnderTemperature'),
+    ),
     mosOverTemperature: band(v.tMos, cfg.mosWarn, cfg.mosAlarm, 5, true, prev('mosOverTemperature')),
     cellImbalance: maxLevel(
       v.maxCell !== undefined && v.maxCell > cfg.spreadMinCell
-        ? band(v.spreadPackMax, cfg.spreadWarn, cfg.spreadAlarm, 0.01, true, prev('cellImbalance')) : undefined,
-      v.absorbTimeout ? 'warn' : undefined),
+        ? band(v.spreadPackMax, cfg.spreadWarn, cfg.spreadAlarm, 0.01, true, prev('cellImbalance'))
+        : undefined,
+      v.absorbTimeout ? 'warn' : undefined,
+    ),
     chargeOverCurrent: v.current > 0 && over(v.current, v.cclSent) ? 'alarm' : undefined,
     dischargeOverCurrent: v.current < 0 && over(-v.current, v.dclSent) ? 'alarm' : undefined,
     packOffline: v.offlineLong ? 'alarm' : v.anyOffline ? 'warn' : undefined,
@@ -65,16 +88,32 @@ export function rawAlarms(v: AlarmView, cfg: RulesConfig, ctl: AlarmCtl): Partia
  * Applies set/clear delays: a rising level is immediate except over-current (the inverter ignoring the
  * limit for overCurrentSec, as in Battery-Emulator); a falling level waits CLEAR_DELAY_MS.
  */
-export function stepAlarms(ctl: AlarmCtl, raw: Partial<Record<BankAlarmName, Level>>, now: number, cfg: RulesConfig): void {
+export function stepAlarms(
+  ctl: AlarmCtl,
+  raw: Partial<Record<BankAlarmName, Level>>,
+  now: number,
+  cfg: RulesConfig,
+): void {
   const setDelay = (n: BankAlarmName): number =>
-    (n === 'chargeOverCurrent' || n === 'dischargeOverCurrent' ? cfg.overCurrentSec * 1000 : 0);
+    n === 'chargeOverCurrent' || n === 'dischargeOverCurrent' ? cfg.overCurrentSec * 1000 : 0;
   for (const [name, lvl] of Object.entries(raw) as Array<[BankAlarmName, Level]>) {
     const tr = (ctl[name] ??= { level: undefined });
-    if (lvl === tr.level) { tr.pending = undefined; tr.pendingSince = undefined; continue; }
+    if (lvl === tr.level) {
+      tr.pending = undefined;
+      tr.pendingSince = undefined;
+      continue;
+    }
     // pendingSince, not pending, says whether a change is under way: a fall to OK has pending undefined
-    if (tr.pendingSince === undefined || lvl !== tr.pending) { tr.pending = lvl; tr.pendingSince = now; }
+    if (tr.pendingSince === undefined || lvl !== tr.pending) {
+      tr.pending = lvl;
+      tr.pendingSince = now;
+    }
     const delay = rank(lvl) > rank(tr.level) ? setDelay(name) : CLEAR_DELAY_MS;
-    if (now - tr.pendingSince >= delay) { tr.level = lvl; tr.pending = undefined; tr.pendingSince = undefined; }
+    if (now - tr.pendingSince >= delay) {
+      tr.level = lvl;
+      tr.pending = undefined;
+      tr.pendingSince = undefined;
+    }
   }
 }
 
@@ -96,7 +135,10 @@ export function packAlarms(online: PackTrack[]): Partial<Record<AlarmName, Alarm
 }
 
 /** Final bank alarm map: the engine's own levels merged with the pack alarms. */
-export function mergeAlarms(ctl: AlarmCtl, packs: Partial<Record<AlarmName, AlarmLevel>>): Partial<Record<BankAlarmName, AlarmLevel>> {
+export function mergeAlarms(
+  ctl: AlarmCtl,
+  packs: Partial<Record<AlarmName, AlarmLevel>>,
+): Partial<Record<BankAlarmName, AlarmLevel>> {
   const out: Partial<Record<BankAlarmName, AlarmLevel>> = {};
   for (const [n, tr] of Object.entries(ctl) as Array<[BankAlarmName, AlarmTrack]>) if (tr.level) out[n] = tr.level;
   for (const [n, l] of Object.entries(packs) as Array<[AlarmName, AlarmLevel]>) {

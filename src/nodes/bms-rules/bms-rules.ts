@@ -33,16 +33,36 @@ const TELEMETRY_FULL_EVERY_MS = 60_000;
 const parseJson = (v: unknown, what: string): unknown => {
   if (typeof v !== 'string') return v;
   if (v.trim() === '') return undefined;
-  try { return JSON.parse(v); } catch { throw new Error(`${what} is not valid JSON`); }
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new Error(`${what} is not valid JSON`);
+  }
 };
 
 /** The fields whose change is worth a BankState message between heartbeats. */
-const signature = (b: RulesBankState): string => JSON.stringify([
-  b.cvl, b.ccl, b.dcl, b.chargeAllowed, b.dischargeAllowed, b.forceCharge, b.mode, b.chargeState,
-  b.alarms, b.relays, b.stopCan, b.packs,
-]);
+const signature = (b: RulesBankState): string =>
+  JSON.stringify([
+    b.cvl,
+    b.ccl,
+    b.dcl,
+    b.chargeAllowed,
+    b.dischargeAllowed,
+    b.forceCharge,
+    b.mode,
+    b.chargeState,
+    b.alarms,
+    b.relays,
+    b.stopCan,
+    b.packs,
+  ]);
 
-const FILL: Record<RulesBankState['mode'], NodeStatus['fill']> = { normal: 'green', degraded: 'yellow', blind: 'red', failsafe: 'red' };
+const FILL: Record<RulesBankState['mode'], NodeStatus['fill']> = {
+  normal: 'green',
+  degraded: 'yellow',
+  blind: 'red',
+  failsafe: 'red',
+};
 
 export = function (RED: NodeAPI) {
   // the editor shows preset values as placeholders (registered once, at module load)
@@ -57,7 +77,11 @@ export = function (RED: NodeAPI) {
     try {
       const rules = (parseJson(def.rules, 'rules') ?? {}) as Record<string, unknown>;
       const packs = parseJson(def.packs, 'packs');
-      const r = resolveConfig({ ...rules, ...(packs !== undefined ? { packs } : {}), ...(def.bankName ? { bankName: def.bankName } : {}) });
+      const r = resolveConfig({
+        ...rules,
+        ...(packs !== undefined ? { packs } : {}),
+        ...(def.bankName ? { bankName: def.bankName } : {}),
+      });
       if (!r.ok) throw new Error(r.reason);
       cfg = r.value;
     } catch (err) {
@@ -100,7 +124,8 @@ export = function (RED: NodeAPI) {
       const ids = Object.keys(b.packStates);
       if (ids.some((id) => !announced.has(id)) || announced.size === 0) {
         announced = new Set(ids);
-        for (const m of discoveryMessages(prefix, cfg.bankName, ids, def.discoveryPrefix || 'homeassistant')) out.push(m as unknown as NodeMessage);
+        for (const m of discoveryMessages(prefix, cfg.bankName, ids, def.discoveryPrefix || 'homeassistant'))
+          out.push(m as unknown as NodeMessage);
       }
       const full = now - lastFullTelemetry >= TELEMETRY_FULL_EVERY_MS;
       if (full) lastFullTelemetry = now;
@@ -109,26 +134,43 @@ export = function (RED: NodeAPI) {
     };
 
     const showStatus = (b: RulesBankState): void => {
-      if (b.chargeState === 'init') { this.status({ fill: 'yellow', shape: 'ring', text: 'bmsRules.status.init' }); return; }
+      if (b.chargeState === 'init') {
+        this.status({ fill: 'yellow', shape: 'ring', text: 'bmsRules.status.init' });
+        return;
+      }
       const text = `${b.mode} · ${b.packs.online}/${b.packs.total} · ${b.ccl.toFixed(0)}/${b.dcl.toFixed(0)} A · ${b.cvl.toFixed(1)} V`;
       this.status({ fill: FILL[b.mode], shape: b.mode === 'normal' ? 'dot' : 'ring', text });
     };
 
     /** One engine step; sends what changed (everything on the heartbeat). */
-    const run = (input: StepInput, heartbeat: boolean, send: (msgs: Array<NodeMessage | NodeMessage[] | null>) => void): void => {
+    const run = (
+      input: StepInput,
+      heartbeat: boolean,
+      send: (msgs: Array<NodeMessage | NodeMessage[] | null>) => void,
+    ): void => {
       const now = clock.now();
       const { bank } = step(state, input, now);
       const sig = signature(bank);
       const bankMsg = heartbeat || sig !== lastSig ? ({ topic: cfg.bankName, payload: bank } as NodeMessage) : null;
       lastSig = sig;
       const tele = heartbeat ? telemetryMsgs(bank, now) : [];
-      send([bankMsg, relayMsg('charge', bank), relayMsg('load', bank), relayMsg('alarm', bank), tele.length ? tele : null]);
+      send([
+        bankMsg,
+        relayMsg('charge', bank),
+        relayMsg('load', bank),
+        relayMsg('alarm', bank),
+        tele.length ? tele : null,
+      ]);
       if (heartbeat) showStatus(bank);
       persist(now, false);
     };
 
     const tick = clock.setInterval(() => {
-      try { run({}, true, (m) => this.send(m)); } catch (err) { this.error(`bms-rules tick: ${(err as Error).message}`); }
+      try {
+        run({}, true, (m) => this.send(m));
+      } catch (err) {
+        this.error(`bms-rules tick: ${(err as Error).message}`);
+      }
     }, TICK_MS);
 
     this.on('input', (msg: NodeMessage & { topic?: string }, send, done) => {
@@ -137,17 +179,26 @@ export = function (RED: NodeAPI) {
         let input: StepInput;
         if (msg.topic === 'command') {
           const c = parseCommand(msg.payload);
-          if (!c.ok) { done(new Error(c.reason)); return; }
+          if (!c.ok) {
+            done(new Error(c.reason));
+            return;
+          }
           input = { command: c.value as Command };
         } else if (msg.topic === 'current') {
-          if (typeof msg.payload !== 'number' || !Number.isFinite(msg.payload)) { done(new Error('bms-rules: topic "current" needs a finite number payload (A, + = charging)')); return; }
+          if (typeof msg.payload !== 'number' || !Number.isFinite(msg.payload)) {
+            done(new Error('bms-rules: topic "current" needs a finite number payload (A, + = charging)'));
+            return;
+          }
           input = { extCurrent: msg.payload };
         } else if (p && typeof p === 'object' && (p.kind === 'communication' || p.kind === 'write')) {
           done(); // BMS node events: their effect arrives as missing or fresh PackStates
           return;
         } else {
           const v = validatePackState(msg.payload);
-          if (!v.ok) { done(new Error(`bms-rules: not a PackState: ${v.reason}`)); return; }
+          if (!v.ok) {
+            done(new Error(`bms-rules: not a PackState: ${v.reason}`));
+            return;
+          }
           input = { packs: [v.value] };
         }
         run(input, false, (m) => send(m));

@@ -34,7 +34,12 @@ export interface ChargeCtl {
 
 /** What survives a restart (persisted in node context). */
 export interface PersistedCharge {
-  cs: ChargeState; savedAt: number; lastFull?: number; lastBalance?: number; iInt: number; ownSoc?: number;
+  cs: ChargeState;
+  savedAt: number;
+  lastFull?: number;
+  lastBalance?: number;
+  iInt: number;
+  ownSoc?: number;
 }
 
 export interface ChargeInput {
@@ -55,8 +60,15 @@ export const vBal = (cfg: RulesConfig): number => N(cfg) * cfg.vCellBalance;
 
 export function newChargeCtl(cfg: RulesConfig, now: number): ChargeCtl {
   return {
-    cs: 'init', csSince: now, startedAt: now, absorbClock: 0, balancedClock: 0, absorbTimeout: false,
-    cvlSm: vFloat(cfg), iInt: 0, ctrlOut: vFloat(cfg),
+    cs: 'init',
+    csSince: now,
+    startedAt: now,
+    absorbClock: 0,
+    balancedClock: 0,
+    absorbTimeout: false,
+    cvlSm: vFloat(cfg),
+    iInt: 0,
+    ctrlOut: vFloat(cfg),
   };
 }
 
@@ -75,12 +87,20 @@ const RESUMABLE: readonly ChargeState[] = ['bulk', 'absorb', 'float-ramp', 'floa
 export function restoreCharge(x: unknown, now: number): PersistedCharge | undefined {
   if (!x || typeof x !== 'object') return undefined;
   const r = x as Record<string, unknown>;
-  const past = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v <= now ? v : undefined);
+  const past = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v <= now ? v : undefined;
   const savedAt = past(r.savedAt);
   if (savedAt === undefined || !RESUMABLE.includes(r.cs as ChargeState)) return undefined;
   const iInt = typeof r.iInt === 'number' && Number.isFinite(r.iInt) ? Math.min(0, r.iInt) : 0;
   const ownSoc = typeof r.ownSoc === 'number' && r.ownSoc >= 0 && r.ownSoc <= 100 ? r.ownSoc : undefined;
-  return { cs: r.cs as ChargeState, savedAt, lastFull: past(r.lastFull), lastBalance: past(r.lastBalance), iInt, ownSoc };
+  return {
+    cs: r.cs as ChargeState,
+    savedAt,
+    lastFull: past(r.lastFull),
+    lastBalance: past(r.lastBalance),
+    iInt,
+    ownSoc,
+  };
 }
 
 /** Leaves INIT: resume the persisted charge state if it is recent, else BULK. */
@@ -100,21 +120,30 @@ function enter(c: ChargeCtl, cs: ChargeState, now: number): void {
   c.cs = cs;
   c.csSince = now;
   c.entrySince = c.runnerSince = c.tailSince = c.lowSince = c.rebulkCellSince = c.rebulkSocSince = undefined;
-  if (cs === 'absorb' || cs === 'balance') { c.absorbClock = 0; c.balancedClock = 0; c.absorbTimeout = false; }
+  if (cs === 'absorb' || cs === 'balance') {
+    c.absorbClock = 0;
+    c.balancedClock = 0;
+    c.absorbTimeout = false;
+  }
 }
 
 /** CVL the state asks for (pack volts). */
 function stateTarget(c: ChargeCtl, cfg: RulesConfig, now: number): number {
   switch (c.cs) {
-    case 'balance': return vBal(cfg);
-    case 'bulk': return balanceDue(c, cfg, now) ? vBal(cfg) : vAbs(cfg);
-    case 'absorb': return vAbs(cfg);
-    default: return vFloat(cfg);
+    case 'balance':
+      return vBal(cfg);
+    case 'bulk':
+      return balanceDue(c, cfg, now) ? vBal(cfg) : vAbs(cfg);
+    case 'absorb':
+      return vAbs(cfg);
+    default:
+      return vFloat(cfg);
   }
 }
 
 /** `since` bookkeeping: returns the start time while `cond` holds, undefined otherwise. */
-const since = (prev: number | undefined, cond: boolean, now: number): number | undefined => (cond ? prev ?? now : undefined);
+const since = (prev: number | undefined, cond: boolean, now: number): number | undefined =>
+  cond ? (prev ?? now) : undefined;
 const heldFor = (s: number | undefined, now: number, sec: number): boolean => s !== undefined && now - s >= sec * 1000;
 
 /** Advances the charge state; returns the CVL before mode caps and latches, and what limits it. */
@@ -123,7 +152,9 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
   if (c.cs === 'init') return { cvl: vFloat(cfg), by: 'init' };
   if (inp.command === 'forceBulk') enter(c, 'bulk', now);
   if (inp.command === 'forceFloat' && c.cs !== 'float') enter(c, 'float-ramp', now);
-  const v = agg.voltage, maxCell = agg.maxCell.v, spread = agg.spreadPackMax;
+  const v = agg.voltage,
+    maxCell = agg.maxCell.v,
+    spread = agg.spreadPackMax;
   const cOnline = agg.onlineAh;
   switch (c.cs) {
     case 'bulk': {
@@ -146,7 +177,8 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
       }
       c.tailSince = since(c.tailSince, !bal && agg.current <= cfg.tailC * cOnline && spread <= cfg.tailMaxSpread, now);
       c.lowSince = since(c.lowSince, v < cvlSent - cfg.absorbExitDropV, now);
-      const balanced = c.balancedClock >= (bal ? cfg.balanceDoneSec : cfg.absorbHoldSec) * 1000 && (!bal || mode === 'normal');
+      const balanced =
+        c.balancedClock >= (bal ? cfg.balanceDoneSec : cfg.absorbHoldSec) * 1000 && (!bal || mode === 'normal');
       const tail = heldFor(c.tailSince, now, cfg.tailHoldSec);
       const timeout = c.absorbClock >= (bal ? cfg.balanceMaxSec : cfg.absorbMaxSec) * 1000;
       if (balanced || tail) {
@@ -171,10 +203,14 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
     case 'float': {
       c.rebulkCellSince = since(c.rebulkCellSince, maxCell <= cfg.vCellRebulk, now);
       c.rebulkSocSince = since(c.rebulkSocSince, cfg.socTrusted && agg.soc <= cfg.rebulkSoc, now);
-      if (now - c.csSince >= cfg.minFloatSec * 1000 && (
-        heldFor(c.rebulkCellSince, now, cfg.rebulkCellSec) || heldFor(c.rebulkSocSince, now, cfg.rebulkSocSec)
-        || fullDue(c, cfg, now) || balanceDue(c, cfg, now)
-        || (spread >= cfg.rebulkSpread && maxCell >= cfg.rebulkSpreadMinCell))) {
+      if (
+        now - c.csSince >= cfg.minFloatSec * 1000 &&
+        (heldFor(c.rebulkCellSince, now, cfg.rebulkCellSec) ||
+          heldFor(c.rebulkSocSince, now, cfg.rebulkSocSec) ||
+          fullDue(c, cfg, now) ||
+          balanceDue(c, cfg, now) ||
+          (spread >= cfg.rebulkSpread && maxCell >= cfg.rebulkSpreadMinCell))
+      ) {
         enter(c, 'bulk', now);
       }
       break;
@@ -190,7 +226,9 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
   if (c.cs === 'float-ramp' && c.cvlSm <= vFloat(cfg) + 1e-9) enter(c, 'float', now);
 
   const ctrl = cellController(c, inp);
-  return ctrl < c.cvlSm - 1e-9 ? { cvl: ctrl, by: `cell:${agg.maxCell.pack}C${agg.maxCell.cell}` } : { cvl: c.cvlSm, by: c.cs };
+  return ctrl < c.cvlSm - 1e-9
+    ? { cvl: ctrl, by: `cell:${agg.maxCell.pack}C${agg.maxCell.cell}` }
+    : { cvl: c.cvlSm, by: c.cs };
 }
 
 /**
@@ -199,7 +237,8 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
  */
 function cellController(c: ChargeCtl, inp: ChargeInput): number {
   const { agg, cfg, now, dt } = inp;
-  const cellTarget = c.cs === 'balance' || (c.cs === 'bulk' && balanceDue(c, cfg, now)) ? cfg.vCellBalance : cfg.vCellAbsorb;
+  const cellTarget =
+    c.cs === 'balance' || (c.cs === 'bulk' && balanceDue(c, cfg, now)) ? cfg.vCellBalance : cfg.vCellAbsorb;
   const vt = cellTarget + cfg.ovpDeadband;
   const maxCell = agg.maxCell.v;
   const e = vt - maxCell;
@@ -215,11 +254,13 @@ function cellController(c: ChargeCtl, inp: ChargeInput): number {
   }
   const offset = cfg.kp * e + ki * c.iInt;
   let raw = Math.min(c.cvlSm, Math.max(N(cfg) * cfg.vCellRebulk, c.cvlSm + Math.min(0, offset)));
-  if (maxCell > vt + 0.030) {
+  if (maxCell > vt + 0.03) {
     raw = Math.min(raw, agg.voltage - agg.maxPackCells.reduce((a, x) => a + Math.max(0, x - vt), 0));
   }
-  if (raw < c.ctrlOut) { c.ctrlOut = raw; c.ctrlDecAt = now; }
-  else if (c.ctrlDecAt === undefined || now - c.ctrlDecAt >= cfg.ovpRecoverHoldSec * 1000) {
+  if (raw < c.ctrlOut) {
+    c.ctrlOut = raw;
+    c.ctrlDecAt = now;
+  } else if (c.ctrlDecAt === undefined || now - c.ctrlDecAt >= cfg.ovpRecoverHoldSec * 1000) {
     c.ctrlOut = Math.min(raw, c.ctrlOut + cfg.recoverRate * N(cfg) * s);
   }
   return c.ctrlOut;

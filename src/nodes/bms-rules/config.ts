@@ -5,7 +5,10 @@
 import type { Checked } from '../../core/pack-state';
 
 /** A piecewise-linear table: y at x, clamped at both ends (x may be given in any monotone order). */
-export interface Table { x: number[]; y: number[] }
+export interface Table {
+  x: number[];
+  y: number[];
+}
 
 export interface PackConfig {
   id: string;
@@ -31,67 +34,154 @@ export interface RulesConfig {
   systemMaxDischargeA: number;
 
   // plausibility (D3)
-  cellValidMin: number; cellValidMax: number;
-  tempValidMin: number; tempValidMax: number;
+  cellValidMin: number;
+  cellValidMax: number;
+  tempValidMin: number;
+  tempValidMax: number;
 
   // voltages (per cell)
-  vCellAbsorb: number; vCellFloat: number; vCellRebulk: number; vCellBalance: number;
-  cellHighCut: number; cellHighRelease: number; cellHighReleaseSec: number;
-  cellLowCut: number; cellLowRelease: number; cellLowReleaseSec: number;
-  forceChargeCell: number; forceChargeClearCell: number; forceChargeClearSoc: number;
-  dvlCell: number; voltageDropV: number; absorbEntryTolV: number;
+  vCellAbsorb: number;
+  vCellFloat: number;
+  vCellRebulk: number;
+  vCellBalance: number;
+  cellHighCut: number;
+  cellHighRelease: number;
+  cellHighReleaseSec: number;
+  cellLowCut: number;
+  cellLowRelease: number;
+  cellLowReleaseSec: number;
+  forceChargeCell: number;
+  forceChargeClearCell: number;
+  forceChargeClearSoc: number;
+  dvlCell: number;
+  voltageDropV: number;
+  absorbEntryTolV: number;
   cvlLsbV: number;
 
   // CVL controller
-  ovpDeadband: number; kp: number; ki: number; ovpRecoverHoldSec: number; recoverRate: number;
+  ovpDeadband: number;
+  kp: number;
+  ki: number;
+  ovpRecoverHoldSec: number;
+  recoverRate: number;
 
   // charge states
-  balancedDiff: number; restartDiff: number; absorbHoldSec: number;
-  tailC: number; tailHoldSec: number; tailMaxSpread: number; absorbMaxSec: number;
-  absorbClockBandV: number; absorbExitDropV: number; absorbExitSec: number;
-  rampDownVPerCellS: number; minFloatSec: number; rebulkCellSec: number;
-  rebulkSoc: number; rebulkSocSec: number; fullChargeEveryDays: number;
-  rebulkSpread: number; rebulkSpreadMinCell: number;
-  balanceEveryDays: number; balanceDoneDiff: number; balanceDoneSec: number; balanceMaxSec: number;
-  resumeMaxAgeSec: number; floatCcl: number;
+  balancedDiff: number;
+  restartDiff: number;
+  absorbHoldSec: number;
+  tailC: number;
+  tailHoldSec: number;
+  tailMaxSpread: number;
+  absorbMaxSec: number;
+  absorbClockBandV: number;
+  absorbExitDropV: number;
+  absorbExitSec: number;
+  rampDownVPerCellS: number;
+  minFloatSec: number;
+  rebulkCellSec: number;
+  rebulkSoc: number;
+  rebulkSocSec: number;
+  fullChargeEveryDays: number;
+  rebulkSpread: number;
+  rebulkSpreadMinCell: number;
+  balanceEveryDays: number;
+  balanceDoneDiff: number;
+  balanceDoneSec: number;
+  balanceMaxSec: number;
+  resumeMaxAgeSec: number;
+  floatCcl: number;
 
   // currents
-  cellChargeTable: Table; cellDischargeTable: Table;
-  tempChargeTable: Table; tempDischargeTable: Table; mosTable: Table;
-  socTaperEnabled: boolean; socChargeTable: Table;
-  shareMode: ShareMode; shareMargin: number; ccFloorC: number; ccFloorMinA: number;
+  cellChargeTable: Table;
+  cellDischargeTable: Table;
+  tempChargeTable: Table;
+  tempDischargeTable: Table;
+  mosTable: Table;
+  socTaperEnabled: boolean;
+  socChargeTable: Table;
+  shareMode: ShareMode;
+  shareMargin: number;
+  ccFloorC: number;
+  ccFloorMinA: number;
   shareFeedbackSec: number;
 
   // shaping (D9)
-  incHoldSec: number; incRateMinA: number; incRateFrac: number;
-  restartMinA: number; restartMinFrac: number; publishDeadbandA: number; publishDeadbandFrac: number;
+  incHoldSec: number;
+  incRateMinA: number;
+  incRateFrac: number;
+  restartMinA: number;
+  restartMinFrac: number;
+  publishDeadbandA: number;
+  publishDeadbandFrac: number;
 
   // health (D3)
-  staleSec: number; offlineSec: number; frozenSec: number; offBusV: number; offBusSec: number;
-  minPacksOnline: number; initTimeoutSec: number; extStaleSec: number;
+  staleSec: number;
+  offlineSec: number;
+  frozenSec: number;
+  offBusV: number;
+  offBusSec: number;
+  minPacksOnline: number;
+  initTimeoutSec: number;
+  extStaleSec: number;
 
   // fail-safe (D8)
-  blindGraceSec: number; blindCellMax: number; blindCellMin: number; blindFrac: number; blindCapCvl: boolean;
-  failsafeDcl: number; recoverHoldSec: number; stopCanAfterSec: number; packOfflineAlarmSec: number;
+  blindGraceSec: number;
+  blindCellMax: number;
+  blindCellMin: number;
+  blindFrac: number;
+  blindCapCvl: boolean;
+  failsafeDcl: number;
+  recoverHoldSec: number;
+  stopCanAfterSec: number;
+  packOfflineAlarmSec: number;
 
   // temperature latches
-  tChargeMin: number; tChargeMax: number; tChargeMinRelease: number; tChargeMaxRelease: number;
-  tDisMin: number; tDisMax: number; tDisMinRelease: number; tDisMaxRelease: number; tempReleaseSec: number;
+  tChargeMin: number;
+  tChargeMax: number;
+  tChargeMinRelease: number;
+  tChargeMaxRelease: number;
+  tDisMin: number;
+  tDisMax: number;
+  tDisMinRelease: number;
+  tDisMaxRelease: number;
+  tempReleaseSec: number;
 
   // SoC
-  socSource: SocSource; socTrusted: boolean; sendSoc98UntilFull: boolean;
+  socSource: SocSource;
+  socTrusted: boolean;
+  sendSoc98UntilFull: boolean;
 
   // alarms
-  cellWarnHigh: number; cellAlarmHigh: number; cellWarnLow: number; cellAlarmLow: number;
-  spreadWarn: number; spreadAlarm: number; spreadMinCell: number;
-  mosWarn: number; mosAlarm: number; overCurrentFactor: number; overCurrentSec: number;
+  cellWarnHigh: number;
+  cellAlarmHigh: number;
+  cellWarnLow: number;
+  cellAlarmLow: number;
+  spreadWarn: number;
+  spreadAlarm: number;
+  spreadMinCell: number;
+  mosWarn: number;
+  mosAlarm: number;
+  overCurrentFactor: number;
+  overCurrentSec: number;
   currentMismatchSec: number;
 
   // relays (D10, D14)
-  chargeRelayMode: RelayMode; loadRelayMode: RelayMode; relayMinOffSec: number; alarmRelayMinOnSec: number;
-  relayVMin: number; relayVBalance: number; relayVMax: number; relayTMin: number; relayTMax: number;
-  chargeRestartSoc: number; dischargeRestartSoc: number;
-  genStartSoc: number; genStartCell: number; genStartSec: number; genStopSoc: number; genMinRunSec: number;
+  chargeRelayMode: RelayMode;
+  loadRelayMode: RelayMode;
+  relayMinOffSec: number;
+  alarmRelayMinOnSec: number;
+  relayVMin: number;
+  relayVBalance: number;
+  relayVMax: number;
+  relayTMin: number;
+  relayTMax: number;
+  chargeRestartSoc: number;
+  dischargeRestartSoc: number;
+  genStartSoc: number;
+  genStartCell: number;
+  genStartSec: number;
+  genStopSoc: number;
+  genMinRunSec: number;
 }
 
 const t = (x: number[], y: number[]): Table => ({ x, y });
@@ -103,45 +193,134 @@ export const DEFAULTS: RulesConfig = {
   cellsSeries: 16,
   packs: [],
   defaultPack: { capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 },
-  systemMaxChargeA: 1000, systemMaxDischargeA: 1000,
-  cellValidMin: 2.0, cellValidMax: 4.0, tempValidMin: -30, tempValidMax: 90,
-  vCellAbsorb: 3.45, vCellFloat: 3.375, vCellRebulk: 3.30, vCellBalance: 3.50,
-  cellHighCut: 3.58, cellHighRelease: 3.40, cellHighReleaseSec: 60,
-  cellLowCut: 2.90, cellLowRelease: 3.10, cellLowReleaseSec: 300,
-  forceChargeCell: 3.00, forceChargeClearCell: 3.20, forceChargeClearSoc: 15,
-  dvlCell: 3.00, voltageDropV: 0, absorbEntryTolV: 0.05, cvlLsbV: 0.1,
-  ovpDeadband: 0.010, kp: 1.0, ki: 0.2, ovpRecoverHoldSec: 60, recoverRate: 0.0005,
-  balancedDiff: 0.010, restartDiff: 0.013, absorbHoldSec: 900,
-  tailC: 0.02, tailHoldSec: 120, tailMaxSpread: 0.030, absorbMaxSec: 3600,
-  absorbClockBandV: 0.3, absorbExitDropV: 1.0, absorbExitSec: 600,
-  rampDownVPerCellS: 0.0001, minFloatSec: 1800, rebulkCellSec: 300,
-  rebulkSoc: 80, rebulkSocSec: 60, fullChargeEveryDays: 7,
-  rebulkSpread: 0.080, rebulkSpreadMinCell: 3.35,
-  balanceEveryDays: 14, balanceDoneDiff: 0.010, balanceDoneSec: 600, balanceMaxSec: 7200,
-  resumeMaxAgeSec: 6 * 3600, floatCcl: Infinity,
-  cellChargeTable: t([3.55, 3.50, 3.45, 3.40, 3.35], [0, 0.05, 0.15, 0.5, 1]),
-  cellDischargeTable: t([2.90, 2.95, 3.00, 3.10, 3.20], [0, 0.05, 0.2, 0.5, 1]),
+  systemMaxChargeA: 1000,
+  systemMaxDischargeA: 1000,
+  cellValidMin: 2.0,
+  cellValidMax: 4.0,
+  tempValidMin: -30,
+  tempValidMax: 90,
+  vCellAbsorb: 3.45,
+  vCellFloat: 3.375,
+  vCellRebulk: 3.3,
+  vCellBalance: 3.5,
+  cellHighCut: 3.58,
+  cellHighRelease: 3.4,
+  cellHighReleaseSec: 60,
+  cellLowCut: 2.9,
+  cellLowRelease: 3.1,
+  cellLowReleaseSec: 300,
+  forceChargeCell: 3.0,
+  forceChargeClearCell: 3.2,
+  forceChargeClearSoc: 15,
+  dvlCell: 3.0,
+  voltageDropV: 0,
+  absorbEntryTolV: 0.05,
+  cvlLsbV: 0.1,
+  ovpDeadband: 0.01,
+  kp: 1.0,
+  ki: 0.2,
+  ovpRecoverHoldSec: 60,
+  recoverRate: 0.0005,
+  balancedDiff: 0.01,
+  restartDiff: 0.013,
+  absorbHoldSec: 900,
+  tailC: 0.02,
+  tailHoldSec: 120,
+  tailMaxSpread: 0.03,
+  absorbMaxSec: 3600,
+  absorbClockBandV: 0.3,
+  absorbExitDropV: 1.0,
+  absorbExitSec: 600,
+  rampDownVPerCellS: 0.0001,
+  minFloatSec: 1800,
+  rebulkCellSec: 300,
+  rebulkSoc: 80,
+  rebulkSocSec: 60,
+  fullChargeEveryDays: 7,
+  rebulkSpread: 0.08,
+  rebulkSpreadMinCell: 3.35,
+  balanceEveryDays: 14,
+  balanceDoneDiff: 0.01,
+  balanceDoneSec: 600,
+  balanceMaxSec: 7200,
+  resumeMaxAgeSec: 6 * 3600,
+  floatCcl: Infinity,
+  cellChargeTable: t([3.55, 3.5, 3.45, 3.4, 3.35], [0, 0.05, 0.15, 0.5, 1]),
+  cellDischargeTable: t([2.9, 2.95, 3.0, 3.1, 3.2], [0, 0.05, 0.2, 0.5, 1]),
   tempChargeTable: t([0, 2, 5, 10, 40, 45, 50, 55], [0, 0.25, 0.5, 1, 1, 0.5, 0.25, 0]),
   tempDischargeTable: t([-10, 0, 5, 10, 40, 45, 50, 55], [0, 0.25, 0.5, 1, 1, 0.5, 0.25, 0]),
   mosTable: t([70, 80, 90], [1, 0.25, 0]),
-  socTaperEnabled: false, socChargeTable: t([98, 95, 90, 85], [0.1, 0.2, 0.5, 1]),
-  shareMode: 'capacity', shareMargin: 0.9, ccFloorC: 0.02, ccFloorMinA: 2, shareFeedbackSec: 10,
-  incHoldSec: 30, incRateMinA: 1, incRateFrac: 0.02,
-  restartMinA: 2, restartMinFrac: 0.02, publishDeadbandA: 0.5, publishDeadbandFrac: 0.02,
-  staleSec: 10, offlineSec: 30, frozenSec: 60, offBusV: 0.5, offBusSec: 10,
-  minPacksOnline: 1, initTimeoutSec: 30, extStaleSec: 10,
-  blindGraceSec: 120, blindCellMax: 3.38, blindCellMin: 3.20, blindFrac: 0.25, blindCapCvl: true,
-  failsafeDcl: 0, recoverHoldSec: 30, stopCanAfterSec: 60, packOfflineAlarmSec: 300,
-  tChargeMin: 0, tChargeMax: 55, tChargeMinRelease: 3, tChargeMaxRelease: 50,
-  tDisMin: -10, tDisMax: 60, tDisMinRelease: -7, tDisMaxRelease: 55, tempReleaseSec: 120,
-  socSource: 'weighted', socTrusted: false, sendSoc98UntilFull: true,
-  cellWarnHigh: 3.55, cellAlarmHigh: 3.60, cellWarnLow: 3.00, cellAlarmLow: 2.90,
-  spreadWarn: 0.05, spreadAlarm: 0.10, spreadMinCell: 3.35,
-  mosWarn: 80, mosAlarm: 90, overCurrentFactor: 1.1, overCurrentSec: 10, currentMismatchSec: 60,
-  chargeRelayMode: 'limits', loadRelayMode: 'limits', relayMinOffSec: 30, alarmRelayMinOnSec: 30,
-  relayVMin: 2.9, relayVBalance: 3.4, relayVMax: 3.7, relayTMin: 0, relayTMax: 55,
-  chargeRestartSoc: 90, dischargeRestartSoc: 20,
-  genStartSoc: 20, genStartCell: 3.05, genStartSec: 60, genStopSoc: 80, genMinRunSec: 1800,
+  socTaperEnabled: false,
+  socChargeTable: t([98, 95, 90, 85], [0.1, 0.2, 0.5, 1]),
+  shareMode: 'capacity',
+  shareMargin: 0.9,
+  ccFloorC: 0.02,
+  ccFloorMinA: 2,
+  shareFeedbackSec: 10,
+  incHoldSec: 30,
+  incRateMinA: 1,
+  incRateFrac: 0.02,
+  restartMinA: 2,
+  restartMinFrac: 0.02,
+  publishDeadbandA: 0.5,
+  publishDeadbandFrac: 0.02,
+  staleSec: 10,
+  offlineSec: 30,
+  frozenSec: 60,
+  offBusV: 0.5,
+  offBusSec: 10,
+  minPacksOnline: 1,
+  initTimeoutSec: 30,
+  extStaleSec: 10,
+  blindGraceSec: 120,
+  blindCellMax: 3.38,
+  blindCellMin: 3.2,
+  blindFrac: 0.25,
+  blindCapCvl: true,
+  failsafeDcl: 0,
+  recoverHoldSec: 30,
+  stopCanAfterSec: 60,
+  packOfflineAlarmSec: 300,
+  tChargeMin: 0,
+  tChargeMax: 55,
+  tChargeMinRelease: 3,
+  tChargeMaxRelease: 50,
+  tDisMin: -10,
+  tDisMax: 60,
+  tDisMinRelease: -7,
+  tDisMaxRelease: 55,
+  tempReleaseSec: 120,
+  socSource: 'weighted',
+  socTrusted: false,
+  sendSoc98UntilFull: true,
+  cellWarnHigh: 3.55,
+  cellAlarmHigh: 3.6,
+  cellWarnLow: 3.0,
+  cellAlarmLow: 2.9,
+  spreadWarn: 0.05,
+  spreadAlarm: 0.1,
+  spreadMinCell: 3.35,
+  mosWarn: 80,
+  mosAlarm: 90,
+  overCurrentFactor: 1.1,
+  overCurrentSec: 10,
+  currentMismatchSec: 60,
+  chargeRelayMode: 'limits',
+  loadRelayMode: 'limits',
+  relayMinOffSec: 30,
+  alarmRelayMinOnSec: 30,
+  relayVMin: 2.9,
+  relayVBalance: 3.4,
+  relayVMax: 3.7,
+  relayTMin: 0,
+  relayTMax: 55,
+  chargeRestartSoc: 90,
+  dischargeRestartSoc: 20,
+  genStartSoc: 20,
+  genStartCell: 3.05,
+  genStartSec: 60,
+  genStopSoc: 80,
+  genMinRunSec: 1800,
 };
 
 /**
@@ -152,50 +331,123 @@ export const DEFAULTS: RulesConfig = {
 export const CHEMISTRY_PRESETS: Record<Chemistry, Partial<RulesConfig>> = {
   lifepo4: {
     chemistry: 'lifepo4',
-    cellValidMin: DEFAULTS.cellValidMin, cellValidMax: DEFAULTS.cellValidMax,
-    vCellAbsorb: 3.45, vCellFloat: 3.375, vCellRebulk: 3.30, vCellBalance: 3.50,
-    cellHighCut: 3.58, cellHighRelease: 3.40, cellLowCut: 2.90, cellLowRelease: 3.10,
-    forceChargeCell: 3.00, forceChargeClearCell: 3.20, dvlCell: 3.00,
-    cellWarnHigh: 3.55, cellAlarmHigh: 3.60, cellWarnLow: 3.00, cellAlarmLow: 2.90,
-    blindCellMax: 3.38, blindCellMin: 3.20, spreadMinCell: 3.35, rebulkSpreadMinCell: 3.35, genStartCell: 3.05,
-    cellChargeTable: DEFAULTS.cellChargeTable, cellDischargeTable: DEFAULTS.cellDischargeTable,
-    relayVMin: 2.9, relayVBalance: 3.4, relayVMax: 3.7,
+    cellValidMin: DEFAULTS.cellValidMin,
+    cellValidMax: DEFAULTS.cellValidMax,
+    vCellAbsorb: 3.45,
+    vCellFloat: 3.375,
+    vCellRebulk: 3.3,
+    vCellBalance: 3.5,
+    cellHighCut: 3.58,
+    cellHighRelease: 3.4,
+    cellLowCut: 2.9,
+    cellLowRelease: 3.1,
+    forceChargeCell: 3.0,
+    forceChargeClearCell: 3.2,
+    dvlCell: 3.0,
+    cellWarnHigh: 3.55,
+    cellAlarmHigh: 3.6,
+    cellWarnLow: 3.0,
+    cellAlarmLow: 2.9,
+    blindCellMax: 3.38,
+    blindCellMin: 3.2,
+    spreadMinCell: 3.35,
+    rebulkSpreadMinCell: 3.35,
+    genStartCell: 3.05,
+    cellChargeTable: DEFAULTS.cellChargeTable,
+    cellDischargeTable: DEFAULTS.cellDischargeTable,
+    relayVMin: 2.9,
+    relayVBalance: 3.4,
+    relayVMax: 3.7,
   },
   lto: {
     chemistry: 'lto',
-    cellValidMin: 1.5, cellValidMax: 3.0,
-    vCellAbsorb: 2.55, vCellFloat: 2.45, vCellRebulk: 2.35, vCellBalance: 2.60,
-    cellHighCut: 2.65, cellHighRelease: 2.45, cellLowCut: 2.15, cellLowRelease: 2.30,
-    forceChargeCell: 2.20, forceChargeClearCell: 2.35, dvlCell: 2.20,
-    cellWarnHigh: 2.62, cellAlarmHigh: 2.68, cellWarnLow: 2.20, cellAlarmLow: 2.15,
-    blindCellMax: 2.45, blindCellMin: 2.30, spreadMinCell: 2.40, rebulkSpreadMinCell: 2.40, genStartCell: 2.25,
-    cellChargeTable: t([2.62, 2.58, 2.55, 2.50, 2.45], [0, 0.05, 0.15, 0.5, 1]),
-    cellDischargeTable: t([2.15, 2.18, 2.20, 2.25, 2.30], [0, 0.05, 0.2, 0.5, 1]),
-    relayVMin: 2.15, relayVBalance: 2.6, relayVMax: 2.7,
+    cellValidMin: 1.5,
+    cellValidMax: 3.0,
+    vCellAbsorb: 2.55,
+    vCellFloat: 2.45,
+    vCellRebulk: 2.35,
+    vCellBalance: 2.6,
+    cellHighCut: 2.65,
+    cellHighRelease: 2.45,
+    cellLowCut: 2.15,
+    cellLowRelease: 2.3,
+    forceChargeCell: 2.2,
+    forceChargeClearCell: 2.35,
+    dvlCell: 2.2,
+    cellWarnHigh: 2.62,
+    cellAlarmHigh: 2.68,
+    cellWarnLow: 2.2,
+    cellAlarmLow: 2.15,
+    blindCellMax: 2.45,
+    blindCellMin: 2.3,
+    spreadMinCell: 2.4,
+    rebulkSpreadMinCell: 2.4,
+    genStartCell: 2.25,
+    cellChargeTable: t([2.62, 2.58, 2.55, 2.5, 2.45], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([2.15, 2.18, 2.2, 2.25, 2.3], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 2.15,
+    relayVBalance: 2.6,
+    relayVMax: 2.7,
   },
   nmc: {
     chemistry: 'nmc',
-    cellValidMin: 2.5, cellValidMax: 4.4,
-    vCellAbsorb: 4.00, vCellFloat: 3.95, vCellRebulk: 3.85, vCellBalance: 4.05,
-    cellHighCut: 4.08, cellHighRelease: 3.95, cellLowCut: 3.43, cellLowRelease: 3.55,
-    forceChargeCell: 3.45, forceChargeClearCell: 3.60, dvlCell: 3.45,
-    cellWarnHigh: 4.06, cellAlarmHigh: 4.10, cellWarnLow: 3.48, cellAlarmLow: 3.43,
-    blindCellMax: 3.95, blindCellMin: 3.60, spreadMinCell: 3.90, rebulkSpreadMinCell: 3.90, genStartCell: 3.50,
-    cellChargeTable: t([4.07, 4.05, 4.00, 3.95, 3.90], [0, 0.05, 0.15, 0.5, 1]),
-    cellDischargeTable: t([3.43, 3.46, 3.50, 3.55, 3.60], [0, 0.05, 0.2, 0.5, 1]),
-    relayVMin: 3.43, relayVBalance: 4.0, relayVMax: 4.1,
+    cellValidMin: 2.5,
+    cellValidMax: 4.4,
+    vCellAbsorb: 4.0,
+    vCellFloat: 3.95,
+    vCellRebulk: 3.85,
+    vCellBalance: 4.05,
+    cellHighCut: 4.08,
+    cellHighRelease: 3.95,
+    cellLowCut: 3.43,
+    cellLowRelease: 3.55,
+    forceChargeCell: 3.45,
+    forceChargeClearCell: 3.6,
+    dvlCell: 3.45,
+    cellWarnHigh: 4.06,
+    cellAlarmHigh: 4.1,
+    cellWarnLow: 3.48,
+    cellAlarmLow: 3.43,
+    blindCellMax: 3.95,
+    blindCellMin: 3.6,
+    spreadMinCell: 3.9,
+    rebulkSpreadMinCell: 3.9,
+    genStartCell: 3.5,
+    cellChargeTable: t([4.07, 4.05, 4.0, 3.95, 3.9], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([3.43, 3.46, 3.5, 3.55, 3.6], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 3.43,
+    relayVBalance: 4.0,
+    relayVMax: 4.1,
   },
   'li-ion': {
     chemistry: 'li-ion',
-    cellValidMin: 2.5, cellValidMax: 4.4,
-    vCellAbsorb: 4.05, vCellFloat: 4.00, vCellRebulk: 3.90, vCellBalance: 4.10,
-    cellHighCut: 4.13, cellHighRelease: 4.00, cellLowCut: 3.43, cellLowRelease: 3.55,
-    forceChargeCell: 3.45, forceChargeClearCell: 3.60, dvlCell: 3.45,
-    cellWarnHigh: 4.11, cellAlarmHigh: 4.15, cellWarnLow: 3.48, cellAlarmLow: 3.43,
-    blindCellMax: 4.00, blindCellMin: 3.60, spreadMinCell: 3.95, rebulkSpreadMinCell: 3.95, genStartCell: 3.50,
-    cellChargeTable: t([4.12, 4.10, 4.05, 4.00, 3.95], [0, 0.05, 0.15, 0.5, 1]),
-    cellDischargeTable: t([3.43, 3.46, 3.50, 3.55, 3.60], [0, 0.05, 0.2, 0.5, 1]),
-    relayVMin: 3.43, relayVBalance: 4.1, relayVMax: 4.15,
+    cellValidMin: 2.5,
+    cellValidMax: 4.4,
+    vCellAbsorb: 4.05,
+    vCellFloat: 4.0,
+    vCellRebulk: 3.9,
+    vCellBalance: 4.1,
+    cellHighCut: 4.13,
+    cellHighRelease: 4.0,
+    cellLowCut: 3.43,
+    cellLowRelease: 3.55,
+    forceChargeCell: 3.45,
+    forceChargeClearCell: 3.6,
+    dvlCell: 3.45,
+    cellWarnHigh: 4.11,
+    cellAlarmHigh: 4.15,
+    cellWarnLow: 3.48,
+    cellAlarmLow: 3.43,
+    blindCellMax: 4.0,
+    blindCellMin: 3.6,
+    spreadMinCell: 3.95,
+    rebulkSpreadMinCell: 3.95,
+    genStartCell: 3.5,
+    cellChargeTable: t([4.12, 4.1, 4.05, 4.0, 3.95], [0, 0.05, 0.15, 0.5, 1]),
+    cellDischargeTable: t([3.43, 3.46, 3.5, 3.55, 3.6], [0, 0.05, 0.2, 0.5, 1]),
+    relayVMin: 3.43,
+    relayVBalance: 4.1,
+    relayVMax: 4.15,
   },
 };
 
@@ -204,7 +456,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 function checkTable(name: string, v: unknown): string | undefined {
   if (!isObj(v) || !Array.isArray(v.x) || !Array.isArray(v.y)) return `${name} must be {x: number[], y: number[]}`;
   if (v.x.length < 1 || v.x.length !== v.y.length) return `${name}: x and y must have the same, non-zero length`;
-  if (![...v.x, ...v.y].every((n) => typeof n === 'number' && Number.isFinite(n))) return `${name}: finite numbers only`;
+  if (![...v.x, ...v.y].every((n) => typeof n === 'number' && Number.isFinite(n)))
+    return `${name}: finite numbers only`;
   const x = v.x as number[];
   const up = x.every((n, i) => i === 0 || n > x[i - 1]);
   const down = x.every((n, i) => i === 0 || n < x[i - 1]);
@@ -213,13 +466,22 @@ function checkTable(name: string, v: unknown): string | undefined {
   return undefined;
 }
 
-const MAY_BE_NEGATIVE = new Set(['tempValidMin', 'tChargeMin', 'tChargeMinRelease', 'tDisMin', 'tDisMinRelease',
-  'relayTMin', 'voltageDropV']);
+const MAY_BE_NEGATIVE = new Set([
+  'tempValidMin',
+  'tChargeMin',
+  'tChargeMinRelease',
+  'tDisMin',
+  'tDisMinRelease',
+  'relayTMin',
+  'voltageDropV',
+]);
 
 const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
   chemistry: ['lifepo4', 'lto', 'nmc', 'li-ion'],
-  chargeRelayMode: ['limits', 'normal', 'critical'], loadRelayMode: ['limits', 'normal', 'critical'],
-  shareMode: ['capacity', 'count'], socSource: ['weighted', 'own', 'min'],
+  chargeRelayMode: ['limits', 'normal', 'critical'],
+  loadRelayMode: ['limits', 'normal', 'critical'],
+  shareMode: ['capacity', 'count'],
+  socSource: ['weighted', 'own', 'min'],
 };
 
 /**
@@ -233,7 +495,8 @@ export function resolveConfig(user: unknown): Checked<RulesConfig> {
     if (!(k in DEFAULTS)) return { ok: false, reason: `unknown parameter "${k}"` };
   }
   const chem = (user.chemistry ?? DEFAULTS.chemistry) as Chemistry;
-  if (!ENUMS.chemistry!.includes(chem)) return { ok: false, reason: `chemistry must be one of ${ENUMS.chemistry!.join(', ')}` };
+  if (!ENUMS.chemistry!.includes(chem))
+    return { ok: false, reason: `chemistry must be one of ${ENUMS.chemistry!.join(', ')}` };
   const cfg = { ...DEFAULTS, ...CHEMISTRY_PRESETS[chem], ...user } as RulesConfig;
   for (const [k, v] of Object.entries(cfg)) {
     const d = (DEFAULTS as unknown as Record<string, unknown>)[k];

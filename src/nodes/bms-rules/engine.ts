@@ -14,7 +14,16 @@ import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
 import { bankLimit, packLimits, shareFeedback } from './limits';
 import type { ChargeCtl, PersistedCharge } from './charge-state';
-import { balanceDue, fullDue, leaveInit, newChargeCtl, persistCharge, restoreCharge, stepCharge, vFloat } from './charge-state';
+import {
+  balanceDue,
+  fullDue,
+  leaveInit,
+  newChargeCtl,
+  persistCharge,
+  restoreCharge,
+  stepCharge,
+  vFloat,
+} from './charge-state';
 import type { ModeCtl } from './safety-mode';
 import { newModeCtl, stepMode } from './safety-mode';
 import type { Shaper } from './shaping';
@@ -25,8 +34,11 @@ import type { RelayCtl } from './relays';
 import { newRelayCtl, stepRelays } from './relays';
 
 export type Command =
-  | { command: 'forceBulk' } | { command: 'forceFloat' } | { command: 'resetLatch' }
-  | { command: 'exclude'; pack: string } | { command: 'include'; pack: string };
+  | { command: 'forceBulk' }
+  | { command: 'forceFloat' }
+  | { command: 'resetLatch' }
+  | { command: 'exclude'; pack: string }
+  | { command: 'include'; pack: string };
 
 export interface StepInput {
   /** pack states received since the last step (stamped with `now` on receipt) */
@@ -36,7 +48,11 @@ export interface StepInput {
   command?: Command;
 }
 
-interface Latch { on: boolean; clearSince?: number; setAt?: number }
+interface Latch {
+  on: boolean;
+  clearSince?: number;
+  setAt?: number;
+}
 
 export interface EngineState {
   cfg: RulesConfig;
@@ -44,8 +60,10 @@ export interface EngineState {
   charge: ChargeCtl;
   mode: ModeCtl;
   latches: { cellHigh: Latch; cellLow: Latch; tempCharge: Latch; tempDis: Latch; forceCharge: boolean };
-  ccl: Shaper; dcl: Shaper;
-  cvl: number; cvlSent?: number;
+  ccl: Shaper;
+  dcl: Shaper;
+  cvl: number;
+  cvlSent?: number;
   relays: RelayCtl;
   alarms: AlarmCtl;
   lastAgg?: Aggregate;
@@ -58,28 +76,47 @@ export interface EngineState {
 }
 
 export interface PackReport {
-  status: PackStatus; configured: boolean; ageSec: number | null; invalid: number; lastInvalid?: string;
+  status: PackStatus;
+  configured: boolean;
+  ageSec: number | null;
+  invalid: number;
+  lastInvalid?: string;
   /** this pack's own limits (0 when it does not count) */
-  ccl: number; dcl: number; offBus: boolean; frozen: boolean;
+  ccl: number;
+  dcl: number;
+  offBus: boolean;
+  frozen: boolean;
   /** from its last valid sample (0 before the first one) */
-  voltage: number; soc: number; cellMin: number; cellMax: number;
+  voltage: number;
+  soc: number;
+  cellMin: number;
+  cellMax: number;
 }
 
 /** BankState (architecture §3.2) plus what the rules know beyond the contract. */
 export interface RulesBankState extends BankState {
   name: string;
-  socMin: number; socMax: number; socDischargeable: number; socDegraded: boolean; socSyncRequest: boolean;
-  remainingAh: number; balancing: boolean;
+  socMin: number;
+  socMax: number;
+  socDischargeable: number;
+  socDegraded: boolean;
+  socSyncRequest: boolean;
+  remainingAh: number;
+  balancing: boolean;
   spread: { pack: number; bank: number };
   fullChargeEvent?: number;
-  lastFullCharge?: number; lastBalance?: number;
+  lastFullCharge?: number;
+  lastBalance?: number;
   latches: { cellHigh: boolean; cellLow: boolean; tempCharge: boolean; tempDischarge: boolean };
   /** details behind the alarm levels, e.g. "offBus:P3", "frozen:P2", "absorbTimeout", "unconfigured:P9" */
   warnings: string[];
   packStates: Record<string, PackReport>;
 }
 
-export interface StepResult { state: EngineState; bank: RulesBankState }
+export interface StepResult {
+  state: EngineState;
+  bank: RulesBankState;
+}
 
 const DT_MAX_MS = 5_000;
 const OWN_SOC_EMPTY_MS = 60_000; // a long gap (paused process) must not wind up integrators
@@ -92,8 +129,15 @@ export function createState(cfg: RulesConfig, now: number, persisted?: unknown):
     tracks: cfg.packs.map((p) => newTrack(p, true)),
     charge: newChargeCtl(cfg, now),
     mode: newModeCtl(now),
-    latches: { cellHigh: { on: false }, cellLow: { on: false }, tempCharge: { on: false }, tempDis: { on: false }, forceCharge: false },
-    ccl: newShaper(), dcl: newShaper(),
+    latches: {
+      cellHigh: { on: false },
+      cellLow: { on: false },
+      tempCharge: { on: false },
+      tempDis: { on: false },
+      forceCharge: false,
+    },
+    ccl: newShaper(),
+    dcl: newShaper(),
     cvl: vFloat(cfg),
     relays: newRelayCtl(),
     alarms: {},
@@ -108,7 +152,10 @@ export const persistable = (s: EngineState, now: number): PersistedCharge => per
 function applyCommand(s: EngineState, c: Command | undefined): void {
   if (!c) return;
   if (c.command === 'resetLatch') {
-    for (const l of [s.latches.cellHigh, s.latches.cellLow, s.latches.tempCharge, s.latches.tempDis]) { l.on = false; l.clearSince = undefined; }
+    for (const l of [s.latches.cellHigh, s.latches.cellLow, s.latches.tempCharge, s.latches.tempDis]) {
+      l.on = false;
+      l.clearSince = undefined;
+    }
     s.latches.forceCharge = false;
   } else if (c.command === 'exclude' || c.command === 'include') {
     const t = s.tracks.find((x) => x.id === c.pack);
@@ -128,24 +175,39 @@ function trackFor(s: EngineState, id: string): PackTrack {
 
 /** Latch with immediate set and a dwell before clearing. */
 function latch(l: Latch, set: boolean, clear: boolean, dwellSec: number, now: number): void {
-  if (set) { if (!l.on) l.setAt = now; l.on = true; l.clearSince = undefined; return; }
+  if (set) {
+    if (!l.on) l.setAt = now;
+    l.on = true;
+    l.clearSince = undefined;
+    return;
+  }
   if (!l.on) return;
-  l.clearSince = clear ? l.clearSince ?? now : undefined;
-  if (l.clearSince !== undefined && now - l.clearSince >= dwellSec * 1000) { l.on = false; l.clearSince = undefined; }
+  l.clearSince = clear ? (l.clearSince ?? now) : undefined;
+  if (l.clearSince !== undefined && now - l.clearSince >= dwellSec * 1000) {
+    l.on = false;
+    l.clearSince = undefined;
+  }
 }
 
 /** Extremes over every pack with fresh valid data, even one not yet counted (rejoining, off bus): protection looks at all of it. */
-function freshView(s: EngineState, now: number): { cells: number[]; temps: number[]; maxCell?: number; minCell?: number; tMin?: number; tMax?: number } {
-  const cells: number[] = [], temps: number[] = [];
+function freshView(
+  s: EngineState,
+  now: number,
+): { cells: number[]; temps: number[]; maxCell?: number; minCell?: number; tMin?: number; tMax?: number } {
+  const cells: number[] = [],
+    temps: number[] = [];
   for (const t of s.tracks) {
     if (!isFresh(t, s.cfg, now)) continue;
     for (const c of t.last!.cells) cells.push(c);
     if (t.last!.tMin !== undefined) temps.push(t.last!.tMin, t.last!.tMax!);
   }
   return {
-    cells, temps,
-    maxCell: cells.length ? Math.max(...cells) : undefined, minCell: cells.length ? Math.min(...cells) : undefined,
-    tMin: temps.length ? Math.min(...temps) : undefined, tMax: temps.length ? Math.max(...temps) : undefined,
+    cells,
+    temps,
+    maxCell: cells.length ? Math.max(...cells) : undefined,
+    minCell: cells.length ? Math.min(...cells) : undefined,
+    tMin: temps.length ? Math.min(...temps) : undefined,
+    tMax: temps.length ? Math.max(...temps) : undefined,
   };
 }
 
@@ -154,15 +216,23 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const dt = s.lastStep === undefined ? 0 : Math.min(DT_MAX_MS, Math.max(0, now - s.lastStep));
   s.lastStep = now;
   applyCommand(s, input.command);
-  if (input.extCurrent !== undefined && Number.isFinite(input.extCurrent)) s.ext = { current: input.extCurrent, at: now };
+  if (input.extCurrent !== undefined && Number.isFinite(input.extCurrent))
+    s.ext = { current: input.extCurrent, at: now };
   const ext = s.ext && now - s.ext.at <= cfg.extStaleSec * 1000 ? s.ext.current : undefined;
 
   // health (D3)
   for (const p of input.packs ?? []) {
     const t = trackFor(s, p.id);
     const others = s.tracks.filter((o) => o !== t && isFresh(o, cfg, now));
-    receive(t, p, cfg, now, (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since), ext,
-      Math.max(0, ...others.map((o) => Math.abs(o.last!.current))));
+    receive(
+      t,
+      p,
+      cfg,
+      now,
+      (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since),
+      ext,
+      Math.max(0, ...others.map((o) => Math.abs(o.last!.current))),
+    );
   }
   updateOffBus(s.tracks, cfg, now);
   for (const t of s.tracks) t.status = classify(t, cfg, now);
@@ -202,17 +272,34 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     latch(L.cellLow, fv.minCell! <= cfg.cellLowCut, fv.minCell! >= cfg.cellLowRelease, cfg.cellLowReleaseSec, now);
   }
   if (fv.tMin !== undefined) {
-    latch(L.tempCharge, fv.tMin <= cfg.tChargeMin || fv.tMax! >= cfg.tChargeMax,
-      fv.tMin >= cfg.tChargeMinRelease && fv.tMax! <= cfg.tChargeMaxRelease, cfg.tempReleaseSec, now);
-    latch(L.tempDis, fv.tMin <= cfg.tDisMin || fv.tMax! >= cfg.tDisMax,
-      fv.tMin >= cfg.tDisMinRelease && fv.tMax! <= cfg.tDisMaxRelease, cfg.tempReleaseSec, now);
+    latch(
+      L.tempCharge,
+      fv.tMin <= cfg.tChargeMin || fv.tMax! >= cfg.tChargeMax,
+      fv.tMin >= cfg.tChargeMinRelease && fv.tMax! <= cfg.tChargeMaxRelease,
+      cfg.tempReleaseSec,
+      now,
+    );
+    latch(
+      L.tempDis,
+      fv.tMin <= cfg.tDisMin || fv.tMax! >= cfg.tDisMax,
+      fv.tMin >= cfg.tDisMinRelease && fv.tMax! <= cfg.tDisMaxRelease,
+      cfg.tempReleaseSec,
+      now,
+    );
   }
   const socNow = agg?.soc ?? s.lastAgg?.soc ?? 0;
   if (L.cellLow.on || (fv.minCell !== undefined && fv.minCell <= cfg.forceChargeCell)) L.forceCharge = true;
-  else if (L.forceCharge && ((fv.minCell !== undefined && fv.minCell >= cfg.forceChargeClearCell) || socNow >= cfg.forceChargeClearSoc)) L.forceCharge = false;
+  else if (
+    L.forceCharge &&
+    ((fv.minCell !== undefined && fv.minCell >= cfg.forceChargeClearCell) || socNow >= cfg.forceChargeClearSoc)
+  )
+    L.forceCharge = false;
 
   // charge state and CVL (D6)
-  const cmd = input.command?.command === 'forceBulk' || input.command?.command === 'forceFloat' ? input.command.command : undefined;
+  const cmd =
+    input.command?.command === 'forceBulk' || input.command?.command === 'forceFloat'
+      ? input.command.command
+      : undefined;
   const prevEvent = s.charge.fullChargeEvent;
   let cvlT: Limited = { value: vFloat(cfg), by: 'init' };
   if (!inInit && agg) {
@@ -226,10 +313,12 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   // targets (D7, D8)
   const cOnline = agg?.onlineAh ?? 0;
   const cs = s.charge.cs;
-  let ccl: Limited = cclRaw, dcl: Limited = dclRaw;
+  let ccl: Limited = cclRaw,
+    dcl: Limited = dclRaw;
   if (cs === 'float' && cfg.floatCcl < ccl.value) ccl = { value: cfg.floatCcl, by: 'float' };
   const floor = Math.max(cfg.ccFloorMinA, cfg.ccFloorC * cOnline);
-  if ((cs === 'bulk' || cs === 'absorb' || cs === 'balance') && ccl.value > 0 && ccl.value < floor) ccl = { value: floor, by: 'floor' };
+  if ((cs === 'bulk' || cs === 'absorb' || cs === 'balance') && ccl.value > 0 && ccl.value < floor)
+    ccl = { value: floor, by: 'floor' };
   if (L.cellHigh.on) ccl = { value: 0, by: 'latch:cellHigh' };
   else if (L.tempCharge.on) ccl = { value: 0, by: 'latch:tempCharge' };
   if (L.cellLow.on) dcl = { value: 0, by: 'latch:cellLow' };
@@ -238,7 +327,10 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const vfl = vFloat(cfg);
   let cvl = cvlT;
   let capped = false;
-  const capCvl = (v: number, by: string): void => { if (v < cvl.value) cvl = { value: v, by }; capped = true; };
+  const capCvl = (v: number, by: string): void => {
+    if (v < cvl.value) cvl = { value: v, by };
+    capped = true;
+  };
   // a BMS-advertised CVL only caps ours; a pack asking for float or less is floating and must not pull
   // the others out of absorb (BatteryAggregator "charging CVLs", P8)
   for (const t of o) {
@@ -265,14 +357,36 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   }
 
   // shaping (D9)
-  const bankMaxC = Math.min(cfg.systemMaxChargeA, s.tracks.reduce((a, t) => a + t.config.maxChargeA, 0));
-  const bankMaxD = Math.min(cfg.systemMaxDischargeA, s.tracks.reduce((a, t) => a + t.config.maxDischargeA, 0));
+  const bankMaxC = Math.min(
+    cfg.systemMaxChargeA,
+    s.tracks.reduce((a, t) => a + t.config.maxChargeA, 0),
+  );
+  const bankMaxD = Math.min(
+    cfg.systemMaxDischargeA,
+    s.tracks.reduce((a, t) => a + t.config.maxDischargeA, 0),
+  );
   const freeze = cnt.stale > 0;
   // The deadband may hold a small fall, never above what the packs that can take current allow in sum.
   const sumOf = (able: (t: PackTrack) => boolean, pick: (l: { ccl: Limited; dcl: Limited }) => Limited): number =>
     o.filter(able).reduce((a, t) => a + pick(perPack.get(t.id)!).value, 0);
-  const cclOut = shape(s.ccl, ccl.value, now, dt, shapeParams(cfg, bankMaxC), freeze, sumOf(canCharge, (l) => l.ccl));
-  const dclOut = shape(s.dcl, dcl.value, now, dt, shapeParams(cfg, bankMaxD), freeze, sumOf(canDischarge, (l) => l.dcl));
+  const cclOut = shape(
+    s.ccl,
+    ccl.value,
+    now,
+    dt,
+    shapeParams(cfg, bankMaxC),
+    freeze,
+    sumOf(canCharge, (l) => l.ccl),
+  );
+  const dclOut = shape(
+    s.dcl,
+    dcl.value,
+    now,
+    dt,
+    shapeParams(cfg, bankMaxD),
+    freeze,
+    sumOf(canDischarge, (l) => l.dcl),
+  );
   const cvlWanted = cvl.value + cfg.voltageDropV;
   // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
   if (cvlWanted < s.cvl) s.cvl = cvlWanted;
@@ -283,13 +397,16 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const a = agg ?? s.lastAgg;
   if (a && agg) {
     s.ownSoc ??= agg.soc;
-    s.ownSoc = Math.min(100, Math.max(0, s.ownSoc + (agg.current * dt) / 3_600_000 / Math.max(1, agg.onlineAh) * 100));
+    s.ownSoc = Math.min(
+      100,
+      Math.max(0, s.ownSoc + ((agg.current * dt) / 3_600_000 / Math.max(1, agg.onlineAh)) * 100),
+    );
     // the 123\SmartBMS sync points: 100 % at a full charge or with every cell at V-balance, 0 % once
     // a cell has stayed below the cut (discharge blocked) for a minute
     if (fullEvent !== undefined || fullSync(fv.cells, cfg.relayVBalance, 'normal')) s.ownSoc = 100;
     if (L.cellLow.on && now - (L.cellLow.setAt ?? now) >= OWN_SOC_EMPTY_MS) s.ownSoc = 0;
   }
-  let soc = cfg.socSource === 'own' ? s.ownSoc ?? 0 : cfg.socSource === 'min' ? a?.socMin ?? 0 : a?.soc ?? 0;
+  let soc = cfg.socSource === 'own' ? (s.ownSoc ?? 0) : cfg.socSource === 'min' ? (a?.socMin ?? 0) : (a?.soc ?? 0);
   if (cfg.sendSoc98UntilFull && s.charge.lastFull === undefined) soc = Math.min(soc, 98);
 
   // alarms (D10)
@@ -302,50 +419,103 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   }
   if (ext !== undefined && agg) {
     const d = Math.abs(agg.currentFromPacks - ext);
-    s.mismatchSince = d > Math.max(5, 0.1 * Math.abs(ext)) ? s.mismatchSince ?? now : undefined;
+    s.mismatchSince = d > Math.max(5, 0.1 * Math.abs(ext)) ? (s.mismatchSince ?? now) : undefined;
   } else s.mismatchSince = undefined;
   const mismatch = s.mismatchSince !== undefined && now - s.mismatchSince >= cfg.currentMismatchSec * 1000;
   if (mismatch) warnings.push('currentMismatch');
   if (s.charge.absorbTimeout) warnings.push('absorbTimeout');
   const initWaiting = inInit && now - s.charge.startedAt < cfg.initTimeoutSec * 1000;
   const offline = s.tracks.filter((t) => t.status === 'offline');
-  stepAlarms(s.alarms, rawAlarms({
-    maxCell: a?.maxCell.v, minCell: a?.minCell.v, avgCell: agg ? agg.voltage / cfg.cellsSeries : undefined,
-    spreadPackMax: a?.spreadPackMax, tMin: a?.tMin, tMax: a?.tMax, tMos: a?.tMosMax,
-    current: agg?.current ?? 0, cclSent: prevOut.ccl, dclSent: prevOut.dcl,
-    anyOffline: !inInit && offline.length > 0,
-    // a configured pack never heard counts from the start
-    offlineLong: !inInit && offline.some((t) => now - (t.offlineSince ?? s.charge.startedAt) >= cfg.packOfflineAlarmSec * 1000),
-    commLost: (mode === 'blind' || mode === 'failsafe') && !initWaiting,
-    inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen),
-    absorbTimeout: s.charge.absorbTimeout,
-  }, cfg, s.alarms), now, cfg);
+  stepAlarms(
+    s.alarms,
+    rawAlarms(
+      {
+        maxCell: a?.maxCell.v,
+        minCell: a?.minCell.v,
+        avgCell: agg ? agg.voltage / cfg.cellsSeries : undefined,
+        spreadPackMax: a?.spreadPackMax,
+        tMin: a?.tMin,
+        tMax: a?.tMax,
+        tMos: a?.tMosMax,
+        current: agg?.current ?? 0,
+        cclSent: prevOut.ccl,
+        dclSent: prevOut.dcl,
+        anyOffline: !inInit && offline.length > 0,
+        // a configured pack never heard counts from the start
+        offlineLong:
+          !inInit &&
+          offline.some((t) => now - (t.offlineSince ?? s.charge.startedAt) >= cfg.packOfflineAlarmSec * 1000),
+        commLost: (mode === 'blind' || mode === 'failsafe') && !initWaiting,
+        inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen),
+        absorbTimeout: s.charge.absorbTimeout,
+      },
+      cfg,
+      s.alarms,
+    ),
+    now,
+    cfg,
+  );
   const alarms = mergeAlarms(s.alarms, packAlarms(o));
 
   // relays (D10, D14)
-  stepRelays(s.relays, {
-    view: { cells: fv.cells, temps: fv.temps, soc: a?.soc ?? 0, commOk: mode === 'normal' || mode === 'degraded' },
-    ccl: cclOut, dcl: dclOut, failsafe: mode === 'failsafe',
-    anyAlarm: Object.values(alarms).includes('alarm'),
-    minCell: fv.minCell, floating: cs === 'float' || cs === 'float-ramp',
-  }, cfg, now);
+  stepRelays(
+    s.relays,
+    {
+      view: { cells: fv.cells, temps: fv.temps, soc: a?.soc ?? 0, commOk: mode === 'normal' || mode === 'degraded' },
+      ccl: cclOut,
+      dcl: dclOut,
+      failsafe: mode === 'failsafe',
+      anyAlarm: Object.values(alarms).includes('alarm'),
+      minCell: fv.minCell,
+      floating: cs === 'float' || cs === 'float-ramp',
+    },
+    cfg,
+    now,
+  );
 
   s.lastCounts = cnt;
   const bank = buildBank(s, {
-    now, agg: a, cnt, cclOut, dclOut, ccl, dcl, cvl, soc, alarms, warnings, fullEvent, perPack, mode,
+    now,
+    agg: a,
+    cnt,
+    cclOut,
+    dclOut,
+    ccl,
+    dcl,
+    cvl,
+    soc,
+    alarms,
+    warnings,
+    fullEvent,
+    perPack,
+    mode,
   });
   return { state: s, bank };
 }
 
 const ref = (c: CellRef | undefined): { v: number; pack: string; cell: number } =>
-  (c && Number.isFinite(c.v) ? { v: c.v, pack: c.pack, cell: c.cell } : { v: 0, pack: '', cell: 0 });
+  c && Number.isFinite(c.v) ? { v: c.v, pack: c.pack, cell: c.cell } : { v: 0, pack: '', cell: 0 };
 const num = (x: number | undefined, d = 0): number => (x !== undefined && Number.isFinite(x) ? x : d);
 
-function buildBank(s: EngineState, x: {
-  now: number; agg?: Aggregate; cnt: Counts; cclOut: number; dclOut: number; ccl: Limited; dcl: Limited; cvl: Limited;
-  soc: number; alarms: Partial<Record<BankAlarmName, AlarmLevel>>; warnings: string[]; fullEvent?: number;
-  perPack: Map<string, { ccl: Limited; dcl: Limited }>; mode: ModeCtl['mode'];
-}): RulesBankState {
+function buildBank(
+  s: EngineState,
+  x: {
+    now: number;
+    agg?: Aggregate;
+    cnt: Counts;
+    cclOut: number;
+    dclOut: number;
+    ccl: Limited;
+    dcl: Limited;
+    cvl: Limited;
+    soc: number;
+    alarms: Partial<Record<BankAlarmName, AlarmLevel>>;
+    warnings: string[];
+    fullEvent?: number;
+    perPack: Map<string, { ccl: Limited; dcl: Limited }>;
+    mode: ModeCtl['mode'];
+  },
+): RulesBankState {
   const { cfg } = s;
   const a = x.agg;
   const failsafe = x.mode === 'failsafe';
@@ -353,40 +523,75 @@ function buildBank(s: EngineState, x: {
   for (const t of s.tracks) {
     const l = x.perPack.get(t.id);
     packStates[t.id] = {
-      status: t.status, configured: t.configured,
+      status: t.status,
+      configured: t.configured,
       ageSec: t.lastValidAt === undefined ? null : Math.round((x.now - t.lastValidAt) / 100) / 10,
-      invalid: t.invalidCount, lastInvalid: t.lastInvalidReason,
-      ccl: num(l?.ccl.value), dcl: num(l?.dcl.value), offBus: t.offBus, frozen: t.frozen,
-      voltage: num(t.last?.voltage), soc: num(t.last?.soc), cellMin: num(t.last?.minCell), cellMax: num(t.last?.maxCell),
+      invalid: t.invalidCount,
+      lastInvalid: t.lastInvalidReason,
+      ccl: num(l?.ccl.value),
+      dcl: num(l?.dcl.value),
+      offBus: t.offBus,
+      frozen: t.frozen,
+      voltage: num(t.last?.voltage),
+      soc: num(t.last?.soc),
+      cellMin: num(t.last?.minCell),
+      cellMax: num(t.last?.maxCell),
     };
   }
   // reasons: what set the target, or the shaper when the output sits below it
-  const why = (out: number, l: Limited): string => (out < l.value - 1e-9 && !['failsafe', 'init', 'blind'].includes(l.by) ? 'ramp' : l.by);
-  const voltage = num(a?.voltage), current = num(a?.current);
+  const why = (out: number, l: Limited): string =>
+    out < l.value - 1e-9 && !['failsafe', 'init', 'blind'].includes(l.by) ? 'ramp' : l.by;
+  const voltage = num(a?.voltage),
+    current = num(a?.current);
   return {
-    kind: 'bank', name: cfg.bankName, time: x.now,
-    cvl: s.cvlSent!, ccl: x.cclOut, dcl: x.dclOut, dvl: cfg.cellsSeries * cfg.dvlCell,
-    chargeAllowed: x.cclOut > 0 && !failsafe, dischargeAllowed: x.dclOut > 0 && !failsafe,
+    kind: 'bank',
+    name: cfg.bankName,
+    time: x.now,
+    cvl: s.cvlSent!,
+    ccl: x.cclOut,
+    dcl: x.dclOut,
+    dvl: cfg.cellsSeries * cfg.dvlCell,
+    chargeAllowed: x.cclOut > 0 && !failsafe,
+    dischargeAllowed: x.dclOut > 0 && !failsafe,
     forceCharge: s.latches.forceCharge,
     fullChargeRequest: s.charge.cs !== 'init' && (fullDue(s.charge, cfg, x.now) || balanceDue(s.charge, cfg, x.now)),
-    soc: x.soc, soh: num(a?.soh, 100),
-    voltage, current, power: voltage * current,
+    soc: x.soc,
+    soh: num(a?.soh, 100),
+    voltage,
+    current,
+    power: voltage * current,
     temperature: { min: num(a?.tMin), max: num(a?.tMax), avg: num(a?.tAvg) },
-    cellMin: ref(a?.minCell), cellMax: ref(a?.maxCell),
+    cellMin: ref(a?.minCell),
+    cellMax: ref(a?.maxCell),
     packs: x.cnt,
-    capacityAh: { installed: s.tracks.filter((t) => !t.excluded).reduce((acc, t) => acc + t.config.capacityAh, 0), online: num(a && x.cnt.online + x.cnt.stale > 0 ? a.onlineAh : 0) },
-    chargeState: s.charge.cs, mode: x.mode,
+    capacityAh: {
+      installed: s.tracks.filter((t) => !t.excluded).reduce((acc, t) => acc + t.config.capacityAh, 0),
+      online: num(a && x.cnt.online + x.cnt.stale > 0 ? a.onlineAh : 0),
+    },
+    chargeState: s.charge.cs,
+    mode: x.mode,
     limitedBy: { cvl: x.cvl.by, ccl: why(x.cclOut, x.ccl), dcl: why(x.dclOut, x.dcl) },
     alarms: x.alarms,
     relays: { charge: s.relays.charge, load: s.relays.load, alarm: s.relays.alarm, genStart: s.relays.genStart },
     stopCan: failsafe && x.now - s.mode.since >= cfg.stopCanAfterSec * 1000,
-    socMin: num(a?.socMin), socMax: num(a?.socMax), socDischargeable: num(a?.socDischargeable),
+    socMin: num(a?.socMin),
+    socMax: num(a?.socMax),
+    socDischargeable: num(a?.socDischargeable),
     socDegraded: a?.socDegraded ?? true,
     socSyncRequest: s.charge.fullChargeEvent !== undefined && x.now - s.charge.fullChargeEvent < 60_000,
-    remainingAh: num(a?.remainingAh), balancing: a?.balancing ?? false,
+    remainingAh: num(a?.remainingAh),
+    balancing: a?.balancing ?? false,
     spread: { pack: num(a?.spreadPackMax), bank: num(a?.spreadBank) },
-    fullChargeEvent: x.fullEvent, lastFullCharge: s.charge.lastFull, lastBalance: s.charge.lastBalance,
-    latches: { cellHigh: s.latches.cellHigh.on, cellLow: s.latches.cellLow.on, tempCharge: s.latches.tempCharge.on, tempDischarge: s.latches.tempDis.on },
-    warnings: x.warnings, packStates,
+    fullChargeEvent: x.fullEvent,
+    lastFullCharge: s.charge.lastFull,
+    lastBalance: s.charge.lastBalance,
+    latches: {
+      cellHigh: s.latches.cellHigh.on,
+      cellLow: s.latches.cellLow.on,
+      tempCharge: s.latches.tempCharge.on,
+      tempDischarge: s.latches.tempDis.on,
+    },
+    warnings: x.warnings,
+    packStates,
   };
 }

@@ -10,14 +10,27 @@ export type PackStatus = 'ok' | 'stale' | 'offline' | 'excluded';
 
 /** A validated sample with the values the rules need, derived once. */
 export interface PackSample {
-  voltage: number; current: number; soc: number; soh: number;
+  voltage: number;
+  current: number;
+  soc: number;
+  soh: number;
   cells: number[];
-  maxCell: number; maxIdx: number; minCell: number; minIdx: number; spread: number;
+  maxCell: number;
+  maxIdx: number;
+  minCell: number;
+  minIdx: number;
+  spread: number;
   /** undefined when the BMS reports no temperature sensor */
-  tMin?: number; tMax?: number; tMos?: number;
-  chargeFet: boolean; dischargeFet: boolean; balancing: boolean;
+  tMin?: number;
+  tMax?: number;
+  tMos?: number;
+  chargeFet: boolean;
+  dischargeFet: boolean;
+  balancing: boolean;
   alarms: Alarms;
-  bmsCcl?: number; bmsDcl?: number; bmsCvl?: number;
+  bmsCcl?: number;
+  bmsDcl?: number;
+  bmsCvl?: number;
 }
 
 export interface PackTrack {
@@ -50,25 +63,47 @@ export interface PackTrack {
 
 export function newTrack(config: PackConfig, configured: boolean): PackTrack {
   return {
-    id: config.id, configured, config, invalidCount: 0, frozen: false, offBus: false, excluded: false,
-    wasOffline: true, status: 'offline', weightFactor: 1,
+    id: config.id,
+    configured,
+    config,
+    invalidCount: 0,
+    frozen: false,
+    offBus: false,
+    excluded: false,
+    wasOffline: true,
+    status: 'offline',
+    weightFactor: 1,
   };
 }
 
 const inRange = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;
 
 /** Plausibility of one PackState (D3), without the frozen check; returns a reason or the derived sample. */
-export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): { ok: true; sample: PackSample } | { ok: false; reason: string } {
+export function checkSample(
+  p: PackState,
+  cfg: RulesConfig,
+  pc: PackConfig,
+): { ok: true; sample: PackSample } | { ok: false; reason: string } {
   const n = cfg.cellsSeries;
   if (p.cells.length !== n) return { ok: false, reason: `cell count ${p.cells.length} ≠ ${n}` };
-  let maxCell = -Infinity, minCell = Infinity, maxIdx = 0, minIdx = 0, sum = 0;
+  let maxCell = -Infinity,
+    minCell = Infinity,
+    maxIdx = 0,
+    minIdx = 0,
+    sum = 0;
   for (let i = 0; i < p.cells.length; i++) {
     const v = p.cells[i];
     if (!Number.isFinite(v) || !inRange(v, cfg.cellValidMin, cfg.cellValidMax)) {
       return { ok: false, reason: `cell ${i + 1} = ${v} V out of range` };
     }
-    if (v > maxCell) { maxCell = v; maxIdx = i; }
-    if (v < minCell) { minCell = v; minIdx = i; }
+    if (v > maxCell) {
+      maxCell = v;
+      maxIdx = i;
+    }
+    if (v < minCell) {
+      minCell = v;
+      minIdx = i;
+    }
     sum += v;
   }
   if (!Number.isFinite(p.voltage) || Math.abs(sum - p.voltage) > Math.max(0.5, 0.02 * p.voltage)) {
@@ -78,24 +113,41 @@ export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): { o
   if (temps.some((x) => !Number.isFinite(x) || !inRange(x, cfg.tempValidMin, cfg.tempValidMax))) {
     return { ok: false, reason: 'temperature out of range' };
   }
-  if (p.mosTemperature !== undefined && (!Number.isFinite(p.mosTemperature) || !inRange(p.mosTemperature, cfg.tempValidMin, 150))) {
+  if (
+    p.mosTemperature !== undefined &&
+    (!Number.isFinite(p.mosTemperature) || !inRange(p.mosTemperature, cfg.tempValidMin, 150))
+  ) {
     return { ok: false, reason: 'MOS temperature out of range' };
   }
   if (!Number.isFinite(p.soc) || !inRange(p.soc, 0, 100)) return { ok: false, reason: `SoC ${p.soc} out of range` };
   const maxA = p.current >= 0 ? pc.maxChargeA : pc.maxDischargeA;
-  if (!Number.isFinite(p.current) || Math.abs(p.current) > 1.5 * maxA) return { ok: false, reason: `current ${p.current} A implausible` };
-  const pos = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
+  if (!Number.isFinite(p.current) || Math.abs(p.current) > 1.5 * maxA)
+    return { ok: false, reason: `current ${p.current} A implausible` };
+  const pos = (v: number | undefined): number | undefined =>
+    v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined;
   return {
     ok: true,
     sample: {
-      voltage: p.voltage, current: p.current, soc: p.soc,
+      voltage: p.voltage,
+      current: p.current,
+      soc: p.soc,
       soh: p.soh !== undefined && Number.isFinite(p.soh) ? Math.min(100, Math.max(0, p.soh)) : 100,
-      cells: [...p.cells], maxCell, maxIdx, minCell, minIdx, spread: maxCell - minCell,
-      tMin: temps.length ? Math.min(...temps) : undefined, tMax: temps.length ? Math.max(...temps) : undefined,
+      cells: [...p.cells],
+      maxCell,
+      maxIdx,
+      minCell,
+      minIdx,
+      spread: maxCell - minCell,
+      tMin: temps.length ? Math.min(...temps) : undefined,
+      tMax: temps.length ? Math.max(...temps) : undefined,
       tMos: p.mosTemperature,
-      chargeFet: p.chargeAllowed, dischargeFet: p.dischargeAllowed, balancing: p.balancing === true,
+      chargeFet: p.chargeAllowed,
+      dischargeFet: p.dischargeAllowed,
+      balancing: p.balancing === true,
       alarms: { ...p.alarms },
-      bmsCcl: pos(p.limits?.ccl), bmsDcl: pos(p.limits?.dcl), bmsCvl: pos(p.limits?.cvl),
+      bmsCcl: pos(p.limits?.ccl),
+      bmsDcl: pos(p.limits?.dcl),
+      bmsCvl: pos(p.limits?.cvl),
     },
   };
 }
@@ -111,19 +163,32 @@ const FROZEN_MIN_CURRENT_A = 2;
  * count only while current flows: at rest they are ADC noise, and a quiet pack then is normal.
  */
 export function receive(
-  tr: PackTrack, p: PackState, cfg: RulesConfig, now: number,
-  othersChangedSince: (t: number) => boolean, extCurrent: number | undefined, othersCurrent: number,
+  tr: PackTrack,
+  p: PackState,
+  cfg: RulesConfig,
+  now: number,
+  othersChangedSince: (t: number) => boolean,
+  extCurrent: number | undefined,
+  othersCurrent: number,
 ): void {
   const checked = checkSample(p, cfg, tr.config);
-  if (!checked.ok) { invalid(tr, checked.reason, now); return; }
+  if (!checked.ok) {
+    invalid(tr, checked.reason, now);
+    return;
+  }
   const sig = `${p.current}|${p.cells.join(',')}`;
-  if (sig !== tr.sig || tr.sigSince === undefined) { tr.sig = sig; tr.sigSince = now; tr.frozen = false; }
+  if (sig !== tr.sig || tr.sigSince === undefined) {
+    tr.sig = sig;
+    tr.sigSince = now;
+    tr.frozen = false;
+  }
   const flowing = Math.max(Math.abs(extCurrent ?? 0), Math.abs(p.current), othersCurrent) > FROZEN_MIN_CURRENT_A;
-  tr.flowSince = flowing ? tr.flowSince ?? now : undefined;
+  tr.flowSince = flowing ? (tr.flowSince ?? now) : undefined;
   // identical for frozenSec while current flows: a pack quiet for hours is not frozen at the first load
   const from = Math.max(tr.sigSince, tr.flowSince ?? now);
-  const moving = tr.flowSince !== undefined
-    && ((extCurrent !== undefined && Math.abs(extCurrent) > FROZEN_MIN_CURRENT_A) || othersChangedSince(from));
+  const moving =
+    tr.flowSince !== undefined &&
+    ((extCurrent !== undefined && Math.abs(extCurrent) > FROZEN_MIN_CURRENT_A) || othersChangedSince(from));
   if (moving && now - from >= cfg.frozenSec * 1000) {
     // identical data all along: it is no newer than its first appearance
     tr.frozen = true;
@@ -144,19 +209,30 @@ function invalid(tr: PackTrack, reason: string, now: number): void {
 
 /** Valid data younger than offlineSec and not frozen, whether or not the pack counts yet (rejoining, off bus). */
 export const isFresh = (t: PackTrack, cfg: RulesConfig, now: number): boolean =>
-  !t.excluded && t.last !== undefined && t.lastValidAt !== undefined && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen;
+  !t.excluded &&
+  t.last !== undefined &&
+  t.lastValidAt !== undefined &&
+  now - t.lastValidAt <= cfg.offlineSec * 1000 &&
+  !t.frozen;
 
 /** Off-bus check: needs ≥ 3 fresh packs so the median says which one is off. */
 export function updateOffBus(tracks: PackTrack[], cfg: RulesConfig, now: number): void {
   const fresh = tracks.filter((t) => isFresh(t, cfg, now));
   if (fresh.length < 3) {
-    for (const t of tracks) { t.offBusSince = undefined; t.offBus = false; }
+    for (const t of tracks) {
+      t.offBusSince = undefined;
+      t.offBus = false;
+    }
     return;
   }
   const med = median(fresh.map((t) => t.last!.voltage));
   for (const t of tracks) {
     const off = fresh.includes(t) && Math.abs(t.last!.voltage - med) > cfg.offBusV;
-    if (!off) { t.offBusSince = undefined; t.offBus = false; continue; }
+    if (!off) {
+      t.offBusSince = undefined;
+      t.offBus = false;
+      continue;
+    }
     t.offBusSince ??= now;
     t.offBus = now - t.offBusSince >= cfg.offBusSec * 1000;
   }
@@ -166,8 +242,12 @@ export function updateOffBus(tracks: PackTrack[], cfg: RulesConfig, now: number)
 export function classify(tr: PackTrack, cfg: RulesConfig, now: number): PackStatus {
   if (tr.excluded) return 'excluded';
   const age = tr.lastValidAt === undefined ? Infinity : now - tr.lastValidAt;
-  const down = !tr.last || age > cfg.offlineSec * 1000 || tr.offBus || tr.frozen
-    || (tr.firstInvalidAt !== undefined && now - tr.firstInvalidAt > cfg.offlineSec * 1000);
+  const down =
+    !tr.last ||
+    age > cfg.offlineSec * 1000 ||
+    tr.offBus ||
+    tr.frozen ||
+    (tr.firstInvalidAt !== undefined && now - tr.firstInvalidAt > cfg.offlineSec * 1000);
   if (down) {
     tr.wasOffline = true;
     tr.rejoinSince = undefined;
@@ -176,8 +256,9 @@ export function classify(tr: PackTrack, cfg: RulesConfig, now: number): PackStat
   }
   if (tr.wasOffline) {
     // first data ever (INIT) counts at once; a return after an outage waits recoverHoldSec
-    if (tr.offlineSince === undefined) { tr.wasOffline = false; }
-    else {
+    if (tr.offlineSince === undefined) {
+      tr.wasOffline = false;
+    } else {
       tr.rejoinSince ??= now;
       if (now - tr.rejoinSince < cfg.recoverHoldSec * 1000) return 'offline';
       tr.wasOffline = false;

@@ -7,7 +7,10 @@ import { interp } from './config';
 import type { PackTrack } from './health';
 import { canCharge, canDischarge } from './aggregate';
 
-export interface Limited { value: number; by: string }
+export interface Limited {
+  value: number;
+  by: string;
+}
 
 const pick = (cands: Limited[]): Limited =>
   cands.reduce((a, c) => (c.value < a.value ? c : a), { value: Infinity, by: 'none' });
@@ -24,8 +27,14 @@ export function packLimits(t: PackTrack, cfg: RulesConfig): { ccl: Limited; dcl:
   ccl.push({ value: interp(cfg.cellChargeTable, p.maxCell) * mc, by: `cell:${id}C${p.maxIdx + 1}` });
   dcl.push({ value: interp(cfg.cellDischargeTable, p.minCell) * md, by: `cell:${id}C${p.minIdx + 1}` });
   if (p.tMin !== undefined && p.tMax !== undefined) {
-    ccl.push({ value: Math.min(interp(cfg.tempChargeTable, p.tMin), interp(cfg.tempChargeTable, p.tMax)) * mc, by: `temp:${id}` });
-    dcl.push({ value: Math.min(interp(cfg.tempDischargeTable, p.tMin), interp(cfg.tempDischargeTable, p.tMax)) * md, by: `temp:${id}` });
+    ccl.push({
+      value: Math.min(interp(cfg.tempChargeTable, p.tMin), interp(cfg.tempChargeTable, p.tMax)) * mc,
+      by: `temp:${id}`,
+    });
+    dcl.push({
+      value: Math.min(interp(cfg.tempDischargeTable, p.tMin), interp(cfg.tempDischargeTable, p.tMax)) * md,
+      by: `temp:${id}`,
+    });
   }
   if (p.tMos !== undefined) {
     ccl.push({ value: interp(cfg.mosTable, p.tMos) * mc, by: `mos:${id}` });
@@ -45,7 +54,10 @@ const weight = (t: PackTrack, cfg: RulesConfig): number => baseWeight(t, cfg) * 
  * modelled share, so a feedback factor below 1 (or a raised weight elsewhere) never raises the bank limit.
  */
 export function bankLimit(
-  tracks: PackTrack[], cfg: RulesConfig, dir: 'charge' | 'discharge', perPack: Map<string, { ccl: Limited; dcl: Limited }>,
+  tracks: PackTrack[],
+  cfg: RulesConfig,
+  dir: 'charge' | 'discharge',
+  perPack: Map<string, { ccl: Limited; dcl: Limited }>,
 ): Limited {
   const able = tracks.filter(dir === 'charge' ? canCharge : canDischarge);
   if (able.length === 0) return { value: 0, by: dir === 'charge' ? 'bms:noChargePack' : 'bms:noDischargePack' };
@@ -74,7 +86,12 @@ export function bankLimit(
  * w·CCL/I moves the weight the other way; it lowers the bank limit only when that pack is not the
  * binding one.)
  */
-export function shareFeedback(tracks: PackTrack[], cfg: RulesConfig, perPack: Map<string, { ccl: Limited; dcl: Limited }>, now: number): void {
+export function shareFeedback(
+  tracks: PackTrack[],
+  cfg: RulesConfig,
+  perPack: Map<string, { ccl: Limited; dcl: Limited }>,
+  now: number,
+): void {
   for (const dir of ['charge', 'discharge'] as const) {
     const able = tracks.filter(dir === 'charge' ? canCharge : canDischarge);
     const sign = dir === 'charge' ? 1 : -1;
@@ -88,7 +105,8 @@ export function shareFeedback(tracks: PackTrack[], cfg: RulesConfig, perPack: Ma
       if (lim > 0 && i > 1.05 * lim && able.length >= 2 && t.status === 'ok') {
         t.overSince ??= now;
         if (now - t.overSince >= cfg.shareFeedbackSec * 1000) {
-          const measured = i / total, modelled = weight(t, cfg) / sumW;
+          const measured = i / total,
+            modelled = weight(t, cfg) / sumW;
           t.weightFactor = Math.min(2, Math.max(0.5, t.weightFactor * (measured / modelled)));
           t.overSince = undefined;
         }

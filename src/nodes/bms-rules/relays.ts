@@ -8,14 +8,25 @@ import { tableRelay, type RelayThresholds, type RelayView } from '../../core/sma
 import type { RulesConfig } from './config';
 
 export const relayThresholds = (cfg: RulesConfig): RelayThresholds => ({
-  vMin: cfg.relayVMin, vBalance: cfg.relayVBalance, vMax: cfg.relayVMax, tMin: cfg.relayTMin, tMax: cfg.relayTMax,
-  chargeRestartSoc: cfg.chargeRestartSoc, dischargeRestartSoc: cfg.dischargeRestartSoc,
+  vMin: cfg.relayVMin,
+  vBalance: cfg.relayVBalance,
+  vMax: cfg.relayVMax,
+  tMin: cfg.relayTMin,
+  tMax: cfg.relayTMax,
+  chargeRestartSoc: cfg.chargeRestartSoc,
+  dischargeRestartSoc: cfg.dischargeRestartSoc,
 });
 
 export interface RelayCtl {
-  charge: boolean; load: boolean; alarm: boolean; genStart: boolean;
-  chargeOffAt?: number; loadOffAt?: number; alarmOnAt?: number;
-  genOnAt?: number; genCondSince?: number;
+  charge: boolean;
+  load: boolean;
+  alarm: boolean;
+  genStart: boolean;
+  chargeOffAt?: number;
+  loadOffAt?: number;
+  alarmOnAt?: number;
+  genOnAt?: number;
+  genCondSince?: number;
 }
 
 /** All relays start off; the minimum off time counts only from a real switch-off. */
@@ -23,9 +34,12 @@ export const newRelayCtl = (): RelayCtl => ({ charge: false, load: false, alarm:
 
 export interface RelayInputs {
   view: RelayView;
-  ccl: number; dcl: number; failsafe: boolean;
+  ccl: number;
+  dcl: number;
+  failsafe: boolean;
   anyAlarm: boolean;
-  minCell?: number; floating: boolean;
+  minCell?: number;
+  floating: boolean;
 }
 
 /** Advances all relays one step. */
@@ -40,19 +54,29 @@ export function stepRelays(r: RelayCtl, inp: RelayInputs, cfg: RulesConfig, now:
   for (const which of ['charge', 'load'] as const) {
     const offKey = which === 'charge' ? 'chargeOffAt' : 'loadOffAt';
     const w = want(which);
-    if (!w) { if (r[which]) r[offKey] = now; r[which] = false; }
-    else if (!r[which] && (r[offKey] === undefined || now - r[offKey]! >= minOff)) r[which] = true;
+    if (!w) {
+      if (r[which]) r[offKey] = now;
+      r[which] = false;
+    } else if (!r[which] && (r[offKey] === undefined || now - r[offKey]! >= minOff)) r[which] = true;
   }
   // alarm relay: on at once, stays on at least alarmRelayMinOnSec so a short alarm is noticed
-  if (inp.anyAlarm) { if (!r.alarm) r.alarmOnAt = now; r.alarm = true; }
-  else if (r.alarm && now - (r.alarmOnAt ?? now) >= cfg.alarmRelayMinOnSec * 1000) r.alarm = false;
+  if (inp.anyAlarm) {
+    if (!r.alarm) r.alarmOnAt = now;
+    r.alarm = true;
+  } else if (r.alarm && now - (r.alarmOnAt ?? now) >= cfg.alarmRelayMinOnSec * 1000) r.alarm = false;
   // generator start: SoC or cell trigger held genStartSec; stop at genStopSoc or float, after a minimum run
-  const low = inp.view.commOk && (inp.view.soc <= cfg.genStartSoc || (inp.minCell !== undefined && inp.minCell <= cfg.genStartCell));
-  r.genCondSince = low ? r.genCondSince ?? now : undefined;
+  const low =
+    inp.view.commOk &&
+    (inp.view.soc <= cfg.genStartSoc || (inp.minCell !== undefined && inp.minCell <= cfg.genStartCell));
+  r.genCondSince = low ? (r.genCondSince ?? now) : undefined;
   if (!r.genStart && r.genCondSince !== undefined && now - r.genCondSince >= cfg.genStartSec * 1000) {
-    r.genStart = true; r.genOnAt = now;
-  } else if (r.genStart && (inp.view.soc >= cfg.genStopSoc || inp.floating)
-    && now - (r.genOnAt ?? now) >= cfg.genMinRunSec * 1000) {
+    r.genStart = true;
+    r.genOnAt = now;
+  } else if (
+    r.genStart &&
+    (inp.view.soc >= cfg.genStopSoc || inp.floating) &&
+    now - (r.genOnAt ?? now) >= cfg.genMinRunSec * 1000
+  ) {
     r.genStart = false;
   }
 }

@@ -11,10 +11,18 @@ export interface ModeCtl {
   since: number;
   recoverSince?: number;
   /** outputs when BLIND began: BLIND allows a fraction of them */
-  blindCcl: number; blindDcl: number; blindCvl: number;
+  blindCcl: number;
+  blindDcl: number;
+  blindCvl: number;
 }
 
-export const newModeCtl = (now: number): ModeCtl => ({ mode: 'failsafe', since: now, blindCcl: 0, blindDcl: 0, blindCvl: 0 });
+export const newModeCtl = (now: number): ModeCtl => ({
+  mode: 'failsafe',
+  since: now,
+  blindCcl: 0,
+  blindDcl: 0,
+  blindCvl: 0,
+});
 
 /** The mode the pack counts ask for, before grace and recovery hold. */
 export function candidateMode(c: Counts, cfg: RulesConfig): SafetyMode {
@@ -27,22 +35,44 @@ export function candidateMode(c: Counts, cfg: RulesConfig): SafetyMode {
  * skips the recovery hold once: INIT already waited for the packs.
  */
 export function stepMode(
-  m: ModeCtl, c: Counts, cfg: RulesConfig, now: number, inInit: boolean, justLeftInit: boolean,
+  m: ModeCtl,
+  c: Counts,
+  cfg: RulesConfig,
+  now: number,
+  inInit: boolean,
+  justLeftInit: boolean,
   last: { ccl: number; dcl: number; cvl: number },
 ): void {
-  const set = (mode: SafetyMode): void => { if (m.mode !== mode) { m.mode = mode; m.since = now; } };
-  if (inInit) { set('failsafe'); return; }
+  const set = (mode: SafetyMode): void => {
+    if (m.mode !== mode) {
+      m.mode = mode;
+      m.since = now;
+    }
+  };
+  if (inInit) {
+    set('failsafe');
+    return;
+  }
   const cand = candidateMode(c, cfg);
-  if (justLeftInit) { m.recoverSince = undefined; set(cand === 'blind' ? 'failsafe' : cand); return; }
+  if (justLeftInit) {
+    m.recoverSince = undefined;
+    set(cand === 'blind' ? 'failsafe' : cand);
+    return;
+  }
   if (cand === 'blind') {
     m.recoverSince = undefined;
     if (m.mode === 'normal' || m.mode === 'degraded') {
-      m.blindCcl = last.ccl; m.blindDcl = last.dcl; m.blindCvl = last.cvl;
+      m.blindCcl = last.ccl;
+      m.blindDcl = last.dcl;
+      m.blindCvl = last.cvl;
       set('blind');
     }
   } else if (m.mode === 'blind' || m.mode === 'failsafe') {
     m.recoverSince ??= now;
-    if (now - m.recoverSince >= cfg.recoverHoldSec * 1000) { m.recoverSince = undefined; set(cand); }
+    if (now - m.recoverSince >= cfg.recoverHoldSec * 1000) {
+      m.recoverSince = undefined;
+      set(cand);
+    }
   } else {
     set(cand);
   }

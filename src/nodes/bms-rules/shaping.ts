@@ -18,14 +18,21 @@ export interface Shaper {
 
 export const newShaper = (): Shaper => ({ out: 0, hist: [] });
 
-export interface ShapeParams { holdMs: number; rate: number; restartMin: number; deadbandA: number; deadbandFrac: number }
+export interface ShapeParams {
+  holdMs: number;
+  rate: number;
+  restartMin: number;
+  deadbandA: number;
+  deadbandFrac: number;
+}
 
 export function shapeParams(cfg: RulesConfig, bankMaxA: number): ShapeParams {
   return {
     holdMs: cfg.incHoldSec * 1000,
     rate: Math.max(cfg.incRateMinA, cfg.incRateFrac * bankMaxA),
     restartMin: Math.max(cfg.restartMinA, cfg.restartMinFrac * bankMaxA),
-    deadbandA: cfg.publishDeadbandA, deadbandFrac: cfg.publishDeadbandFrac,
+    deadbandA: cfg.publishDeadbandA,
+    deadbandFrac: cfg.publishDeadbandFrac,
   };
 }
 
@@ -36,17 +43,32 @@ export function shapeParams(cfg: RulesConfig, bankMaxA: number): ShapeParams {
  * target, and never above `ceiling` (what the packs that can take current allow in sum). A rise waits until the target has stayed above the output for incHoldSec and the last change
  * is incHoldSec old, then slews to the lowest target of that window.
  */
-export function shape(sh: Shaper, target: number, now: number, dtMs: number, p: ShapeParams, freeze: boolean, ceiling = Infinity): number {
+export function shape(
+  sh: Shaper,
+  target: number,
+  now: number,
+  dtMs: number,
+  p: ShapeParams,
+  freeze: boolean,
+  ceiling = Infinity,
+): number {
   const tgt = Math.max(0, Number.isFinite(target) ? target : 0);
   sh.hist.push([now, tgt]);
   // keep the newest sample at or before the window start: it was the target at that instant
   while (sh.hist.length > 1 && sh.hist[1][0] <= now - p.holdMs) sh.hist.shift();
   const band = Math.max(p.deadbandA, p.deadbandFrac * sh.out);
   if (tgt < sh.out) {
-    if (tgt === 0 || sh.out - tgt >= band || sh.out > ceiling) { sh.out = tgt; sh.slewTo = undefined; sh.lastChangeAt = now; }
+    if (tgt === 0 || sh.out - tgt >= band || sh.out > ceiling) {
+      sh.out = tgt;
+      sh.slewTo = undefined;
+      sh.lastChangeAt = now;
+    }
     return sh.out;
   }
-  if (freeze) { sh.slewTo = undefined; return sh.out; }
+  if (freeze) {
+    sh.slewTo = undefined;
+    return sh.out;
+  }
   let up = Infinity;
   for (const [, v] of sh.hist) if (v < up) up = v;
   if (sh.slewTo === undefined) {
@@ -56,7 +78,10 @@ export function shape(sh: Shaper, target: number, now: number, dtMs: number, p: 
     sh.slewTo = up;
   }
   sh.out = Math.min(sh.slewTo, up, sh.out + (p.rate * dtMs) / 1000);
-  if (sh.out >= Math.min(sh.slewTo, up)) { sh.slewTo = undefined; sh.lastChangeAt = now; }
+  if (sh.out >= Math.min(sh.slewTo, up)) {
+    sh.slewTo = undefined;
+    sh.lastChangeAt = now;
+  }
   return sh.out;
 }
 

@@ -6,7 +6,11 @@
 import { ALARM_NAMES } from '../../core/pack-state';
 import type { RulesBankState } from './engine';
 
-export interface TelemetryMessage { topic: string; payload: string | number | boolean; retain?: boolean }
+export interface TelemetryMessage {
+  topic: string;
+  payload: string | number | boolean;
+  retain?: boolean;
+}
 
 const BANK_ALARMS = [...ALARM_NAMES, 'packOffline', 'bmsCommLost'] as const;
 
@@ -18,14 +22,31 @@ const round = (v: number, d: number): number => Number(v.toFixed(d));
 /** Every published value of one BankState, path → value. */
 export function telemetryValues(b: RulesBankState): Record<string, string | number | boolean> {
   const v: Record<string, string | number | boolean> = {
-    cvl: round(b.cvl, 2), ccl: round(b.ccl, 1), dcl: round(b.dcl, 1), dvl: round(b.dvl, 2),
-    soc: round(b.soc, 1), soh: round(b.soh, 1), voltage: round(b.voltage, 2), current: round(b.current, 1), power: Math.round(b.power),
-    'temperature/min': round(b.temperature.min, 1), 'temperature/max': round(b.temperature.max, 1),
-    'cell/min': round(b.cellMin.v, 3), 'cell/max': round(b.cellMax.v, 3), 'cell/spread': round(b.spread.pack, 3),
-    mode: b.mode, chargeState: b.chargeState,
-    chargeAllowed: b.chargeAllowed, dischargeAllowed: b.dischargeAllowed, forceCharge: b.forceCharge, stopCan: b.stopCan,
-    'limitedBy/cvl': b.limitedBy.cvl, 'limitedBy/ccl': b.limitedBy.ccl, 'limitedBy/dcl': b.limitedBy.dcl,
-    'packs/online': b.packs.online, 'packs/total': b.packs.total,
+    cvl: round(b.cvl, 2),
+    ccl: round(b.ccl, 1),
+    dcl: round(b.dcl, 1),
+    dvl: round(b.dvl, 2),
+    soc: round(b.soc, 1),
+    soh: round(b.soh, 1),
+    voltage: round(b.voltage, 2),
+    current: round(b.current, 1),
+    power: Math.round(b.power),
+    'temperature/min': round(b.temperature.min, 1),
+    'temperature/max': round(b.temperature.max, 1),
+    'cell/min': round(b.cellMin.v, 3),
+    'cell/max': round(b.cellMax.v, 3),
+    'cell/spread': round(b.spread.pack, 3),
+    mode: b.mode,
+    chargeState: b.chargeState,
+    chargeAllowed: b.chargeAllowed,
+    dischargeAllowed: b.dischargeAllowed,
+    forceCharge: b.forceCharge,
+    stopCan: b.stopCan,
+    'limitedBy/cvl': b.limitedBy.cvl,
+    'limitedBy/ccl': b.limitedBy.ccl,
+    'limitedBy/dcl': b.limitedBy.dcl,
+    'packs/online': b.packs.online,
+    'packs/total': b.packs.total,
     remainingAh: round(b.remainingAh, 1),
   };
   for (const a of BANK_ALARMS) v[`alarms/${a}`] = b.alarms[a] ?? 'ok';
@@ -47,7 +68,10 @@ export function telemetryValues(b: RulesBankState): Record<string, string | numb
 export class TelemetryDiff {
   private last = new Map<string, string | number | boolean>();
 
-  constructor(private readonly prefix: string, private readonly bank: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly bank: string,
+  ) {}
 
   messages(b: RulesBankState, full: boolean): TelemetryMessage[] {
     const out: TelemetryMessage[] = [];
@@ -60,18 +84,60 @@ export class TelemetryDiff {
   }
 }
 
-interface Entity { key: string; name: string; component: 'sensor' | 'binary_sensor'; unit?: string; deviceClass?: string; stateClass?: boolean }
+interface Entity {
+  key: string;
+  name: string;
+  component: 'sensor' | 'binary_sensor';
+  unit?: string;
+  deviceClass?: string;
+  stateClass?: boolean;
+}
 
 const BANK_ENTITIES: Entity[] = [
   { key: 'soc', name: 'State of charge', component: 'sensor', unit: '%', deviceClass: 'battery', stateClass: true },
   { key: 'voltage', name: 'Voltage', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
   { key: 'current', name: 'Current', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
   { key: 'power', name: 'Power', component: 'sensor', unit: 'W', deviceClass: 'power', stateClass: true },
-  { key: 'cvl', name: 'Charge voltage limit', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'ccl', name: 'Charge current limit', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
-  { key: 'dcl', name: 'Discharge current limit', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
-  { key: 'temperature/min', name: 'Temperature min', component: 'sensor', unit: '°C', deviceClass: 'temperature', stateClass: true },
-  { key: 'temperature/max', name: 'Temperature max', component: 'sensor', unit: '°C', deviceClass: 'temperature', stateClass: true },
+  {
+    key: 'cvl',
+    name: 'Charge voltage limit',
+    component: 'sensor',
+    unit: 'V',
+    deviceClass: 'voltage',
+    stateClass: true,
+  },
+  {
+    key: 'ccl',
+    name: 'Charge current limit',
+    component: 'sensor',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: true,
+  },
+  {
+    key: 'dcl',
+    name: 'Discharge current limit',
+    component: 'sensor',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: true,
+  },
+  {
+    key: 'temperature/min',
+    name: 'Temperature min',
+    component: 'sensor',
+    unit: '°C',
+    deviceClass: 'temperature',
+    stateClass: true,
+  },
+  {
+    key: 'temperature/max',
+    name: 'Temperature max',
+    component: 'sensor',
+    unit: '°C',
+    deviceClass: 'temperature',
+    stateClass: true,
+  },
   { key: 'cell/min', name: 'Cell min', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
   { key: 'cell/max', name: 'Cell max', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
   { key: 'cell/spread', name: 'Cell spread', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
@@ -93,29 +159,70 @@ const PACK_ENTITIES: Entity[] = [
   { key: 'soc', name: 'State of charge', component: 'sensor', unit: '%', deviceClass: 'battery', stateClass: true },
   { key: 'cellMin', name: 'Cell min', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
   { key: 'cellMax', name: 'Cell max', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'ccl', name: 'Charge current limit', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
-  { key: 'dcl', name: 'Discharge current limit', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
+  {
+    key: 'ccl',
+    name: 'Charge current limit',
+    component: 'sensor',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: true,
+  },
+  {
+    key: 'dcl',
+    name: 'Discharge current limit',
+    component: 'sensor',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: true,
+  },
 ];
 
-function config(e: Entity, stateTopic: string, uid: string, device: Record<string, unknown>, discoveryPrefix: string): TelemetryMessage {
-  const payload: Record<string, unknown> = { name: e.name, unique_id: uid, object_id: uid, state_topic: stateTopic, device };
+function config(
+  e: Entity,
+  stateTopic: string,
+  uid: string,
+  device: Record<string, unknown>,
+  discoveryPrefix: string,
+): TelemetryMessage {
+  const payload: Record<string, unknown> = {
+    name: e.name,
+    unique_id: uid,
+    object_id: uid,
+    state_topic: stateTopic,
+    device,
+  };
   if (e.unit) payload.unit_of_measurement = e.unit;
   if (e.deviceClass) payload.device_class = e.deviceClass;
   if (e.stateClass) payload.state_class = 'measurement';
-  if (e.component === 'binary_sensor') { payload.payload_on = 'true'; payload.payload_off = 'false'; }
+  if (e.component === 'binary_sensor') {
+    payload.payload_on = 'true';
+    payload.payload_off = 'false';
+  }
   return { topic: `${discoveryPrefix}/${e.component}/${uid}/config`, payload: JSON.stringify(payload), retain: true };
 }
 
 /** Retained HA discovery configs: the bank as one device, each pack as a device linked to it. */
-export function discoveryMessages(prefix: string, bank: string, packIds: string[], discoveryPrefix = 'homeassistant'): TelemetryMessage[] {
+export function discoveryMessages(
+  prefix: string,
+  bank: string,
+  packIds: string[],
+  discoveryPrefix = 'homeassistant',
+): TelemetryMessage[] {
   const b = slug(bank);
   const bankId = `cellsafe_${b}`;
   const bankDevice = { identifiers: [bankId], name: `CellSafe ${bank}`, manufacturer: 'CellSafe', model: 'bms-rules' };
   const out = BANK_ENTITIES.map((e) =>
-    config(e, `${prefix}/${b}/${e.key}`, `${bankId}_${slug(e.key)}`, bankDevice, discoveryPrefix));
+    config(e, `${prefix}/${b}/${e.key}`, `${bankId}_${slug(e.key)}`, bankDevice, discoveryPrefix),
+  );
   for (const id of packIds) {
     const packId = `${bankId}_${slug(id)}`;
-    const device = { identifiers: [packId], name: `CellSafe ${bank} ${id}`, manufacturer: 'CellSafe', model: 'battery pack', via_device: bankId };
+    const device = {
+      identifiers: [packId],
+      name: `CellSafe ${bank} ${id}`,
+      manufacturer: 'CellSafe',
+      model: 'battery pack',
+      via_device: bankId,
+    };
     for (const e of PACK_ENTITIES) {
       out.push(config(e, `${prefix}/${b}/packs/${slug(id)}/${e.key}`, `${packId}_${e.key}`, device, discoveryPrefix));
     }

@@ -58,11 +58,16 @@ export = function (RED: NodeAPI) {
       if (!factory) this.configError = `unknown simulator protocol "${config.simProtocol}"`;
       else if (!addresses.ok) this.configError = `simulator addresses: ${addresses.reason}`;
       createPort = () => {
-        simPort = new SimulatorPort(factory, {
-          addresses: addresses.ok ? addresses.value : [1],
-          cells: num(config.simCells, 16),
-          profile: config.simProfile || undefined,
-        }, clock, config.simWireTime ? baudRate : undefined);
+        simPort = new SimulatorPort(
+          factory,
+          {
+            addresses: addresses.ok ? addresses.value : [1],
+            cells: num(config.simCells, 16),
+            profile: config.simProfile || undefined,
+          },
+          clock,
+          config.simWireTime ? baudRate : undefined,
+        );
         return simPort;
       };
     } else {
@@ -73,13 +78,14 @@ export = function (RED: NodeAPI) {
         if (claim.ok) deviceKey = claim.key;
         else this.configError = claim.reason;
       }
-      createPort = () => new SerialDevicePort({
-        path,
-        baudRate,
-        dataBits: num(config.dataBits, 8) as 8,
-        parity: config.parity || 'none',
-        stopBits: num(config.stopBits, 1) as 1,
-      });
+      createPort = () =>
+        new SerialDevicePort({
+          path,
+          baudRate,
+          dataBits: num(config.dataBits, 8) as 8,
+          parity: config.parity || 'none',
+          stopBits: num(config.stopBits, 1) as 1,
+        });
     }
 
     const key = deviceKey;
@@ -97,24 +103,38 @@ export = function (RED: NodeAPI) {
     }
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      this.bus.close().catch((e: unknown) => this.warn(`closing bus: ${String(e)}`)).finally(() => {
-        if (key) releaseDevice(key, this.id);
-        done();
-      });
+      this.bus
+        .close()
+        .catch((e: unknown) => this.warn(`closing bus: ${String(e)}`))
+        .finally(() => {
+          if (key) releaseDevice(key, this.id);
+          done();
+        });
     });
   }
 
   // BMS nodes call these through RED.nodes.getNode(config.bus).
-  BmsSerialBus.prototype.register = function (this: BmsSerialBusNode, user: Parameters<SerialBus['register']>[0]) { this.bus.register(user); };
-  BmsSerialBus.prototype.deregister = function (this: BmsSerialBusNode, user: Parameters<SerialBus['deregister']>[0]) { this.bus.deregister(user); };
-  BmsSerialBus.prototype.transact = function (this: BmsSerialBusNode, t: Parameters<SerialBus['transact']>[0]) { return this.bus.transact(t); };
-  BmsSerialBus.prototype.onData = function (this: BmsSerialBusNode, l: Parameters<SerialBus['onData']>[0]) { return this.bus.onData(l); };
+  BmsSerialBus.prototype.register = function (this: BmsSerialBusNode, user: Parameters<SerialBus['register']>[0]) {
+    this.bus.register(user);
+  };
+  BmsSerialBus.prototype.deregister = function (this: BmsSerialBusNode, user: Parameters<SerialBus['deregister']>[0]) {
+    this.bus.deregister(user);
+  };
+  BmsSerialBus.prototype.transact = function (this: BmsSerialBusNode, t: Parameters<SerialBus['transact']>[0]) {
+    return this.bus.transact(t);
+  };
+  BmsSerialBus.prototype.onData = function (this: BmsSerialBusNode, l: Parameters<SerialBus['onData']>[0]) {
+    return this.bus.onData(l);
+  };
 
   RED.nodes.registerType('bms-serial-bus', BmsSerialBus as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 
   // Registered once at module load; relative URL "bms-serial-bus/ports" from the editor.
   RED.httpAdmin.get('/bms-serial-bus/ports', RED.auth.needsPermission('bms-serial-bus.read'), (_req, res) => {
-    listSerialPorts().then((ports) => res.json(ports), (e: unknown) => res.status(500).json({ error: String(e) }));
+    listSerialPorts().then(
+      (ports) => res.json(ports),
+      (e: unknown) => res.status(500).json({ error: String(e) }),
+    );
   });
   RED.httpAdmin.get('/bms-serial-bus/simulators', RED.auth.needsPermission('bms-serial-bus.read'), (_req, res) => {
     res.json(simulatorProtocols());

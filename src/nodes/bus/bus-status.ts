@@ -7,9 +7,17 @@ import type { BusStatus } from '../../transport/bus-api';
 
 export function busNodeStatus(s: BusStatus): NodeStatus {
   switch (s.state) {
-    case 'connecting': return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
-    case 'connected': return { fill: 'green', shape: 'ring', text: 'node-red:common.status.connected' };
-    case 'disconnected': return { fill: 'red', shape: 'ring', text: s.reason ? `disconnected: ${s.reason}` : 'node-red:common.status.disconnected' };
-    case 'error': return { fill: 'red', shape: 'ring', text: s.reason };
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
+    case 'connected':
+      return { fill: 'green', shape: 'ring', text: 'node-red:common.status.connected' };
+    case 'disconnected':
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text: s.reason ? `disconnected: ${s.reason}` : 'node-red:common.status.disconnected',
+      };
+    case 'error':
+      return { fill: 'red', shape: 'ring', text: s.reason };
   }
 }

@@ -38,7 +38,11 @@ export function findBus(RED: NodeAPI, node: Node, busId: string, ns: string): Se
 }
 
 /** Pack ids "<prefix>-<address>"; the prefix is the setting, else the node name, else `fallback`. */
-export function packIds(idPrefix: string | undefined, name: string | undefined, fallback: string): (address: number) => string {
+export function packIds(
+  idPrefix: string | undefined,
+  name: string | undefined,
+  fallback: string,
+): (address: number) => string {
   const prefix = (idPrefix || name || fallback).trim();
   return (address) => `${prefix}-${address}`;
 }
@@ -73,9 +77,13 @@ export class CommunicationEvents {
     this.levels.set(id, level);
     const seen = this.seen.get(id);
     const payload = {
-      kind: 'communication', id, ...(address !== undefined ? { address } : {}), level,
+      kind: 'communication',
+      id,
+      ...(address !== undefined ? { address } : {}),
+      level,
       alarms: level === 'ok' ? {} : { communication: level },
-      ...(error ? { error } : {}), ...(seen !== undefined ? { lastSeen: seen } : {}),
+      ...(error ? { error } : {}),
+      ...(seen !== undefined ? { lastSeen: seen } : {}),
     };
     this.node.send([null, { topic: id, payload } as NodeMessage]);
     const who = address !== undefined ? `pack ${address}` : id;
@@ -102,8 +110,12 @@ export class PackNodeReporter {
   private readonly comm: CommunicationEvents;
   private user: BusUser | undefined;
 
-  constructor(private readonly node: Node, private readonly clock: Clock, private readonly bus: SerialBusApi,
-    private readonly o: ReporterOptions) {
+  constructor(
+    private readonly node: Node,
+    private readonly clock: Clock,
+    private readonly bus: SerialBusApi,
+    private readonly o: ReporterOptions,
+  ) {
     this.comm = new CommunicationEvents(node);
   }
 
@@ -147,21 +159,32 @@ export class PackNodeReporter {
    * heard once and then silent for `staleMs` raises its communication alarm.
    */
   listen(staleMs: number, onData: (data: Buffer) => void): void {
-    const heardAgo = (address: number): number => this.clock.now() - (this.comm.lastSeen(this.o.packId(address)) ?? -Infinity);
+    const heardAgo = (address: number): number =>
+      this.clock.now() - (this.comm.lastSeen(this.o.packId(address)) ?? -Infinity);
     this.onlineCount = () => this.o.addresses.filter((a) => heardAgo(a) <= staleMs).length;
     const unsubscribe = this.bus.onData((data) => {
-      try { onData(data); } catch (e) { this.reject(`listener: ${String(e)}`); }
-    });
-    const tick = this.clock.setInterval(() => {
-      // Only packs heard at least once: a listen range like 0-15 names more packs than exist.
-      for (const a of this.o.addresses) {
-        if (this.comm.lastSeen(this.o.packId(a)) !== undefined && heardAgo(a) > staleMs) {
-          this.comm.set(this.o.packId(a), a, 'alarm', `not heard for ${staleMs / 1000} s`);
-        }
+      try {
+        onData(data);
+      } catch (e) {
+        this.reject(`listener: ${String(e)}`);
       }
-      this.scheduleStatus();
-    }, Math.min(staleMs, 5000));
-    this.stop = () => { unsubscribe(); this.clock.clearInterval(tick); };
+    });
+    const tick = this.clock.setInterval(
+      () => {
+        // Only packs heard at least once: a listen range like 0-15 names more packs than exist.
+        for (const a of this.o.addresses) {
+          if (this.comm.lastSeen(this.o.packId(a)) !== undefined && heardAgo(a) > staleMs) {
+            this.comm.set(this.o.packId(a), a, 'alarm', `not heard for ${staleMs / 1000} s`);
+          }
+        }
+        this.scheduleStatus();
+      },
+      Math.min(staleMs, 5000),
+    );
+    this.stop = () => {
+      unsubscribe();
+      this.clock.clearInterval(tick);
+    };
   }
 
   /** Registers with the bus: its status shows until it is connected; the first connect starts the loop. */
@@ -171,8 +194,14 @@ export class PackNodeReporter {
       id: this.node.id,
       busStatus: (s) => {
         this.busState = s;
-        if (s.state !== 'connected') { this.node.status(busNodeStatus(s)); return; }
-        if (!started) { started = true; this.start(); }
+        if (s.state !== 'connected') {
+          this.node.status(busNodeStatus(s));
+          return;
+        }
+        if (!started) {
+          started = true;
+          this.start();
+        }
         this.showStatus();
       },
     };
@@ -191,7 +220,10 @@ export class PackNodeReporter {
 
   private showStatus(): void {
     this.statusTimer = undefined;
-    if (this.busState.state !== 'connected') { this.node.status(busNodeStatus(this.busState)); return; }
+    if (this.busState.state !== 'connected') {
+      this.node.status(busNodeStatus(this.busState));
+      return;
+    }
     const online = this.onlineCount();
     const total = this.o.addresses.length;
     let text = packSummary(online, total, this.last) + (this.o.statusSuffix ?? '');

@@ -34,7 +34,11 @@ export function bankAlarmOf(items: readonly AlarmItem[], name: string): BankAlar
 }
 
 /** Levels of bank alarms from decoded item lists (alarm level wins). */
-export function bankAlarmsFrom(items: readonly AlarmItem[], alarmNames: string[], warnNames: string[]): BankState['alarms'] {
+export function bankAlarmsFrom(
+  items: readonly AlarmItem[],
+  alarmNames: string[],
+  warnNames: string[],
+): BankState['alarms'] {
   const out: BankState['alarms'] = {};
   const set = (name: string, level: AlarmLevel): void => {
     const a = bankAlarmOf(items, name);
@@ -63,9 +67,14 @@ export function flagBytes(alarms: BankState['alarms'], items: readonly FlagItem[
 }
 
 /** Names of the items whose protection or warning bit is set in byte `index` of `bytes`. */
-export function flagNames(bytes: ReadonlyArray<number | undefined>, items: readonly FlagItem[], index: number): string[] {
+export function flagNames(
+  bytes: ReadonlyArray<number | undefined>,
+  items: readonly FlagItem[],
+  index: number,
+): string[] {
   const byte = bytes[index];
   if (byte === undefined) return [];
-  const set = (pos: readonly [number, number] | undefined): boolean => pos !== undefined && pos[0] === index && (byte & (1 << pos[1])) !== 0;
+  const set = (pos: readonly [number, number] | undefined): boolean =>
+    pos !== undefined && pos[0] === index && (byte & (1 << pos[1])) !== 0;
   return items.filter((i) => set(i.protection) || set(i.warning)).map((i) => i.name);
 }

@@ -10,13 +10,19 @@ import { toBankState } from './inverter-protocol';
 export function bankFromPayload(payload: unknown, now: number, staleSec: number): Checked<BankState> {
   const p = payload as { kind?: unknown } | null;
   if (p !== null && typeof p === 'object' && p.kind === 'pack') {
-    return { ok: false, reason: 'msg.payload is a PackState: feed packs through bms-rules, which computes the bank limits' };
+    return {
+      ok: false,
+      reason: 'msg.payload is a PackState: feed packs through bms-rules, which computes the bank limits',
+    };
   }
   const checked = toBankState(payload, now);
   if (!checked.ok) return { ok: false, reason: `msg.payload: ${checked.reason}` };
   const age = now - checked.value.time;
   if (age > staleSec * 1000) {
-    return { ok: false, reason: `msg.payload.time is ${Math.round(age / 1000)} s old (stale after ${staleSec} s); not sent to the inverter` };
+    return {
+      ok: false,
+      reason: `msg.payload.time is ${Math.round(age / 1000)} s old (stale after ${staleSec} s); not sent to the inverter`,
+    };
   }
   return checked;
 }

@@ -29,7 +29,11 @@ interface CanBusConfig extends NodeDef {
 /** Bounded close: a hung adapter must not hold a redeploy for Node-RED's 15 s close timeout. */
 const CLOSE_TIMEOUT_MS = 3000;
 
-interface Opener { key: string; settings: string; open: () => CanChannel }
+interface Opener {
+  key: string;
+  settings: string;
+  open: () => CanChannel;
+}
 
 interface CanBusNode extends Node, CanBusApi {
   /** The simulated inverter when iface is "simulated" (tests and demos read what it shows). */
@@ -52,7 +56,11 @@ export = function (RED: NodeAPI) {
         case 'socketcan': {
           const iface = (config.device || '').trim();
           if (!iface) return 'no SocketCAN interface configured (e.g. can0)';
-          return { key: `socketcan:${iface}`, settings: 'socketcan', open: () => new SocketCanChannel({ iface, clock }) };
+          return {
+            key: `socketcan:${iface}`,
+            settings: 'socketcan',
+            open: () => new SocketCanChannel({ iface, clock }),
+          };
         }
         case 'slcan': {
           const path = (config.port || '').trim();
@@ -60,7 +68,8 @@ export = function (RED: NodeAPI) {
           if (!SLCAN_BITRATES[bitrate]) return `unsupported slcan bitrate ${bitrate}`;
           const baudRate = Number(config.baudRate) || 115200;
           return {
-            key: `slcan:${deviceKey(path)}`, settings: `${bitrate} bit/s`,
+            key: `slcan:${deviceKey(path)}`,
+            settings: `${bitrate} bit/s`,
             open: () => new SlcanChannel({ path, bitrate, baudRate, clock }),
           };
         }
@@ -68,7 +77,11 @@ export = function (RED: NodeAPI) {
           const protocol = protocolByName(config.simProtocol);
           if (!protocol) return `unknown simulated inverter protocol "${config.simProtocol}"`;
           const encodeOptions = config.simProfile ? { profile: config.simProfile } : undefined;
-          return { key: `simulated:${this.id}`, settings: 'simulated', open: () => new SimulatedInverterChannel({ protocol, encodeOptions, clock }) };
+          return {
+            key: `simulated:${this.id}`,
+            settings: 'simulated',
+            open: () => new SimulatedInverterChannel({ protocol, encodeOptions, clock }),
+          };
         }
         default:
           return `unknown interface type "${String(config.iface)}"`;
@@ -79,7 +92,8 @@ export = function (RED: NodeAPI) {
       this.error(problem);
     }
 
-    const status = (): CanStatus => (problem ? { state: 'error', reason: problem } : lease?.channel.status ?? { state: 'connecting' });
+    const status = (): CanStatus =>
+      problem ? { state: 'error', reason: problem } : (lease?.channel.status ?? { state: 'connecting' });
 
     const fanOut = (s: CanStatus): void => {
       for (const u of users.values()) u.canStatus(s);
@@ -96,7 +110,9 @@ export = function (RED: NodeAPI) {
       }
       unsubscribe.push(
         lease.channel.onStatus(fanOut),
-        lease.channel.onFrame((f) => { for (const l of [...frameListeners]) l(f); }),
+        lease.channel.onFrame((f) => {
+          for (const l of [...frameListeners]) l(f);
+        }),
       );
     };
 
@@ -111,11 +127,17 @@ export = function (RED: NodeAPI) {
       ensureOpen();
       user.canStatus(status());
     };
-    this.deregister = (user: CanBusUser): void => { users.delete(user.id); };
-    this.transmit = (frame: CanFrame): void => { lease?.channel.send(frame); };
+    this.deregister = (user: CanBusUser): void => {
+      users.delete(user.id);
+    };
+    this.transmit = (frame: CanFrame): void => {
+      lease?.channel.send(frame);
+    };
     this.onFrame = (listener: (frame: CanFrame) => void): (() => void) => {
       frameListeners.add(listener);
-      return () => { frameListeners.delete(listener); };
+      return () => {
+        frameListeners.delete(listener);
+      };
     };
 
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -124,12 +146,23 @@ export = function (RED: NodeAPI) {
       users.clear();
       const held = lease;
       lease = undefined;
-      if (!held) { done(); return; }
+      if (!held) {
+        done();
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => { timer = setTimeout(() => { this.warn('CAN interface did not close in time'); resolve(); }, CLOSE_TIMEOUT_MS); });
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.warn('CAN interface did not close in time');
+          resolve();
+        }, CLOSE_TIMEOUT_MS);
+      });
       Promise.race([held.release(), timeout])
         .catch((e: unknown) => this.warn(`closing CAN interface: ${String(e)}`))
-        .finally(() => { clearTimeout(timer); done(); });
+        .finally(() => {
+          clearTimeout(timer);
+          done();
+        });
     });
   }
 

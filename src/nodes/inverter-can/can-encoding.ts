@@ -9,7 +9,10 @@ export type ByteOrder = 'le' | 'be';
 export const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 const RAW_RANGE = {
-  u8: [0, 0xff], u16: [0, 0xffff], s16: [-0x8000, 0x7fff], u32: [0, 0xffffffff],
+  u8: [0, 0xff],
+  u16: [0, 0xffff],
+  s16: [-0x8000, 0x7fff],
+  u32: [0, 0xffffffff],
 } as const;
 type RawType = keyof typeof RAW_RANGE;
 
@@ -26,7 +29,11 @@ export const fromRaw = (raw: number, lsb: number): number => Number((raw * lsb).
 /** Builds one frame's payload; every setter takes the engineering value and its lsb. */
 export class FrameWriter {
   readonly data: Buffer;
-  constructor(length: number, private readonly order: ByteOrder = 'le', fill = 0) {
+  constructor(
+    length: number,
+    private readonly order: ByteOrder = 'le',
+    fill = 0,
+  ) {
     this.data = Buffer.alloc(length, fill);
   }
 
@@ -37,19 +44,22 @@ export class FrameWriter {
 
   u16(offset: number, value: number, lsb = 1): this {
     const raw = toRaw(value, lsb, 'u16');
-    if (this.order === 'le') this.data.writeUInt16LE(raw, offset); else this.data.writeUInt16BE(raw, offset);
+    if (this.order === 'le') this.data.writeUInt16LE(raw, offset);
+    else this.data.writeUInt16BE(raw, offset);
     return this;
   }
 
   s16(offset: number, value: number, lsb = 1): this {
     const raw = toRaw(value, lsb, 's16');
-    if (this.order === 'le') this.data.writeInt16LE(raw, offset); else this.data.writeInt16BE(raw, offset);
+    if (this.order === 'le') this.data.writeInt16LE(raw, offset);
+    else this.data.writeInt16BE(raw, offset);
     return this;
   }
 
   u32(offset: number, value: number, lsb = 1): this {
     const raw = toRaw(value, lsb, 'u32');
-    if (this.order === 'le') this.data.writeUInt32LE(raw, offset); else this.data.writeUInt32BE(raw, offset);
+    if (this.order === 'le') this.data.writeUInt32LE(raw, offset);
+    else this.data.writeUInt32BE(raw, offset);
     return this;
   }
 
@@ -68,7 +78,10 @@ export class FrameWriter {
 
 /** Reads fields of a received payload; a field beyond the frame's length reads as undefined. */
 export class FrameReader {
-  constructor(readonly data: Buffer, private readonly order: ByteOrder = 'le') {}
+  constructor(
+    readonly data: Buffer,
+    private readonly order: ByteOrder = 'le',
+  ) {}
 
   private has(offset: number, size: number): boolean {
     return offset + size <= this.data.length;
@@ -96,7 +109,10 @@ export class FrameReader {
   /** Text up to `length` bytes, trailing NUL/spaces trimmed, non-printable bytes as '?'. */
   ascii(offset: number, length: number): string | undefined {
     if (!this.has(offset, 1)) return undefined;
-    const text = this.data.subarray(offset, offset + length).toString('latin1').replace(/[\0 ]+$/, '');
+    const text = this.data
+      .subarray(offset, offset + length)
+      .toString('latin1')
+      .replace(/[\0 ]+$/, '');
     return text.replace(/[^\x20-\x7e]/g, '?');
   }
 }

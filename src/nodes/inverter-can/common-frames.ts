@@ -34,7 +34,12 @@ export function addItems(view: InverterView, alarms: string[], warnings: string[
 // ---- 0x351: CVL u16 0.1 V, CCL s16 0.1 A, DCL s16 0.1 A, DVL u16 0.1 V
 
 export function limitsFrame(v: WireValues, length = 8): CanFrame {
-  return new FrameWriter(length).u16(0, v.cvl, 0.1).s16(2, v.ccl, 0.1).s16(4, v.dcl, 0.1).u16(6, v.dvl, 0.1).frame(0x351);
+  return new FrameWriter(length)
+    .u16(0, v.cvl, 0.1)
+    .s16(2, v.ccl, 0.1)
+    .s16(4, v.dcl, 0.1)
+    .u16(6, v.dvl, 0.1)
+    .frame(0x351);
 }
 
 export function readLimits(r: FrameReader, view: InverterView): void {
@@ -64,8 +69,11 @@ export function readSoc(r: FrameReader, view: InverterView, hiRes: boolean): voi
 // ---- 0x356: voltage s16 (0.01 V, Sol-Ark 0.1 V), current s16 0.1 A (+ = charge), temperature s16 0.1 °C
 
 export function batteryFrame(v: WireValues, voltageLsb: number, length: number, fill = 0): CanFrame {
-  return new FrameWriter(length, 'le', fill).s16(0, v.voltage, voltageLsb).s16(2, v.current, 0.1)
-    .s16(4, v.temperature, 0.1).frame(0x356);
+  return new FrameWriter(length, 'le', fill)
+    .s16(0, v.voltage, voltageLsb)
+    .s16(2, v.current, 0.1)
+    .s16(4, v.temperature, 0.1)
+    .frame(0x356);
 }
 
 export function readBattery(r: FrameReader, view: InverterView, voltageLsb: number): void {
@@ -96,9 +104,19 @@ export const PAIR_ITEMS: readonly AlarmItem[] = [
 const STATUS_SLOT = 13;
 
 /** The items we supervise and report as OK when inactive (inverter-can.md §11.6). */
-export const SUPERVISED_PAIRS: ReadonlySet<string> = new Set(['general', 'overVoltage', 'underVoltage',
-  'overTemperature', 'underTemperature', 'overTemperatureCharge', 'underTemperatureCharge',
-  'dischargeOverCurrent', 'chargeOverCurrent', 'bmsInternal', 'cellImbalance']);
+export const SUPERVISED_PAIRS: ReadonlySet<string> = new Set([
+  'general',
+  'overVoltage',
+  'underVoltage',
+  'overTemperature',
+  'underTemperature',
+  'overTemperatureCharge',
+  'underTemperatureCharge',
+  'dischargeOverCurrent',
+  'chargeOverCurrent',
+  'bmsInternal',
+  'cellImbalance',
+]);
 
 export interface PairPolicy {
   /** ok-supported: 2 for supervised items, 0 otherwise; ok-all: 2 in every slot (BYD); zero: 0 (Pylontech new firmware). */
@@ -134,8 +152,8 @@ export function readPairs(r: FrameReader, view: InverterView, suffix = ''): void
   const lo = r.u32(0);
   const hi = r.u32(4);
   if (lo === undefined) return;
-  const names = (bits: number): string[] => PAIR_ITEMS
-    .filter((_, slot) => Math.floor(bits / 4 ** slot) % 4 === 1).map((i) => i.name);
+  const names = (bits: number): string[] =>
+    PAIR_ITEMS.filter((_, slot) => Math.floor(bits / 4 ** slot) % 4 === 1).map((i) => i.name);
   const alarms = names(lo);
   const warnings = hi === undefined ? [] : names(hi);
   view.fields[`alarmsActive${suffix}`] = alarms;
@@ -144,8 +162,11 @@ export function readPairs(r: FrameReader, view: InverterView, suffix = ''): void
   const pairs: number[] = [];
   for (const bits of [lo, hi ?? 0]) for (let s = 0; s < 16; s++) pairs.push(Math.floor(bits / 4 ** s) % 4);
   const idle = pairs.filter((p) => p !== 1);
-  view.fields[`alarmInactiveEncoding${suffix}`] = idle.every((p) => p === 2) ? 'ok-all'
-    : idle.every((p) => p === 0) ? 'zero' : 'ok-supported';
+  view.fields[`alarmInactiveEncoding${suffix}`] = idle.every((p) => p === 2)
+    ? 'ok-all'
+    : idle.every((p) => p === 0)
+      ? 'zero'
+      : 'ok-supported';
   if (hi !== undefined) {
     const status = pairs[16 + STATUS_SLOT];
     if (status === 0) view.fields.systemStatusPair = 'unsupported';
@@ -169,11 +190,21 @@ export function firmwareBytes(version: string | undefined): [number, number] {
 
 export function productFrame(identity: BatteryIdentity, capacityAh: number, tail = 0): CanFrame {
   const [major, minor] = firmwareBytes(identity.firmwareVersion);
-  return new FrameWriter(8).u16(0, identity.productId ?? 0).u8(2, major).u8(3, minor)
-    .u16(4, capacityAh).u16(6, tail).frame(0x35f);
+  return new FrameWriter(8)
+    .u16(0, identity.productId ?? 0)
+    .u8(2, major)
+    .u8(3, minor)
+    .u16(4, capacityAh)
+    .u16(6, tail)
+    .frame(0x35f);
 }
 
-export interface ProductFields { id?: number; firmware?: string; capacityAh?: number; tail?: number }
+export interface ProductFields {
+  id?: number;
+  firmware?: string;
+  capacityAh?: number;
+  tail?: number;
+}
 
 export function readProduct(r: FrameReader): ProductFields {
   const major = r.u8(2);
@@ -190,8 +221,12 @@ export function readProduct(r: FrameReader): ProductFields {
 
 export function modulesFrame(bank: BankState): CanFrame {
   const p = bank.packs;
-  return new FrameWriter(8).u16(0, p.online).u16(2, p.blockingCharge).u16(4, p.blockingDischarge)
-    .u16(6, p.offline).frame(0x372);
+  return new FrameWriter(8)
+    .u16(0, p.online)
+    .u16(2, p.blockingCharge)
+    .u16(4, p.blockingDischarge)
+    .u16(6, p.offline)
+    .frame(0x372);
 }
 
 export function readModules(r: FrameReader, view: InverterView): void {
@@ -205,8 +240,11 @@ export function readModules(r: FrameReader, view: InverterView): void {
 const KELVIN = 273;
 
 export function cellExtremesFrame(bank: BankState): CanFrame {
-  return new FrameWriter(8).u16(0, bank.cellMin.v, 0.001).u16(2, bank.cellMax.v, 0.001)
-    .u16(4, Math.round(bank.temperature.min) + KELVIN).u16(6, Math.round(bank.temperature.max) + KELVIN)
+  return new FrameWriter(8)
+    .u16(0, bank.cellMin.v, 0.001)
+    .u16(2, bank.cellMax.v, 0.001)
+    .u16(4, Math.round(bank.temperature.min) + KELVIN)
+    .u16(6, Math.round(bank.temperature.max) + KELVIN)
     .frame(0x373);
 }
 

@@ -24,7 +24,11 @@ interface InverterConfig extends NodeDef {
 }
 
 const INVERTER_NODE_TYPES: Readonly<Record<InverterProtocolName, string>> = {
-  victron: 'victron-can', pylontech: 'pylontech-can', sma: 'sma-can', growatt: 'growatt-can', byd: 'byd-can',
+  victron: 'victron-can',
+  pylontech: 'pylontech-can',
+  sma: 'sma-can',
+  growatt: 'growatt-can',
+  byd: 'byd-can',
 };
 
 const num = (v: unknown, fallback: number): number => {
@@ -38,22 +42,34 @@ const S = 'inverterCan.status.';
 function inverterNodeStatus(tx: TransmitterStatus, bus: CanStatus | undefined): NodeStatus {
   if (bus) {
     switch (bus.state) {
-      case 'unavailable': return { fill: 'red', shape: 'ring', text: `${S}socketcan-missing` };
-      case 'disconnected': return { fill: 'red', shape: 'ring', text: `${S}bus-disconnected` };
-      case 'error': return { fill: 'red', shape: 'ring', text: `${S}bus-error` };
-      case 'closed': return { fill: 'grey', shape: 'ring', text: `${S}bus-closed` };
-      case 'connecting': return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
-      case 'connected': break;
+      case 'unavailable':
+        return { fill: 'red', shape: 'ring', text: `${S}socketcan-missing` };
+      case 'disconnected':
+        return { fill: 'red', shape: 'ring', text: `${S}bus-disconnected` };
+      case 'error':
+        return { fill: 'red', shape: 'ring', text: `${S}bus-error` };
+      case 'closed':
+        return { fill: 'grey', shape: 'ring', text: `${S}bus-closed` };
+      case 'connecting':
+        return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
+      case 'connected':
+        break;
     }
   }
   if (tx.command === 'shutdown') return { fill: 'red', shape: 'dot', text: `${S}shutdown-request` };
   switch (tx.state) {
-    case 'waiting': return { fill: 'grey', shape: 'ring', text: `${S}waiting` };
-    case 'stopped': return { fill: 'grey', shape: 'ring', text: `${S}stopped` };
-    case 'silent': return { fill: 'red', shape: 'ring', text: `${S}silent` };
-    case 'closed': return { fill: 'grey', shape: 'ring', text: `${S}closed` };
-    case 'stale': return { fill: 'red', shape: 'dot', text: `${S}stale` };
-    case 'transmitting': break;
+    case 'waiting':
+      return { fill: 'grey', shape: 'ring', text: `${S}waiting` };
+    case 'stopped':
+      return { fill: 'grey', shape: 'ring', text: `${S}stopped` };
+    case 'silent':
+      return { fill: 'red', shape: 'ring', text: `${S}silent` };
+    case 'closed':
+      return { fill: 'grey', shape: 'ring', text: `${S}closed` };
+    case 'stale':
+      return { fill: 'red', shape: 'dot', text: `${S}stale` };
+    case 'transmitting':
+      break;
   }
   if (tx.link === 'waiting') return { fill: 'yellow', shape: 'ring', text: `${S}link-waiting` };
   if (tx.link === 'lost') return { fill: 'yellow', shape: 'dot', text: `${S}link-lost` };
@@ -70,7 +86,7 @@ export = function (RED: NodeAPI) {
   function register(name: InverterProtocolName, type: string): void {
     function InverterNode(this: Node, config: InverterConfig) {
       RED.nodes.createNode(this, config);
-        const protocol = PROTOCOLS[name];
+      const protocol = PROTOCOLS[name];
       const clock = new RealClock();
       const encodeOptions: EncodeOptions = {
         profile: config.profile || protocol.profiles[0],
@@ -78,14 +94,22 @@ export = function (RED: NodeAPI) {
       };
       const staleSec = num(config.staleSec, 10);
       const bus = config.bus ? (RED.nodes.getNode(config.bus) as unknown as CanBusApi | null) : undefined;
-      const timing = { staleSec, silenceSec: num(config.silenceSec, 60), linkTimeoutSec: bus ? num(config.linkTimeoutSec, 10) : 0 };
-      const problem = protocol.validateOptions(encodeOptions) ?? transmitterOptionsProblem(timing)
-        ?? (bus === null ? 'the configured can-bus node does not exist' : undefined);
+      const timing = {
+        staleSec,
+        silenceSec: num(config.silenceSec, 60),
+        linkTimeoutSec: bus ? num(config.linkTimeoutSec, 10) : 0,
+      };
+      const problem =
+        protocol.validateOptions(encodeOptions) ??
+        transmitterOptionsProblem(timing) ??
+        (bus === null ? 'the configured can-bus node does not exist' : undefined);
 
       if (problem) {
         this.error(problem);
         this.status({ fill: 'red', shape: 'ring', text: problem });
-        this.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => { done(new Error(problem)); });
+        this.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
+          done(new Error(problem));
+        });
         return;
       }
 
@@ -100,11 +124,17 @@ export = function (RED: NodeAPI) {
         }
         const s = inverterNodeStatus(transmitter.status, busStatus);
         const key = JSON.stringify(s);
-        if (key !== shown) { shown = key; this.status(s); }
+        if (key !== shown) {
+          shown = key;
+          this.status(s);
+        }
       };
 
       const transmitter = new CyclicTransmitter({
-        protocol, encodeOptions, clock, ...timing,
+        protocol,
+        encodeOptions,
+        clock,
+        ...timing,
         transmit: (frames) => {
           if (bus) for (const f of frames) bus.transmit(f);
           this.send([frames.map((f) => frameMessage(type, f))]);
@@ -129,14 +159,19 @@ export = function (RED: NodeAPI) {
         unsubscribe = bus.onFrame((f) => transmitter.onInverterFrame(f));
         const wanted = protocol.bitrate(encodeOptions.profile);
         if (bus.bitrate !== undefined && bus.bitrate !== wanted) {
-          this.warn(`the can-bus runs at ${bus.bitrate} bit/s but ${type} (${encodeOptions.profile}) expects ${wanted} bit/s`);
+          this.warn(
+            `the can-bus runs at ${bus.bitrate} bit/s but ${type} (${encodeOptions.profile}) expects ${wanted} bit/s`,
+          );
         }
       }
       render();
 
       this.on('input', (msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
         const bank = bankFromPayload(msg.payload, clock.now(), staleSec);
-        if (!bank.ok) { done(new Error(bank.reason)); return; }
+        if (!bank.ok) {
+          done(new Error(bank.reason));
+          return;
+        }
         transmitter.update(bank.value);
         done();
       });
@@ -154,7 +189,8 @@ export = function (RED: NodeAPI) {
     RED.nodes.registerType(type, InverterNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
   }
 
-  for (const [name, type] of Object.entries(INVERTER_NODE_TYPES) as [InverterProtocolName, string][]) register(name, type);
+  for (const [name, type] of Object.entries(INVERTER_NODE_TYPES) as [InverterProtocolName, string][])
+    register(name, type);
 
   // Registered once at module load; relative URL "inverter-can/profiles" from the editor.
   RED.httpAdmin.get('/inverter-can/profiles', RED.auth.needsPermission('inverter-can.read'), (_req, res) => {

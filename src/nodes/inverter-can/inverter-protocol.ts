@@ -43,12 +43,21 @@ export interface EncodeOptions {
 
 /** What an inverter would show after reading a cycle of frames (decoders; simulated inverter; tests). */
 export interface InverterView {
-  cvl?: number; ccl?: number; dcl?: number; dvl?: number;
-  soc?: number; soh?: number;
-  voltage?: number; current?: number; temperature?: number;
-  chargeEnabled?: boolean; dischargeEnabled?: boolean;
-  forceCharge?: boolean; fullChargeRequest?: boolean;
-  alarms: string[]; warnings: string[];
+  cvl?: number;
+  ccl?: number;
+  dcl?: number;
+  dvl?: number;
+  soc?: number;
+  soh?: number;
+  voltage?: number;
+  current?: number;
+  temperature?: number;
+  chargeEnabled?: boolean;
+  dischargeEnabled?: boolean;
+  forceCharge?: boolean;
+  fullChargeRequest?: boolean;
+  alarms: string[];
+  warnings: string[];
   /** Every other decoded field, by name. */
   fields: Record<string, unknown>;
 }
@@ -95,8 +104,7 @@ export interface InverterProtocol {
   onInverterFrame?(frame: CanFrame, bank: BankState | undefined, options?: EncodeOptions): InverterFrameResult;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
@@ -116,13 +124,21 @@ export function toBankState(input: unknown, now: number): Checked<BankState> {
 
 function completeBank(input: unknown, now: number): Checked<BankState> {
   if (isObject(input) && input.kind === 'bank') return validateBankState(input);
-  if (!isObject(input)) return { ok: false, reason: 'payload must be a BankState or an object with cvl, ccl, dcl, soc, voltage, current, temperature' };
+  if (!isObject(input))
+    return {
+      ok: false,
+      reason: 'payload must be a BankState or an object with cvl, ccl, dcl, soc, voltage, current, temperature',
+    };
   for (const k of ['cvl', 'ccl', 'dcl', 'soc', 'voltage', 'current']) {
-    if (!finite(input[k])) return { ok: false, reason: `${k} must be a finite number (got ${JSON.stringify(input[k])})` };
+    if (!finite(input[k]))
+      return { ok: false, reason: `${k} must be a finite number (got ${JSON.stringify(input[k])})` };
   }
   const t = input.temperature;
-  const temperature = finite(t) ? { min: t, max: t, avg: t }
-    : isObject(t) && finite(t.min) && finite(t.max) && finite(t.avg) ? { min: t.min, max: t.max, avg: t.avg } : undefined;
+  const temperature = finite(t)
+    ? { min: t, max: t, avg: t }
+    : isObject(t) && finite(t.min) && finite(t.max) && finite(t.avg)
+      ? { min: t.min, max: t.max, avg: t.avg }
+      : undefined;
   if (!temperature) return { ok: false, reason: 'temperature must be a number (°C) or {min, max, avg}' };
   const num = (k: string, d: number): number => (finite(input[k]) ? input[k] : d);
   const bool = (k: string, d: boolean): boolean => (typeof input[k] === 'boolean' ? input[k] : d);
@@ -131,17 +147,25 @@ function completeBank(input: unknown, now: number): Checked<BankState> {
   const bank: Record<string, unknown> = {
     kind: 'bank',
     time: num('time', now),
-    cvl: n('cvl'), ccl: n('ccl'), dcl: n('dcl'), dvl: num('dvl', 0),
+    cvl: n('cvl'),
+    ccl: n('ccl'),
+    dcl: n('dcl'),
+    dvl: num('dvl', 0),
     chargeAllowed: bool('chargeAllowed', n('ccl') > 0),
     dischargeAllowed: bool('dischargeAllowed', n('dcl') > 0),
     forceCharge: bool('forceCharge', false),
     fullChargeRequest: bool('fullChargeRequest', false),
-    soc: n('soc'), soh: num('soh', 100),
-    voltage: n('voltage'), current: n('current'), power: num('power', n('voltage') * n('current')),
+    soc: n('soc'),
+    soh: num('soh', 100),
+    voltage: n('voltage'),
+    current: n('current'),
+    power: num('power', n('voltage') * n('current')),
     temperature,
     cellMin: isObject(input.cellMin) ? input.cellMin : { v: 0, pack: '', cell: 0 },
     cellMax: isObject(input.cellMax) ? input.cellMax : { v: 0, pack: '', cell: 0 },
-    packs: isObject(input.packs) ? input.packs : { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
+    packs: isObject(input.packs)
+      ? input.packs
+      : { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
     capacityAh: { installed: capacity, online: capacity },
     chargeState: 'bulk',
     mode: 'normal',

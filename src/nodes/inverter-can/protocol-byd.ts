@@ -12,7 +12,13 @@ import { decodeVictronSet, GX_FRAMES, onGxFrame, victronSetFrames, type VictronS
 import { LV_RANGES } from './wire-values';
 
 const BYD_STYLE: VictronSetStyle = {
-  defaults: { manufacturer: 'BYD', batteryName: '', productName: 'PREMIUM', productId: 0x694c, firmwareVersion: '1.23' },
+  defaults: {
+    manufacturer: 'BYD',
+    batteryName: '',
+    productName: 'PREMIUM',
+    productId: 0x694c,
+    firmwareVersion: '1.23',
+  },
   pairs: { inactive: 'ok-all', generalOnAlarm: false, systemStatus: false },
   hiResSoc: false,
   nameFrames: false,
@@ -27,8 +33,10 @@ export const bydProtocol: InverterProtocol = {
   periodMs: 1000,
   bitrate: () => 500000,
   ranges: () => LV_RANGES,
-  validateOptions: (options) => (options?.profile !== undefined && !PROFILES.includes(options.profile)
-    ? `unknown byd profile "${options.profile}"; one of ${PROFILES.join(', ')}` : undefined),
+  validateOptions: (options) =>
+    options?.profile !== undefined && !PROFILES.includes(options.profile)
+      ? `unknown byd profile "${options.profile}"; one of ${PROFILES.join(', ')}`
+      : undefined,
   encode: (bank, options) => victronSetFrames(bank, options, BYD_STYLE, identityOf(options, BYD_STYLE.defaults)),
   decode: (frames) => decodeVictronSet(frames),
   inverterFrames: () => GX_FRAMES.map((f) => canFrame(f.id, f.data)),

@@ -33,11 +33,21 @@ export const GROWATT_ITEMS: readonly FlagItem[] = [
   { name: 'underTemperatureCharge', from: ['chargeUnderTemperature'], protection: [1, 4], warning: [3, 4] },
   { name: 'underTemperatureDischarge', from: ['dischargeUnderTemperature'], protection: [1, 5], warning: [3, 5] },
   { name: 'overTemperatureCharge', from: ['chargeOverTemperature'], protection: [1, 6], warning: [3, 6] },
-  { name: 'overTemperatureDischarge', from: ['dischargeOverTemperature', 'mosOverTemperature'], protection: [1, 7], warning: [3, 7] },
+  {
+    name: 'overTemperatureDischarge',
+    from: ['dischargeOverTemperature', 'mosOverTemperature'],
+    protection: [1, 7],
+    warning: [3, 7],
+  },
 ];
 
 /** 0x319 byte 0 bits 4-7 as Pylon 0x35C (§9.2); bits 0-1 chemistry. */
-const REQUEST_FLAGS: BitMap = [[7, 'chargeEnable'], [6, 'dischargeEnable'], [5, 'forceChargeI'], [4, 'forceChargeII']];
+const REQUEST_FLAGS: BitMap = [
+  [7, 'chargeEnable'],
+  [6, 'dischargeEnable'],
+  [5, 'forceChargeI'],
+  [4, 'forceChargeII'],
+];
 const CHEMISTRY = ['LFP', 'NMC', 'LTO', 'reserved'];
 const BATTERY_STATUS = ['soft-start', 'standby', 'charging', 'discharging'];
 const INVERTER_STATUS = ['none', 'standby', 'charging', 'discharging'];
@@ -61,13 +71,15 @@ function cellCount(bank: BankState): number {
 
 function statusWord(bank: BankState, v: WireValues, anyFlag: boolean): number {
   const state = v.current >= IDLE_CURRENT ? 2 : v.current <= -IDLE_CURRENT ? 3 : 1;
-  return state
-    | (anyFlag ? 1 << 2 : 0)
-    | (bank.chargeState === 'balance' ? 1 << 3 : 0)
-    | (v.dischargeEnabled ? 1 << 5 : 0)
-    | (v.chargeEnabled ? 1 << 6 : 0)
-    | ((bank.packs.online > 1 ? 1 : 0) << 8)
-    | (state << 10);
+  return (
+    state |
+    (anyFlag ? 1 << 2 : 0) |
+    (bank.chargeState === 'balance' ? 1 << 3 : 0) |
+    (v.dischargeEnabled ? 1 << 5 : 0) |
+    (v.chargeEnabled ? 1 << 6 : 0) |
+    ((bank.packs.online > 1 ? 1 : 0) << 8) |
+    (state << 10)
+  );
 }
 
 function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
@@ -84,85 +96,143 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   const t312 = w();
   flags.forEach((b, i) => t312.u8(i, b));
   return [
-    w().u16(0, v.cvl, 0.1).u16(2, v.ccl, 0.1).u16(4, v.dcl, 0.1)
-      .u16(6, statusWord(bank, v, flags.some((b) => b !== 0))).frame(0x311),
-    t312.u8(4, clamp(bank.packs.online, 0, 254)).u16(5, MANUFACTURER_CODE).u8(7, clamp(cellCount(bank), 0, 254)).frame(0x312),
-    w().s16(0, v.voltage, 0.01).s16(2, v.current, 0.1).s16(4, clamp(bank.temperature.max, RANGES.temperature.min, RANGES.temperature.max), 0.1)
-      .u8(6, socPercent(v)).u8(7, v.soh).frame(0x313),
-    w().u16(0, (fullAh * v.soc) / 100, 0.01).u16(2, fullAh, 0.01)
-      .u16(4, bank.cellMax.v - bank.cellMin.v, 0.001).u16(6, options?.extras?.cycles ?? 0).frame(0x314),
-    w().u8(0, bitsOf(requests, REQUEST_FLAGS)).u16(1, bank.cellMax.v, 0.001).u16(3, bank.cellMin.v, 0.001)
-      .u8(5, bank.cellMax.cell).u8(6, bank.cellMin.cell).frame(0x319),
-    w().ascii(0, (identity.manufacturer ?? '').toUpperCase(), 2, 0x20).u8(2, identity.hardwareVersion ?? 0)
-      .u8(3, Number((identity.firmwareVersion ?? '0').split('.')[0]) || 0).frame(0x320),
+    w()
+      .u16(0, v.cvl, 0.1)
+      .u16(2, v.ccl, 0.1)
+      .u16(4, v.dcl, 0.1)
+      .u16(
+        6,
+        statusWord(
+          bank,
+          v,
+          flags.some((b) => b !== 0),
+        ),
+      )
+      .frame(0x311),
+    t312
+      .u8(4, clamp(bank.packs.online, 0, 254))
+      .u16(5, MANUFACTURER_CODE)
+      .u8(7, clamp(cellCount(bank), 0, 254))
+      .frame(0x312),
+    w()
+      .s16(0, v.voltage, 0.01)
+      .s16(2, v.current, 0.1)
+      .s16(4, clamp(bank.temperature.max, RANGES.temperature.min, RANGES.temperature.max), 0.1)
+      .u8(6, socPercent(v))
+      .u8(7, v.soh)
+      .frame(0x313),
+    w()
+      .u16(0, (fullAh * v.soc) / 100, 0.01)
+      .u16(2, fullAh, 0.01)
+      .u16(4, bank.cellMax.v - bank.cellMin.v, 0.001)
+      .u16(6, options?.extras?.cycles ?? 0)
+      .frame(0x314),
+    w()
+      .u8(0, bitsOf(requests, REQUEST_FLAGS))
+      .u16(1, bank.cellMax.v, 0.001)
+      .u16(3, bank.cellMin.v, 0.001)
+      .u8(5, bank.cellMax.cell)
+      .u8(6, bank.cellMin.cell)
+      .frame(0x319),
+    w()
+      .ascii(0, (identity.manufacturer ?? '').toUpperCase(), 2, 0x20)
+      .u8(2, identity.hardwareVersion ?? 0)
+      .u8(3, Number((identity.firmwareVersion ?? '0').split('.')[0]) || 0)
+      .frame(0x320),
     w().frame(0x321),
   ];
 }
 
-const be = (f: (r: FrameReader, view: InverterView) => void) => (r: FrameReader, view: InverterView): void =>
-  f(new FrameReader(r.data, 'be'), view);
+const be =
+  (f: (r: FrameReader, view: InverterView) => void) =>
+  (r: FrameReader, view: InverterView): void =>
+    f(new FrameReader(r.data, 'be'), view);
 
 const DECODERS: FrameDecoders = new Map([
-  [0x311, be((r, view) => {
-    view.cvl = r.u16(0, 0.1);
-    view.ccl = r.u16(2, 0.1);
-    view.dcl = r.u16(4, 0.1);
-    const s = r.u16(6);
-    if (s === undefined) return;
-    const bit = (n: number): boolean => (s & (1 << n)) !== 0;
-    Object.assign(view.fields, {
-      batteryStatus: BATTERY_STATUS[s & 3], errorByteValid: bit(2), balancing: bit(3), sleep: bit(4),
-      dischargeOutputEnabled: bit(5), chargeOutputEnabled: bit(6), terminalOpen: bit(7),
-      masterMode: (s >> 8) & 3, inverterStatus: INVERTER_STATUS[(s >> 10) & 3],
-    });
-  })],
-  [0x312, be((r, view) => {
-    const bytes = [r.u8(0), r.u8(1), r.u8(2), r.u8(3)];
-    const [t1, t2, t3, t4] = [0, 1, 2, 3].map((i) => flagNames(bytes, GROWATT_ITEMS, i));
-    Object.assign(view.fields, { protectionT1: t1, protectionT2: t2, warningT3: t3, warningT4: t4 });
-    addItems(view, [...t1, ...t2], [...t3, ...t4]);
-    put(view.fields, 'packCount', r.u8(4));
-    put(view.fields, 'manufacturerCode312', r.u16(5));
-    put(view.fields, 'cellCount', r.u8(7));
-  })],
-  [0x313, be((r, view) => {
-    view.voltage = r.s16(0, 0.01);
-    view.current = r.s16(2, 0.1);
-    view.temperature = r.s16(4, 0.1);
-    put(view.fields, 'maxCellTemp', view.temperature);
-    view.soc = r.u8(6);
-    const soh = r.u8(7);
-    if (soh === undefined) return;
-    view.soh = soh & 0x7f;
-    view.fields.sohFlag = (soh & 0x80) !== 0;
-  })],
-  [0x314, be((r, view) => {
-    put(view.fields, 'remainingAh', r.u16(0, 0.01));
-    put(view.fields, 'fullAh', r.u16(2, 0.01));
-    put(view.fields, 'deltaCellmV', r.u16(4));
-    put(view.fields, 'cycles', r.u16(6));
-  })],
-  [0x319, be((r, view) => {
-    const byte = r.u8(0);
-    if (byte !== undefined) {
-      const on = new Set(namesOf(byte, REQUEST_FLAGS));
-      view.fields.requestFlags = Object.fromEntries(REQUEST_FLAGS.map(([, n]) => [n, on.has(n)]));
-      view.fields.chemistry = CHEMISTRY[byte & 3];
-      view.chargeEnabled = on.has('chargeEnable');
-      view.dischargeEnabled = on.has('dischargeEnable');
-      view.forceCharge = on.has('forceChargeI') || on.has('forceChargeII');
-    }
-    put(view.fields, 'maxCellVoltage', r.u16(1, 0.001));
-    put(view.fields, 'minCellVoltage', r.u16(3, 0.001));
-    put(view.fields, 'maxCellId', r.u8(5));
-    put(view.fields, 'minCellId', r.u8(6));
-    put(view.fields, 'protectPackId', r.u8(7));
-  })],
-  [0x320, be((r, view) => {
-    put(view.fields, 'manufacturerCode', r.ascii(0, 2));
-    put(view.fields, 'hwVersion', r.u8(2));
-    put(view.fields, 'swVersion', r.u8(3));
-  })],
+  [
+    0x311,
+    be((r, view) => {
+      view.cvl = r.u16(0, 0.1);
+      view.ccl = r.u16(2, 0.1);
+      view.dcl = r.u16(4, 0.1);
+      const s = r.u16(6);
+      if (s === undefined) return;
+      const bit = (n: number): boolean => (s & (1 << n)) !== 0;
+      Object.assign(view.fields, {
+        batteryStatus: BATTERY_STATUS[s & 3],
+        errorByteValid: bit(2),
+        balancing: bit(3),
+        sleep: bit(4),
+        dischargeOutputEnabled: bit(5),
+        chargeOutputEnabled: bit(6),
+        terminalOpen: bit(7),
+        masterMode: (s >> 8) & 3,
+        inverterStatus: INVERTER_STATUS[(s >> 10) & 3],
+      });
+    }),
+  ],
+  [
+    0x312,
+    be((r, view) => {
+      const bytes = [r.u8(0), r.u8(1), r.u8(2), r.u8(3)];
+      const [t1, t2, t3, t4] = [0, 1, 2, 3].map((i) => flagNames(bytes, GROWATT_ITEMS, i));
+      Object.assign(view.fields, { protectionT1: t1, protectionT2: t2, warningT3: t3, warningT4: t4 });
+      addItems(view, [...t1, ...t2], [...t3, ...t4]);
+      put(view.fields, 'packCount', r.u8(4));
+      put(view.fields, 'manufacturerCode312', r.u16(5));
+      put(view.fields, 'cellCount', r.u8(7));
+    }),
+  ],
+  [
+    0x313,
+    be((r, view) => {
+      view.voltage = r.s16(0, 0.01);
+      view.current = r.s16(2, 0.1);
+      view.temperature = r.s16(4, 0.1);
+      put(view.fields, 'maxCellTemp', view.temperature);
+      view.soc = r.u8(6);
+      const soh = r.u8(7);
+      if (soh === undefined) return;
+      view.soh = soh & 0x7f;
+      view.fields.sohFlag = (soh & 0x80) !== 0;
+    }),
+  ],
+  [
+    0x314,
+    be((r, view) => {
+      put(view.fields, 'remainingAh', r.u16(0, 0.01));
+      put(view.fields, 'fullAh', r.u16(2, 0.01));
+      put(view.fields, 'deltaCellmV', r.u16(4));
+      put(view.fields, 'cycles', r.u16(6));
+    }),
+  ],
+  [
+    0x319,
+    be((r, view) => {
+      const byte = r.u8(0);
+      if (byte !== undefined) {
+        const on = new Set(namesOf(byte, REQUEST_FLAGS));
+        view.fields.requestFlags = Object.fromEntries(REQUEST_FLAGS.map(([, n]) => [n, on.has(n)]));
+        view.fields.chemistry = CHEMISTRY[byte & 3];
+        view.chargeEnabled = on.has('chargeEnable');
+        view.dischargeEnabled = on.has('dischargeEnable');
+        view.forceCharge = on.has('forceChargeI') || on.has('forceChargeII');
+      }
+      put(view.fields, 'maxCellVoltage', r.u16(1, 0.001));
+      put(view.fields, 'minCellVoltage', r.u16(3, 0.001));
+      put(view.fields, 'maxCellId', r.u8(5));
+      put(view.fields, 'minCellId', r.u8(6));
+      put(view.fields, 'protectPackId', r.u8(7));
+    }),
+  ],
+  [
+    0x320,
+    be((r, view) => {
+      put(view.fields, 'manufacturerCode', r.ascii(0, 2));
+      put(view.fields, 'hwVersion', r.u8(2));
+      put(view.fields, 'swVersion', r.u8(3));
+    }),
+  ],
   [0x321, be((r, view) => put(view.fields, 'updateStatus', r.u8(0)))],
 ]);
 
@@ -175,8 +245,10 @@ export const growattProtocol: InverterProtocol = {
   periodMs: 1000,
   bitrate: () => 500000,
   ranges: () => RANGES,
-  validateOptions: (options) => (options?.profile !== undefined && options.profile !== 'lv'
-    ? `unknown growatt profile "${options.profile}"; one of lv` : undefined),
+  validateOptions: (options) =>
+    options?.profile !== undefined && options.profile !== 'lv'
+      ? `unknown growatt profile "${options.profile}"; one of lv`
+      : undefined,
   encode,
   decode: (frames) => decodeWith(frames, DECODERS),
   inverterFrames: () => [canFrame(0x301, POLL)],

@@ -14,9 +14,27 @@ import { canFrame, type CanFrame } from '../../transport/can-frame';
 import { flagBytes, flagNames, type FlagItem } from './alarm-items';
 import { FrameWriter, clamp, put, type BitMap, bitsOf, namesOf } from './can-encoding';
 import {
-  SPACE, addItems, batteryFrame, capacityFrame, cellExtremesFrame, decodeWith, identityOf, limitsFrame, modulesFrame,
-  pairsFrame, readBattery, readCapacity, readCellExtremes, readLimits, readManufacturer, readModules,
-  readPairs, readSoc, socFrame, textFrame, type FrameDecoders,
+  SPACE,
+  addItems,
+  batteryFrame,
+  capacityFrame,
+  cellExtremesFrame,
+  decodeWith,
+  identityOf,
+  limitsFrame,
+  modulesFrame,
+  pairsFrame,
+  readBattery,
+  readCapacity,
+  readCellExtremes,
+  readLimits,
+  readManufacturer,
+  readModules,
+  readPairs,
+  readSoc,
+  socFrame,
+  textFrame,
+  type FrameDecoders,
 } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
 import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
@@ -34,7 +52,13 @@ interface PylonProfile {
   zeroLimitFloor?: number;
 }
 
-const ORIGINAL: PylonProfile = { manufacturer: 'PYLON', allDlc8: false, voltageLsb: 0.01, layout: 'pylon', extras: 'none' };
+const ORIGINAL: PylonProfile = {
+  manufacturer: 'PYLON',
+  allDlc8: false,
+  voltageLsb: 0.01,
+  layout: 'pylon',
+  extras: 'none',
+};
 
 const PROFILES: Record<string, PylonProfile> = {
   generic: ORIGINAL,
@@ -57,8 +81,18 @@ const profileOf = (options?: EncodeOptions): PylonProfile => PROFILES[options?.p
 export const PYLON_ITEMS: readonly FlagItem[] = [
   { name: 'overVoltage', from: ['cellOverVoltage', 'packOverVoltage'], protection: [0, 1], warning: [2, 1] },
   { name: 'underVoltage', from: ['cellUnderVoltage', 'packUnderVoltage'], protection: [0, 2], warning: [2, 2] },
-  { name: 'overTemperature', from: ['chargeOverTemperature', 'dischargeOverTemperature', 'mosOverTemperature'], protection: [0, 3], warning: [2, 3] },
-  { name: 'underTemperature', from: ['chargeUnderTemperature', 'dischargeUnderTemperature'], protection: [0, 4], warning: [2, 4] },
+  {
+    name: 'overTemperature',
+    from: ['chargeOverTemperature', 'dischargeOverTemperature', 'mosOverTemperature'],
+    protection: [0, 3],
+    warning: [2, 3],
+  },
+  {
+    name: 'underTemperature',
+    from: ['chargeUnderTemperature', 'dischargeUnderTemperature'],
+    protection: [0, 4],
+    warning: [2, 4],
+  },
   { name: 'dischargeOverCurrent', from: ['dischargeOverCurrent', 'shortCircuit'], protection: [0, 7], warning: [2, 7] },
   { name: 'chargeOverCurrent', from: ['chargeOverCurrent'], protection: [1, 0], warning: [3, 0] },
   { name: 'bmsInternal', from: ['internal', 'communication', 'bmsCommLost', 'packOffline'], protection: [1, 3] },
@@ -67,14 +101,21 @@ export const PYLON_ITEMS: readonly FlagItem[] = [
 
 /** 0x35C request flags (§9.2). */
 export const REQUEST_FLAGS: BitMap = [
-  [7, 'chargeEnable'], [6, 'dischargeEnable'], [5, 'forceChargeI'], [4, 'forceChargeII'], [3, 'fullChargeRequest'],
+  [7, 'chargeEnable'],
+  [6, 'dischargeEnable'],
+  [5, 'forceChargeI'],
+  [4, 'forceChargeII'],
+  [3, 'fullChargeRequest'],
 ];
 
 function requestByte(bank: BankState, v: WireValues): number {
   const on = new Set<string>();
   if (v.chargeEnabled) on.add('chargeEnable');
   if (v.dischargeEnabled) on.add('dischargeEnable');
-  if (bank.forceCharge) { on.add('forceChargeI'); on.add('forceChargeII'); }
+  if (bank.forceCharge) {
+    on.add('forceChargeI');
+    on.add('forceChargeII');
+  }
   if (bank.fullChargeRequest) on.add('fullChargeRequest');
   return bitsOf(on, REQUEST_FLAGS);
 }
@@ -100,10 +141,18 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   if (lux) {
     // Luxpower V04 reuses Pylon's spare bytes; its inverters misbehave when max == min temperature (notes E1).
     const tMin = clamp(bank.temperature.min, LV_RANGES.temperature.min, LV_RANGES.temperature.max - 0.1);
-    soc = new FrameWriter(8).u16(0, socPercent(v)).u16(2, v.soh).u16(4, bank.cellMax.v, 0.001)
-      .u16(6, bank.cellMin.v, 0.001).frame(0x355);
-    battery = new FrameWriter(8).s16(0, v.voltage, p.voltageLsb).s16(2, v.current, 0.1)
-      .s16(4, Math.max(bank.temperature.max, tMin + 0.1), 0.1).s16(6, tMin, 0.1).frame(0x356);
+    soc = new FrameWriter(8)
+      .u16(0, socPercent(v))
+      .u16(2, v.soh)
+      .u16(4, bank.cellMax.v, 0.001)
+      .u16(6, bank.cellMin.v, 0.001)
+      .frame(0x355);
+    battery = new FrameWriter(8)
+      .s16(0, v.voltage, p.voltageLsb)
+      .s16(2, v.current, 0.1)
+      .s16(4, Math.max(bank.temperature.max, tMin + 0.1), 0.1)
+      .s16(6, tMin, 0.1)
+      .frame(0x356);
     alarms.u16(5, bank.capacityAh.installed);
     request.u16(2, options?.extras?.cycles ?? 0);
   } else {
@@ -112,13 +161,21 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
     alarms.u8(5, 0x50).u8(6, 0x4e); // "PN"
   }
   const frames = [
-    limitsFrame(v), soc, battery, alarms.frame(0x359), request.frame(0x35c),
+    limitsFrame(v),
+    soc,
+    battery,
+    alarms.frame(0x359),
+    request.frame(0x35c),
     textFrame(0x35e, identity.manufacturer ?? '', SPACE),
   ];
   if (p.extras === 'capacity') frames.push(capacityFrame(bank));
   if (p.extras === 'pylon-plus') {
-    frames.push(pairsFrame(bank.alarms, { inactive: 'ok-supported', generalOnAlarm: false, systemStatus: false }),
-      modulesFrame(bank), cellExtremesFrame(bank), capacityFrame(bank));
+    frames.push(
+      pairsFrame(bank.alarms, { inactive: 'ok-supported', generalOnAlarm: false, systemStatus: false }),
+      modulesFrame(bank),
+      cellExtremesFrame(bank),
+      capacityFrame(bank),
+    );
   }
   return frames;
 }
@@ -127,40 +184,52 @@ function decodersFor(p: PylonProfile): FrameDecoders {
   const lux = p.layout === 'luxpower';
   return new Map([
     [0x351, readLimits],
-    [0x355, (r, view) => {
-      readSoc(r, view, false);
-      if (!lux) return;
-      put(view.fields, 'maxCellVoltage', r.u16(4, 0.001));
-      put(view.fields, 'minCellVoltage', r.u16(6, 0.001));
-    }],
-    [0x356, (r, view) => {
-      readBattery(r, view, p.voltageLsb);
-      if (!lux) return;
-      put(view.fields, 'maxCellTemp', view.temperature);
-      put(view.fields, 'minCellTemp', r.s16(6, 0.1));
-    }],
-    [0x359, (r, view) => {
-      const bytes = [r.u8(0), r.u8(1), r.u8(2), r.u8(3)];
-      const protection = [...flagNames(bytes, PYLON_ITEMS, 0), ...flagNames(bytes, PYLON_ITEMS, 1)];
-      const warnings = [...flagNames(bytes, PYLON_ITEMS, 2), ...flagNames(bytes, PYLON_ITEMS, 3)];
-      view.fields.protectionActive = protection;
-      view.fields.warningsActive = warnings;
-      addItems(view, protection, warnings);
-      put(view.fields, 'moduleCount', r.u8(4));
-      if (lux) put(view.fields, 'capacityAh', r.u16(5));
-    }],
-    [0x35c, (r, view) => {
-      const byte = r.u8(0);
-      if (byte === undefined) return;
-      const on = new Set(namesOf(byte, REQUEST_FLAGS));
-      const flags = Object.fromEntries(REQUEST_FLAGS.map(([, name]) => [name, on.has(name)]));
-      view.fields.requestFlags = flags;
-      view.chargeEnabled = on.has('chargeEnable');
-      view.dischargeEnabled = on.has('dischargeEnable');
-      view.forceCharge = on.has('forceChargeI') || on.has('forceChargeII');
-      view.fullChargeRequest = on.has('fullChargeRequest');
-      if (lux) put(view.fields, 'cycles', r.u16(2));
-    }],
+    [
+      0x355,
+      (r, view) => {
+        readSoc(r, view, false);
+        if (!lux) return;
+        put(view.fields, 'maxCellVoltage', r.u16(4, 0.001));
+        put(view.fields, 'minCellVoltage', r.u16(6, 0.001));
+      },
+    ],
+    [
+      0x356,
+      (r, view) => {
+        readBattery(r, view, p.voltageLsb);
+        if (!lux) return;
+        put(view.fields, 'maxCellTemp', view.temperature);
+        put(view.fields, 'minCellTemp', r.s16(6, 0.1));
+      },
+    ],
+    [
+      0x359,
+      (r, view) => {
+        const bytes = [r.u8(0), r.u8(1), r.u8(2), r.u8(3)];
+        const protection = [...flagNames(bytes, PYLON_ITEMS, 0), ...flagNames(bytes, PYLON_ITEMS, 1)];
+        const warnings = [...flagNames(bytes, PYLON_ITEMS, 2), ...flagNames(bytes, PYLON_ITEMS, 3)];
+        view.fields.protectionActive = protection;
+        view.fields.warningsActive = warnings;
+        addItems(view, protection, warnings);
+        put(view.fields, 'moduleCount', r.u8(4));
+        if (lux) put(view.fields, 'capacityAh', r.u16(5));
+      },
+    ],
+    [
+      0x35c,
+      (r, view) => {
+        const byte = r.u8(0);
+        if (byte === undefined) return;
+        const on = new Set(namesOf(byte, REQUEST_FLAGS));
+        const flags = Object.fromEntries(REQUEST_FLAGS.map(([, name]) => [name, on.has(name)]));
+        view.fields.requestFlags = flags;
+        view.chargeEnabled = on.has('chargeEnable');
+        view.dischargeEnabled = on.has('dischargeEnable');
+        view.forceCharge = on.has('forceChargeI') || on.has('forceChargeII');
+        view.fullChargeRequest = on.has('fullChargeRequest');
+        if (lux) put(view.fields, 'cycles', r.u16(2));
+      },
+    ],
     [0x35e, readManufacturer],
     [0x35a, (r, view) => readPairs(r, view, '35A')],
     [0x372, readModules],
@@ -183,8 +252,10 @@ export const pylontechProtocol: InverterProtocol = {
   periodMs: 1000,
   bitrate: () => 500000,
   ranges: (profile) => pylonRanges(profileOf({ profile })),
-  validateOptions: (options) => (options?.profile !== undefined && !PROFILE_NAMES.includes(options.profile)
-    ? `unknown pylontech profile "${options.profile}"; one of ${PROFILE_NAMES.join(', ')}` : undefined),
+  validateOptions: (options) =>
+    options?.profile !== undefined && !PROFILE_NAMES.includes(options.profile)
+      ? `unknown pylontech profile "${options.profile}"; one of ${PROFILE_NAMES.join(', ')}`
+      : undefined,
   encode,
   decode,
   inverterFrames: () => [canFrame(0x305, Buffer.alloc(8))],

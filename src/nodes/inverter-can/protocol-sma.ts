@@ -8,8 +8,22 @@
 import { canFrame } from '../../transport/can-frame';
 import { FrameWriter, put } from './can-encoding';
 import {
-  SPACE, batteryFrame, decodeWith, identityOf, limitsFrame, pairsFrame, productFrame, readBattery, readLimits,
-  readManufacturer, readPairs, readProduct, readSoc, socFrame, textFrame, type FrameDecoders,
+  SPACE,
+  batteryFrame,
+  decodeWith,
+  identityOf,
+  limitsFrame,
+  pairsFrame,
+  productFrame,
+  readBattery,
+  readLimits,
+  readManufacturer,
+  readPairs,
+  readProduct,
+  readSoc,
+  socFrame,
+  textFrame,
+  type FrameDecoders,
 } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
 import type { BankState } from '../../core/pack-state';
@@ -46,23 +60,36 @@ const DECODERS: FrameDecoders = new Map([
   [0x35a, (r, view) => readPairs(r, view)],
   [0x35b, (r, view) => put(view.fields, 'events35B', r.u8(0))],
   [0x35e, readManufacturer],
-  [0x35f, (r, view) => {
-    const p = readProduct(r);
-    put(view.fields, 'batteryType', p.id);
-    if (r.data.length >= 4) view.fields.bmsVersionBytes = r.data.subarray(2, 4).toString('hex');
-    put(view.fields, 'capacityAh', p.capacityAh);
-    put(view.fields, 'manufacturerId', p.tail);
-  }],
+  [
+    0x35f,
+    (r, view) => {
+      const p = readProduct(r);
+      put(view.fields, 'batteryType', p.id);
+      if (r.data.length >= 4) view.fields.bmsVersionBytes = r.data.subarray(2, 4).toString('hex');
+      put(view.fields, 'capacityAh', p.capacityAh);
+      put(view.fields, 'manufacturerId', p.tail);
+    },
+  ],
 ]);
 
 /** The Sunny Island's own telemetry (read-only, every second): 0x305 battery, 0x306 state, 0x307 relays. */
 function inverterFrames(view?: InverterView) {
   return [
     // The SI reports its current negative while charging.
-    new FrameWriter(8).u16(0, view?.voltage ?? 0, 0.1).s16(2, -(view?.current ?? 0), 0.1)
-      .s16(4, view?.temperature ?? 0, 0.1).s16(6, view?.soc ?? 0, 0.1).frame(0x305),
+    new FrameWriter(8)
+      .u16(0, view?.voltage ?? 0, 0.1)
+      .s16(2, -(view?.current ?? 0), 0.1)
+      .s16(4, view?.temperature ?? 0, 0.1)
+      .s16(6, view?.soc ?? 0, 0.1)
+      .frame(0x305),
     // SOH, charging procedure 10 (external BMS), operating state 1 (operating), no error, charge voltage set-point.
-    new FrameWriter(8).u16(0, view?.soh ?? 0).u8(2, 10).u8(3, 1).u16(4, 0).u16(6, view?.cvl ?? 0, 0.1).frame(0x306),
+    new FrameWriter(8)
+      .u16(0, view?.soh ?? 0)
+      .u8(2, 10)
+      .u8(3, 1)
+      .u16(4, 0)
+      .u16(6, view?.cvl ?? 0, 0.1)
+      .frame(0x306),
     canFrame(0x307, Buffer.alloc(8)),
   ];
 }
@@ -75,8 +102,10 @@ export const smaProtocol: InverterProtocol = {
   minGapMs: 200,
   bitrate: () => 500000,
   ranges: () => RANGES,
-  validateOptions: (options) => (options?.profile !== undefined && options.profile !== 'sunny-island'
-    ? `unknown sma profile "${options.profile}"; one of sunny-island` : undefined),
+  validateOptions: (options) =>
+    options?.profile !== undefined && options.profile !== 'sunny-island'
+      ? `unknown sma profile "${options.profile}"; one of sunny-island`
+      : undefined,
   encode,
   decode: (frames) => decodeWith(frames, DECODERS),
   inverterFrames,

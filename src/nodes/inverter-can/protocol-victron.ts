@@ -16,18 +16,44 @@ import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
 import { FrameReader, FrameWriter, put } from './can-encoding';
 import {
-  NUL, batteryFrame, capacityFrame, cellExtremesFrame, decodeWith, identityOf, limitsFrame, modulesFrame,
-  pairsFrame, productFrame, readBattery, readCapacity, readCellExtremes, readLimits, readManufacturer,
-  readModules, readPairs, readProduct, readSoc, socFrame, textFrame, type FrameDecoders, type PairPolicy,
+  NUL,
+  batteryFrame,
+  capacityFrame,
+  cellExtremesFrame,
+  decodeWith,
+  identityOf,
+  limitsFrame,
+  modulesFrame,
+  pairsFrame,
+  productFrame,
+  readBattery,
+  readCapacity,
+  readCellExtremes,
+  readLimits,
+  readManufacturer,
+  readModules,
+  readPairs,
+  readProduct,
+  readSoc,
+  socFrame,
+  textFrame,
+  type FrameDecoders,
+  type PairPolicy,
 } from './common-frames';
 import type {
-  BatteryIdentity, EncodeOptions, InverterFrameResult, InverterProtocol, InverterView,
+  BatteryIdentity,
+  EncodeOptions,
+  InverterFrameResult,
+  InverterProtocol,
+  InverterView,
 } from './inverter-protocol';
 import { LV_RANGES, wireValues } from './wire-values';
 
 /** How one battery brand fills the Victron frame set. */
 export interface VictronSetStyle {
-  defaults: Required<Pick<BatteryIdentity, 'manufacturer' | 'batteryName' | 'productName' | 'productId' | 'firmwareVersion'>>;
+  defaults: Required<
+    Pick<BatteryIdentity, 'manufacturer' | 'batteryName' | 'productName' | 'productId' | 'firmwareVersion'>
+  >;
   pairs: PairPolicy;
   /** 0x355 bytes 4-5 HiRes SOC (BYD leaves them 0). */
   hiResSoc: boolean;
@@ -44,8 +70,12 @@ export function cellIdText(pack: string, cell: number): string {
   return `${pack.slice(0, Math.max(0, 8 - suffix.length))}${suffix}`.slice(0, 8);
 }
 
-export function victronSetFrames(bank: BankState, options: EncodeOptions | undefined, style: VictronSetStyle,
-  identity: BatteryIdentity): CanFrame[] {
+export function victronSetFrames(
+  bank: BankState,
+  options: EncodeOptions | undefined,
+  style: VictronSetStyle,
+  identity: BatteryIdentity,
+): CanFrame[] {
   const v = wireValues(bank, LV_RANGES);
   const extras = options?.extras ?? {};
   const name = identity.batteryName ?? '';
@@ -56,10 +86,7 @@ export function victronSetFrames(bank: BankState, options: EncodeOptions | undef
     pairsFrame(bank.alarms, style.pairs),
   ];
   if (style.eventsFrame) frames.push(canFrame(0x35b, Buffer.alloc(8)));
-  frames.push(
-    textFrame(0x35e, identity.manufacturer ?? '', NUL),
-    productFrame(identity, bank.capacityAh.online),
-  );
+  frames.push(textFrame(0x35e, identity.manufacturer ?? '', NUL), productFrame(identity, bank.capacityAh.online));
   if (style.nameFrames) frames.push(textFrame(0x370, name.slice(0, 8), NUL), textFrame(0x371, name.slice(8, 16), NUL));
   frames.push(
     modulesFrame(bank),
@@ -68,7 +95,10 @@ export function victronSetFrames(bank: BankState, options: EncodeOptions | undef
     textFrame(0x375, cellIdText(bank.cellMax.pack, bank.cellMax.cell), NUL),
     textFrame(0x376, extras.minTempId ?? '', NUL),
     textFrame(0x377, extras.maxTempId ?? '', NUL),
-    new FrameWriter(8).u32(0, extras.chargedKWh ?? 0, 0.1).u32(4, extras.dischargedKWh ?? 0, 0.1).frame(0x378),
+    new FrameWriter(8)
+      .u32(0, extras.chargedKWh ?? 0, 0.1)
+      .u32(4, extras.dischargedKWh ?? 0, 0.1)
+      .frame(0x378),
     capacityFrame(bank),
     textFrame(0x382, identity.productName ?? '', NUL),
     canFrame(0x360, Buffer.alloc(8, bank.forceCharge ? 0xff : 0x00)),
@@ -76,38 +106,56 @@ export function victronSetFrames(bank: BankState, options: EncodeOptions | undef
   return frames;
 }
 
-const text = (key: string) => (r: FrameReader, view: InverterView): void => put(view.fields, key, r.ascii(0, 8));
+const text =
+  (key: string) =>
+  (r: FrameReader, view: InverterView): void =>
+    put(view.fields, key, r.ascii(0, 8));
 
 const VICTRON_SET_DECODERS: FrameDecoders = new Map([
   [0x351, readLimits],
   [0x355, (r, view) => readSoc(r, view, true)],
-  [0x356, (r, view) => { readBattery(r, view, 0.01); put(view.fields, 'extra0x356Bytes6_7', r.u16(6)); }],
+  [
+    0x356,
+    (r, view) => {
+      readBattery(r, view, 0.01);
+      put(view.fields, 'extra0x356Bytes6_7', r.u16(6));
+    },
+  ],
   [0x35a, (r, view) => readPairs(r, view)],
   [0x35b, (r, view) => put(view.fields, 'events35B', r.u8(0))],
   [0x35e, readManufacturer],
-  [0x35f, (r, view) => {
-    const p = readProduct(r);
-    put(view.fields, 'productId', p.id);
-    put(view.fields, 'firmwareVersion', p.firmware);
-    put(view.fields, 'availableCapacityAh', p.capacityAh);
-    put(view.fields, 'extra0x35FBytes6_7', p.tail);
-  }],
-  [0x360, (r, view) => {
-    const flag = r.u8(0);
-    if (flag === undefined) return;
-    view.forceCharge = flag === 0xff;
-    view.fields.forceChargeRequest = view.forceCharge;
-  }],
+  [
+    0x35f,
+    (r, view) => {
+      const p = readProduct(r);
+      put(view.fields, 'productId', p.id);
+      put(view.fields, 'firmwareVersion', p.firmware);
+      put(view.fields, 'availableCapacityAh', p.capacityAh);
+      put(view.fields, 'extra0x35FBytes6_7', p.tail);
+    },
+  ],
+  [
+    0x360,
+    (r, view) => {
+      const flag = r.u8(0);
+      if (flag === undefined) return;
+      view.forceCharge = flag === 0xff;
+      view.fields.forceChargeRequest = view.forceCharge;
+    },
+  ],
   [0x372, readModules],
   [0x373, readCellExtremes],
   [0x374, text('minCellVoltageId')],
   [0x375, text('maxCellVoltageId')],
   [0x376, text('minCellTempId')],
   [0x377, text('maxCellTempId')],
-  [0x378, (r, view) => {
-    put(view.fields, 'chargedEnergyKWh', r.u32(0, 0.1));
-    put(view.fields, 'dischargedEnergyKWh', r.u32(4, 0.1));
-  }],
+  [
+    0x378,
+    (r, view) => {
+      put(view.fields, 'chargedEnergyKWh', r.u32(0, 0.1));
+      put(view.fields, 'dischargedEnergyKWh', r.u32(4, 0.1));
+    },
+  ],
   [0x379, readCapacity],
   [0x382, text('productName')],
 ]);
@@ -133,7 +181,13 @@ export function onGxFrame(frame: CanFrame): InverterFrameResult {
 }
 
 const VICTRON_STYLE: VictronSetStyle = {
-  defaults: { manufacturer: 'CellSafe', batteryName: 'CellSafe bank', productName: 'CELLSAFE', productId: 0, firmwareVersion: '0.1' },
+  defaults: {
+    manufacturer: 'CellSafe',
+    batteryName: 'CellSafe bank',
+    productName: 'CELLSAFE',
+    productId: 0,
+    firmwareVersion: '0.1',
+  },
   pairs: { inactive: 'ok-supported', generalOnAlarm: false, systemStatus: true },
   hiResSoc: true,
   nameFrames: true,

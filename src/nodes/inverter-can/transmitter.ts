@@ -52,10 +52,17 @@ export interface TransmitterOptions {
 }
 
 /** Reasons the options cannot work, for a clear node error. */
-export function transmitterOptionsProblem(o: { periodMs?: number; staleSec: number; silenceSec: number; linkTimeoutSec: number }): string | undefined {
-  if (o.periodMs !== undefined && !(o.periodMs >= MIN_PERIOD_MS && o.periodMs <= 10000)) return `period must be ${MIN_PERIOD_MS}..10000 ms`;
+export function transmitterOptionsProblem(o: {
+  periodMs?: number;
+  staleSec: number;
+  silenceSec: number;
+  linkTimeoutSec: number;
+}): string | undefined {
+  if (o.periodMs !== undefined && !(o.periodMs >= MIN_PERIOD_MS && o.periodMs <= 10000))
+    return `period must be ${MIN_PERIOD_MS}..10000 ms`;
   if (!(o.staleSec > 0)) return 'staleSec must be > 0';
-  if (!(o.silenceSec === 0 || o.silenceSec > o.staleSec)) return 'silenceSec must be 0 (never) or greater than staleSec';
+  if (!(o.silenceSec === 0 || o.silenceSec > o.staleSec))
+    return 'silenceSec must be 0 (never) or greater than staleSec';
   if (!(o.linkTimeoutSec >= 0)) return 'linkTimeoutSec must be >= 0';
   return undefined;
 }
@@ -64,9 +71,12 @@ export function transmitterOptionsProblem(o: { periodMs?: number; staleSec: numb
 export function failSafeBank(bank: BankState): BankState {
   return {
     ...bank,
-    ccl: 0, dcl: 0,
-    chargeAllowed: false, dischargeAllowed: false,
-    forceCharge: false, fullChargeRequest: false,
+    ccl: 0,
+    dcl: 0,
+    chargeAllowed: false,
+    dischargeAllowed: false,
+    forceCharge: false,
+    fullChargeRequest: false,
     mode: 'failsafe',
     limitedBy: { ...bank.limitedBy, ccl: 'stale', dcl: 'stale' },
     alarms: { ...bank.alarms, communication: 'alarm' },
@@ -76,8 +86,12 @@ export function failSafeBank(bank: BankState): BankState {
 /** True when `next` stops a current that `prev` (what the inverter has now) allows. */
 export function stopsFlow(prev: BankState | undefined, next: BankState): boolean {
   if (!prev) return false;
-  return (prev.ccl > 0 && next.ccl <= 0) || (prev.dcl > 0 && next.dcl <= 0) ||
-    (prev.chargeAllowed && !next.chargeAllowed) || (prev.dischargeAllowed && !next.dischargeAllowed);
+  return (
+    (prev.ccl > 0 && next.ccl <= 0) ||
+    (prev.dcl > 0 && next.dcl <= 0) ||
+    (prev.chargeAllowed && !next.chargeAllowed) ||
+    (prev.dischargeAllowed && !next.dischargeAllowed)
+  );
 }
 
 export class CyclicTransmitter {
@@ -203,13 +217,15 @@ export class CyclicTransmitter {
       this.answeredSinceCycle = false;
       this.urgent = false;
       if (stale) this.staleSent = true;
-      this.nextRegularAt = staleTransition || urgentNow || this.nextRegularAt + this.periodMs <= now
-        ? now + this.periodMs
-        : this.nextRegularAt + this.periodMs;
+      this.nextRegularAt =
+        staleTransition || urgentNow || this.nextRegularAt + this.periodMs <= now
+          ? now + this.periodMs
+          : this.nextRegularAt + this.periodMs;
     }
     let next = Math.min(this.nextRegularAt, silenceAt);
     if (this.urgent) next = Math.min(next, this.lastTxAt + this.minGapMs);
-    if (!this.staleSent) next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + this.minGapMs));
+    if (!this.staleSent)
+      next = Math.min(next, Math.max(this.freshAt + this.o.staleSec * 1000, this.lastTxAt + this.minGapMs));
     this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, next - now));
     this.report();
   }

@@ -49,8 +49,17 @@ function decodePbPack(text: string, request?: string): Decoded<PackState> {
   }
   const read = decodeReadAnswer(buf, req);
   if (!read.ok) return read;
-  if (read.value.block !== 'live') return { ok: false, reason: `a ${read.value.block} block read carries no pack state` };
-  return { ok: true, value: liveToPackState(read.value.live, { id: `jk-pb-${req.address}`, address: req.address, time: Date.now(), protocol: 'jk-pb' }) };
+  if (read.value.block !== 'live')
+    return { ok: false, reason: `a ${read.value.block} block read carries no pack state` };
+  return {
+    ok: true,
+    value: liveToPackState(read.value.live, {
+      id: `jk-pb-${req.address}`,
+      address: req.address,
+      time: Date.now(),
+      protocol: 'jk-pb',
+    }),
+  };
 }
 
 function decodeJk02Pack(text: string): Decoded<PackState> {

@@ -21,7 +21,11 @@ export class BlockView {
   /** DataView reads take the byte order as an argument and skip Buffer's per-call argument checks. */
   private readonly data: DataView;
 
-  constructor(readonly buf: Buffer, readonly base: number, readonly le: boolean) {
+  constructor(
+    readonly buf: Buffer,
+    readonly base: number,
+    readonly le: boolean,
+  ) {
     this.data = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -33,11 +37,16 @@ export class BlockView {
     if (!this.covers(off, SIZE[type])) return undefined;
     const p = off - this.base;
     switch (type) {
-      case 'u8': return this.data.getUint8(p);
-      case 'u16': return this.data.getUint16(p, this.le);
-      case 'i16': return this.data.getInt16(p, this.le);
-      case 'u32': return this.data.getUint32(p, this.le);
-      case 'i32': return this.data.getInt32(p, this.le);
+      case 'u8':
+        return this.data.getUint8(p);
+      case 'u16':
+        return this.data.getUint16(p, this.le);
+      case 'i16':
+        return this.data.getInt16(p, this.le);
+      case 'u32':
+        return this.data.getUint32(p, this.le);
+      case 'i32':
+        return this.data.getInt32(p, this.le);
     }
   }
 
@@ -121,7 +130,12 @@ export function readFields(view: BlockView, specs: FieldSpec[]): Record<string, 
 }
 
 /** Writes the given fields into a block image (engineering values; missing keys stay 0). */
-export function writeFields(block: Buffer, le: boolean, specs: FieldSpec[], values: Record<string, number | boolean>): void {
+export function writeFields(
+  block: Buffer,
+  le: boolean,
+  specs: FieldSpec[],
+  values: Record<string, number | boolean>,
+): void {
   for (const s of specs) {
     const v = values[s.key];
     if (v === undefined) continue;
@@ -130,11 +144,25 @@ export function writeFields(block: Buffer, le: boolean, specs: FieldSpec[], valu
     const signed = s.type[0] === 'i';
     const clamped = Math.min(signed ? max / 2 - 1 : max - 1, Math.max(signed ? -max / 2 : 0, raw));
     switch (s.type) {
-      case 'u8': block.writeUInt8(clamped, s.off); break;
-      case 'u16': if (le) block.writeUInt16LE(clamped, s.off); else block.writeUInt16BE(clamped, s.off); break;
-      case 'i16': if (le) block.writeInt16LE(clamped, s.off); else block.writeInt16BE(clamped, s.off); break;
-      case 'u32': if (le) block.writeUInt32LE(clamped, s.off); else block.writeUInt32BE(clamped, s.off); break;
-      case 'i32': if (le) block.writeInt32LE(clamped, s.off); else block.writeInt32BE(clamped, s.off); break;
+      case 'u8':
+        block.writeUInt8(clamped, s.off);
+        break;
+      case 'u16':
+        if (le) block.writeUInt16LE(clamped, s.off);
+        else block.writeUInt16BE(clamped, s.off);
+        break;
+      case 'i16':
+        if (le) block.writeInt16LE(clamped, s.off);
+        else block.writeInt16BE(clamped, s.off);
+        break;
+      case 'u32':
+        if (le) block.writeUInt32LE(clamped, s.off);
+        else block.writeUInt32BE(clamped, s.off);
+        break;
+      case 'i32':
+        if (le) block.writeInt32LE(clamped, s.off);
+        else block.writeInt32BE(clamped, s.off);
+        break;
     }
   }
 }
@@ -156,52 +184,116 @@ const b = (key: string, off: number): FieldSpec => ({ key, off, type: 'u8', bool
 /** Block offsets (JK02 frame offset − 6) for each cell-info layout, spec §3.5 and §4.2. */
 export const LIVE_LAYOUTS: Record<LiveLayoutName, LiveLayout> = {
   JK02_32S: {
-    maxCells: 32, cells: 0, mask: 64, resistances: 74,
+    maxCells: 32,
+    cells: 0,
+    mask: 64,
+    resistances: 74,
     fields: [
-      f('averageCellVoltageReported', 68, 'u16', 0.001), f('deltaCellVoltageReported', 70, 'u16', 0.001),
-      f('maxCellIndexReported', 72, 'u8'), f('minCellIndexReported', 73, 'u8'),
-      f('mos', 138, 'i16', 0.1), f('wireResistanceAlarmMask', 140, 'u32'),
-      f('packVoltage', 144, 'u32', 0.001), f('powerRawW', 148, 'u32', 0.001), f('current', 152, 'i32', 0.001),
-      f('t1', 156, 'i16', 0.1), f('t2', 158, 'i16', 0.1), f('alarmsRaw', 160, 'u32'),
-      f('balanceCurrent', 164, 'i16', 0.001), f('balancerState', 166, 'u8'), f('soc', 167, 'u8'),
-      f('remainingCapacityAh', 168, 'i32', 0.001), f('fullChargeCapacityAh', 172, 'u32', 0.001),
-      f('cycles', 176, 'u32'), f('totalCycleCapacityAh', 180, 'u32', 0.001), f('soh', 184, 'u8'),
-      b('prechargeOn', 185), f('userAlarm', 186, 'u16'), f('runtimeSeconds', 188, 'u32'),
-      b('chargeFetOn', 192), b('dischargeFetOn', 193), f('userAlarm2', 194, 'u16'),
-      f('temperatureSensorPresentMask', 208, 'u8'), b('heatingOn', 209),
-      f('packVoltageAlt', 228, 'u16', 0.01), f('heaterCurrent', 230, 'i16', 0.001),
-      f('t3', 248, 'i16', 0.1), f('t4', 250, 'i16', 0.1), f('t5', 252, 'i16', 0.1),
+      f('averageCellVoltageReported', 68, 'u16', 0.001),
+      f('deltaCellVoltageReported', 70, 'u16', 0.001),
+      f('maxCellIndexReported', 72, 'u8'),
+      f('minCellIndexReported', 73, 'u8'),
+      f('mos', 138, 'i16', 0.1),
+      f('wireResistanceAlarmMask', 140, 'u32'),
+      f('packVoltage', 144, 'u32', 0.001),
+      f('powerRawW', 148, 'u32', 0.001),
+      f('current', 152, 'i32', 0.001),
+      f('t1', 156, 'i16', 0.1),
+      f('t2', 158, 'i16', 0.1),
+      f('alarmsRaw', 160, 'u32'),
+      f('balanceCurrent', 164, 'i16', 0.001),
+      f('balancerState', 166, 'u8'),
+      f('soc', 167, 'u8'),
+      f('remainingCapacityAh', 168, 'i32', 0.001),
+      f('fullChargeCapacityAh', 172, 'u32', 0.001),
+      f('cycles', 176, 'u32'),
+      f('totalCycleCapacityAh', 180, 'u32', 0.001),
+      f('soh', 184, 'u8'),
+      b('prechargeOn', 185),
+      f('userAlarm', 186, 'u16'),
+      f('runtimeSeconds', 188, 'u32'),
+      b('chargeFetOn', 192),
+      b('dischargeFetOn', 193),
+      f('userAlarm2', 194, 'u16'),
+      f('temperatureSensorPresentMask', 208, 'u8'),
+      b('heatingOn', 209),
+      f('packVoltageAlt', 228, 'u16', 0.01),
+      f('heaterCurrent', 230, 'i16', 0.001),
+      f('t3', 248, 'i16', 0.1),
+      f('t4', 250, 'i16', 0.1),
+      f('t5', 252, 'i16', 0.1),
     ],
   },
   JK02_24S: {
-    maxCells: 24, cells: 0, mask: 48, resistances: 58,
+    maxCells: 24,
+    cells: 0,
+    mask: 48,
+    resistances: 58,
     fields: [
-      f('averageCellVoltageReported', 52, 'u16', 0.001), f('deltaCellVoltageReported', 54, 'u16', 0.001),
-      f('maxCellIndexReported', 56, 'u8'), f('minCellIndexReported', 57, 'u8'),
-      f('wireResistanceAlarmMask', 108, 'u32'), f('packVoltage', 112, 'u32', 0.001),
-      f('powerRawW', 116, 'u32', 0.001), f('current', 120, 'i32', 0.001),
-      f('t1', 124, 'i16', 0.1), f('t2', 126, 'i16', 0.1), f('mos', 128, 'i16', 0.1), f('alarmsRaw', 130, 'u16'),
-      f('balanceCurrent', 132, 'i16', 0.001), f('balancerState', 134, 'u8'), f('soc', 135, 'u8'),
-      f('remainingCapacityAh', 136, 'u32', 0.001), f('fullChargeCapacityAh', 140, 'u32', 0.001),
-      f('cycles', 144, 'u32'), f('totalCycleCapacityAh', 148, 'u32', 0.001), f('soh', 152, 'u8'),
-      b('prechargeOn', 153), f('userAlarm', 154, 'u16'), f('runtimeSeconds', 156, 'u32'),
-      b('chargeFetOn', 160), b('dischargeFetOn', 161),
+      f('averageCellVoltageReported', 52, 'u16', 0.001),
+      f('deltaCellVoltageReported', 54, 'u16', 0.001),
+      f('maxCellIndexReported', 56, 'u8'),
+      f('minCellIndexReported', 57, 'u8'),
+      f('wireResistanceAlarmMask', 108, 'u32'),
+      f('packVoltage', 112, 'u32', 0.001),
+      f('powerRawW', 116, 'u32', 0.001),
+      f('current', 120, 'i32', 0.001),
+      f('t1', 124, 'i16', 0.1),
+      f('t2', 126, 'i16', 0.1),
+      f('mos', 128, 'i16', 0.1),
+      f('alarmsRaw', 130, 'u16'),
+      f('balanceCurrent', 132, 'i16', 0.001),
+      f('balancerState', 134, 'u8'),
+      f('soc', 135, 'u8'),
+      f('remainingCapacityAh', 136, 'u32', 0.001),
+      f('fullChargeCapacityAh', 140, 'u32', 0.001),
+      f('cycles', 144, 'u32'),
+      f('totalCycleCapacityAh', 148, 'u32', 0.001),
+      f('soh', 152, 'u8'),
+      b('prechargeOn', 153),
+      f('userAlarm', 154, 'u16'),
+      f('runtimeSeconds', 156, 'u32'),
+      b('chargeFetOn', 160),
+      b('dischargeFetOn', 161),
     ],
   },
 };
 
 /** Fields without which a live reading cannot become a PackState. */
-const LIVE_REQUIRED = ['packVoltage', 'current', 'soc', 'mos', 't1', 't2', 'alarmsRaw', 'chargeFetOn', 'dischargeFetOn'];
+const LIVE_REQUIRED = [
+  'packVoltage',
+  'current',
+  'soc',
+  'mos',
+  't1',
+  't2',
+  'alarmsRaw',
+  'chargeFetOn',
+  'dischargeFetOn',
+];
 
 /** Each layout's fields split once: the temperatures go into their own record of the reading. */
 const TEMPERATURE_KEYS = new Set(['mos', 't1', 't2', 't3', 't4', 't5']);
 /** The keys a live reading has after its fields, in this order. */
-const READING_KEYS = ['layout', 'enabledCellsMask', 'cellCount', 'cellVoltages', 'cellResistancesMilliOhm', 'temperatures'];
+const READING_KEYS = [
+  'layout',
+  'enabledCellsMask',
+  'cellCount',
+  'cellVoltages',
+  'cellResistancesMilliOhm',
+  'temperatures',
+];
 const LIVE_TABLES = Object.fromEntries(
-  Object.entries(LIVE_LAYOUTS).map(([name, layout]) => [name, {
-    values: prepareTable(layout.fields.filter((s) => !TEMPERATURE_KEYS.has(s.key)), READING_KEYS),
-    temperatures: prepareTable(layout.fields.filter((s) => TEMPERATURE_KEYS.has(s.key))),
-  }]),
+  Object.entries(LIVE_LAYOUTS).map(([name, layout]) => [
+    name,
+    {
+      values: prepareTable(
+        layout.fields.filter((s) => !TEMPERATURE_KEYS.has(s.key)),
+        READING_KEYS,
+      ),
+      temperatures: prepareTable(layout.fields.filter((s) => TEMPERATURE_KEYS.has(s.key))),
+    },
+  ]),
 ) as Record<LiveLayoutName, { values: PreparedTable; temperatures: PreparedTable }>;
 const MILLI = roundingFactor(0.001);
 
@@ -243,7 +335,8 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded
     return { ok: false, reason: 'the read does not cover the cell voltages and cell mask' };
   }
   const cellCount = popcount(mask);
-  if (cellCount === 0 || cellCount > layout.maxCells) return { ok: false, reason: `cell mask 0x${mask.toString(16)} enables ${cellCount} cells` };
+  if (cellCount === 0 || cellCount > layout.maxCells)
+    return { ok: false, reason: `cell mask 0x${mask.toString(16)} enables ${cellCount} cells` };
   if ((fields.soc as number) > 100) return { ok: false, reason: `SOC ${String(fields.soc)} % is out of range` };
   const cellVoltages: number[] = [];
   const cellResistancesMilliOhm: number[] = [];
@@ -266,18 +359,30 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded
 }
 
 /** Block image of a live reading (what the simulator serves), `size` bytes long. */
-export function encodeLive(values: Record<string, number | boolean>, cells: number[], resistances: number[], le: boolean, size: number): Buffer {
+export function encodeLive(
+  values: Record<string, number | boolean>,
+  cells: number[],
+  resistances: number[],
+  le: boolean,
+  size: number,
+): Buffer {
   const layout = LIVE_LAYOUTS.JK02_32S;
   const block = Buffer.alloc(size);
   const n = Math.min(cells.length, layout.maxCells);
   for (let i = 0; i < n; i++) {
     const mv = Math.round(cells[i] * 1000);
     const r = Math.round(resistances[i] ?? 0);
-    if (le) { block.writeUInt16LE(mv, 2 * i); block.writeUInt16LE(r, layout.resistances + 2 * i); }
-    else { block.writeUInt16BE(mv, 2 * i); block.writeUInt16BE(r, layout.resistances + 2 * i); }
+    if (le) {
+      block.writeUInt16LE(mv, 2 * i);
+      block.writeUInt16LE(r, layout.resistances + 2 * i);
+    } else {
+      block.writeUInt16BE(mv, 2 * i);
+      block.writeUInt16BE(r, layout.resistances + 2 * i);
+    }
   }
   const mask = n === 32 ? 0xffffffff : (1 << n) - 1;
-  if (le) block.writeUInt32LE(mask >>> 0, layout.mask); else block.writeUInt32BE(mask >>> 0, layout.mask);
+  if (le) block.writeUInt32LE(mask >>> 0, layout.mask);
+  else block.writeUInt32BE(mask >>> 0, layout.mask);
   writeFields(block, le, layout.fields, values);
   return block;
 }
@@ -286,26 +391,55 @@ export function encodeLive(values: Record<string, number | boolean>, cells: numb
 
 const bu32 = (key: string, off: number): FieldSpec => ({ key, off, type: 'u32', bool: true });
 export const SETTINGS_FIELDS: FieldSpec[] = [
-  f('smartSleepVoltage', 0, 'u32', 0.001), f('cellUvpV', 4, 'u32', 0.001), f('cellUvprV', 8, 'u32', 0.001),
-  f('cellOvpV', 12, 'u32', 0.001), f('cellOvprV', 16, 'u32', 0.001), f('balanceTriggerDeltaV', 20, 'u32', 0.001),
-  f('soc100V', 24, 'u32', 0.001), f('soc0V', 28, 'u32', 0.001), f('requestChargeV', 32, 'u32', 0.001),
-  f('requestFloatV', 36, 'u32', 0.001), f('powerOffV', 40, 'u32', 0.001),
-  f('maxChargeCurrentA', 44, 'u32', 0.001), f('chargeOcpDelaySeconds', 48, 'u32'), f('chargeOcpRecoverySeconds', 52, 'u32'),
-  f('maxDischargeCurrentA', 56, 'u32', 0.001), f('dischargeOcpDelaySeconds', 60, 'u32'),
-  f('dischargeOcpRecoverySeconds', 64, 'u32'), f('scpRecoverySeconds', 68, 'u32'), f('maxBalanceCurrentA', 72, 'u32', 0.001),
-  f('chargeOtpC', 76, 'i32', 0.1), f('chargeOtprC', 80, 'i32', 0.1), f('dischargeOtpC', 84, 'i32', 0.1),
-  f('dischargeOtprC', 88, 'i32', 0.1), f('chargeUtpC', 92, 'i32', 0.1), f('chargeUtprC', 96, 'i32', 0.1),
-  f('mosOtpC', 100, 'i32', 0.1), f('mosOtprC', 104, 'i32', 0.1), f('cellCountSetting', 108, 'u32'),
-  bu32('chargeEnabled', 112), bu32('dischargeEnabled', 116), bu32('balancerEnabled', 120),
-  f('nominalCapacityAh', 124, 'u32', 0.001), f('scpDelayMicroseconds', 128, 'u32'), f('balanceStartV', 132, 'u32', 0.001),
-  f('deviceAddress', 264, 'u32'), f('preDischargeSeconds', 268, 'u32'), f('controlBits', 276, 'u16'),
+  f('smartSleepVoltage', 0, 'u32', 0.001),
+  f('cellUvpV', 4, 'u32', 0.001),
+  f('cellUvprV', 8, 'u32', 0.001),
+  f('cellOvpV', 12, 'u32', 0.001),
+  f('cellOvprV', 16, 'u32', 0.001),
+  f('balanceTriggerDeltaV', 20, 'u32', 0.001),
+  f('soc100V', 24, 'u32', 0.001),
+  f('soc0V', 28, 'u32', 0.001),
+  f('requestChargeV', 32, 'u32', 0.001),
+  f('requestFloatV', 36, 'u32', 0.001),
+  f('powerOffV', 40, 'u32', 0.001),
+  f('maxChargeCurrentA', 44, 'u32', 0.001),
+  f('chargeOcpDelaySeconds', 48, 'u32'),
+  f('chargeOcpRecoverySeconds', 52, 'u32'),
+  f('maxDischargeCurrentA', 56, 'u32', 0.001),
+  f('dischargeOcpDelaySeconds', 60, 'u32'),
+  f('dischargeOcpRecoverySeconds', 64, 'u32'),
+  f('scpRecoverySeconds', 68, 'u32'),
+  f('maxBalanceCurrentA', 72, 'u32', 0.001),
+  f('chargeOtpC', 76, 'i32', 0.1),
+  f('chargeOtprC', 80, 'i32', 0.1),
+  f('dischargeOtpC', 84, 'i32', 0.1),
+  f('dischargeOtprC', 88, 'i32', 0.1),
+  f('chargeUtpC', 92, 'i32', 0.1),
+  f('chargeUtprC', 96, 'i32', 0.1),
+  f('mosOtpC', 100, 'i32', 0.1),
+  f('mosOtprC', 104, 'i32', 0.1),
+  f('cellCountSetting', 108, 'u32'),
+  bu32('chargeEnabled', 112),
+  bu32('dischargeEnabled', 116),
+  bu32('balancerEnabled', 120),
+  f('nominalCapacityAh', 124, 'u32', 0.001),
+  f('scpDelayMicroseconds', 128, 'u32'),
+  f('balanceStartV', 132, 'u32', 0.001),
+  f('deviceAddress', 264, 'u32'),
+  f('preDischargeSeconds', 268, 'u32'),
+  f('controlBits', 276, 'u16'),
 ];
 
 // ---- device-info block (Modbus 0x1400; JK02 frame type 0x03), spec §3.7 / §4.4 ----
 // Passcodes (block 56 and 112) are secrets: never decoded.
 const DEVICE_TEXT: Array<[string, number, number]> = [
-  ['model', 0, 16], ['hardwareVersion', 16, 8], ['softwareVersion', 24, 8], ['deviceName', 40, 16],
-  ['manufacturingDate', 72, 8], ['serialNumber', 80, 16], ['userData', 96, 16],
+  ['model', 0, 16],
+  ['hardwareVersion', 16, 8],
+  ['softwareVersion', 24, 8],
+  ['deviceName', 40, 16],
+  ['manufacturingDate', 72, 8],
+  ['serialNumber', 80, 16],
+  ['userData', 96, 16],
 ];
 export const DEVICE_FIELDS: FieldSpec[] = [f('uptimeSeconds', 32, 'u32'), f('powerOnCount', 36, 'u32')];
 

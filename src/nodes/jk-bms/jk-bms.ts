@@ -8,7 +8,15 @@ import { parseAddressList } from '../../core/address-list';
 import { RealClock } from '../../core/clock';
 import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../bus/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
-import { JK_COMMANDS, RejectedFrame, readPack, writeSwitch, type JkCommand, type JkProtocol, type PbMethod } from './jk-reader';
+import {
+  JK_COMMANDS,
+  RejectedFrame,
+  readPack,
+  writeSwitch,
+  type JkCommand,
+  type JkProtocol,
+  type PbMethod,
+} from './jk-reader';
 import { PbSniffer } from './protocol-jk-pb';
 
 interface JkConfig extends NodeDef {
@@ -32,10 +40,20 @@ export = function (RED: NodeAPI) {
     const protocol: JkProtocol = config.protocol === 'pb' || config.protocol === 'pb-listen' ? config.protocol : 'nw';
     const bus = findBus(RED, this, config.bus, 'jkBms');
     if (!bus) return;
-    const parsed = parseAddressList(config.addresses || (protocol === 'pb-listen' ? '0-15' : '1'), 0, protocol === 'nw' ? 255 : 247);
-    if (!parsed.ok) { failStatus(this, 'jkBms.status.badAddress', `addresses: ${parsed.reason}`); return; }
+    const parsed = parseAddressList(
+      config.addresses || (protocol === 'pb-listen' ? '0-15' : '1'),
+      0,
+      protocol === 'nw' ? 255 : 247,
+    );
+    if (!parsed.ok) {
+      failStatus(this, 'jkBms.status.badAddress', `addresses: ${parsed.reason}`);
+      return;
+    }
     const addresses = parsed.value;
-    if (protocol === 'nw' && addresses.length !== 1) { failStatus(this, 'jkBms.status.badAddress', RED._('jkBms.errors.nwOneAddress')); return; }
+    if (protocol === 'nw' && addresses.length !== 1) {
+      failStatus(this, 'jkBms.status.badAddress', RED._('jkBms.errors.nwOneAddress'));
+      return;
+    }
     if (protocol === 'pb' && addresses.includes(0)) this.warn(RED._('jkBms.errors.addressZero'));
     const packId = packIds(config.idPrefix, config.name, 'jk');
     const reporter = new PackNodeReporter(this, clock, bus, { addresses, packId });
@@ -44,29 +62,61 @@ export = function (RED: NodeAPI) {
       const sniffer = new PbSniffer();
       reporter.listen(Math.max(1000, numberSetting(config.staleAfter, 15) * 1000), (data) => {
         for (const ev of sniffer.push(data)) {
-          if (!ev.ok) { reporter.reject(ev.reason); continue; }
+          if (!ev.ok) {
+            reporter.reject(ev.reason);
+            continue;
+          }
           const { frame, ackAddress } = ev.value;
           if (frame.type === 'cellInfo' && addresses.includes(ackAddress)) {
-            reporter.emit(liveToPackState(frame.live, { id: packId(ackAddress), address: ackAddress, time: clock.now(), protocol: 'jk-pb' }));
+            reporter.emit(
+              liveToPackState(frame.live, {
+                id: packId(ackAddress),
+                address: ackAddress,
+                time: clock.now(),
+                protocol: 'jk-pb',
+              }),
+            );
           }
         }
       });
     } else {
-      const read = { protocol, method: config.method === 'trigger' ? 'trigger' : 'fc03', invertCurrent: config.invertCurrent === true } as const;
-      reporter.poll(Math.max(500, numberSetting(config.interval, 5) * 1000),
+      const read = {
+        protocol,
+        method: config.method === 'trigger' ? 'trigger' : 'fc03',
+        invertCurrent: config.invertCurrent === true,
+      } as const;
+      reporter.poll(
+        Math.max(500, numberSetting(config.interval, 5) * 1000),
         (address) => readPack(bus, read, address, packId(address), () => clock.now()),
-        (e) => e instanceof RejectedFrame);
+        (e) => e instanceof RejectedFrame,
+      );
     }
     reporter.connect();
 
     this.on('input', (msg, send, done) => {
-      const p = (msg as NodeMessage & { payload?: unknown }).payload as { command?: unknown; value?: unknown; address?: unknown } | undefined;
+      const p = (msg as NodeMessage & { payload?: unknown }).payload as
+        { command?: unknown; value?: unknown; address?: unknown } | undefined;
       const refuse = (reason: string): void => done(new Error(reason));
-      if (!p || typeof p !== 'object') { refuse('msg.payload must be { command, value, address }'); return; }
-      if (!config.allowWrites) { refuse('writes are disabled on this node (enable "Allow writes" in its settings)'); return; }
-      if (protocol === 'pb-listen') { refuse('listen-only mode never transmits: no writes'); return; }
-      if (!JK_COMMANDS.includes(p.command as JkCommand)) { refuse(`msg.payload.command must be one of ${JK_COMMANDS.join(', ')}`); return; }
-      if (typeof p.value !== 'boolean') { refuse('msg.payload.value must be true (on) or false (off)'); return; }
+      if (!p || typeof p !== 'object') {
+        refuse('msg.payload must be { command, value, address }');
+        return;
+      }
+      if (!config.allowWrites) {
+        refuse('writes are disabled on this node (enable "Allow writes" in its settings)');
+        return;
+      }
+      if (protocol === 'pb-listen') {
+        refuse('listen-only mode never transmits: no writes');
+        return;
+      }
+      if (!JK_COMMANDS.includes(p.command as JkCommand)) {
+        refuse(`msg.payload.command must be one of ${JK_COMMANDS.join(', ')}`);
+        return;
+      }
+      if (typeof p.value !== 'boolean') {
+        refuse('msg.payload.value must be true (on) or false (off)');
+        return;
+      }
       const address = p.address === undefined && addresses.length === 1 ? addresses[0] : p.address;
       if (typeof address !== 'number' || !addresses.includes(address)) {
         refuse(`msg.payload.address must be one of this node's addresses (${addresses.join(', ')})`);
@@ -81,7 +131,12 @@ export = function (RED: NodeAPI) {
           send([null, msg as NodeMessage]);
           done();
         },
-        (e: unknown) => done(new Error(`write ${command}=${String(on)} to pack ${address} failed: ${e instanceof Error ? e.message : String(e)}`)),
+        (e: unknown) =>
+          done(
+            new Error(
+              `write ${command}=${String(on)} to pack ${address} failed: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+          ),
       );
     });
 

@@ -31,7 +31,8 @@ export const NW_ALARM_BITS: BitMeaning[] = [
   A('cellUnderVoltage', ['cellUnderVoltage']),
   A('protection309A', ['internal']),
   A('protection309B', ['internal']),
-  info('reserved14'), info('reserved15'),
+  info('reserved14'),
+  info('reserved15'),
 ];
 
 /** PB / JK02 alarm word (§3.6). */
@@ -66,7 +67,9 @@ export const PB_ALARM_BITS: BitMeaning[] = [
   A('dischargeOverCurrent3', ['dischargeOverCurrent']),
   A('dischargeUnderTemperature', ['dischargeUnderTemperature']),
   info('gpsRemoteLock'),
-  info('bit29'), info('bit30'), info('bit31'),
+  info('bit29'),
+  info('bit30'),
+  info('bit31'),
 ];
 
 /** Active bits → alarms (the stronger level wins) and the list of active flag names. */
@@ -90,7 +93,15 @@ export interface PackMeta {
 }
 
 const numberOrUndefined = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-const LIVE_EXTRA_KEYS = ['balancerState', 'heatingOn', 'prechargeOn', 'totalCycleCapacityAh', 'runtimeSeconds', 'userAlarm', 'wireResistanceAlarmMask'];
+const LIVE_EXTRA_KEYS = [
+  'balancerState',
+  'heatingOn',
+  'prechargeOn',
+  'totalCycleCapacityAh',
+  'runtimeSeconds',
+  'userAlarm',
+  'wireResistanceAlarmMask',
+];
 
 /** Live block (PB Modbus) or JK02 cell-info frame → PackState. */
 export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
@@ -104,7 +115,9 @@ export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
   if (present & 0b10000 && t.t4 !== undefined) temperatures.push(t.t4);
   if (present & 0b100000 && t.t5 !== undefined) temperatures.push(t.t5);
   const extra: Record<string, unknown> = {
-    alarmsRaw: live.alarmsRaw, alarmFlags: flags, cellResistancesMilliOhm: live.cellResistancesMilliOhm,
+    alarmsRaw: live.alarmsRaw,
+    alarmFlags: flags,
+    cellResistancesMilliOhm: live.cellResistancesMilliOhm,
   };
   for (const k of LIVE_EXTRA_KEYS) {
     if (live[k] !== undefined) extra[k] = live[k];
@@ -150,12 +163,28 @@ export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions
   const design = typeof nw.nominalCapacityAh === 'number' ? nw.nominalCapacityAh : undefined;
   const actual = typeof nw.actualCapacityAh === 'number' && nw.actualCapacityAh > 0 ? nw.actualCapacityAh : design;
   const current = opts.invertCurrent ? -nw.current + 0 : nw.current;
-  const extra: Record<string, unknown> = { warningsRaw: nw.warningsRaw, statusRaw: nw.statusRaw, alarmFlags: flags, protocolVersion: nw.protocolVersion };
-  for (const k of ['chargeSwitch', 'dischargeSwitch', 'balancerSwitch', 'softwareVersion', 'manufacturerId', 'totalCycleCapacityAh', 'runtimeMinutes']) {
+  const extra: Record<string, unknown> = {
+    warningsRaw: nw.warningsRaw,
+    statusRaw: nw.statusRaw,
+    alarmFlags: flags,
+    protocolVersion: nw.protocolVersion,
+  };
+  for (const k of [
+    'chargeSwitch',
+    'dischargeSwitch',
+    'balancerSwitch',
+    'softwareVersion',
+    'manufacturerId',
+    'totalCycleCapacityAh',
+    'runtimeMinutes',
+  ]) {
     if (nw[k] !== undefined && nw[k] !== null) extra[k] = nw[k];
   }
   return {
-    kind: 'pack', id: meta.id, protocol: 'jk-nw', ...(meta.address !== undefined ? { address: meta.address } : {}),
+    kind: 'pack',
+    id: meta.id,
+    protocol: 'jk-nw',
+    ...(meta.address !== undefined ? { address: meta.address } : {}),
     time: meta.time,
     voltage: nw.packVoltage,
     current,

@@ -7,11 +7,28 @@ import type { PackState } from '../../core/pack-state';
 import type { SerialBusApi } from '../../transport/bus-api';
 import { liveToPackState, nwToPackState } from './jk-pack-state';
 import {
-  NW_COMMANDS, NW_ITEMS, checkNwWriteAnswer, decodeNw, nwFramer, passwordRequest, readAllRequest, writeItemRequest,
+  NW_COMMANDS,
+  NW_ITEMS,
+  checkNwWriteAnswer,
+  decodeNw,
+  nwFramer,
+  passwordRequest,
+  readAllRequest,
+  writeItemRequest,
 } from './protocol-jk-nw';
 import {
-  LIVE_READ, PB_TRIGGERS, checkWriteAnswer, decodeReadAnswer, decodeTriggerAnswer, liveReadRequest, readAnswerFramer,
-  switchWriteRequest, triggerAnswerFramer, triggerRequest, writeAnswerFramer, type PbSwitch,
+  LIVE_READ,
+  PB_TRIGGERS,
+  checkWriteAnswer,
+  decodeReadAnswer,
+  decodeTriggerAnswer,
+  liveReadRequest,
+  readAnswerFramer,
+  switchWriteRequest,
+  triggerAnswerFramer,
+  triggerRequest,
+  writeAnswerFramer,
+  type PbSwitch,
 } from './protocol-jk-pb';
 
 export type JkProtocol = 'nw' | 'pb' | 'pb-listen';
@@ -20,7 +37,10 @@ export const JK_COMMANDS = ['chargeFet', 'dischargeFet', 'balancer'] as const;
 export type JkCommand = (typeof JK_COMMANDS)[number];
 
 export class RejectedFrame extends Error {
-  constructor(reason: string) { super(reason); this.name = 'RejectedFrame'; }
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RejectedFrame';
+  }
 }
 
 export interface ReadOptions {
@@ -29,7 +49,13 @@ export interface ReadOptions {
   invertCurrent: boolean;
 }
 
-export async function readPack(bus: SerialBusApi, o: ReadOptions, address: number, id: string, now: () => number): Promise<PackState> {
+export async function readPack(
+  bus: SerialBusApi,
+  o: ReadOptions,
+  address: number,
+  id: string,
+  now: () => number,
+): Promise<PackState> {
   if (o.protocol === 'nw') {
     const answer = await bus.transact({ address, request: readAllRequest(), framer: nwFramer });
     const nw = decodeNw(answer, { expectCommand: NW_COMMANDS.readAll });
@@ -37,10 +63,15 @@ export async function readPack(bus: SerialBusApi, o: ReadOptions, address: numbe
     return nwToPackState(nw.value, { id, address, time: now(), protocol: 'jk-nw' }, { invertCurrent: o.invertCurrent });
   }
   if (o.method === 'trigger') {
-    const answer = await bus.transact({ address, request: triggerRequest(address, PB_TRIGGERS.cellInfo), framer: triggerAnswerFramer(address) });
+    const answer = await bus.transact({
+      address,
+      request: triggerRequest(address, PB_TRIGGERS.cellInfo),
+      framer: triggerAnswerFramer(address),
+    });
     const t = decodeTriggerAnswer(answer);
     if (!t.ok) throw new RejectedFrame(t.reason);
-    if (t.value.ackAddress !== address || t.value.frame.type !== 'cellInfo') throw new RejectedFrame('the answer is not the cell info of this address');
+    if (t.value.ackAddress !== address || t.value.frame.type !== 'cellInfo')
+      throw new RejectedFrame('the answer is not the cell info of this address');
     return liveToPackState(t.value.frame.live, { id, address, time: now(), protocol: 'jk-pb' });
   }
   const answer = await bus.transact({ address, request: liveReadRequest(address), framer: readAnswerFramer(address) });
@@ -51,12 +82,19 @@ export async function readPack(bus: SerialBusApi, o: ReadOptions, address: numbe
 }
 
 const NW_SWITCH_ITEMS: Record<JkCommand, number> = {
-  chargeFet: NW_ITEMS.chargeSwitch, dischargeFet: NW_ITEMS.dischargeSwitch, balancer: NW_ITEMS.balancerSwitch,
+  chargeFet: NW_ITEMS.chargeSwitch,
+  dischargeFet: NW_ITEMS.dischargeSwitch,
+  balancer: NW_ITEMS.balancerSwitch,
 };
 
 /** Switches a FET or the balancer; resolves when the BMS confirmed, rejects with the reason otherwise. */
 export async function writeSwitch(
-  bus: SerialBusApi, protocol: 'nw' | 'pb', address: number, command: JkCommand, on: boolean, clock: Clock,
+  bus: SerialBusApi,
+  protocol: 'nw' | 'pb',
+  address: number,
+  command: JkCommand,
+  on: boolean,
+  clock: Clock,
 ): Promise<void> {
   if (protocol === 'nw') {
     // The BMS expects the (empty) password frame first; esphome waits ~150 ms before the write.
@@ -69,7 +107,11 @@ export async function writeSwitch(
     return;
   }
   const which: PbSwitch = command;
-  const answer = await bus.transact({ address, request: switchWriteRequest(address, which, on), framer: writeAnswerFramer(address) });
+  const answer = await bus.transact({
+    address,
+    request: switchWriteRequest(address, which, on),
+    framer: writeAnswerFramer(address),
+  });
   const ok = checkWriteAnswer(answer, address, which);
   if (!ok.ok) throw new RejectedFrame(ok.reason);
 }

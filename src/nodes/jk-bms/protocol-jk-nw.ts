@@ -4,7 +4,15 @@
  * same item table the decoder reads).
  */
 import type { Framer } from '../../transport/framer';
-import { BlockView, fieldValue, prepareField, writeFields, type Decoded, type FieldSpec, type PreparedField } from './jk-blocks';
+import {
+  BlockView,
+  fieldValue,
+  prepareField,
+  writeFields,
+  type Decoded,
+  type FieldSpec,
+  type PreparedField,
+} from './jk-blocks';
 
 export const NW_COMMANDS = { activate: 0x01, write: 0x02, read: 0x03, password: 0x05, readAll: 0x06 } as const;
 /** Frame source byte of our requests ("PC"). */
@@ -16,48 +24,146 @@ const MAX_LENGTH = 0x200;
 
 /** Item id → value length (0x79 is variable: its first byte says how many bytes follow). */
 export const NW_ITEM_LENGTHS: Record<number, number> = {
-  0x80: 2, 0x81: 2, 0x82: 2, 0x83: 2, 0x84: 2, 0x85: 1, 0x86: 1, 0x87: 2, 0x89: 4, 0x8a: 2, 0x8b: 2, 0x8c: 2,
-  0x8e: 2, 0x8f: 2, 0x90: 2, 0x91: 2, 0x92: 2, 0x93: 2, 0x94: 2, 0x95: 2, 0x96: 2, 0x97: 2, 0x98: 2, 0x99: 2,
-  0x9a: 2, 0x9b: 2, 0x9c: 2, 0x9d: 1, 0x9e: 2, 0x9f: 2, 0xa0: 2, 0xa1: 2, 0xa2: 2, 0xa3: 2, 0xa4: 2, 0xa5: 2,
-  0xa6: 2, 0xa7: 2, 0xa8: 2, 0xa9: 1, 0xaa: 4, 0xab: 1, 0xac: 1, 0xad: 2, 0xae: 1, 0xaf: 1, 0xb0: 2, 0xb1: 1,
-  0xb2: 10, 0xb3: 1, 0xb4: 8, 0xb5: 4, 0xb6: 4, 0xb7: 15, 0xb8: 1, 0xb9: 4, 0xba: 24, 0xbb: 1, 0xbc: 1, 0xbd: 1,
-  0xbe: 2, 0xbf: 2, 0xc0: 1,
+  0x80: 2,
+  0x81: 2,
+  0x82: 2,
+  0x83: 2,
+  0x84: 2,
+  0x85: 1,
+  0x86: 1,
+  0x87: 2,
+  0x89: 4,
+  0x8a: 2,
+  0x8b: 2,
+  0x8c: 2,
+  0x8e: 2,
+  0x8f: 2,
+  0x90: 2,
+  0x91: 2,
+  0x92: 2,
+  0x93: 2,
+  0x94: 2,
+  0x95: 2,
+  0x96: 2,
+  0x97: 2,
+  0x98: 2,
+  0x99: 2,
+  0x9a: 2,
+  0x9b: 2,
+  0x9c: 2,
+  0x9d: 1,
+  0x9e: 2,
+  0x9f: 2,
+  0xa0: 2,
+  0xa1: 2,
+  0xa2: 2,
+  0xa3: 2,
+  0xa4: 2,
+  0xa5: 2,
+  0xa6: 2,
+  0xa7: 2,
+  0xa8: 2,
+  0xa9: 1,
+  0xaa: 4,
+  0xab: 1,
+  0xac: 1,
+  0xad: 2,
+  0xae: 1,
+  0xaf: 1,
+  0xb0: 2,
+  0xb1: 1,
+  0xb2: 10,
+  0xb3: 1,
+  0xb4: 8,
+  0xb5: 4,
+  0xb6: 4,
+  0xb7: 15,
+  0xb8: 1,
+  0xb9: 4,
+  0xba: 24,
+  0xbb: 1,
+  0xbc: 1,
+  0xbd: 1,
+  0xbe: 2,
+  0xbf: 2,
+  0xc0: 1,
 };
 
-export const NW_ITEMS = { cells: 0x79, mos: 0x80, t1: 0x81, t2: 0x82, current: 0x84, chargeSwitch: 0xab, dischargeSwitch: 0xac, balancerSwitch: 0x9d } as const;
+export const NW_ITEMS = {
+  cells: 0x79,
+  mos: 0x80,
+  t1: 0x81,
+  t2: 0x82,
+  current: 0x84,
+  chargeSwitch: 0xab,
+  dischargeSwitch: 0xac,
+  balancerSwitch: 0x9d,
+} as const;
 
 /** Plain numeric items (value = raw × scale); temperatures, current and cells are special. */
 const NUMERIC: Record<number, Omit<FieldSpec, 'off'>> = {
-  0x83: { key: 'packVoltage', type: 'u16', scale: 0.01 }, 0x85: { key: 'soc', type: 'u8' },
-  0x86: { key: 'temperatureSensorCount', type: 'u8' }, 0x87: { key: 'cycles', type: 'u16' },
-  0x89: { key: 'totalCycleCapacityAh', type: 'u32' }, 0x8a: { key: 'cellCountReported', type: 'u16' },
-  0x8b: { key: 'warningsRaw', type: 'u16' }, 0x8c: { key: 'statusRaw', type: 'u16' },
-  0x8e: { key: 'packOvpV', type: 'u16', scale: 0.01 }, 0x8f: { key: 'packUvpV', type: 'u16', scale: 0.01 },
-  0x90: { key: 'cellOvpV', type: 'u16', scale: 0.001 }, 0x91: { key: 'cellOvprV', type: 'u16', scale: 0.001 },
-  0x92: { key: 'cellOvpDelaySeconds', type: 'u16' }, 0x93: { key: 'cellUvpV', type: 'u16', scale: 0.001 },
-  0x94: { key: 'cellUvprV', type: 'u16', scale: 0.001 }, 0x95: { key: 'cellUvpDelaySeconds', type: 'u16' },
-  0x96: { key: 'cellDeltaProtectionV', type: 'u16', scale: 0.001 }, 0x97: { key: 'dischargeOcpA', type: 'u16' },
-  0x98: { key: 'dischargeOcpDelaySeconds', type: 'u16' }, 0x99: { key: 'chargeOcpA', type: 'u16' },
-  0x9a: { key: 'chargeOcpDelaySeconds', type: 'u16' }, 0x9b: { key: 'balanceStartV', type: 'u16', scale: 0.001 },
-  0x9c: { key: 'balanceTriggerDeltaV', type: 'u16', scale: 0.001 }, 0x9d: { key: 'balancerSwitch', type: 'u8', bool: true },
-  0x9e: { key: 'mosOverTempProtectionC', type: 'u16' }, 0x9f: { key: 'mosOverTempRecoveryC', type: 'u16' },
-  0xa0: { key: 'boxOverTempProtectionC', type: 'u16' }, 0xa1: { key: 'boxOverTempRecoveryC', type: 'u16' },
-  0xa2: { key: 'temperatureDeltaProtectionC', type: 'u16' }, 0xa3: { key: 'chargeOverTempProtectionC', type: 'u16' },
-  0xa4: { key: 'dischargeOverTempProtectionC', type: 'u16' }, 0xa5: { key: 'chargeUnderTempProtectionC', type: 'i16' },
-  0xa6: { key: 'chargeUnderTempRecoveryC', type: 'i16' }, 0xa7: { key: 'dischargeUnderTempProtectionC', type: 'i16' },
-  0xa8: { key: 'dischargeUnderTempRecoveryC', type: 'i16' }, 0xa9: { key: 'cellCountSetting', type: 'u8' },
-  0xaa: { key: 'nominalCapacityAh', type: 'u32' }, 0xab: { key: 'chargeSwitch', type: 'u8', bool: true },
-  0xac: { key: 'dischargeSwitch', type: 'u8', bool: true }, 0xad: { key: 'currentCalibrationMilliAmp', type: 'u16' },
-  0xae: { key: 'boardAddress', type: 'u8' }, 0xaf: { key: 'batteryType', type: 'u8' },
-  0xb0: { key: 'sleepWaitSeconds', type: 'u16' }, 0xb1: { key: 'lowSocAlarmPercent', type: 'u8' },
-  0xb3: { key: 'dedicatedChargerSwitch', type: 'u8', bool: true }, 0xb6: { key: 'runtimeMinutes', type: 'u32' },
-  0xb8: { key: 'startCurrentCalibration', type: 'u8' }, 0xb9: { key: 'actualCapacityAh', type: 'u32' },
-  0xbe: { key: 'gpsPowerOffV', type: 'u16', scale: 0.001 }, 0xbf: { key: 'gpsPowerOnV', type: 'u16', scale: 0.001 },
+  0x83: { key: 'packVoltage', type: 'u16', scale: 0.01 },
+  0x85: { key: 'soc', type: 'u8' },
+  0x86: { key: 'temperatureSensorCount', type: 'u8' },
+  0x87: { key: 'cycles', type: 'u16' },
+  0x89: { key: 'totalCycleCapacityAh', type: 'u32' },
+  0x8a: { key: 'cellCountReported', type: 'u16' },
+  0x8b: { key: 'warningsRaw', type: 'u16' },
+  0x8c: { key: 'statusRaw', type: 'u16' },
+  0x8e: { key: 'packOvpV', type: 'u16', scale: 0.01 },
+  0x8f: { key: 'packUvpV', type: 'u16', scale: 0.01 },
+  0x90: { key: 'cellOvpV', type: 'u16', scale: 0.001 },
+  0x91: { key: 'cellOvprV', type: 'u16', scale: 0.001 },
+  0x92: { key: 'cellOvpDelaySeconds', type: 'u16' },
+  0x93: { key: 'cellUvpV', type: 'u16', scale: 0.001 },
+  0x94: { key: 'cellUvprV', type: 'u16', scale: 0.001 },
+  0x95: { key: 'cellUvpDelaySeconds', type: 'u16' },
+  0x96: { key: 'cellDeltaProtectionV', type: 'u16', scale: 0.001 },
+  0x97: { key: 'dischargeOcpA', type: 'u16' },
+  0x98: { key: 'dischargeOcpDelaySeconds', type: 'u16' },
+  0x99: { key: 'chargeOcpA', type: 'u16' },
+  0x9a: { key: 'chargeOcpDelaySeconds', type: 'u16' },
+  0x9b: { key: 'balanceStartV', type: 'u16', scale: 0.001 },
+  0x9c: { key: 'balanceTriggerDeltaV', type: 'u16', scale: 0.001 },
+  0x9d: { key: 'balancerSwitch', type: 'u8', bool: true },
+  0x9e: { key: 'mosOverTempProtectionC', type: 'u16' },
+  0x9f: { key: 'mosOverTempRecoveryC', type: 'u16' },
+  0xa0: { key: 'boxOverTempProtectionC', type: 'u16' },
+  0xa1: { key: 'boxOverTempRecoveryC', type: 'u16' },
+  0xa2: { key: 'temperatureDeltaProtectionC', type: 'u16' },
+  0xa3: { key: 'chargeOverTempProtectionC', type: 'u16' },
+  0xa4: { key: 'dischargeOverTempProtectionC', type: 'u16' },
+  0xa5: { key: 'chargeUnderTempProtectionC', type: 'i16' },
+  0xa6: { key: 'chargeUnderTempRecoveryC', type: 'i16' },
+  0xa7: { key: 'dischargeUnderTempProtectionC', type: 'i16' },
+  0xa8: { key: 'dischargeUnderTempRecoveryC', type: 'i16' },
+  0xa9: { key: 'cellCountSetting', type: 'u8' },
+  0xaa: { key: 'nominalCapacityAh', type: 'u32' },
+  0xab: { key: 'chargeSwitch', type: 'u8', bool: true },
+  0xac: { key: 'dischargeSwitch', type: 'u8', bool: true },
+  0xad: { key: 'currentCalibrationMilliAmp', type: 'u16' },
+  0xae: { key: 'boardAddress', type: 'u8' },
+  0xaf: { key: 'batteryType', type: 'u8' },
+  0xb0: { key: 'sleepWaitSeconds', type: 'u16' },
+  0xb1: { key: 'lowSocAlarmPercent', type: 'u8' },
+  0xb3: { key: 'dedicatedChargerSwitch', type: 'u8', bool: true },
+  0xb6: { key: 'runtimeMinutes', type: 'u32' },
+  0xb8: { key: 'startCurrentCalibration', type: 'u8' },
+  0xb9: { key: 'actualCapacityAh', type: 'u32' },
+  0xbe: { key: 'gpsPowerOffV', type: 'u16', scale: 0.001 },
+  0xbf: { key: 'gpsPowerOnV', type: 'u16', scale: 0.001 },
   0xc0: { key: 'protocolVersion', type: 'u8' },
 };
-const NUMERIC_FIELDS: Record<number, PreparedField> = Object.fromEntries(Object.entries(NUMERIC).map(([id, spec]) => [id, prepareField(spec)]));
+const NUMERIC_FIELDS: Record<number, PreparedField> = Object.fromEntries(
+  Object.entries(NUMERIC).map(([id, spec]) => [id, prepareField(spec)]),
+);
 /** Text items. 0xB2 (the parameter password) is a secret and never decoded. */
-const TEXT: Record<number, string> = { 0xb4: 'deviceId', 0xb5: 'manufacturingDate', 0xb7: 'softwareVersion', 0xba: 'manufacturerId' };
+const TEXT: Record<number, string> = {
+  0xb4: 'deviceId',
+  0xb5: 'manufacturingDate',
+  0xb7: 'softwareVersion',
+  0xba: 'manufacturerId',
+};
 
 export function nwChecksum(frame: Uint8Array, end: number): number {
   let s = 0;
@@ -93,7 +199,9 @@ export const nwFramer: Framer = (buf) => {
   if (buf.length < 4) return { kind: 'incomplete', need: 4 - buf.length };
   const length = buf.readUInt16BE(2);
   if (length < MIN_LENGTH || length > MAX_LENGTH) return { kind: 'garbage', skip: 1 };
-  return buf.length >= length + 2 ? { kind: 'complete', length: length + 2 } : { kind: 'incomplete', need: length + 2 - buf.length };
+  return buf.length >= length + 2
+    ? { kind: 'complete', length: length + 2 }
+    : { kind: 'incomplete', need: length + 2 - buf.length };
 };
 
 /** §2.6: 0..99 are °C, above 100 is the negative offset code (101 = −1 °C). */
@@ -159,10 +267,16 @@ class ItemIndex {
     this.lengths[id] = len;
   }
 
-  has(id: number): boolean { return this.offsets[id] !== undefined; }
+  has(id: number): boolean {
+    return this.offsets[id] !== undefined;
+  }
   /** Offset of the value (after the id byte). */
-  off(id: number): number { return this.offsets[id]; }
-  len(id: number): number { return this.lengths[id]; }
+  off(id: number): number {
+    return this.offsets[id];
+  }
+  len(id: number): number {
+    return this.lengths[id];
+  }
 }
 
 /** Splits the information field into items; an unknown id cannot be skipped, so it ends the frame. */
@@ -173,7 +287,8 @@ function parseItems(info: Buffer): Decoded<ItemIndex> {
     const id = info[p];
     const len = id === NW_ITEMS.cells ? (p + 1 < info.length ? 1 + info[p + 1] : 1) : NW_ITEM_LENGTHS[id];
     if (len === undefined) return { ok: false, reason: `unknown item id 0x${id.toString(16)} at byte ${11 + p}` };
-    if (p + 1 + len > info.length) return { ok: false, reason: `item 0x${id.toString(16)} runs past the end of the data` };
+    if (p + 1 + len > info.length)
+      return { ok: false, reason: `item 0x${id.toString(16)} runs past the end of the data` };
     items.set(id, p + 1, len);
     p += 1 + len;
   }
@@ -184,9 +299,28 @@ const TEMPERATURE_ITEMS = [NW_ITEMS.mos, NW_ITEMS.t1, NW_ITEMS.t2];
 
 /** The keys a reading has after the keys of its items, in this order. */
 const READING_KEYS = [
-  'lengthField', 'command', 'frameSource', 'transportType', 'checksumValid', 'checksum', 'checksumComputed',
-  'recordNumber', 'cellCount', 'cellVoltages', 'packVoltage', 'current', 'currentRaw', 'protocolVersion', 'soc',
-  'temperatures', 'warningsRaw', 'statusRaw', 'chargeFetOn', 'dischargeFetOn', 'balancerOn', 'manufacturerId',
+  'lengthField',
+  'command',
+  'frameSource',
+  'transportType',
+  'checksumValid',
+  'checksum',
+  'checksumComputed',
+  'recordNumber',
+  'cellCount',
+  'cellVoltages',
+  'packVoltage',
+  'current',
+  'currentRaw',
+  'protocolVersion',
+  'soc',
+  'temperatures',
+  'warningsRaw',
+  'statusRaw',
+  'chargeFetOn',
+  'dischargeFetOn',
+  'balancerOn',
+  'manufacturerId',
 ];
 
 /**
@@ -226,15 +360,21 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
   if (frame.length < MIN_LENGTH + 2) return { ok: false, reason: `frame too short (${frame.length} bytes)` };
   if (frame[0] !== 0x4e || frame[1] !== 0x57) return { ok: false, reason: 'no 4E 57 start' };
   const length = frame.readUInt16BE(2);
-  if (length + 2 !== frame.length) return { ok: false, reason: `length field ${length} does not match ${frame.length} bytes` };
+  if (length + 2 !== frame.length)
+    return { ok: false, reason: `length field ${length} does not match ${frame.length} bytes` };
   if (frame[length - 3] !== END_FLAG) return { ok: false, reason: 'end flag 0x68 missing' };
   const checksum = frame.readUInt16BE(length);
   const checksumComputed = nwChecksum(frame, length - 2);
   const checksumValid = checksum === checksumComputed && frame.readUInt16BE(length - 2) === 0;
   if (!checksumValid && opts.verifyChecksum !== false) {
-    return { ok: false, reason: `checksum mismatch (stored 0x${checksum.toString(16)}, computed 0x${checksumComputed.toString(16)})` };
+    return {
+      ok: false,
+      reason: `checksum mismatch (stored 0x${checksum.toString(16)}, computed 0x${checksumComputed.toString(16)})`,
+    };
   }
-  const command = frame[8], frameSource = frame[9], transportType = frame[10];
+  const command = frame[8],
+    frameSource = frame[9],
+    transportType = frame[10];
   if (transportType !== 0x01) return { ok: false, reason: `not a response (transport type ${transportType})` };
   if (opts.expectCommand !== undefined && command !== opts.expectCommand) {
     return { ok: false, reason: `answer to command ${command}, expected ${opts.expectCommand}` };
@@ -249,7 +389,8 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
 
   const cellBytes = items.len(NW_ITEMS.cells) - 1;
   const n = cellBytes / 3;
-  if (!Number.isInteger(n) || n === 0) return { ok: false, reason: `cell list of ${cellBytes} bytes is not whole cells` };
+  if (!Number.isInteger(n) || n === 0)
+    return { ok: false, reason: `cell list of ${cellBytes} bytes is not whole cells` };
   const cellVoltages: number[] = [];
   for (let i = 0, p = items.off(NW_ITEMS.cells) + 1; i < n; i++, p += 3) {
     if (info.buf[p] !== i + 1) return { ok: false, reason: `cell list entry ${i + 1} is numbered ${info.buf[p]}` };
@@ -266,7 +407,8 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
   for (const id of TEMPERATURE_ITEMS) {
     const raw = info.read(items.off(id), 'u16')!;
     const t = nwTemperature(raw);
-    if (t === undefined) return { ok: false, reason: `temperature item 0x${id.toString(16)} raw ${raw} is out of range` };
+    if (t === undefined)
+      return { ok: false, reason: `temperature item 0x${id.toString(16)} raw ${raw} is out of range` };
     temps.push(t);
   }
   if ((values.soc as number) > 100) return { ok: false, reason: `SOC ${String(values.soc)} % is out of range` };
@@ -302,10 +444,12 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
 
 /** Answer to a write item request: command 02, first data byte is the item id (§2.3). */
 export function checkNwWriteAnswer(frame: Buffer, id: number): Decoded<true> {
-  if (frame.length < MIN_LENGTH + 2 || frame.readUInt16BE(2) + 2 !== frame.length) return { ok: false, reason: 'malformed answer' };
+  if (frame.length < MIN_LENGTH + 2 || frame.readUInt16BE(2) + 2 !== frame.length)
+    return { ok: false, reason: 'malformed answer' };
   const length = frame.readUInt16BE(2);
   if (nwChecksum(frame, length - 2) !== frame.readUInt16BE(length)) return { ok: false, reason: 'checksum mismatch' };
-  if (frame[8] !== NW_COMMANDS.write || frame[11] !== id) return { ok: false, reason: `the BMS did not confirm item 0x${id.toString(16)}` };
+  if (frame[8] !== NW_COMMANDS.write || frame[11] !== id)
+    return { ok: false, reason: `the BMS did not confirm item 0x${id.toString(16)}` };
   return { ok: true, value: true };
 }
 
@@ -331,13 +475,20 @@ export function encodeNwReadAll(input: NwEncodeInput): Buffer {
   const cells = Buffer.alloc(2 + 3 * input.cells.length);
   cells[0] = NW_ITEMS.cells;
   cells[1] = 3 * input.cells.length;
-  input.cells.forEach((v, i) => { cells[2 + 3 * i] = i + 1; cells.writeUInt16BE(Math.round(v * 1000), 3 + 3 * i); });
+  input.cells.forEach((v, i) => {
+    cells[2 + 3 * i] = i + 1;
+    cells.writeUInt16BE(Math.round(v * 1000), 3 + 3 * i);
+  });
   parts.push(cells);
   const special: Record<number, number> = {
-    [NW_ITEMS.mos]: encodeTemperature(input.temperatures.mos), [NW_ITEMS.t1]: encodeTemperature(input.temperatures.t1),
-    [NW_ITEMS.t2]: encodeTemperature(input.temperatures.t2), [NW_ITEMS.current]: encodeNwCurrent(input.current, version),
+    [NW_ITEMS.mos]: encodeTemperature(input.temperatures.mos),
+    [NW_ITEMS.t1]: encodeTemperature(input.temperatures.t1),
+    [NW_ITEMS.t2]: encodeTemperature(input.temperatures.t2),
+    [NW_ITEMS.current]: encodeNwCurrent(input.current, version),
   };
-  const ids = Object.keys(NW_ITEM_LENGTHS).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(NW_ITEM_LENGTHS)
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const id of ids) {
     const item = Buffer.alloc(1 + NW_ITEM_LENGTHS[id]);
     item[0] = id;

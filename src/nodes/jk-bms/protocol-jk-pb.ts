@@ -5,11 +5,22 @@
  */
 import { takeFrame, type Framer } from '../../transport/framer';
 import {
-  answerFramer, crcValid, parseAnswer, parseRequest, readHoldingRequest, writeMultipleRequest,
+  answerFramer,
+  crcValid,
+  parseAnswer,
+  parseRequest,
+  readHoldingRequest,
+  writeMultipleRequest,
 } from '../../transport/modbus-rtu';
 import {
-  BlockView, SETTINGS_FIELDS, decodeDeviceInfo, decodeLive, readFields,
-  type Decoded, type LiveLayoutName, type LiveReading,
+  BlockView,
+  SETTINGS_FIELDS,
+  decodeDeviceInfo,
+  decodeLive,
+  readFields,
+  type Decoded,
+  type LiveLayoutName,
+  type LiveReading,
 } from './jk-blocks';
 import { JK02_HEADER, JK02_LENGTH, JK02_TYPES, decodeJk02, type Jk02Frame } from './protocol-jk02';
 
@@ -17,7 +28,8 @@ export const PB_BLOCKS = { settings: 0x1000, live: 0x1200, deviceInfo: 0x1400 } 
 /** Trigger registers and the JK02 frame type each one makes the pack send (§3.8). */
 export const PB_TRIGGERS = { cellInfo: 0x1620, settings: 0x161e, deviceInfo: 0x161c } as const;
 export const TRIGGER_FRAME_TYPE: Record<number, number> = {
-  [PB_TRIGGERS.cellInfo]: JK02_TYPES.cellInfo, [PB_TRIGGERS.settings]: JK02_TYPES.settings,
+  [PB_TRIGGERS.cellInfo]: JK02_TYPES.cellInfo,
+  [PB_TRIGGERS.settings]: JK02_TYPES.settings,
   [PB_TRIGGERS.deviceInfo]: JK02_TYPES.deviceInfo,
 };
 /** Settings-block switches, written as u32 with FC 0x10 at base + byte offset (§3.4). */
@@ -27,7 +39,11 @@ export type PbSwitch = keyof typeof PB_SWITCHES;
 /** Live block bytes 0..239: everything a PackState needs in one read of 120 words. */
 export const LIVE_READ = { start: PB_BLOCKS.live, quantity: 120 } as const;
 
-export interface ReadRequest { address: number; start: number; quantity: number }
+export interface ReadRequest {
+  address: number;
+  start: number;
+  quantity: number;
+}
 
 export function liveReadRequest(address: number): Buffer {
   return readHoldingRequest(address, LIVE_READ.start, LIVE_READ.quantity);
@@ -42,9 +58,11 @@ export type PbRead =
 
 /** Which block a start register falls in, and its byte offset there (the §3.3 byte-address rule). */
 export function blockOf(start: number): { block: PbRead['block']; offset: number } | undefined {
-  if (start >= PB_BLOCKS.settings && start < PB_BLOCKS.live) return { block: 'settings', offset: start - PB_BLOCKS.settings };
+  if (start >= PB_BLOCKS.settings && start < PB_BLOCKS.live)
+    return { block: 'settings', offset: start - PB_BLOCKS.settings };
   if (start >= PB_BLOCKS.live && start < PB_BLOCKS.deviceInfo) return { block: 'live', offset: start - PB_BLOCKS.live };
-  if (start >= PB_BLOCKS.deviceInfo && start < 0x1600) return { block: 'deviceInfo', offset: start - PB_BLOCKS.deviceInfo };
+  if (start >= PB_BLOCKS.deviceInfo && start < 0x1600)
+    return { block: 'deviceInfo', offset: start - PB_BLOCKS.deviceInfo };
   return undefined;
 }
 
@@ -52,7 +70,8 @@ export function blockOf(start: number): { block: PbRead['block']; offset: number
 export function decodeReadAnswer(frame: Buffer, req: ReadRequest): Decoded<PbRead> {
   const a = parseAnswer(frame, req.address, 0x03);
   if (!a.ok) return a;
-  if (a.data.length !== 2 * req.quantity) return { ok: false, reason: `answer has ${a.data.length} bytes, the request asked for ${2 * req.quantity}` };
+  if (a.data.length !== 2 * req.quantity)
+    return { ok: false, reason: `answer has ${a.data.length} bytes, the request asked for ${2 * req.quantity}` };
   const where = blockOf(req.start);
   if (!where) return { ok: false, reason: `register 0x${req.start.toString(16)} is in no known block` };
   const view = new BlockView(a.data, where.offset, false);
@@ -60,7 +79,8 @@ export function decodeReadAnswer(frame: Buffer, req: ReadRequest): Decoded<PbRea
     const live = decodeLive(view, 'JK02_32S');
     return live.ok ? { ok: true, value: { block: 'live', live: live.value } } : live;
   }
-  if (where.block === 'settings') return { ok: true, value: { block: 'settings', settings: readFields(view, SETTINGS_FIELDS) } };
+  if (where.block === 'settings')
+    return { ok: true, value: { block: 'settings', settings: readFields(view, SETTINGS_FIELDS) } };
   return { ok: true, value: { block: 'deviceInfo', info: decodeDeviceInfo(view) } };
 }
 
@@ -83,7 +103,8 @@ function ackStart(buf: Buffer, address?: number): number | 'wait' | 'none' {
   if (buf[JK02_LENGTH + 1] === 0x10 && (address === undefined || buf[JK02_LENGTH] === address)) return JK02_LENGTH;
   if (buf[JK02_LENGTH] !== 0x00) return 'none';
   if (buf.length < JK02_LENGTH + 3) return 'wait';
-  if (buf[JK02_LENGTH + 2] === 0x10 && (address === undefined || buf[JK02_LENGTH + 1] === address)) return JK02_LENGTH + 1;
+  if (buf[JK02_LENGTH + 2] === 0x10 && (address === undefined || buf[JK02_LENGTH + 1] === address))
+    return JK02_LENGTH + 1;
   return 'none';
 }
 
@@ -93,7 +114,8 @@ function ackStart(buf: Buffer, address?: number): number | 'wait' | 'none' {
  */
 export function triggerAnswerFramer(address?: number): Framer {
   return (buf) => {
-    for (let i = 0; i < Math.min(4, buf.length); i++) if (buf[i] !== JK02_HEADER[i]) return { kind: 'garbage', skip: 1 };
+    for (let i = 0; i < Math.min(4, buf.length); i++)
+      if (buf[i] !== JK02_HEADER[i]) return { kind: 'garbage', skip: 1 };
     const at = ackStart(buf, address);
     if (at === 'wait') return { kind: 'incomplete', need: JK02_LENGTH + 2 - buf.length };
     if (at === 'none') return { kind: 'garbage', skip: 1 };
@@ -114,20 +136,28 @@ export interface TriggerAnswer {
 /** Decodes a framed trigger answer: frame checksum, ACK CRC, ACK register vs frame type. */
 export function decodeTriggerAnswer(buf: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<TriggerAnswer> {
   const at = ackStart(buf);
-  if (typeof at !== 'number' || buf.length < at + 8) return { ok: false, reason: 'no FC 0x10 acknowledgement after the JK02 frame' };
+  if (typeof at !== 'number' || buf.length < at + 8)
+    return { ok: false, reason: 'no FC 0x10 acknowledgement after the JK02 frame' };
   const ack = buf.subarray(at, at + 8);
   if (!crcValid(ack)) return { ok: false, reason: 'acknowledgement CRC mismatch' };
   const frame = decodeJk02(buf.subarray(0, JK02_LENGTH), layout);
   if (!frame.ok) return frame;
   const ackRegister = ack.readUInt16BE(2);
   if (TRIGGER_FRAME_TYPE[ackRegister] !== frame.value.frameType) {
-    return { ok: false, reason: `acknowledgement for register 0x${ackRegister.toString(16)} does not match frame type ${frame.value.frameType}` };
+    return {
+      ok: false,
+      reason: `acknowledgement for register 0x${ackRegister.toString(16)} does not match frame type ${frame.value.frameType}`,
+    };
   }
   return {
     ok: true,
     value: {
-      frame: frame.value, ackAddress: ack[0], ackRegister, ackHex: ack.toString('hex').toUpperCase(),
-      ackCrcValid: true, bytesBeforeAck: at - JK02_LENGTH,
+      frame: frame.value,
+      ackAddress: ack[0],
+      ackRegister,
+      ackHex: ack.toString('hex').toUpperCase(),
+      ackCrcValid: true,
+      bytesBeforeAck: at - JK02_LENGTH,
     },
   };
 }
@@ -145,7 +175,8 @@ export const writeAnswerFramer = (address: number): Framer => answerFramer(addre
 export function checkWriteAnswer(frame: Buffer, address: number, which: PbSwitch): Decoded<true> {
   const a = parseAnswer(frame, address, 0x10);
   if (!a.ok) return a;
-  if (a.data.readUInt16BE(0) !== PB_SWITCHES[which]) return { ok: false, reason: 'the acknowledgement names another register' };
+  if (a.data.readUInt16BE(0) !== PB_SWITCHES[which])
+    return { ok: false, reason: 'the acknowledgement names another register' };
   return { ok: true, value: true };
 }
 

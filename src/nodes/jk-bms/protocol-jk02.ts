@@ -4,8 +4,17 @@
  * never part of the type), little-endian payload = block offset + 6, 8-bit sum at byte 299.
  */
 import {
-  BlockView, SETTINGS_FIELDS, decodeDeviceInfo, decodeLive, encodeDeviceInfo, encodeLive, readFields, writeFields,
-  type Decoded, type LiveLayoutName, type LiveReading,
+  BlockView,
+  SETTINGS_FIELDS,
+  decodeDeviceInfo,
+  decodeLive,
+  encodeDeviceInfo,
+  encodeLive,
+  readFields,
+  writeFields,
+  type Decoded,
+  type LiveLayoutName,
+  type LiveReading,
 } from './jk-blocks';
 
 export const JK02_LENGTH = 300;
@@ -30,23 +39,43 @@ export function sum8(buf: Uint8Array, end: number): number {
 
 /** Decodes one frame starting at byte 0 (extra bytes after 300, as BLE sometimes sends, are ignored). */
 export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<Jk02Frame> {
-  if (frame.length < JK02_LENGTH) return { ok: false, reason: `JK02 frame too short (${frame.length} of ${JK02_LENGTH} bytes)` };
+  if (frame.length < JK02_LENGTH)
+    return { ok: false, reason: `JK02 frame too short (${frame.length} of ${JK02_LENGTH} bytes)` };
   if (frame.compare(JK02_HEADER, 0, 4, 0, 4) !== 0) return { ok: false, reason: 'no 55 AA EB 90 header' };
   const sum = sum8(frame, JK02_LENGTH - 1);
   if (sum !== frame[JK02_LENGTH - 1]) {
-    return { ok: false, reason: `checksum mismatch (stored 0x${frame[299].toString(16)}, computed 0x${sum.toString(16)})` };
+    return {
+      ok: false,
+      reason: `checksum mismatch (stored 0x${frame[299].toString(16)}, computed 0x${sum.toString(16)})`,
+    };
   }
   const view = new BlockView(frame.subarray(OFFSET, JK02_LENGTH - 1), 0, true);
-  const frameType = frame[4], frameCounter = frame[5], checksumValid = true;
+  const frameType = frame[4],
+    frameCounter = frame[5],
+    checksumValid = true;
   switch (frameType) {
     case JK02_TYPES.cellInfo: {
       const live = decodeLive(view, layout);
-      return live.ok ? { ok: true, value: { frameType, frameCounter, checksumValid, type: 'cellInfo', live: live.value } } : live;
+      return live.ok
+        ? { ok: true, value: { frameType, frameCounter, checksumValid, type: 'cellInfo', live: live.value } }
+        : live;
     }
     case JK02_TYPES.settings:
-      return { ok: true, value: { frameType, frameCounter, checksumValid, type: 'settings', settings: readFields(view, SETTINGS_FIELDS) } };
+      return {
+        ok: true,
+        value: {
+          frameType,
+          frameCounter,
+          checksumValid,
+          type: 'settings',
+          settings: readFields(view, SETTINGS_FIELDS),
+        },
+      };
     case JK02_TYPES.deviceInfo:
-      return { ok: true, value: { frameType, frameCounter, checksumValid, type: 'deviceInfo', info: decodeDeviceInfo(view) } };
+      return {
+        ok: true,
+        value: { frameType, frameCounter, checksumValid, type: 'deviceInfo', info: decodeDeviceInfo(view) },
+      };
     default:
       return { ok: false, reason: `unsupported JK02 frame type 0x${frame[4].toString(16)}` };
   }
@@ -66,7 +95,12 @@ export function jk02Frame(frameType: number, block: Buffer, counter = 0): Buffer
 const BLOCK_SIZE = JK02_LENGTH - 1 - OFFSET;
 
 /** The encoders the simulator uses; 32S layout. */
-export function encodeJk02CellInfo(values: Record<string, number | boolean>, cells: number[], resistances: number[], counter = 0): Buffer {
+export function encodeJk02CellInfo(
+  values: Record<string, number | boolean>,
+  cells: number[],
+  resistances: number[],
+  counter = 0,
+): Buffer {
   return jk02Frame(JK02_TYPES.cellInfo, encodeLive(values, cells, resistances, true, BLOCK_SIZE), counter);
 }
 

@@ -9,9 +9,20 @@
 import { BatteryModel } from '../../core/battery-model';
 import { takeFrame, type Framer } from '../../transport/framer';
 import {
-  exceptionAnswer, parseRequest, readAnswer, requestFramer, writeAnswer, type ModbusRequest,
+  exceptionAnswer,
+  parseRequest,
+  readAnswer,
+  requestFramer,
+  writeAnswer,
+  type ModbusRequest,
 } from '../../transport/modbus-rtu';
-import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorHost, SimulatorOptions } from '../../transport/simulator-api';
+import type {
+  DeviceSimulator,
+  SimulatedPack,
+  SimulatorFactory,
+  SimulatorHost,
+  SimulatorOptions,
+} from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { SETTINGS_FIELDS, encodeLive, writeFields, encodeDeviceInfo } from './jk-blocks';
 import { NW_COMMANDS, NW_ITEMS, encodeNwReadAll, encodeNwWriteAnswer, nwChecksum, nwFramer } from './protocol-jk-nw';
@@ -29,14 +40,22 @@ export const JK_PROFILES: Record<string, (t: number) => number> = {
 /** Protection thresholds of the simulated BMS (LiFePO4 defaults of the seed manual). */
 export const SIM_LIMITS = { cellOvpV: 3.65, cellUvpV: 2.5, overTemperatureC: 60 };
 
-interface Protection { cellOver: boolean; cellUnder: boolean; overTemp: boolean; chargeFet: boolean; dischargeFet: boolean }
+interface Protection {
+  cellOver: boolean;
+  cellUnder: boolean;
+  overTemp: boolean;
+  chargeFet: boolean;
+  dischargeFet: boolean;
+}
 
 function protection(m: BatteryModel): Protection {
   const cellOver = m.cellMax >= SIM_LIMITS.cellOvpV;
   const cellUnder = m.cellMin <= SIM_LIMITS.cellUvpV;
   const overTemp = Math.max(...m.temperatures) >= SIM_LIMITS.overTemperatureC;
   return {
-    cellOver, cellUnder, overTemp,
+    cellOver,
+    cellUnder,
+    overTemp,
     chargeFet: m.chargeEnabled && !cellOver && !overTemp,
     dischargeFet: m.dischargeEnabled && !cellUnder && !overTemp,
   };
@@ -58,13 +77,23 @@ function createPacks(options: SimulatorOptions, fallback: number): Map<number, S
   const packs = new Map<number, SimulatedPack>();
   (options.addresses?.length ? options.addresses : [fallback]).forEach((address, k) => {
     // Packs start at different SoC so they are told apart in tests and dashboards.
-    const model = new BatteryModel({ cells, capacityAh: options.capacityAh ?? 280, soc: 40 + ((k * 7) % 50), current: profile });
+    const model = new BatteryModel({
+      cells,
+      capacityAh: options.capacityAh ?? 280,
+      soc: 40 + ((k * 7) % 50),
+      current: profile,
+    });
     packs.set(address, { address, model, faults: {} });
   });
   return packs;
 }
 
-function simulate(packs: Map<number, SimulatedPack>, host: SimulatorHost, turnaroundMs: number, r: Responder): DeviceSimulator {
+function simulate(
+  packs: Map<number, SimulatedPack>,
+  host: SimulatorHost,
+  turnaroundMs: number,
+  r: Responder,
+): DeviceSimulator {
   let pending: Buffer = Buffer.alloc(0);
   const timers = new Set<number>();
   return {
@@ -79,7 +108,10 @@ function simulate(packs: Map<number, SimulatedPack>, host: SimulatorHost, turnar
         if (!a) continue;
         const out = applyWireFaults(a.bytes, a.pack.faults, a.corrupt);
         if (!out) continue;
-        const id = host.clock.setTimeout(() => { timers.delete(id); host.send(out); }, turnaroundMs);
+        const id = host.clock.setTimeout(() => {
+          timers.delete(id);
+          host.send(out);
+        }, turnaroundMs);
         timers.add(id);
       }
     },
@@ -102,11 +134,24 @@ export function nwAnswerFor(m: BatteryModel, capacityAh: number): Buffer {
     current: m.current,
     protocolVersion: 1,
     values: {
-      packVoltage: m.voltage, soc: Math.round(m.soc), temperatureSensorCount: 2, cycles: Math.floor(m.cycles),
-      cellCountReported: m.cells.length, cellCountSetting: m.cells.length, warningsRaw: warnings, statusRaw: status,
-      cellOvpV: SIM_LIMITS.cellOvpV, cellUvpV: SIM_LIMITS.cellUvpV, nominalCapacityAh: capacityAh, actualCapacityAh: capacityAh,
-      chargeSwitch: m.chargeEnabled, dischargeSwitch: m.dischargeEnabled, balancerSwitch: m.balancerEnabled,
-      boardAddress: 1, batteryType: 0, chargeOverTempProtectionC: SIM_LIMITS.overTemperatureC,
+      packVoltage: m.voltage,
+      soc: Math.round(m.soc),
+      temperatureSensorCount: 2,
+      cycles: Math.floor(m.cycles),
+      cellCountReported: m.cells.length,
+      cellCountSetting: m.cells.length,
+      warningsRaw: warnings,
+      statusRaw: status,
+      cellOvpV: SIM_LIMITS.cellOvpV,
+      cellUvpV: SIM_LIMITS.cellUvpV,
+      nominalCapacityAh: capacityAh,
+      actualCapacityAh: capacityAh,
+      chargeSwitch: m.chargeEnabled,
+      dischargeSwitch: m.dischargeEnabled,
+      balancerSwitch: m.balancerEnabled,
+      boardAddress: 1,
+      batteryType: 0,
+      chargeOverTempProtectionC: SIM_LIMITS.overTemperatureC,
     },
     text: { softwareVersion: '11.XW_S11.261__', deviceId: 'CellSafe', manufacturerId: 'CellSafe simulated JK-B' },
   });
@@ -117,9 +162,15 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
   const packs = createPacks({ ...options, addresses: options.addresses?.slice(0, 1) }, 1);
   const pack = [...packs.values()][0];
   const switches: Record<number, (on: boolean) => void> = {
-    [NW_ITEMS.chargeSwitch]: (on) => { pack.model.chargeEnabled = on; },
-    [NW_ITEMS.dischargeSwitch]: (on) => { pack.model.dischargeEnabled = on; },
-    [NW_ITEMS.balancerSwitch]: (on) => { pack.model.balancerEnabled = on; },
+    [NW_ITEMS.chargeSwitch]: (on) => {
+      pack.model.chargeEnabled = on;
+    },
+    [NW_ITEMS.dischargeSwitch]: (on) => {
+      pack.model.dischargeEnabled = on;
+    },
+    [NW_ITEMS.balancerSwitch]: (on) => {
+      pack.model.balancerEnabled = on;
+    },
   };
   return simulate(packs, host, options.turnaroundMs ?? 1, {
     framer: nwFramer,
@@ -149,33 +200,63 @@ function liveValues(m: BatteryModel): Record<string, number | boolean> {
   const cells = m.cells;
   const avg = cells.reduce((a, b) => a + b, 0) / cells.length;
   return {
-    averageCellVoltageReported: avg, deltaCellVoltageReported: m.cellMax - m.cellMin,
-    maxCellIndexReported: cells.indexOf(m.cellMax), minCellIndexReported: cells.indexOf(m.cellMin),
-    mos: mosOf(m), packVoltage: m.voltage, powerRawW: Math.abs(m.voltage * m.current), current: m.current,
-    t1: m.temperatures[0], t2: m.temperatures[1],
-    alarmsRaw: (Number(p.cellOver) << 4) | (Number(p.overTemp) << 8) | (Number(p.cellUnder) << 11) | (Number(p.overTemp) << 15),
-    balancerState: 0, soc: Math.round(m.soc), remainingCapacityAh: m.remainingAh, fullChargeCapacityAh: m.capacityAh,
-    cycles: Math.floor(m.cycles), soh: 100, chargeFetOn: p.chargeFet, dischargeFetOn: p.dischargeFet,
-    temperatureSensorPresentMask: 0b111, packVoltageAlt: m.voltage,
+    averageCellVoltageReported: avg,
+    deltaCellVoltageReported: m.cellMax - m.cellMin,
+    maxCellIndexReported: cells.indexOf(m.cellMax),
+    minCellIndexReported: cells.indexOf(m.cellMin),
+    mos: mosOf(m),
+    packVoltage: m.voltage,
+    powerRawW: Math.abs(m.voltage * m.current),
+    current: m.current,
+    t1: m.temperatures[0],
+    t2: m.temperatures[1],
+    alarmsRaw:
+      (Number(p.cellOver) << 4) | (Number(p.overTemp) << 8) | (Number(p.cellUnder) << 11) | (Number(p.overTemp) << 15),
+    balancerState: 0,
+    soc: Math.round(m.soc),
+    remainingCapacityAh: m.remainingAh,
+    fullChargeCapacityAh: m.capacityAh,
+    cycles: Math.floor(m.cycles),
+    soh: 100,
+    chargeFetOn: p.chargeFet,
+    dischargeFetOn: p.dischargeFet,
+    temperatureSensorPresentMask: 0b111,
+    packVoltageAlt: m.voltage,
   };
 }
 
 function settingsValues(m: BatteryModel, address: number): Record<string, number | boolean> {
   return {
-    cellUvpV: SIM_LIMITS.cellUvpV, cellOvpV: SIM_LIMITS.cellOvpV, maxChargeCurrentA: 100, maxDischargeCurrentA: 150,
-    chargeOtpC: SIM_LIMITS.overTemperatureC, mosOtpC: 80, cellCountSetting: m.cells.length,
-    chargeEnabled: m.chargeEnabled, dischargeEnabled: m.dischargeEnabled, balancerEnabled: m.balancerEnabled,
-    nominalCapacityAh: m.capacityAh, deviceAddress: address,
+    cellUvpV: SIM_LIMITS.cellUvpV,
+    cellOvpV: SIM_LIMITS.cellOvpV,
+    maxChargeCurrentA: 100,
+    maxDischargeCurrentA: 150,
+    chargeOtpC: SIM_LIMITS.overTemperatureC,
+    mosOtpC: 80,
+    cellCountSetting: m.cells.length,
+    chargeEnabled: m.chargeEnabled,
+    dischargeEnabled: m.dischargeEnabled,
+    balancerEnabled: m.balancerEnabled,
+    nominalCapacityAh: m.capacityAh,
+    deviceAddress: address,
   };
 }
 
 const deviceValues = (address: number): Record<string, string | number> => ({
-  model: 'JK_PB2A16S20P', hardwareVersion: '15A', softwareVersion: '15.41', deviceName: `CellSafe sim ${address}`,
-  manufacturingDate: '260101', serialNumber: `CS${String(address).padStart(4, '0')}`, powerOnCount: 1,
+  model: 'JK_PB2A16S20P',
+  hardwareVersion: '15A',
+  softwareVersion: '15.41',
+  deviceName: `CellSafe sim ${address}`,
+  manufacturingDate: '260101',
+  serialNumber: `CS${String(address).padStart(4, '0')}`,
+  powerOnCount: 1,
 });
 
 /** Breaks the JK02 sum at byte 299 (the ACK after it stays valid, as on a noisy wire). */
-const corruptJk02 = (b: Buffer): Buffer => { b[JK02_LENGTH - 1] ^= 0xff; return b; };
+const corruptJk02 = (b: Buffer): Buffer => {
+  b[JK02_LENGTH - 1] ^= 0xff;
+  return b;
+};
 
 /** JK PB packs on one RS485 bus: FC 0x03 reads of the byte-addressed blocks, trigger and switch writes. */
 export const createJkPbSimulator: SimulatorFactory = (options, host) => {
@@ -185,23 +266,48 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
   const read = (pack: SimulatedPack, req: ModbusRequest): Buffer => {
     const where = blockOf(req.start);
     if (req.quantity < 1 || req.quantity > 125) return exceptionAnswer(req.address, 0x03, 3);
-    if (!where || where.offset + 2 * req.quantity > BLOCK_SIZE[where.block]) return exceptionAnswer(req.address, 0x03, 2);
+    if (!where || where.offset + 2 * req.quantity > BLOCK_SIZE[where.block])
+      return exceptionAnswer(req.address, 0x03, 2);
     const m = pack.model;
     let block: Buffer;
-    if (where.block === 'live') block = encodeLive(liveValues(m), m.cells, m.cells.map((_, i) => resistance(i)), false, BLOCK_SIZE.live);
-    else if (where.block === 'deviceInfo') block = encodeDeviceInfo(deviceValues(pack.address), false, BLOCK_SIZE.deviceInfo);
-    else { block = Buffer.alloc(BLOCK_SIZE.settings); writeFields(block, false, SETTINGS_FIELDS, settingsValues(m, pack.address)); }
+    if (where.block === 'live')
+      block = encodeLive(
+        liveValues(m),
+        m.cells,
+        m.cells.map((_, i) => resistance(i)),
+        false,
+        BLOCK_SIZE.live,
+      );
+    else if (where.block === 'deviceInfo')
+      block = encodeDeviceInfo(deviceValues(pack.address), false, BLOCK_SIZE.deviceInfo);
+    else {
+      block = Buffer.alloc(BLOCK_SIZE.settings);
+      writeFields(block, false, SETTINGS_FIELDS, settingsValues(m, pack.address));
+    }
     return readAnswer(req.address, 0x03, block.subarray(where.offset, where.offset + 2 * req.quantity));
   };
 
   const write = (pack: SimulatedPack, req: ModbusRequest): { bytes: Buffer; corrupt?: (b: Buffer) => Buffer } => {
     const m = pack.model;
     const ack = writeAnswer(req.address, req.start, req.quantity);
-    const frame = (f: Buffer): { bytes: Buffer; corrupt: (b: Buffer) => Buffer } => ({ bytes: Buffer.concat([f, ack]), corrupt: corruptJk02 });
+    const frame = (f: Buffer): { bytes: Buffer; corrupt: (b: Buffer) => Buffer } => ({
+      bytes: Buffer.concat([f, ack]),
+      corrupt: corruptJk02,
+    });
     switch (req.start) {
-      case PB_TRIGGERS.cellInfo: return frame(encodeJk02CellInfo(liveValues(m), m.cells, m.cells.map((_, i) => resistance(i)), counter++));
-      case PB_TRIGGERS.settings: return frame(encodeJk02Settings(settingsValues(m, pack.address), counter++));
-      case PB_TRIGGERS.deviceInfo: return frame(encodeJk02DeviceInfo(deviceValues(pack.address), counter++));
+      case PB_TRIGGERS.cellInfo:
+        return frame(
+          encodeJk02CellInfo(
+            liveValues(m),
+            m.cells,
+            m.cells.map((_, i) => resistance(i)),
+            counter++,
+          ),
+        );
+      case PB_TRIGGERS.settings:
+        return frame(encodeJk02Settings(settingsValues(m, pack.address), counter++));
+      case PB_TRIGGERS.deviceInfo:
+        return frame(encodeJk02DeviceInfo(deviceValues(pack.address), counter++));
     }
     const which = (Object.keys(PB_SWITCHES) as PbSwitch[]).find((k) => PB_SWITCHES[k] === req.start);
     if (!which || req.quantity !== 2) return { bytes: exceptionAnswer(req.address, 0x10, 2) };

@@ -22,7 +22,10 @@ const MAX_PENDING = 8192;
 
 abstract class StreamListener {
   private pending = Buffer.alloc(0);
-  constructor(private readonly framer: Framer, protected readonly cb: ListenerCallbacks) {}
+  constructor(
+    private readonly framer: Framer,
+    protected readonly cb: ListenerCallbacks,
+  ) {}
 
   push(data: Buffer, now: number): void {
     this.pending = Buffer.concat([this.pending, data]);
@@ -39,32 +42,56 @@ abstract class StreamListener {
     }
   }
 
-  protected onDropped(_bytes: number): void { /* line noise between frames is normal */ }
+  protected onDropped(_bytes: number): void {
+    /* line noise between frames is normal */
+  }
   protected abstract onFrame(frame: Buffer, now: number): void;
 }
 
-interface Timed<T> { value: T; time: number }
+interface Timed<T> {
+  value: T;
+  time: number;
+}
 
 export class V2BankListener extends StreamListener {
   /** CID2 of the last request seen per address: an answer only says RTN, not what it answers. */
   private readonly lastRequest = new Map<number, number>();
   private readonly telemetry = new Map<number, Timed<v2.V2Telemetry>>();
 
-  constructor(cb: ListenerCallbacks, private readonly maxAgeMs: number) { super(v2.v2Framer, cb); }
+  constructor(
+    cb: ListenerCallbacks,
+    private readonly maxAgeMs: number,
+  ) {
+    super(v2.v2Framer, cb);
+  }
 
   protected onFrame(frame: Buffer, now: number): void {
     const parsed = v2.parseFrame(frame);
-    if (!parsed.ok) { this.cb.onReject(parsed.reason); return; }
+    if (!parsed.ok) {
+      this.cb.onReject(parsed.reason);
+      return;
+    }
     const f = parsed.value;
     if (f.code === v2.CID2.intraPack) {
-      if (f.lenid === 0) { this.request(f.adr, f.code); return; }
+      if (f.lenid === 0) {
+        this.request(f.adr, f.code);
+        return;
+      }
       const rec = v2.decodeIntraPack(f.info);
-      if (!rec.ok) { this.cb.onReject(rec.reason); return; }
+      if (!rec.ok) {
+        this.cb.onReject(rec.reason);
+        return;
+      }
       this.cb.onPack(f.adr, (id) => v2.intraPackToPackState(rec.value, { id, address: f.adr, time: now }));
       return;
     }
-    if (f.code === v2.CID2.telemetry || f.code === v2.CID2.alarms || f.code === v2.CID2.deviceInfo
-      || f.code === v2.CID2.parameters || f.code === v2.CID2.protocolVersion) {
+    if (
+      f.code === v2.CID2.telemetry ||
+      f.code === v2.CID2.alarms ||
+      f.code === v2.CID2.deviceInfo ||
+      f.code === v2.CID2.parameters ||
+      f.code === v2.CID2.protocolVersion
+    ) {
       this.request(f.adr, f.code);
       return;
     }
@@ -73,15 +100,23 @@ export class V2BankListener extends StreamListener {
     if (f.code !== 0x00) return; // someone else's error answer: not ours to report
     if (asked === v2.CID2.telemetry) {
       const t = v2.decodeTelemetry(f.info);
-      if (!t.ok) { this.cb.onReject(t.reason); return; }
+      if (!t.ok) {
+        this.cb.onReject(t.reason);
+        return;
+      }
       this.telemetry.set(f.adr, { value: t.value, time: now });
     } else if (asked === v2.CID2.alarms) {
       const a = v2.decodeAlarms(f.info);
-      if (!a.ok) { this.cb.onReject(a.reason); return; }
+      if (!a.ok) {
+        this.cb.onReject(a.reason);
+        return;
+      }
       const t = this.telemetry.get(f.adr);
       this.telemetry.delete(f.adr);
       if (!t || now - t.time > this.maxAgeMs) return;
-      this.cb.onPack(f.adr, (id) => v2.toPackState(t.value, a.value, { id, address: f.adr, time: now }, { source: 'sniffed' }));
+      this.cb.onPack(f.adr, (id) =>
+        v2.toPackState(t.value, a.value, { id, address: f.adr, time: now }, { source: 'sniffed' }),
+      );
     }
   }
 
@@ -93,9 +128,17 @@ export class V2BankListener extends StreamListener {
 
 export class V3BankListener extends StreamListener {
   private lastRequest?: { id: number; fn: number; start: number };
-  private readonly blocks = new Map<number, { pia?: Timed<v3.PiaBlock>; pib?: Timed<v3.PibBlock>; pic?: Timed<v3.PicBlock> }>();
+  private readonly blocks = new Map<
+    number,
+    { pia?: Timed<v3.PiaBlock>; pib?: Timed<v3.PibBlock>; pic?: Timed<v3.PicBlock> }
+  >();
 
-  constructor(cb: ListenerCallbacks, private readonly maxAgeMs: number) { super(v3.v3ListenFramer, cb); }
+  constructor(
+    cb: ListenerCallbacks,
+    private readonly maxAgeMs: number,
+  ) {
+    super(v3.v3ListenFramer, cb);
+  }
 
   protected onFrame(frame: Buffer, now: number): void {
     const ev = v3.classifyListenFrame(frame, this.lastRequest);
@@ -110,15 +153,24 @@ export class V3BankListener extends StreamListener {
     this.blocks.set(ev.id, set);
     if (ev.block === 'pia') {
       const r = v3.decodePia(ev.data);
-      if (!r.ok) { this.cb.onReject(r.reason); return; }
+      if (!r.ok) {
+        this.cb.onReject(r.reason);
+        return;
+      }
       set.pia = { value: r.value, time: now };
     } else if (ev.block === 'pib') {
       const r = v3.decodePib(ev.data);
-      if (!r.ok) { this.cb.onReject(r.reason); return; }
+      if (!r.ok) {
+        this.cb.onReject(r.reason);
+        return;
+      }
       set.pib = { value: r.value, time: now };
     } else {
       const r = v3.decodePic(ev.data);
-      if (!r.ok) { this.cb.onReject(r.reason); return; }
+      if (!r.ok) {
+        this.cb.onReject(r.reason);
+        return;
+      }
       set.pic = { value: r.value, time: now };
     }
     const { pia, pib, pic } = set;
@@ -129,6 +181,8 @@ export class V3BankListener extends StreamListener {
       return;
     }
     this.blocks.delete(ev.id);
-    this.cb.onPack(ev.id, (id) => v3.toPackState(pia.value, pib.value, pic.value, { id, address: ev.id, time: now }, { source: 'sniffed' }));
+    this.cb.onPack(ev.id, (id) =>
+      v3.toPackState(pia.value, pib.value, pic.value, { id, address: ev.id, time: now }, { source: 'sniffed' }),
+    );
   }
 }

@@ -52,7 +52,10 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
       if (f.lenid === 0) return { ok: false, reason: 'a 0x5A poll of the bank master: no pack data' };
       const rec = v2.decodeIntraPack(f.info);
       if (!rec.ok) return rec;
-      return { ok: true, pack: v2.intraPackToPackState(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() }) };
+      return {
+        ok: true,
+        pack: v2.intraPackToPackState(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() }),
+      };
     }
     const rc = v2.checkReturnCode(f);
     if (!rc.ok) return rc;
@@ -68,7 +71,10 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
     } else if (kind === v2.CID2.deviceInfo) {
       const d = v2.decodeDeviceInfo(f.info);
       if (!d.ok) return d;
-      return { ok: false, reason: `0x51 device info (${d.value.deviceName}, firmware ${d.value.firmware}, ${d.value.manufacturer}): not pack data` };
+      return {
+        ok: false,
+        reason: `0x51 device info (${d.value.deviceName}, firmware ${d.value.firmware}, ${d.value.manufacturer}): not pack data`,
+      };
     } else if (kind === v2.CID2.parameters) {
       const p = v2.decodeParameters(f.info);
       if (!p.ok) return p;
@@ -77,14 +83,27 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
       return { ok: false, reason: 'not a request, telemetry (0x42), alarm (0x44) or intra-pack (0x5A) answer' };
     }
   }
-  if (!telemetry) return { ok: false, reason: 'a 0x44 alarm answer alone carries no measurements; add the 0x42 answer' };
+  if (!telemetry)
+    return { ok: false, reason: 'a 0x44 alarm answer alone carries no measurements; add the 0x42 answer' };
   const ctx = { id: `seplos-${adr}`, address: adr, time: Date.now() };
   if (alarms) return { ok: true, pack: v2.toPackState(telemetry, alarms, ctx) };
   // Without 0x44 the FET state is unknown: report both directions as not allowed.
   const none: v2.V2AlarmInfo = {
-    dataFlag: 0, commandGroup: 0, cellLimitStates: [], temperatureLimitStates: [], currentLimitState: 0,
-    packVoltageLimitState: 0, customCount: 0, events: [0, 0, 0, 0, 0, 0], switchState: 0, balancingBitmap: 0,
-    systemState: 0, disconnectionBitmap: 0, event7: 0, event8: 0, trailingBytes: [],
+    dataFlag: 0,
+    commandGroup: 0,
+    cellLimitStates: [],
+    temperatureLimitStates: [],
+    currentLimitState: 0,
+    packVoltageLimitState: 0,
+    customCount: 0,
+    events: [0, 0, 0, 0, 0, 0],
+    switchState: 0,
+    balancingBitmap: 0,
+    systemState: 0,
+    disconnectionBitmap: 0,
+    event7: 0,
+    event8: 0,
+    trailingBytes: [],
   };
   return { ok: true, pack: v2.toPackState(telemetry, none, ctx, { fetStateUnknown: true }) };
 }
@@ -132,7 +151,11 @@ export function decodeSeplosV3(text: string, request?: string): DecodeResult {
   if (!pia) return { ok: false, reason: 'PackState needs the PIA block (0x1000): voltage, current, SOC' };
   const extra: Record<string, unknown> = {};
   const cells: v3.PibBlock = pib ?? {
-    cellsMv: [], cellTemperatures: [], cellTemperatures5to8Raw: [], ambientTemperature: 0, powerTemperature: 0,
+    cellsMv: [],
+    cellTemperatures: [],
+    cellTemperatures5to8Raw: [],
+    ambientTemperature: 0,
+    powerTemperature: 0,
   };
   if (!pib) extra.cellsUnknown = true;
   let status = pic;
@@ -143,6 +166,9 @@ export function decodeSeplosV3(text: string, request?: string): DecodeResult {
     extra.fetStateUnknown = true;
   }
   const pack = v3.toPackState(pia, cells, status, { id: `seplos-${id}`, address: id, time: Date.now() }, extra);
-  if (!pib) { delete pack.ambientTemperature; delete pack.mosTemperature; }
+  if (!pib) {
+    delete pack.ambientTemperature;
+    delete pack.mosTemperature;
+  }
   return { ok: true, pack };
 }

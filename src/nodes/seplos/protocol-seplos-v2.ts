@@ -85,7 +85,8 @@ export function buildRequest(adr: number, cid2: number): Buffer {
   return Buffer.from(encodeFrame(adr, cid2, withAddress ? Buffer.from([adr]) : undefined), 'latin1');
 }
 
-const isHexChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const isHexChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 const MAX_FRAME = 18 + 0xfff;
 
 /**
@@ -119,11 +120,13 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   if (!/^[0-9A-Fa-f]+$/.test(t.slice(1))) return { ok: false, reason: 'frame holds non-hex characters' };
   const length = parseInt(t.slice(9, 13), 16);
   const lenid = length & 0xfff;
-  if (t.length !== 17 + lenid) return { ok: false, reason: `length mismatch: LENID ${lenid} but ${t.length - 17} INFO chars` };
+  if (t.length !== 17 + lenid)
+    return { ok: false, reason: `length mismatch: LENID ${lenid} but ${t.length - 17} INFO chars` };
   if (lenid % 2 !== 0) return { ok: false, reason: `odd LENID ${lenid}` };
   const lchk = length >> 12;
   const lchkExpected = lenid === 0 ? 0 : lengthChecksum(lenid);
-  if (lchk !== lchkExpected) return { ok: false, reason: `LCHKSUM mismatch (got ${lchk.toString(16)}, expected ${lchkExpected.toString(16)})` };
+  if (lchk !== lchkExpected)
+    return { ok: false, reason: `LCHKSUM mismatch (got ${lchk.toString(16)}, expected ${lchkExpected.toString(16)})` };
   const body = t.slice(1, 13 + lenid);
   const chksum = t.slice(13 + lenid, 17 + lenid);
   const expected = hex4(frameChecksum(body));
@@ -134,7 +137,15 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   if (cid1 !== V2_CID1) return { ok: false, reason: `unexpected CID1 0x${hex2(cid1)}` };
   return {
     ok: true,
-    value: { ver, adr: hexByte(t, 3), cid1, code: hexByte(t, 7), lenid, info: Buffer.from(t.slice(13, 13 + lenid), 'hex'), chksum },
+    value: {
+      ver,
+      adr: hexByte(t, 3),
+      cid1,
+      code: hexByte(t, 7),
+      lenid,
+      info: Buffer.from(t.slice(13, 13 + lenid), 'hex'),
+      chksum,
+    },
   };
 }
 
@@ -155,14 +166,36 @@ export const kelvin10ToC = (raw: number): number => Math.round(raw - 2731) / 10;
 class Reader {
   pos = 0;
   constructor(private readonly buf: Buffer) {}
-  get left(): number { return this.buf.length - this.pos; }
-  has(n: number): boolean { return this.left >= n; }
-  u8(): number { return this.buf[this.pos++]; }
-  u16(): number { const v = this.buf.readUInt16BE(this.pos); this.pos += 2; return v; }
-  s16(): number { const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  bytes(n: number): Buffer { const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+  get left(): number {
+    return this.buf.length - this.pos;
+  }
+  has(n: number): boolean {
+    return this.left >= n;
+  }
+  u8(): number {
+    return this.buf[this.pos++];
+  }
+  u16(): number {
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  s16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  bytes(n: number): Buffer {
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
   /** The next n bytes as a plain array (a loop: spreading a Buffer goes through its iterator). */
-  byteList(n: number): number[] { const out: number[] = []; for (let i = 0; i < n; i++) out.push(this.buf[this.pos++]); return out; }
+  byteList(n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(this.buf[this.pos++]);
+    return out;
+  }
 }
 
 export interface V2Telemetry {
@@ -235,9 +268,24 @@ export function decodeTelemetry(info: Buffer): Result<V2Telemetry> {
   return {
     ok: true,
     value: {
-      dataFlag, commandGroup, cellsMv, temperaturesRaw,
-      cellTemperatures: temps.slice(0, n - 2), ambientTemperature: temps[n - 2], powerTemperature: temps[n - 1],
-      current, voltage, remainingAh, customCount, fullAh, soc, designAh, cycles, soh, portVoltage, reservedWordsHex,
+      dataFlag,
+      commandGroup,
+      cellsMv,
+      temperaturesRaw,
+      cellTemperatures: temps.slice(0, n - 2),
+      ambientTemperature: temps[n - 2],
+      powerTemperature: temps[n - 1],
+      current,
+      voltage,
+      remainingAh,
+      customCount,
+      fullAh,
+      soc,
+      designAh,
+      cycles,
+      soh,
+      portVoltage,
+      reservedWordsHex,
     },
   };
 }
@@ -292,8 +340,21 @@ export function decodeAlarms(info: Buffer): Result<V2AlarmInfo> {
   return {
     ok: true,
     value: {
-      dataFlag, commandGroup, cellLimitStates, temperatureLimitStates, currentLimitState, packVoltageLimitState,
-      customCount, events, switchState, balancingBitmap, systemState, disconnectionBitmap, event7, event8, trailingBytes,
+      dataFlag,
+      commandGroup,
+      cellLimitStates,
+      temperatureLimitStates,
+      currentLimitState,
+      packVoltageLimitState,
+      customCount,
+      events,
+      switchState,
+      balancingBitmap,
+      systemState,
+      disconnectionBitmap,
+      event7,
+      event8,
+      trailingBytes,
     },
   };
 }
@@ -307,7 +368,11 @@ export interface V2DeviceInfo {
   manufacturer: string;
 }
 
-const ascii = (b: Buffer): string => b.toString('latin1').replace(/[^\x20-\x7e]/g, '').trim();
+const ascii = (b: Buffer): string =>
+  b
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim();
 
 /** CID2 0x51 answer (§3.4). */
 export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
@@ -318,7 +383,8 @@ export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
     ok: true,
     value: {
       deviceName: ascii(info.subarray(0, 10)),
-      firmwareMajor, firmwareMinor,
+      firmwareMajor,
+      firmwareMinor,
       firmware: `${firmwareMajor}.${String(firmwareMinor).padStart(2, '0')}`,
       manufacturer: ascii(info.subarray(12, 32)),
     },
@@ -328,46 +394,96 @@ export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
 type ParamUnit = 'mV' | '10mV' | 'K' | 'cA' | 'cAh' | 'raw';
 /** 0x47 u16 parameter table (§3.3): index → [name, encoding]. */
 const U16_PARAMS: Array<[string, ParamUnit]> = [
-  ['cellHighVoltageAlarmV', 'mV'], ['cellHighVoltageRecoveryV', 'mV'],
-  ['cellLowVoltageAlarmV', 'mV'], ['cellLowVoltageRecoveryV', 'mV'],
-  ['cellOverVoltageProtectionV', 'mV'], ['cellOverVoltageRecoveryV', 'mV'],
-  ['cellUnderVoltageProtectionV', 'mV'], ['cellUnderVoltageRecoveryV', 'mV'],
-  ['balancingStartVoltageV', 'mV'], ['cellChargeForbiddenBelowV', 'mV'],
-  ['packHighVoltageAlarmV', '10mV'], ['packHighVoltageRecoveryV', '10mV'],
-  ['packLowVoltageAlarmV', '10mV'], ['packLowVoltageRecoveryV', '10mV'],
-  ['packOverVoltageProtectionV', '10mV'], ['packOverVoltageRecoveryV', '10mV'],
-  ['packUnderVoltageProtectionV', '10mV'], ['packUnderVoltageRecoveryV', '10mV'],
-  ['chargerOverVoltageProtectionV', '10mV'], ['chargerOverVoltageRecoveryV', '10mV'],
-  ['chargeHighTempAlarmC', 'K'], ['chargeHighTempRecoveryC', 'K'],
-  ['chargeLowTempAlarmC', 'K'], ['chargeLowTempRecoveryC', 'K'],
-  ['chargeOverTempProtectionC', 'K'], ['chargeOverTempRecoveryC', 'K'],
-  ['chargeUnderTempProtectionC', 'K'], ['chargeUnderTempRecoveryC', 'K'],
-  ['dischargeHighTempAlarmC', 'K'], ['dischargeHighTempRecoveryC', 'K'],
-  ['dischargeLowTempAlarmC', 'K'], ['dischargeLowTempRecoveryC', 'K'],
-  ['dischargeOverTempProtectionC', 'K'], ['dischargeOverTempRecoveryC', 'K'],
-  ['dischargeUnderTempProtectionC', 'K'], ['dischargeUnderTempRecoveryC', 'K'],
-  ['cellHeatingOnBelowC', 'K'], ['cellHeatingOffAboveC', 'K'],
-  ['ambientHighTempAlarmC', 'K'], ['ambientHighTempRecoveryC', 'K'],
-  ['ambientLowTempAlarmC', 'K'], ['ambientLowTempRecoveryC', 'K'],
-  ['ambientOverTempProtectionC', 'K'], ['ambientOverTempRecoveryC', 'K'],
-  ['ambientUnderTempProtectionC', 'K'], ['ambientUnderTempRecoveryC', 'K'],
-  ['powerHighTempAlarmC', 'K'], ['powerHighTempRecoveryC', 'K'],
-  ['powerOverTempProtectionC', 'K'], ['powerOverTempRecoveryC', 'K'],
-  ['chargeOverCurrentAlarmA', 'cA'], ['chargeOverCurrentRecoveryA', 'cA'],
-  ['dischargeOverCurrentAlarmA', 'cA'], ['dischargeOverCurrentRecoveryA', 'cA'],
-  ['chargeOverCurrentProtectionA', 'cA'], ['dischargeOverCurrentProtectionA', 'cA'],
-  ['transientOverCurrentProtectionA', 'cA'], ['outputSoftStartDelayMs', 'raw'],
-  ['ratedCapacityAh', 'cAh'], ['remainingCapacitySettingAh', 'cAh'],
+  ['cellHighVoltageAlarmV', 'mV'],
+  ['cellHighVoltageRecoveryV', 'mV'],
+  ['cellLowVoltageAlarmV', 'mV'],
+  ['cellLowVoltageRecoveryV', 'mV'],
+  ['cellOverVoltageProtectionV', 'mV'],
+  ['cellOverVoltageRecoveryV', 'mV'],
+  ['cellUnderVoltageProtectionV', 'mV'],
+  ['cellUnderVoltageRecoveryV', 'mV'],
+  ['balancingStartVoltageV', 'mV'],
+  ['cellChargeForbiddenBelowV', 'mV'],
+  ['packHighVoltageAlarmV', '10mV'],
+  ['packHighVoltageRecoveryV', '10mV'],
+  ['packLowVoltageAlarmV', '10mV'],
+  ['packLowVoltageRecoveryV', '10mV'],
+  ['packOverVoltageProtectionV', '10mV'],
+  ['packOverVoltageRecoveryV', '10mV'],
+  ['packUnderVoltageProtectionV', '10mV'],
+  ['packUnderVoltageRecoveryV', '10mV'],
+  ['chargerOverVoltageProtectionV', '10mV'],
+  ['chargerOverVoltageRecoveryV', '10mV'],
+  ['chargeHighTempAlarmC', 'K'],
+  ['chargeHighTempRecoveryC', 'K'],
+  ['chargeLowTempAlarmC', 'K'],
+  ['chargeLowTempRecoveryC', 'K'],
+  ['chargeOverTempProtectionC', 'K'],
+  ['chargeOverTempRecoveryC', 'K'],
+  ['chargeUnderTempProtectionC', 'K'],
+  ['chargeUnderTempRecoveryC', 'K'],
+  ['dischargeHighTempAlarmC', 'K'],
+  ['dischargeHighTempRecoveryC', 'K'],
+  ['dischargeLowTempAlarmC', 'K'],
+  ['dischargeLowTempRecoveryC', 'K'],
+  ['dischargeOverTempProtectionC', 'K'],
+  ['dischargeOverTempRecoveryC', 'K'],
+  ['dischargeUnderTempProtectionC', 'K'],
+  ['dischargeUnderTempRecoveryC', 'K'],
+  ['cellHeatingOnBelowC', 'K'],
+  ['cellHeatingOffAboveC', 'K'],
+  ['ambientHighTempAlarmC', 'K'],
+  ['ambientHighTempRecoveryC', 'K'],
+  ['ambientLowTempAlarmC', 'K'],
+  ['ambientLowTempRecoveryC', 'K'],
+  ['ambientOverTempProtectionC', 'K'],
+  ['ambientOverTempRecoveryC', 'K'],
+  ['ambientUnderTempProtectionC', 'K'],
+  ['ambientUnderTempRecoveryC', 'K'],
+  ['powerHighTempAlarmC', 'K'],
+  ['powerHighTempRecoveryC', 'K'],
+  ['powerOverTempProtectionC', 'K'],
+  ['powerOverTempRecoveryC', 'K'],
+  ['chargeOverCurrentAlarmA', 'cA'],
+  ['chargeOverCurrentRecoveryA', 'cA'],
+  ['dischargeOverCurrentAlarmA', 'cA'],
+  ['dischargeOverCurrentRecoveryA', 'cA'],
+  ['chargeOverCurrentProtectionA', 'cA'],
+  ['dischargeOverCurrentProtectionA', 'cA'],
+  ['transientOverCurrentProtectionA', 'cA'],
+  ['outputSoftStartDelayMs', 'raw'],
+  ['ratedCapacityAh', 'cAh'],
+  ['remainingCapacitySettingAh', 'cAh'],
 ];
 /** 0x47 u8 parameters 0x3C… (§3.3). */
 const U8_PARAMS = [
-  'cellDifferenceFault10mV', 'cellDifferenceRecovery10mV', 'balancingStartDifferenceMv', 'balancingStopDifferenceMv',
-  'staticBalancingTimeH', 'cellsInSeries', 'chargeOverCurrentDelayS', 'dischargeOverCurrentDelayS',
-  'transientOverCurrentDelayMs', 'overCurrentRecoveryDelayS', 'overCurrentLockCount', 'chargeCurrentLimitDurationMin',
-  'chargeActivationDelayMin', 'chargeActivationIntervalH', 'chargeActivationAttempts', 'workRecordIntervalMin',
-  'standbyRecordIntervalMin', 'standbyShutdownDelayH', 'remainingCapacityAlarmPct', 'remainingCapacityProtectionPct',
-  'intermittentRechargePct', 'cycleCumulativeCapacityPct', 'connectionFaultImpedance0p1mOhm',
-  'compensation1Cell', 'compensation1Resistance0p1mOhm', 'compensation2Cell', 'compensation2Resistance0p1mOhm',
+  'cellDifferenceFault10mV',
+  'cellDifferenceRecovery10mV',
+  'balancingStartDifferenceMv',
+  'balancingStopDifferenceMv',
+  'staticBalancingTimeH',
+  'cellsInSeries',
+  'chargeOverCurrentDelayS',
+  'dischargeOverCurrentDelayS',
+  'transientOverCurrentDelayMs',
+  'overCurrentRecoveryDelayS',
+  'overCurrentLockCount',
+  'chargeCurrentLimitDurationMin',
+  'chargeActivationDelayMin',
+  'chargeActivationIntervalH',
+  'chargeActivationAttempts',
+  'workRecordIntervalMin',
+  'standbyRecordIntervalMin',
+  'standbyShutdownDelayH',
+  'remainingCapacityAlarmPct',
+  'remainingCapacityProtectionPct',
+  'intermittentRechargePct',
+  'cycleCumulativeCapacityPct',
+  'connectionFaultImpedance0p1mOhm',
+  'compensation1Cell',
+  'compensation1Resistance0p1mOhm',
+  'compensation2Cell',
+  'compensation2Resistance0p1mOhm',
 ];
 
 export interface V2Parameters {
@@ -402,10 +518,22 @@ export function decodeParameters(info: Buffer): Result<V2Parameters> {
     if (i >= u16Raw.length) return;
     const raw = u16Raw[i];
     const signed = raw >= 0x8000 ? raw - 0x10000 : raw;
-    values[name] = unit === 'mV' ? raw / 1000 : unit === '10mV' ? raw / 100 : unit === 'K' ? kelvin10ToC(raw)
-      : unit === 'cA' ? signed / 100 : unit === 'cAh' ? raw / 100 : raw;
+    values[name] =
+      unit === 'mV'
+        ? raw / 1000
+        : unit === '10mV'
+          ? raw / 100
+          : unit === 'K'
+            ? kelvin10ToC(raw)
+            : unit === 'cA'
+              ? signed / 100
+              : unit === 'cAh'
+                ? raw / 100
+                : raw;
   });
-  U8_PARAMS.forEach((name, k) => { if (k < u8Raw.length) values[name] = u8Raw[k]; });
+  U8_PARAMS.forEach((name, k) => {
+    if (k < u8Raw.length) values[name] = u8Raw[k];
+  });
   return { ok: true, value: { firstByte, u16Raw, u8Raw, values, functionSwitchBytesHex, deviceName } };
 }
 
@@ -433,13 +561,25 @@ export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
   if (info.length < 32) return { ok: false, reason: 'intra-pack record too short' };
   const r = new Reader(info);
   const v: V2IntraPack = {
-    recordFlag: r.u16(), highestCellMv: r.u16(), lowestCellMv: r.u16(),
-    highestCellTemperature: kelvin10ToC(r.u16()), lowestCellTemperature: kelvin10ToC(r.u16()),
-    current: r.s16() / 100, voltage: r.u16() / 100, remainingAh: r.u16() / 100, fullAh: r.u16() / 100,
-    soc: r.u16() / 10, portVoltage: r.u16() / 100, events: r.byteList(6), switchState: r.u8(),
-    event7: r.u8(), event8: r.u8(), systemState: r.u8(),
+    recordFlag: r.u16(),
+    highestCellMv: r.u16(),
+    lowestCellMv: r.u16(),
+    highestCellTemperature: kelvin10ToC(r.u16()),
+    lowestCellTemperature: kelvin10ToC(r.u16()),
+    current: r.s16() / 100,
+    voltage: r.u16() / 100,
+    remainingAh: r.u16() / 100,
+    fullAh: r.u16() / 100,
+    soc: r.u16() / 10,
+    portVoltage: r.u16() / 100,
+    events: r.byteList(6),
+    switchState: r.u8(),
+    event7: r.u8(),
+    event8: r.u8(),
+    systemState: r.u8(),
   };
-  if (v.highestCellMv > CELL_MV_MAX || v.lowestCellMv > CELL_MV_MAX) return { ok: false, reason: 'cell voltage out of range' };
+  if (v.highestCellMv > CELL_MV_MAX || v.lowestCellMv > CELL_MV_MAX)
+    return { ok: false, reason: 'cell voltage out of range' };
   for (const t of [v.highestCellTemperature, v.lowestCellTemperature]) {
     if (t < TEMP_C_MIN || t > TEMP_C_MAX) return { ok: false, reason: `temperature ${t} °C out of range` };
   }
@@ -453,55 +593,102 @@ export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
 const W: AlarmLevel = 'warn';
 const A: AlarmLevel = 'alarm';
 const EVENT_BITS: BitMeaning[][] = [
-  [ // event 1: hardware faults
-    { flag: 'voltageSensorFault', alarm: ['internal', A] }, { flag: 'temperatureSensorFault', alarm: ['internal', A] },
-    { flag: 'currentSensorFault', alarm: ['internal', A] }, { flag: 'keySwitchFault', alarm: ['internal', W] },
-    { flag: 'cellVoltageDifferenceFault', alarm: ['cellImbalance', A] }, { flag: 'chargeFetFault', alarm: ['internal', A] },
-    { flag: 'dischargeFetFault', alarm: ['internal', A] }, { flag: 'currentLimitSwitchFault', alarm: ['internal', W] },
+  [
+    // event 1: hardware faults
+    { flag: 'voltageSensorFault', alarm: ['internal', A] },
+    { flag: 'temperatureSensorFault', alarm: ['internal', A] },
+    { flag: 'currentSensorFault', alarm: ['internal', A] },
+    { flag: 'keySwitchFault', alarm: ['internal', W] },
+    { flag: 'cellVoltageDifferenceFault', alarm: ['cellImbalance', A] },
+    { flag: 'chargeFetFault', alarm: ['internal', A] },
+    { flag: 'dischargeFetFault', alarm: ['internal', A] },
+    { flag: 'currentLimitSwitchFault', alarm: ['internal', W] },
   ],
-  [ // event 2: voltages
-    { flag: 'cellHighVoltageWarning', alarm: ['cellOverVoltage', W] }, { flag: 'cellOverVoltageProtection', alarm: ['cellOverVoltage', A], blocks: 'charge' },
-    { flag: 'cellLowVoltageWarning', alarm: ['cellUnderVoltage', W] }, { flag: 'cellUnderVoltageProtection', alarm: ['cellUnderVoltage', A], blocks: 'discharge' },
-    { flag: 'packHighVoltageWarning', alarm: ['packOverVoltage', W] }, { flag: 'packOverVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
-    { flag: 'packLowVoltageWarning', alarm: ['packUnderVoltage', W] }, { flag: 'packUnderVoltageProtection', alarm: ['packUnderVoltage', A], blocks: 'discharge' },
+  [
+    // event 2: voltages
+    { flag: 'cellHighVoltageWarning', alarm: ['cellOverVoltage', W] },
+    { flag: 'cellOverVoltageProtection', alarm: ['cellOverVoltage', A], blocks: 'charge' },
+    { flag: 'cellLowVoltageWarning', alarm: ['cellUnderVoltage', W] },
+    { flag: 'cellUnderVoltageProtection', alarm: ['cellUnderVoltage', A], blocks: 'discharge' },
+    { flag: 'packHighVoltageWarning', alarm: ['packOverVoltage', W] },
+    { flag: 'packOverVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
+    { flag: 'packLowVoltageWarning', alarm: ['packUnderVoltage', W] },
+    { flag: 'packUnderVoltageProtection', alarm: ['packUnderVoltage', A], blocks: 'discharge' },
   ],
-  [ // event 3: cell temperatures
-    { flag: 'chargeHighTemperatureWarning', alarm: ['chargeOverTemperature', W] }, { flag: 'chargeOverTemperatureProtection', alarm: ['chargeOverTemperature', A], blocks: 'charge' },
-    { flag: 'chargeLowTemperatureWarning', alarm: ['chargeUnderTemperature', W] }, { flag: 'chargeUnderTemperatureProtection', alarm: ['chargeUnderTemperature', A], blocks: 'charge' },
-    { flag: 'dischargeHighTemperatureWarning', alarm: ['dischargeOverTemperature', W] }, { flag: 'dischargeOverTemperatureProtection', alarm: ['dischargeOverTemperature', A], blocks: 'discharge' },
-    { flag: 'dischargeLowTemperatureWarning', alarm: ['dischargeUnderTemperature', W] }, { flag: 'dischargeUnderTemperatureProtection', alarm: ['dischargeUnderTemperature', A], blocks: 'discharge' },
+  [
+    // event 3: cell temperatures
+    { flag: 'chargeHighTemperatureWarning', alarm: ['chargeOverTemperature', W] },
+    { flag: 'chargeOverTemperatureProtection', alarm: ['chargeOverTemperature', A], blocks: 'charge' },
+    { flag: 'chargeLowTemperatureWarning', alarm: ['chargeUnderTemperature', W] },
+    { flag: 'chargeUnderTemperatureProtection', alarm: ['chargeUnderTemperature', A], blocks: 'charge' },
+    { flag: 'dischargeHighTemperatureWarning', alarm: ['dischargeOverTemperature', W] },
+    { flag: 'dischargeOverTemperatureProtection', alarm: ['dischargeOverTemperature', A], blocks: 'discharge' },
+    { flag: 'dischargeLowTemperatureWarning', alarm: ['dischargeUnderTemperature', W] },
+    { flag: 'dischargeUnderTemperatureProtection', alarm: ['dischargeUnderTemperature', A], blocks: 'discharge' },
   ],
-  [ // event 4: ambient and power temperatures (no AlarmName for ambient: extra flags only)
-    { flag: 'ambientHighTemperatureWarning' }, { flag: 'ambientOverTemperatureProtection', blocks: 'both' },
-    { flag: 'ambientLowTemperatureWarning' }, { flag: 'ambientUnderTemperatureProtection', blocks: 'both' },
-    { flag: 'powerOverTemperatureProtection', alarm: ['mosOverTemperature', A], blocks: 'both' }, { flag: 'powerHighTemperatureWarning', alarm: ['mosOverTemperature', W] },
-    { flag: 'cellHeatingActive' }, { flag: 'event4Bit7' },
+  [
+    // event 4: ambient and power temperatures (no AlarmName for ambient: extra flags only)
+    { flag: 'ambientHighTemperatureWarning' },
+    { flag: 'ambientOverTemperatureProtection', blocks: 'both' },
+    { flag: 'ambientLowTemperatureWarning' },
+    { flag: 'ambientUnderTemperatureProtection', blocks: 'both' },
+    { flag: 'powerOverTemperatureProtection', alarm: ['mosOverTemperature', A], blocks: 'both' },
+    { flag: 'powerHighTemperatureWarning', alarm: ['mosOverTemperature', W] },
+    { flag: 'cellHeatingActive' },
+    { flag: 'event4Bit7' },
   ],
-  [ // event 5: currents
-    { flag: 'chargeOverCurrentWarning', alarm: ['chargeOverCurrent', W] }, { flag: 'chargeOverCurrentProtection', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
-    { flag: 'dischargeOverCurrentWarning', alarm: ['dischargeOverCurrent', W] }, { flag: 'dischargeOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
-    { flag: 'transientOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'both' }, { flag: 'shortCircuitProtection', alarm: ['shortCircuit', A], blocks: 'both' },
-    { flag: 'transientOverCurrentLockout', alarm: ['dischargeOverCurrent', A], blocks: 'both' }, { flag: 'shortCircuitLockout', alarm: ['shortCircuit', A], blocks: 'both' },
+  [
+    // event 5: currents
+    { flag: 'chargeOverCurrentWarning', alarm: ['chargeOverCurrent', W] },
+    { flag: 'chargeOverCurrentProtection', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
+    { flag: 'dischargeOverCurrentWarning', alarm: ['dischargeOverCurrent', W] },
+    { flag: 'dischargeOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
+    { flag: 'transientOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'both' },
+    { flag: 'shortCircuitProtection', alarm: ['shortCircuit', A], blocks: 'both' },
+    { flag: 'transientOverCurrentLockout', alarm: ['dischargeOverCurrent', A], blocks: 'both' },
+    { flag: 'shortCircuitLockout', alarm: ['shortCircuit', A], blocks: 'both' },
   ],
-  [ // event 6
-    { flag: 'chargerHighVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' }, { flag: 'intermittentRechargeWaiting' },
-    { flag: 'remainingCapacityWarning' }, { flag: 'remainingCapacityProtection', blocks: 'discharge' },
-    { flag: 'cellTooLowToChargeProtection', alarm: ['cellUnderVoltage', A], blocks: 'charge' }, { flag: 'outputReversePolarityProtection', alarm: ['internal', A], blocks: 'both' },
-    { flag: 'outputConnectionFault', alarm: ['internal', A] }, { flag: 'event6Bit7' },
+  [
+    // event 6
+    { flag: 'chargerHighVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
+    { flag: 'intermittentRechargeWaiting' },
+    { flag: 'remainingCapacityWarning' },
+    { flag: 'remainingCapacityProtection', blocks: 'discharge' },
+    { flag: 'cellTooLowToChargeProtection', alarm: ['cellUnderVoltage', A], blocks: 'charge' },
+    { flag: 'outputReversePolarityProtection', alarm: ['internal', A], blocks: 'both' },
+    { flag: 'outputConnectionFault', alarm: ['internal', A] },
+    { flag: 'event6Bit7' },
   ],
 ];
 const EVENT7_BITS: BitMeaning[] = [
-  { flag: 'event7Bit0' }, { flag: 'event7Bit1' }, { flag: 'event7Bit2' }, { flag: 'event7Bit3' },
-  { flag: 'autoChargeActivationWaiting' }, { flag: 'manualChargeActivationWaiting' }, { flag: 'event7Bit6' }, { flag: 'event7Bit7' },
+  { flag: 'event7Bit0' },
+  { flag: 'event7Bit1' },
+  { flag: 'event7Bit2' },
+  { flag: 'event7Bit3' },
+  { flag: 'autoChargeActivationWaiting' },
+  { flag: 'manualChargeActivationWaiting' },
+  { flag: 'event7Bit6' },
+  { flag: 'event7Bit7' },
 ];
 const EVENT8_BITS: BitMeaning[] = [
-  { flag: 'eepromFault', alarm: ['internal', A] }, { flag: 'rtcFault' },
-  { flag: 'voltageNotCalibrated', alarm: ['internal', W] }, { flag: 'currentNotCalibrated', alarm: ['internal', W] },
-  { flag: 'zeroPointNotCalibrated', alarm: ['internal', W] }, { flag: 'calendarNotSynchronised' },
-  { flag: 'event8Bit6' }, { flag: 'event8Bit7' },
+  { flag: 'eepromFault', alarm: ['internal', A] },
+  { flag: 'rtcFault' },
+  { flag: 'voltageNotCalibrated', alarm: ['internal', W] },
+  { flag: 'currentNotCalibrated', alarm: ['internal', W] },
+  { flag: 'zeroPointNotCalibrated', alarm: ['internal', W] },
+  { flag: 'calendarNotSynchronised' },
+  { flag: 'event8Bit6' },
+  { flag: 'event8Bit7' },
 ];
 
-export const SYSTEM_STATES: Record<number, string> = { 0x01: 'discharging', 0x02: 'charging', 0x04: 'floating', 0x08: 'full', 0x10: 'standby', 0x20: 'off' };
+export const SYSTEM_STATES: Record<number, string> = {
+  0x01: 'discharging',
+  0x02: 'charging',
+  0x04: 'floating',
+  0x08: 'full',
+  0x10: 'standby',
+  0x20: 'off',
+};
 
 /** Names of the set bits of a system-state byte (bit 7 of 0x5A records = current ≥ 3 A). */
 export function systemStateName(state: number): string {
@@ -528,7 +715,10 @@ export function decodeStatus(events: number[], switchState: number, event7: numb
   const chargeFetOn = (switchState & 0x02) !== 0;
   // Fail safe: the FET must be on AND no protection that blocks that direction may be active.
   return {
-    alarms: acc.alarms, flags: acc.flags, chargeFetOn, dischargeFetOn,
+    alarms: acc.alarms,
+    flags: acc.flags,
+    chargeFetOn,
+    dischargeFetOn,
     chargeAllowed: chargeFetOn && !acc.blocksCharge,
     dischargeAllowed: dischargeFetOn && !acc.blocksDischarge,
   };
@@ -550,7 +740,12 @@ const bitList = (bitmap: number, count: number): number[] => {
 };
 
 /** One PackState from a 0x42 telemetry answer and the 0x44 alarm answer of the same cycle. */
-export function toPackState(t: V2Telemetry, a: V2AlarmInfo, ctx: PackContext, extra: Record<string, unknown> = {}): PackState {
+export function toPackState(
+  t: V2Telemetry,
+  a: V2AlarmInfo,
+  ctx: PackContext,
+  extra: Record<string, unknown> = {},
+): PackState {
   const status = decodeStatus(a.events, a.switchState, a.event7, a.event8);
   const alarms = { ...status.alarms };
   const disconnected = bitList(a.disconnectionBitmap, t.cellsMv.length);

@@ -12,7 +12,12 @@ import { kelvin10ToC, type Result } from './protocol-seplos-v2';
 export const FC_READ_COILS = 0x01;
 export const FC_READ_INPUT = 0x04;
 
-export interface BlockSpec { name: 'pia' | 'pib' | 'pic' | 'via'; fn: number; start: number; quantity: number }
+export interface BlockSpec {
+  name: 'pia' | 'pib' | 'pic' | 'via';
+  fn: number;
+  start: number;
+  quantity: number;
+}
 export const BLOCKS = {
   pia: { name: 'pia', fn: FC_READ_INPUT, start: 0x1000, quantity: 0x12 },
   pib: { name: 'pib', fn: FC_READ_INPUT, start: 0x1100, quantity: 0x1a },
@@ -50,25 +55,51 @@ const TEMP_C_MAX = 150;
 const UNUSED_SENSOR = 2731;
 
 export interface PiaBlock {
-  voltage: number; current: number; remainingAh: number; fullAh: number;
+  voltage: number;
+  current: number;
+  remainingAh: number;
+  fullAh: number;
   /** 0x1004 cumulative discharged capacity, raw (vendor: 10 Ah units). */
   dischargedRaw: number;
-  soc: number; soh: number; cycles: number;
-  avgCellMv: number; avgCellTemperature: number; maxCellMv: number; minCellMv: number;
-  maxCellTemperature: number; minCellTemperature: number; reg100E: number;
-  maxDischargeCurrent: number; maxChargeCurrent: number;
+  soc: number;
+  soh: number;
+  cycles: number;
+  avgCellMv: number;
+  avgCellTemperature: number;
+  maxCellMv: number;
+  minCellMv: number;
+  maxCellTemperature: number;
+  minCellTemperature: number;
+  reg100E: number;
+  maxDischargeCurrent: number;
+  maxChargeCurrent: number;
   reg1011?: number;
 }
 
 /** PIA, 17 or 18 registers (§7.1). */
 export function decodePia(data: Buffer): Result<PiaBlock> {
-  if (data.length !== 34 && data.length !== 36) return { ok: false, reason: `PIA must be 34 or 36 bytes (got ${data.length})` };
+  if (data.length !== 34 && data.length !== 36)
+    return { ok: false, reason: `PIA must be 34 or 36 bytes (got ${data.length})` };
   const r = words(data);
   const v: PiaBlock = {
-    voltage: r[0] / 100, current: s16(r[1]) / 100, remainingAh: r[2] / 100, fullAh: r[3] / 100, dischargedRaw: r[4],
-    soc: r[5] / 10, soh: r[6] / 10, cycles: r[7], avgCellMv: r[8], avgCellTemperature: kelvin10ToC(r[9]),
-    maxCellMv: r[10], minCellMv: r[11], maxCellTemperature: kelvin10ToC(r[12]), minCellTemperature: kelvin10ToC(r[13]),
-    reg100E: r[14], maxDischargeCurrent: r[15], maxChargeCurrent: r[16], reg1011: r[17],
+    voltage: r[0] / 100,
+    current: s16(r[1]) / 100,
+    remainingAh: r[2] / 100,
+    fullAh: r[3] / 100,
+    dischargedRaw: r[4],
+    soc: r[5] / 10,
+    soh: r[6] / 10,
+    cycles: r[7],
+    avgCellMv: r[8],
+    avgCellTemperature: kelvin10ToC(r[9]),
+    maxCellMv: r[10],
+    minCellMv: r[11],
+    maxCellTemperature: kelvin10ToC(r[12]),
+    minCellTemperature: kelvin10ToC(r[13]),
+    reg100E: r[14],
+    maxDischargeCurrent: r[15],
+    maxChargeCurrent: r[16],
+    reg1011: r[17],
   };
   if (v.soc > 100) return { ok: false, reason: `SOC ${v.soc} % out of range` };
   if (v.soh > 100) return { ok: false, reason: `SOH ${v.soh} % out of range` };
@@ -101,18 +132,27 @@ export function decodePib(data: Buffer): Result<PibBlock> {
   return {
     ok: true,
     value: {
-      cellsMv, cellTemperatures: temps.slice(0, temps.length - 2), cellTemperatures5to8Raw: extraSensors,
-      ambientTemperature: kelvin10ToC(r[24]), powerTemperature: kelvin10ToC(r[25]),
+      cellsMv,
+      cellTemperatures: temps.slice(0, temps.length - 2),
+      cellTemperatures5to8Raw: extraSensors,
+      ambientTemperature: kelvin10ToC(r[24]),
+      powerTemperature: kelvin10ToC(r[25]),
     },
   };
 }
 
 export interface PicBlock {
   bytes: number[];
-  cellLowVoltageBitmap: number; cellHighVoltageBitmap: number;
-  cellTempLowBitmap: number; cellTempHighBitmap: number; balancingBitmap: number;
-  systemState: number; fetState: number; batteryStateCode: number;
-  chargeFetOn: boolean; dischargeFetOn: boolean;
+  cellLowVoltageBitmap: number;
+  cellHighVoltageBitmap: number;
+  cellTempLowBitmap: number;
+  cellTempHighBitmap: number;
+  balancingBitmap: number;
+  systemState: number;
+  fetState: number;
+  batteryStateCode: number;
+  chargeFetOn: boolean;
+  dischargeFetOn: boolean;
   alarms: PackState['alarms'];
   flags: string[];
   blocksCharge: boolean;
@@ -124,50 +164,96 @@ const A: AlarmLevel = 'alarm';
 const bits = (names: string[]): BitMeaning[] => names.map((flag) => ({ flag }));
 /** PIC bytes 8–17 (§7.3). Voltage and cell-temperature bits match V2; the others do not. */
 const PIC_BITS: Record<number, BitMeaning[]> = {
-  8: bits(['stateDischarging', 'stateCharging', 'stateFloating', 'stateFull', 'stateStandby', 'stateOff', 'state6', 'state7']),
+  8: bits([
+    'stateDischarging',
+    'stateCharging',
+    'stateFloating',
+    'stateFull',
+    'stateStandby',
+    'stateOff',
+    'state6',
+    'state7',
+  ]),
   9: [
-    { flag: 'cellHighVoltageWarning', alarm: ['cellOverVoltage', W] }, { flag: 'cellOverVoltageProtection', alarm: ['cellOverVoltage', A], blocks: 'charge' },
-    { flag: 'cellLowVoltageWarning', alarm: ['cellUnderVoltage', W] }, { flag: 'cellUnderVoltageProtection', alarm: ['cellUnderVoltage', A], blocks: 'discharge' },
-    { flag: 'packHighVoltageWarning', alarm: ['packOverVoltage', W] }, { flag: 'packOverVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
-    { flag: 'packLowVoltageWarning', alarm: ['packUnderVoltage', W] }, { flag: 'packUnderVoltageProtection', alarm: ['packUnderVoltage', A], blocks: 'discharge' },
+    { flag: 'cellHighVoltageWarning', alarm: ['cellOverVoltage', W] },
+    { flag: 'cellOverVoltageProtection', alarm: ['cellOverVoltage', A], blocks: 'charge' },
+    { flag: 'cellLowVoltageWarning', alarm: ['cellUnderVoltage', W] },
+    { flag: 'cellUnderVoltageProtection', alarm: ['cellUnderVoltage', A], blocks: 'discharge' },
+    { flag: 'packHighVoltageWarning', alarm: ['packOverVoltage', W] },
+    { flag: 'packOverVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
+    { flag: 'packLowVoltageWarning', alarm: ['packUnderVoltage', W] },
+    { flag: 'packUnderVoltageProtection', alarm: ['packUnderVoltage', A], blocks: 'discharge' },
   ],
   10: [
-    { flag: 'chargeHighTemperatureWarning', alarm: ['chargeOverTemperature', W] }, { flag: 'chargeOverTemperatureProtection', alarm: ['chargeOverTemperature', A], blocks: 'charge' },
-    { flag: 'chargeLowTemperatureWarning', alarm: ['chargeUnderTemperature', W] }, { flag: 'chargeUnderTemperatureProtection', alarm: ['chargeUnderTemperature', A], blocks: 'charge' },
-    { flag: 'dischargeHighTemperatureWarning', alarm: ['dischargeOverTemperature', W] }, { flag: 'dischargeOverTemperatureProtection', alarm: ['dischargeOverTemperature', A], blocks: 'discharge' },
-    { flag: 'dischargeLowTemperatureWarning', alarm: ['dischargeUnderTemperature', W] }, { flag: 'dischargeUnderTemperatureProtection', alarm: ['dischargeUnderTemperature', A], blocks: 'discharge' },
+    { flag: 'chargeHighTemperatureWarning', alarm: ['chargeOverTemperature', W] },
+    { flag: 'chargeOverTemperatureProtection', alarm: ['chargeOverTemperature', A], blocks: 'charge' },
+    { flag: 'chargeLowTemperatureWarning', alarm: ['chargeUnderTemperature', W] },
+    { flag: 'chargeUnderTemperatureProtection', alarm: ['chargeUnderTemperature', A], blocks: 'charge' },
+    { flag: 'dischargeHighTemperatureWarning', alarm: ['dischargeOverTemperature', W] },
+    { flag: 'dischargeOverTemperatureProtection', alarm: ['dischargeOverTemperature', A], blocks: 'discharge' },
+    { flag: 'dischargeLowTemperatureWarning', alarm: ['dischargeUnderTemperature', W] },
+    { flag: 'dischargeUnderTemperatureProtection', alarm: ['dischargeUnderTemperature', A], blocks: 'discharge' },
   ],
   11: [
-    { flag: 'ambientHighTemperatureWarning' }, { flag: 'ambientOverTemperatureProtection', blocks: 'both' },
-    { flag: 'ambientLowTemperatureWarning' }, { flag: 'ambientUnderTemperatureProtection', blocks: 'both' },
-    { flag: 'powerHighTemperatureWarning', alarm: ['mosOverTemperature', W] }, { flag: 'powerOverTemperatureProtection', alarm: ['mosOverTemperature', A], blocks: 'both' },
-    { flag: 'heatingActive' }, { flag: 'temperature7' },
+    { flag: 'ambientHighTemperatureWarning' },
+    { flag: 'ambientOverTemperatureProtection', blocks: 'both' },
+    { flag: 'ambientLowTemperatureWarning' },
+    { flag: 'ambientUnderTemperatureProtection', blocks: 'both' },
+    { flag: 'powerHighTemperatureWarning', alarm: ['mosOverTemperature', W] },
+    { flag: 'powerOverTemperatureProtection', alarm: ['mosOverTemperature', A], blocks: 'both' },
+    { flag: 'heatingActive' },
+    { flag: 'temperature7' },
   ],
   12: [
-    { flag: 'chargeOverCurrentWarning', alarm: ['chargeOverCurrent', W] }, { flag: 'chargeOverCurrentProtection', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
+    { flag: 'chargeOverCurrentWarning', alarm: ['chargeOverCurrent', W] },
+    { flag: 'chargeOverCurrentProtection', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
     { flag: 'chargeOverCurrent2Protection', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
-    { flag: 'dischargeOverCurrentWarning', alarm: ['dischargeOverCurrent', W] }, { flag: 'dischargeOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
+    { flag: 'dischargeOverCurrentWarning', alarm: ['dischargeOverCurrent', W] },
+    { flag: 'dischargeOverCurrentProtection', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
     { flag: 'dischargeOverCurrent2Protection', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
-    { flag: 'shortCircuitProtection', alarm: ['shortCircuit', A], blocks: 'both' }, { flag: 'current1Bit7' },
+    { flag: 'shortCircuitProtection', alarm: ['shortCircuit', A], blocks: 'both' },
+    { flag: 'current1Bit7' },
   ],
   13: [
-    { flag: 'shortCircuitLatch', alarm: ['shortCircuit', A], blocks: 'both' }, { flag: 'current2Bit1' },
+    { flag: 'shortCircuitLatch', alarm: ['shortCircuit', A], blocks: 'both' },
+    { flag: 'current2Bit1' },
     { flag: 'chargeOverCurrent2Latch', alarm: ['chargeOverCurrent', A], blocks: 'charge' },
     { flag: 'dischargeOverCurrent2Latch', alarm: ['dischargeOverCurrent', A], blocks: 'discharge' },
-    { flag: 'current2Bit4' }, { flag: 'current2Bit5' }, { flag: 'current2Bit6' }, { flag: 'current2Bit7' },
+    { flag: 'current2Bit4' },
+    { flag: 'current2Bit5' },
+    { flag: 'current2Bit6' },
+    { flag: 'current2Bit7' },
   ],
   14: [
-    { flag: 'capacity0' }, { flag: 'capacity1' }, { flag: 'socLowWarning' }, { flag: 'socLowProtection', blocks: 'discharge' },
-    { flag: 'cellDifferenceWarning', alarm: ['cellImbalance', W] }, { flag: 'capacity5' }, { flag: 'capacity6' }, { flag: 'capacity7' },
+    { flag: 'capacity0' },
+    { flag: 'capacity1' },
+    { flag: 'socLowWarning' },
+    { flag: 'socLowProtection', blocks: 'discharge' },
+    { flag: 'cellDifferenceWarning', alarm: ['cellImbalance', W] },
+    { flag: 'capacity5' },
+    { flag: 'capacity6' },
+    { flag: 'capacity7' },
   ],
   15: bits(['dischargeFetOn', 'chargeFetOn', 'currentLimitFetOn', 'heaterOn', 'fet4', 'fet5', 'fet6', 'fet7']),
-  16: bits(['lowSoc', 'intermittentCharge', 'externalSwitch', 'staticStandby', 'historyRecording', 'underSocProtect',
-    'activeCurrentLimiting', 'passiveCurrentLimiting']),
+  16: bits([
+    'lowSoc',
+    'intermittentCharge',
+    'externalSwitch',
+    'staticStandby',
+    'historyRecording',
+    'underSocProtect',
+    'activeCurrentLimiting',
+    'passiveCurrentLimiting',
+  ]),
   17: [
-    { flag: 'ntcFault', alarm: ['internal', A] }, { flag: 'afeFault', alarm: ['internal', A] },
-    { flag: 'chargeMosfetFault', alarm: ['internal', A] }, { flag: 'dischargeMosfetFault', alarm: ['internal', A] },
-    { flag: 'cellDifferenceFault', alarm: ['cellImbalance', A] }, { flag: 'wireBreakFault', alarm: ['internal', A] },
-    { flag: 'keyFault', alarm: ['internal', W] }, { flag: 'aerosolFault', alarm: ['internal', A], blocks: 'both' },
+    { flag: 'ntcFault', alarm: ['internal', A] },
+    { flag: 'afeFault', alarm: ['internal', A] },
+    { flag: 'chargeMosfetFault', alarm: ['internal', A] },
+    { flag: 'dischargeMosfetFault', alarm: ['internal', A] },
+    { flag: 'cellDifferenceFault', alarm: ['cellImbalance', A] },
+    { flag: 'wireBreakFault', alarm: ['internal', A] },
+    { flag: 'keyFault', alarm: ['internal', W] },
+    { flag: 'aerosolFault', alarm: ['internal', A], blocks: 'both' },
   ],
 };
 
@@ -184,19 +270,35 @@ export function decodePic(data: Buffer): Result<PicBlock> {
     ok: true,
     value: {
       bytes: b,
-      cellLowVoltageBitmap: b[0] | (b[1] << 8), cellHighVoltageBitmap: b[2] | (b[3] << 8),
-      cellTempLowBitmap: b[4], cellTempHighBitmap: b[5], balancingBitmap: b[6] | (b[7] << 8),
-      systemState: b[8], fetState: b[15], batteryStateCode: b[16],
-      dischargeFetOn: (b[15] & 0x01) !== 0, chargeFetOn: (b[15] & 0x02) !== 0,
+      cellLowVoltageBitmap: b[0] | (b[1] << 8),
+      cellHighVoltageBitmap: b[2] | (b[3] << 8),
+      cellTempLowBitmap: b[4],
+      cellTempHighBitmap: b[5],
+      balancingBitmap: b[6] | (b[7] << 8),
+      systemState: b[8],
+      fetState: b[15],
+      batteryStateCode: b[16],
+      dischargeFetOn: (b[15] & 0x01) !== 0,
+      chargeFetOn: (b[15] & 0x02) !== 0,
       ...acc,
     },
   };
 }
 
-export interface ViaBlock { manufacturer: string; deviceName: string; firmware: string; bmsSerial: string; packSerial: string }
+export interface ViaBlock {
+  manufacturer: string;
+  deviceName: string;
+  firmware: string;
+  bmsSerial: string;
+  packSerial: string;
+}
 
 const ascii = (data: Buffer, reg: number, count: number): string =>
-  data.subarray(reg * 2, (reg + count) * 2).toString('latin1').replace(/[^\x20-\x7e]/g, '').trim();
+  data
+    .subarray(reg * 2, (reg + count) * 2)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim();
 
 /** VIA identity block, 51 registers (§7.4). */
 export function decodeVia(data: Buffer): Result<ViaBlock> {
@@ -204,13 +306,20 @@ export function decodeVia(data: Buffer): Result<ViaBlock> {
   return {
     ok: true,
     value: {
-      manufacturer: ascii(data, 0, 10), deviceName: ascii(data, 0x0a, 10), firmware: ascii(data, 0x14, 1),
-      bmsSerial: ascii(data, 0x15, 15), packSerial: ascii(data, 0x24, 15),
+      manufacturer: ascii(data, 0, 10),
+      deviceName: ascii(data, 0x0a, 10),
+      firmware: ascii(data, 0x14, 1),
+      bmsSerial: ascii(data, 0x15, 15),
+      packSerial: ascii(data, 0x24, 15),
     },
   };
 }
 
-export interface PackContext { id: string; address: number; time: number }
+export interface PackContext {
+  id: string;
+  address: number;
+  time: number;
+}
 
 const bitList = (bitmap: number): number[] => {
   const out: number[] = [];
@@ -219,7 +328,13 @@ const bitList = (bitmap: number): number[] => {
 };
 
 /** One PackState from the PIA, PIB and PIC of one pack (§8). */
-export function toPackState(a: PiaBlock, b: PibBlock, c: PicBlock, ctx: PackContext, extra: Record<string, unknown> = {}): PackState {
+export function toPackState(
+  a: PiaBlock,
+  b: PibBlock,
+  c: PicBlock,
+  ctx: PackContext,
+  extra: Record<string, unknown> = {},
+): PackState {
   const balancingCells = bitList(c.balancingBitmap);
   return {
     kind: 'pack',
@@ -286,7 +401,10 @@ export const v3ListenFramer: Framer = (buf) => {
   }
   let pending = false;
   for (const len of candidates) {
-    if (buf.length < len) { pending = true; continue; }
+    if (buf.length < len) {
+      pending = true;
+      continue;
+    }
     if (crcValid(buf.subarray(0, len))) return { kind: 'complete', length: len };
   }
   return pending ? { kind: 'incomplete' } : { kind: 'garbage', skip: 1 };
@@ -302,7 +420,10 @@ export type ListenEvent =
  * answer to a master poll follows it); the master's own blocks come without a request, so the byte
  * count tells the block: 34/36 = PIA, 52 = PIB, 18 coil bytes = PIC.
  */
-export function classifyListenFrame(frame: Buffer, lastRequest?: { id: number; fn: number; start: number }): ListenEvent {
+export function classifyListenFrame(
+  frame: Buffer,
+  lastRequest?: { id: number; fn: number; start: number },
+): ListenEvent {
   const id = frame[0];
   const fn = frame[1];
   // An 8-byte frame is a request, except a 3-byte coil answer (5 + 3 bytes).
@@ -311,9 +432,12 @@ export function classifyListenFrame(frame: Buffer, lastRequest?: { id: number; f
   const n = frame[2];
   const data = frame.subarray(3, 3 + n);
   const start = lastRequest && lastRequest.id === id && lastRequest.fn === fn ? lastRequest.start : undefined;
-  if (fn === FC_READ_INPUT && (start ?? 0x1000) === 0x1000 && (n === 34 || n === 36)) return { kind: 'block', id, block: 'pia', data };
-  if (fn === FC_READ_INPUT && (start ?? 0x1100) === 0x1100 && n === 52) return { kind: 'block', id, block: 'pib', data };
-  if (fn === FC_READ_COILS && (start ?? 0x1200) === 0x1200 && n === 18) return { kind: 'block', id, block: 'pic', data };
+  if (fn === FC_READ_INPUT && (start ?? 0x1000) === 0x1000 && (n === 34 || n === 36))
+    return { kind: 'block', id, block: 'pia', data };
+  if (fn === FC_READ_INPUT && (start ?? 0x1100) === 0x1100 && n === 52)
+    return { kind: 'block', id, block: 'pib', data };
+  if (fn === FC_READ_COILS && (start ?? 0x1200) === 0x1200 && n === 18)
+    return { kind: 'block', id, block: 'pic', data };
   return { kind: 'other' };
 }
 

@@ -37,10 +37,17 @@ export = function (RED: NodeAPI) {
     const bus = findBus(RED, this, config.bus, 'seplosBms');
     if (!bus) return;
     const parsed = parseAddressList(config.addresses ?? '', 0, generation === 'v2' ? 15 : 127);
-    if (!parsed.ok) { failStatus(this, 'seplosBms.status.badAddress', `addresses: ${parsed.reason}`); return; }
+    if (!parsed.ok) {
+      failStatus(this, 'seplosBms.status.badAddress', `addresses: ${parsed.reason}`);
+      return;
+    }
     const addresses = parsed.value;
     const packId = packIds(config.idPrefix, config.name, 'seplos');
-    const reporter = new PackNodeReporter(this, clock, bus, { addresses, packId, statusSuffix: listen ? ' · listen' : '' });
+    const reporter = new PackNodeReporter(this, clock, bus, {
+      addresses,
+      packId,
+      statusSuffix: listen ? ' · listen' : '',
+    });
 
     const identity = new Map<number, Record<string, unknown>>();
     const refreshIdentity = async (targets: number[]): Promise<void> => {
@@ -56,27 +63,45 @@ export = function (RED: NodeAPI) {
     if (listen) {
       const staleMs = Math.max(1000, numberSetting(config.staleAfter, 10) * 1000);
       const cb = {
-        onPack: (address: number, build: (id: string) => PackState) => { if (addresses.includes(address)) reporter.emit(build(packId(address))); },
+        onPack: (address: number, build: (id: string) => PackState) => {
+          if (addresses.includes(address)) reporter.emit(build(packId(address)));
+        },
         onReject: (reason: string) => reporter.reject(reason),
       };
       const listener = generation === 'v2' ? new V2BankListener(cb, staleMs) : new V3BankListener(cb, staleMs);
       reporter.listen(staleMs, (data) => listener.push(data, clock.now()));
     } else {
-      reporter.poll(Math.max(500, numberSetting(config.interval, 5) * 1000), async (address) => {
-        if (config.readInfo !== false && !identity.has(address)) await refreshIdentity([address]);
-        return readPack(bus, generation, address, packId(address), () => clock.now(), identity.get(address) ?? {});
-      }, (e) => e instanceof RejectedFrame);
+      reporter.poll(
+        Math.max(500, numberSetting(config.interval, 5) * 1000),
+        async (address) => {
+          if (config.readInfo !== false && !identity.has(address)) await refreshIdentity([address]);
+          return readPack(bus, generation, address, packId(address), () => clock.now(), identity.get(address) ?? {});
+        },
+        (e) => e instanceof RejectedFrame,
+      );
     }
     reporter.connect();
 
     this.on('input', (msg, _send, done) => {
       const command = (msg as NodeMessage & { payload?: unknown }).payload;
-      if (command !== 'info') { done(new Error('seplos-bms accepts msg.payload "info" (re-read device info) only')); return; }
-      if (listen) { done(new Error('listen mode never transmits: device info cannot be requested')); return; }
+      if (command !== 'info') {
+        done(new Error('seplos-bms accepts msg.payload "info" (re-read device info) only'));
+        return;
+      }
+      if (listen) {
+        done(new Error('listen mode never transmits: device info cannot be requested'));
+        return;
+      }
       const target = (msg as { address?: unknown }).address;
       const targets = target === undefined ? addresses : addresses.filter((a) => a === Number(target));
-      if (targets.length === 0) { done(new Error(`msg.address ${String(target)} is not one of this node's addresses`)); return; }
-      refreshIdentity(targets).then(() => done(), (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+      if (targets.length === 0) {
+        done(new Error(`msg.address ${String(target)} is not one of this node's addresses`));
+        return;
+      }
+      refreshIdentity(targets).then(
+        () => done(),
+        (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+      );
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

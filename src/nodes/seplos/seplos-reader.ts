@@ -11,7 +11,10 @@ import * as v3 from './protocol-seplos-v3';
 
 /** A frame arrived but could not be trusted (checksum, length, range, error answer). */
 export class RejectedFrame extends Error {
-  constructor(readonly address: number, reason: string) {
+  constructor(
+    readonly address: number,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'RejectedFrame';
   }
@@ -33,24 +36,41 @@ async function v2Ask(bus: Bus, address: number, cid2: number): Promise<Buffer> {
 }
 
 async function v3Ask(bus: Bus, address: number, block: v3.BlockSpec): Promise<Buffer> {
-  const answer = await bus.transact({ address, request: v3.buildBlockRequest(address, block), framer: answerFramer(address, block.fn) });
+  const answer = await bus.transact({
+    address,
+    request: v3.buildBlockRequest(address, block),
+    framer: answerFramer(address, block.fn),
+  });
   return must(address, v3.parseBlockAnswer(answer, address, block));
 }
 
 /** Identity of a pack, attached to its PackStates as `extra.device` (and V2 `extra.parameters`). */
-export async function readIdentity(bus: Bus, generation: Generation, address: number): Promise<Record<string, unknown>> {
+export async function readIdentity(
+  bus: Bus,
+  generation: Generation,
+  address: number,
+): Promise<Record<string, unknown>> {
   if (generation === 'v3') return { device: must(address, v3.decodeVia(await v3Ask(bus, address, v3.BLOCKS.via))) };
   const device = must(address, v2.decodeDeviceInfo(await v2Ask(bus, address, v2.CID2.deviceInfo)));
   // Some firmware has no 0x47 on this port (RTN 04): identity is still useful without it.
   const parameters = await v2Ask(bus, address, v2.CID2.parameters)
     .then((info) => must(address, v2.decodeParameters(info)).values)
-    .catch((e: unknown) => { if (e instanceof RejectedFrame) return undefined; throw e; });
+    .catch((e: unknown) => {
+      if (e instanceof RejectedFrame) return undefined;
+      throw e;
+    });
   return parameters ? { device, parameters } : { device };
 }
 
 /** One poll of one pack → its PackState. Rejects with RejectedFrame or the bus's BusError. */
-export async function readPack(bus: Bus, generation: Generation, address: number, id: string, now: () => number,
-  extra: Record<string, unknown>): Promise<PackState> {
+export async function readPack(
+  bus: Bus,
+  generation: Generation,
+  address: number,
+  id: string,
+  now: () => number,
+  extra: Record<string, unknown>,
+): Promise<PackState> {
   if (generation === 'v2') {
     const t = must(address, v2.decodeTelemetry(await v2Ask(bus, address, v2.CID2.telemetry)));
     const a = must(address, v2.decodeAlarms(await v2Ask(bus, address, v2.CID2.alarms)));

@@ -7,16 +7,23 @@
  */
 import { BatteryModel } from '../../core/battery-model';
 import { type Framer, takeFrame } from '../../transport/framer';
-import {
-  exceptionAnswer, parseRequest, readAnswer, readRequest, requestFramer,
-} from '../../transport/modbus-rtu';
-import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorHost, SimulatorOptions, WireFaults } from '../../transport/simulator-api';
+import { exceptionAnswer, parseRequest, readAnswer, readRequest, requestFramer } from '../../transport/modbus-rtu';
+import type {
+  DeviceSimulator,
+  SimulatedPack,
+  SimulatorFactory,
+  SimulatorHost,
+  SimulatorOptions,
+  WireFaults,
+} from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import * as v2 from './protocol-seplos-v2';
 import { BLOCKS, FC_READ_COILS, FC_READ_INPUT } from './protocol-seplos-v3';
 
 /** V2 adds a fault of its own: the LENGTH field's checksum nibble is wrong (CHKSUM still right). */
-export interface SeplosWireFaults extends WireFaults { badLengthChecksum?: boolean }
+export interface SeplosWireFaults extends WireFaults {
+  badLengthChecksum?: boolean;
+}
 
 /** Cycle of the simulated bank master, ms. */
 export const BANK_MASTER_CYCLE_MS = 1000;
@@ -57,20 +64,31 @@ export function readModel(model: BatteryModel, now: number): PackReading {
   const minMv = Math.min(...cellsMv);
   const maxT = Math.max(...cellTemps);
   // The protections a BMS would raise for these values (V2 event 2 and 3 bit layout).
-  const ev2 = (maxMv > 3550 ? 0x01 : 0) | (maxMv > 3650 ? 0x02 : 0) | (minMv < 2900 ? 0x04 : 0) | (minMv < 2700 ? 0x08 : 0);
+  const ev2 =
+    (maxMv > 3550 ? 0x01 : 0) | (maxMv > 3650 ? 0x02 : 0) | (minMv < 2900 ? 0x04 : 0) | (minMv < 2700 ? 0x08 : 0);
   const ev3 = (maxT > 50 ? 0x01 : 0) | (maxT > 55 ? 0x02 : 0) | (maxT > 55 ? 0x10 : 0) | (maxT > 60 ? 0x20 : 0);
   let balancingBitmap = 0;
   if (model.balancerEnabled && maxMv - minMv > 15) {
-    cellsMv.forEach((mv, k) => { if (k < 16 && mv - minMv > 15) balancingBitmap |= 1 << k; });
+    cellsMv.forEach((mv, k) => {
+      if (k < 16 && mv - minMv > 15) balancingBitmap |= 1 << k;
+    });
   }
   const current = model.current;
   return {
-    cellsMv, cellTemps, ambient: t[0], power: t[t.length - 1], current,
+    cellsMv,
+    cellTemps,
+    ambient: t[0],
+    power: t[t.length - 1],
+    current,
     voltage: cellsMv.reduce((a, b) => a + b, 0) / 1000,
-    remainingAh: model.remainingAh, fullAh: model.capacityAh, soc: model.soc, cycles: Math.floor(model.cycles),
+    remainingAh: model.remainingAh,
+    fullAh: model.capacityAh,
+    soc: model.soc,
+    cycles: Math.floor(model.cycles),
     chargeFetOn: model.chargeEnabled && (ev2 & 0x02) === 0 && (ev3 & 0x02) === 0,
     dischargeFetOn: model.dischargeEnabled && (ev2 & 0x08) === 0 && (ev3 & 0x20) === 0,
-    balancingBitmap, events: [0, ev2, ev3, 0, 0, 0],
+    balancingBitmap,
+    events: [0, ev2, ev3, 0, 0, 0],
     systemState: current > 0.05 ? 0x02 : current < -0.05 ? 0x01 : 0x10,
   };
 }
@@ -93,13 +111,20 @@ function createSimulator(engine: Engine, options: SimulatorOptions, host: Simula
   for (const address of options.addresses ?? [0]) {
     packs.set(address, {
       address,
-      model: new BatteryModel({ cells: options.cells ?? 16, capacityAh: options.capacityAh ?? 200, soc: 50 + address * 5 }),
+      model: new BatteryModel({
+        cells: options.cells ?? 16,
+        capacityAh: options.capacityAh ?? 200,
+        soc: 50 + address * 5,
+      }),
       faults: {},
     });
   }
   const timers = new Set<number>();
   const later = (fn: () => void, ms: number): void => {
-    const id = host.clock.setTimeout(() => { timers.delete(id); fn(); }, ms);
+    const id = host.clock.setTimeout(() => {
+      timers.delete(id);
+      fn();
+    }, ms);
     timers.add(id);
   };
   let pending = Buffer.alloc(0);
@@ -135,7 +160,9 @@ function createSimulator(engine: Engine, options: SimulatorOptions, host: Simula
 
 function v2TelemetryInfo(adr: number, r: PackReading): Buffer {
   const b: number[] = [0x00, adr, r.cellsMv.length];
-  const u16 = (v: number): void => { b.push((v >> 8) & 0xff, v & 0xff); };
+  const u16 = (v: number): void => {
+    b.push((v >> 8) & 0xff, v & 0xff);
+  };
   r.cellsMv.forEach(u16);
   b.push(6);
   [...r.cellTemps, r.ambient, r.power].forEach((t) => u16(clampU16(toK10(t))));
@@ -156,19 +183,57 @@ function v2TelemetryInfo(adr: number, r: PackReading): Buffer {
 function v2AlarmInfo(adr: number, r: PackReading): Buffer {
   const m = r.cellsMv.length;
   return Buffer.from([
-    0x00, adr, m, ...new Array<number>(m).fill(0), 6, 0, 0, 0, 0, 0, 0, 0, 0, 20,
-    ...r.events, switchState(r), r.balancingBitmap & 0xff, (r.balancingBitmap >> 8) & 0xff, r.systemState,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, r.systemState,
+    0x00,
+    adr,
+    m,
+    ...new Array<number>(m).fill(0),
+    6,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    20,
+    ...r.events,
+    switchState(r),
+    r.balancingBitmap & 0xff,
+    (r.balancingBitmap >> 8) & 0xff,
+    r.systemState,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    r.systemState,
   ]);
 }
 
 function v2IntraPackInfo(r: PackReading): Buffer {
   const b = Buffer.alloc(32);
   const t = r.cellTemps.map(toK10);
-  [1, Math.max(...r.cellsMv), Math.min(...r.cellsMv), Math.max(...t), Math.min(...t), s16(r.current * 100),
-    clampU16(r.voltage * 100), clampU16(r.remainingAh * 100), clampU16(r.fullAh * 100), clampU16(r.soc * 10),
-    clampU16(r.voltage * 100)].forEach((v, i) => b.writeUInt16BE(clampU16(v), i * 2));
-  r.events.forEach((e, i) => { b[22 + i] = e; });
+  [
+    1,
+    Math.max(...r.cellsMv),
+    Math.min(...r.cellsMv),
+    Math.max(...t),
+    Math.min(...t),
+    s16(r.current * 100),
+    clampU16(r.voltage * 100),
+    clampU16(r.remainingAh * 100),
+    clampU16(r.fullAh * 100),
+    clampU16(r.soc * 10),
+    clampU16(r.voltage * 100),
+  ].forEach((v, i) => b.writeUInt16BE(clampU16(v), i * 2));
+  r.events.forEach((e, i) => {
+    b[22 + i] = e;
+  });
   b[28] = switchState(r);
   b[31] = r.systemState;
   return b;
@@ -178,25 +243,46 @@ function v2IntraPackInfo(r: PackReading): Buffer {
 function v2ParameterInfo(cells: number): Buffer {
   const k = (c: number): number => c * 10 + 2731;
   const words = [
-    3500, 3400, 2900, 3000, 3650, 3400, 2700, 2900, 3400, 2000, // cell mV
+    3500,
+    3400,
+    2900,
+    3000,
+    3650,
+    3400,
+    2700,
+    2900,
+    3400,
+    2000, // cell mV
     ...[3.5, 3.4, 2.9, 3.0, 3.65, 3.4, 2.7, 2.9, 3.7, 3.6].map((v) => Math.round(v * cells * 100)), // pack 10 mV
     ...[50, 47, 2, 5, 55, 50, 0, 3, 55, 50, -10, -7, 60, 55, -20, -15].map(k), // charge/discharge temps
-    k(5), k(10), ...[60, 55, -10, -5, 65, 60, -20, -15, 90, 85, 100, 95].map(k), // heating, ambient, power
-    ...[10500, 10000, -10500, -10000, 11000, -11000, -30000].map((v) => v & 0xffff), 100, 20000, 10000,
+    k(5),
+    k(10),
+    ...[60, 55, -10, -5, 65, 60, -20, -15, 90, 85, 100, 95].map(k), // heating, ambient, power
+    ...[10500, 10000, -10500, -10000, 11000, -11000, -30000].map((v) => v & 0xffff),
+    100,
+    20000,
+    10000,
   ];
   const bytes = [50, 30, 30, 10, 8, cells, 5, 5, 100, 60, 5, 30, 10, 24, 3, 10, 60, 24, 20, 5, 95, 80, 50, 0, 0, 0, 0];
   const b = Buffer.alloc(169);
-  b[0] = 0; b[1] = words.length;
+  b[0] = 0;
+  b[1] = words.length;
   words.forEach((w, i) => b.writeUInt16BE(w & 0xffff, 2 + i * 2));
   b[122] = bytes.length;
-  bytes.forEach((x, i) => { b[123 + i] = x; });
+  bytes.forEach((x, i) => {
+    b[123 + i] = x;
+  });
   b[150] = 8;
   Buffer.from([0xff, 0xff, 0xff, 0x3f, 0xbf, 0x9f, 0xaf, 0x1e]).copy(b, 151);
   b.write('1101-SIM  ', 159, 'latin1');
   return b;
 }
 
-const V2_DEVICE_INFO = Buffer.concat([Buffer.from('1101-SIM  ', 'latin1'), Buffer.from([16, 6]), Buffer.from('CellSafe simulator  ', 'latin1')]);
+const V2_DEVICE_INFO = Buffer.concat([
+  Buffer.from('1101-SIM  ', 'latin1'),
+  Buffer.from([16, 6]),
+  Buffer.from('CellSafe simulator  ', 'latin1'),
+]);
 
 /** Re-encodes a frame with a wrong LCHKSUM nibble but a CHKSUM that matches the changed text. */
 function breakLengthChecksum(frame: Buffer): Buffer {
@@ -229,13 +315,20 @@ const v2Engine = (now: () => number): Engine => ({
     const adr = pack.address;
     const reading = (): PackReading => readModel(pack.model, now());
     switch (f.value.code) {
-      case v2.CID2.telemetry: return v2Send(pack, v2.encodeFrame(adr, 0, v2TelemetryInfo(adr, reading())));
-      case v2.CID2.alarms: return v2Send(pack, v2.encodeFrame(adr, 0, v2AlarmInfo(adr, reading())));
-      case v2.CID2.deviceInfo: return v2Send(pack, v2.encodeFrame(adr, 0, V2_DEVICE_INFO));
-      case v2.CID2.parameters: return v2Send(pack, v2.encodeFrame(adr, 0, v2ParameterInfo(pack.model.cells.length)));
-      case v2.CID2.protocolVersion: return v2Send(pack, v2.encodeFrame(adr, 0));
-      case v2.CID2.intraPack: return v2Send(pack, v2.encodeFrame(adr, v2.CID2.intraPack, v2IntraPackInfo(reading())));
-      default: return v2Send(pack, v2.encodeFrame(adr, 0x04));
+      case v2.CID2.telemetry:
+        return v2Send(pack, v2.encodeFrame(adr, 0, v2TelemetryInfo(adr, reading())));
+      case v2.CID2.alarms:
+        return v2Send(pack, v2.encodeFrame(adr, 0, v2AlarmInfo(adr, reading())));
+      case v2.CID2.deviceInfo:
+        return v2Send(pack, v2.encodeFrame(adr, 0, V2_DEVICE_INFO));
+      case v2.CID2.parameters:
+        return v2Send(pack, v2.encodeFrame(adr, 0, v2ParameterInfo(pack.model.cells.length)));
+      case v2.CID2.protocolVersion:
+        return v2Send(pack, v2.encodeFrame(adr, 0));
+      case v2.CID2.intraPack:
+        return v2Send(pack, v2.encodeFrame(adr, v2.CID2.intraPack, v2IntraPackInfo(reading())));
+      default:
+        return v2Send(pack, v2.encodeFrame(adr, 0x04));
     }
   },
   bankCycle(_master, slaves) {
@@ -251,7 +344,11 @@ const v2Engine = (now: () => number): Engine => ({
 });
 
 export const createSeplosV2Simulator: SimulatorFactory = (options, host) =>
-  createSimulator(v2Engine(() => host.clock.now()), options, host);
+  createSimulator(
+    v2Engine(() => host.clock.now()),
+    options,
+    host,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // V3
@@ -260,10 +357,26 @@ function piaData(r: PackReading): Buffer {
   const b = Buffer.alloc(36);
   const t = r.cellTemps.map(toK10);
   const avg = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
-  [clampU16(r.voltage * 100), s16(r.current * 100), clampU16(r.remainingAh * 100), clampU16(r.fullAh * 100), 0,
-    clampU16(r.soc * 10), 1000, clampU16(r.cycles), clampU16(avg(r.cellsMv)), clampU16(avg(t)),
-    Math.max(...r.cellsMv), Math.min(...r.cellsMv), Math.max(...t), Math.min(...t), 0, 100, 100, 1000]
-    .forEach((v, i) => b.writeUInt16BE(clampU16(v), i * 2));
+  [
+    clampU16(r.voltage * 100),
+    s16(r.current * 100),
+    clampU16(r.remainingAh * 100),
+    clampU16(r.fullAh * 100),
+    0,
+    clampU16(r.soc * 10),
+    1000,
+    clampU16(r.cycles),
+    clampU16(avg(r.cellsMv)),
+    clampU16(avg(t)),
+    Math.max(...r.cellsMv),
+    Math.min(...r.cellsMv),
+    Math.max(...t),
+    Math.min(...t),
+    0,
+    100,
+    100,
+    1000,
+  ].forEach((v, i) => b.writeUInt16BE(clampU16(v), i * 2));
   return b;
 }
 
@@ -271,7 +384,9 @@ function pibData(r: PackReading): Buffer {
   const b = Buffer.alloc(52);
   r.cellsMv.slice(0, 16).forEach((mv, i) => b.writeUInt16BE(mv, i * 2));
   // Sensors 5–8 are unused on a 4-sensor pack and read 2731 (0 °C), as on real packs (§7.2).
-  [...r.cellTemps.map((t) => clampU16(toK10(t))), 2731, 2731, 2731, 2731].forEach((raw, i) => b.writeUInt16BE(raw, 32 + i * 2));
+  [...r.cellTemps.map((t) => clampU16(toK10(t))), 2731, 2731, 2731, 2731].forEach((raw, i) =>
+    b.writeUInt16BE(raw, 32 + i * 2),
+  );
   b.writeUInt16BE(clampU16(toK10(r.ambient)), 48);
   b.writeUInt16BE(clampU16(toK10(r.power)), 50);
   return b;
@@ -299,7 +414,8 @@ const VIA_DATA = ((): Buffer => {
 
 function v3Block(pack: SimulatedPack, fn: number, start: number, quantity: number, now: number): Buffer | undefined {
   const r = (): PackReading => readModel(pack.model, now);
-  if (fn === FC_READ_INPUT && start === BLOCKS.pia.start && (quantity === 17 || quantity === 18)) return piaData(r()).subarray(0, quantity * 2);
+  if (fn === FC_READ_INPUT && start === BLOCKS.pia.start && (quantity === 17 || quantity === 18))
+    return piaData(r()).subarray(0, quantity * 2);
   if (fn === FC_READ_INPUT && start === BLOCKS.pib.start && quantity === BLOCKS.pib.quantity) return pibData(r());
   if (fn === FC_READ_COILS && start === BLOCKS.pic.start && quantity === BLOCKS.pic.quantity) return picData(r());
   if (fn === FC_READ_INPUT && start === BLOCKS.via.start && quantity === BLOCKS.via.quantity) return VIA_DATA;
@@ -352,4 +468,8 @@ const v3Engine = (now: () => number): Engine => {
 };
 
 export const createSeplosV3Simulator: SimulatorFactory = (options, host) =>
-  createSimulator(v3Engine(() => host.clock.now()), options, host);
+  createSimulator(
+    v3Engine(() => host.clock.now()),
+    options,
+    host,
+  );

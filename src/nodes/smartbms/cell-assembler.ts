@@ -29,10 +29,16 @@ export class CellAssembler {
     for (const [i, c] of this.cells) if (now - c.time > maxAgeMs) this.cells.delete(i);
   }
 
-  get cellCount(): number { return this.count; }
+  get cellCount(): number {
+    return this.count;
+  }
   /** Cells with a current record. */
-  get seen(): number { return this.cells.size; }
-  get complete(): boolean { return this.count > 0 && this.cells.size === this.count; }
+  get seen(): number {
+    return this.cells.size;
+  }
+  get complete(): boolean {
+    return this.count > 0 && this.cells.size === this.count;
+  }
 
   /** The records of cells 1..N in order; only meaningful when `complete`. */
   records(): CellRecord[] {

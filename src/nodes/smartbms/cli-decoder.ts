@@ -26,7 +26,13 @@ export function decodeSmartBmsCli(text: string): CliResult {
     if (r.frame.frameKind === 'key-value') keyValues.add(r.frame.kvKey!, r.frame.kvValue!, time);
     return {
       ok: true,
-      pack: toPackState(r.frame, { id: CLI_ID, time, formula: 'venus', status1: r.frame.status1, keyValues: keyValues.current(time) }),
+      pack: toPackState(r.frame, {
+        id: CLI_ID,
+        time,
+        formula: 'venus',
+        status1: r.frame.status1,
+        keyValues: keyValues.current(time),
+      }),
     };
   }
   const listener = new SmartBmsListener({ id: CLI_ID, formula: 'venus' });
@@ -35,7 +41,13 @@ export function decodeSmartBmsCli(text: string): CliResult {
   if (pack?.kind === 'pack') return { ok: true, pack: pack.pack };
   const progress = events.filter((e) => e.kind === 'progress').at(-1);
   if (progress?.kind === 'progress') {
-    return { ok: false, reason: `${events.length} frames, ${progress.seen} of ${progress.cellCount} cells seen: a PackState needs every cell (one cell per frame)` };
+    return {
+      ok: false,
+      reason: `${events.length} frames, ${progress.seen} of ${progress.cellCount} cells seen: a PackState needs every cell (one cell per frame)`,
+    };
   }
-  return { ok: false, reason: `no frame found in ${bytes.length} bytes (one frame is ${FRAME_LENGTH} bytes; a stream needs two good frames in a row)` };
+  return {
+    ok: false,
+    reason: `no frame found in ${bytes.length} bytes (one frame is ${FRAME_LENGTH} bytes; a stream needs two good frames in a row)`,
+  };
 }

@@ -26,22 +26,29 @@ export interface KeyValues {
   vFull?: number;
 }
 
-interface Part { value: number; cycle: number }
-interface Value { value: number | string; time: number }
+interface Part {
+  value: number;
+  cycle: number;
+}
+interface Value {
+  value: number | string;
+  time: number;
+}
 
 /** Groups of keys that form one value, MSB first, and how to turn the parts into the value. */
-const GROUPS: Array<{ name: keyof KeyValues; keys: number[]; make: (parts: number[]) => number | string | undefined }> = [
-  { name: 'soh', keys: [0], make: ([v]) => (v <= 100 ? v : undefined) }, // VENUS/AIO ignore > 100
-  { name: 'chargeEfficiency', keys: [1], make: ([v]) => (v <= 100 ? v : undefined) },
-  { name: 'vLow', keys: [2, 3], make: (p) => volts(word(p)) },
-  { name: 'vNominal', keys: [4, 5], make: (p) => volts(word(p)) },
-  { name: 'firmware', keys: [6, 7], make: ([mm, patch]) => `${mm >> 4}.${mm & 0x0f}.${patch}` },
-  { name: 'cycles', keys: [8, 9], make: word },
-  { name: 'totalChargedKWh', keys: [10, 11, 12], make: word },
-  { name: 'totalDischargedKWh', keys: [13, 14, 15], make: word },
-  { name: 'status2', keys: [16], make: ([v]) => v },
-  { name: 'vFull', keys: [17, 18], make: (p) => volts(word(p)) },
-];
+const GROUPS: Array<{ name: keyof KeyValues; keys: number[]; make: (parts: number[]) => number | string | undefined }> =
+  [
+    { name: 'soh', keys: [0], make: ([v]) => (v <= 100 ? v : undefined) }, // VENUS/AIO ignore > 100
+    { name: 'chargeEfficiency', keys: [1], make: ([v]) => (v <= 100 ? v : undefined) },
+    { name: 'vLow', keys: [2, 3], make: (p) => volts(word(p)) },
+    { name: 'vNominal', keys: [4, 5], make: (p) => volts(word(p)) },
+    { name: 'firmware', keys: [6, 7], make: ([mm, patch]) => `${mm >> 4}.${mm & 0x0f}.${patch}` },
+    { name: 'cycles', keys: [8, 9], make: word },
+    { name: 'totalChargedKWh', keys: [10, 11, 12], make: word },
+    { name: 'totalDischargedKWh', keys: [13, 14, 15], make: word },
+    { name: 'status2', keys: [16], make: ([v]) => v },
+    { name: 'vFull', keys: [17, 18], make: (p) => volts(word(p)) },
+  ];
 
 function word(parts: number[]): number {
   return parts.reduce((acc, b) => acc * 256 + b, 0);
@@ -75,7 +82,10 @@ export class KeyValueAssembler {
   current(now: number): KeyValues {
     const out: Record<string, unknown> = {};
     for (const [name, v] of this.values) {
-      if (now - v.time > this.maxAgeMs) { this.values.delete(name); continue; }
+      if (now - v.time > this.maxAgeMs) {
+        this.values.delete(name);
+        continue;
+      }
       out[name] = v.value;
     }
     if (typeof out.status2 === 'number') Object.assign(out, decodeStatus2(out.status2));

@@ -26,8 +26,14 @@ export function alarmsFromStatus1(status1: number): Alarms {
   if (status1 & STATUS1.vMinExceeded) alarms.cellUnderVoltage = 'alarm';
   if (status1 & STATUS1.vMaxExceeded) alarms.cellOverVoltage = 'alarm';
   // One T-min / T-max stops both relays (seed manuals), so both directions are in alarm.
-  if (status1 & STATUS1.tMinExceeded) { alarms.chargeUnderTemperature = 'alarm'; alarms.dischargeUnderTemperature = 'alarm'; }
-  if (status1 & STATUS1.tMaxExceeded) { alarms.chargeOverTemperature = 'alarm'; alarms.dischargeOverTemperature = 'alarm'; }
+  if (status1 & STATUS1.tMinExceeded) {
+    alarms.chargeUnderTemperature = 'alarm';
+    alarms.dischargeUnderTemperature = 'alarm';
+  }
+  if (status1 & STATUS1.tMaxExceeded) {
+    alarms.chargeOverTemperature = 'alarm';
+    alarms.dischargeOverTemperature = 'alarm';
+  }
   return alarms;
 }
 
@@ -65,15 +71,28 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     cellAgesMs: cells.map((c) => ctx.time - c.time),
     cellTemperaturesRaw: cells.map((c) => c.tempRaw),
     cellBalancing: cells.map((c) => c.voltage >= f.vBalanceSetting),
-    cellInfo: { index: f.cellInfoIndex, voltage: f.cellInfoVoltage, temperature: temperature(f.cellInfoTempRaw, formula), temperatureRaw: f.cellInfoTempRaw },
+    cellInfo: {
+      index: f.cellInfoIndex,
+      voltage: f.cellInfoVoltage,
+      temperature: temperature(f.cellInfoTempRaw, formula),
+      temperatureRaw: f.cellInfoTempRaw,
+    },
     temperatureFormula: ctx.formula,
     batteryCurrent: f.batteryCurrent,
     current1: f.current1,
     current2: f.current2,
     lowestCell: { voltage: f.lowestCellVoltage, cell: f.lowestCellVoltageCell },
     highestCell: { voltage: f.highestCellVoltage, cell: f.highestCellVoltageCell },
-    lowestTemperature: { temperature: temperature(f.lowestCellTempRaw, formula), raw: f.lowestCellTempRaw, cell: f.lowestCellTempCell },
-    highestTemperature: { temperature: temperature(f.highestCellTempRaw, formula), raw: f.highestCellTempRaw, cell: f.highestCellTempCell },
+    lowestTemperature: {
+      temperature: temperature(f.lowestCellTempRaw, formula),
+      raw: f.lowestCellTempRaw,
+      cell: f.lowestCellTempCell,
+    },
+    highestTemperature: {
+      temperature: temperature(f.highestCellTempRaw, formula),
+      raw: f.highestCellTempRaw,
+      cell: f.highestCellTempCell,
+    },
     status1: f.status1,
     socNotCalibrated: f.socNotCalibrated,
     energyStoredWh: f.energyStoredWh,
@@ -85,7 +104,8 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     settings: { vMin: f.vMinSetting, vMax: f.vMaxSetting, vBalance: f.vBalanceSetting },
     ...kv,
     ...(f.frameKind === 'legacy-clock'
-      ? { deviceClock: `${pad2(f.legacyClockHours!)}:${pad2(f.legacyClockMinutes!)}` } : {}),
+      ? { deviceClock: `${pad2(f.legacyClockHours!)}:${pad2(f.legacyClockMinutes!)}` }
+      : {}),
     // No generation flag in the frame: firmware major 3 means gen3 (spec §6) [inferred].
     generation: kv.firmware?.startsWith('3.') ? 'gen3' : 'unknown',
     ...ctx.counters,

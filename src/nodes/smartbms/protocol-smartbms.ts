@@ -137,7 +137,12 @@ export function temperatureRawVenus(celsius: number): number {
 }
 
 /** Bytes holding a cell number, which must not exceed the cell count. */
-const CELL_NUMBER_BYTES = [[14, 'lowest cell'], [17, 'highest cell'], [20, 'coldest cell'], [23, 'warmest cell']] as const;
+const CELL_NUMBER_BYTES = [
+  [14, 'lowest cell'],
+  [17, 'highest cell'],
+  [20, 'coldest cell'],
+  [23, 'warmest cell'],
+] as const;
 const isSet = (byte: number, mask: number): boolean => (byte & mask) !== 0;
 
 /**
@@ -232,11 +237,25 @@ export interface KeyValueMeaning {
 }
 
 const KEY_NAMES = [
-  'stateOfHealthPct', 'chargeEfficiencyPct', 'vLowMsb', 'vLowLsb', 'vNominalMsb', 'vNominalLsb',
-  'firmwareMajorMinor', 'firmwarePatch', 'chargeCyclesMsb', 'chargeCyclesLsb',
-  'totalChargedKWhMsb', 'totalChargedKWhMid', 'totalChargedKWhLsb',
-  'totalDischargedKWhMsb', 'totalDischargedKWhMid', 'totalDischargedKWhLsb',
-  'status2', 'vFullMsb', 'vFullLsb',
+  'stateOfHealthPct',
+  'chargeEfficiencyPct',
+  'vLowMsb',
+  'vLowLsb',
+  'vNominalMsb',
+  'vNominalLsb',
+  'firmwareMajorMinor',
+  'firmwarePatch',
+  'chargeCyclesMsb',
+  'chargeCyclesLsb',
+  'totalChargedKWhMsb',
+  'totalChargedKWhMid',
+  'totalChargedKWhLsb',
+  'totalDischargedKWhMsb',
+  'totalDischargedKWhMid',
+  'totalDischargedKWhLsb',
+  'status2',
+  'vFullMsb',
+  'vFullLsb',
 ] as const;
 
 export function decodeStatus2(value: number): Record<keyof typeof STATUS2, boolean> {
@@ -253,12 +272,18 @@ export function keyValueMeaning(key: number, value: number): KeyValueMeaning | u
   const meaning = KEY_NAMES[key];
   if (!meaning) return undefined;
   switch (key) {
-    case 0: return { meaning, fields: { soh: value } };
-    case 1: return { meaning, fields: { chargeEfficiency: value } };
-    case 6: return { meaning, fields: { fwMajor: value >> 4, fwMinor: value & 0x0f } };
-    case 7: return { meaning, fields: { fwPatch: value } };
-    case 16: return { meaning, fields: { status2: value, ...decodeStatus2(value) } };
-    default: return { meaning, fields: { [meaning]: value } };
+    case 0:
+      return { meaning, fields: { soh: value } };
+    case 1:
+      return { meaning, fields: { chargeEfficiency: value } };
+    case 6:
+      return { meaning, fields: { fwMajor: value >> 4, fwMinor: value & 0x0f } };
+    case 7:
+      return { meaning, fields: { fwPatch: value } };
+    case 16:
+      return { meaning, fields: { status2: value, ...decodeStatus2(value) } };
+    default:
+      return { meaning, fields: { [meaning]: value } };
   }
 }
 
@@ -268,18 +293,31 @@ export interface FrameFields {
   current1: number | null;
   current2: number | null;
   batteryCurrent: number | null;
-  lowestCellVoltage: number; lowestCellVoltageCell: number;
-  highestCellVoltage: number; highestCellVoltageCell: number;
-  lowestCellTempRaw: number; lowestCellTempCell: number;
-  highestCellTempRaw: number; highestCellTempCell: number;
-  cellInfoIndex: number; cellCount: number; cellInfoVoltage: number; cellInfoTempRaw: number;
+  lowestCellVoltage: number;
+  lowestCellVoltageCell: number;
+  highestCellVoltage: number;
+  highestCellVoltageCell: number;
+  lowestCellTempRaw: number;
+  lowestCellTempCell: number;
+  highestCellTempRaw: number;
+  highestCellTempCell: number;
+  cellInfoIndex: number;
+  cellCount: number;
+  cellInfoVoltage: number;
+  cellInfoTempRaw: number;
   status1: number;
-  todayEnergyCollectedWh: number; energyStoredWh: number; todayEnergyConsumedWh: number;
+  todayEnergyCollectedWh: number;
+  energyStoredWh: number;
+  todayEnergyConsumedWh: number;
   soc: number;
-  totalEnergyCollectedKWh: number; totalEnergyConsumedKWh: number;
-  byte47: number; byte48: number;
+  totalEnergyCollectedKWh: number;
+  totalEnergyConsumedKWh: number;
+  byte47: number;
+  byte48: number;
   capacityKWh: number;
-  vMinSetting: number; vMaxSetting: number; vBalanceSetting: number;
+  vMinSetting: number;
+  vMaxSetting: number;
+  vBalanceSetting: number;
 }
 
 const clampU = (v: number, bits: number): number => Math.min(2 ** bits - 1, Math.max(0, Math.round(v)));
@@ -287,21 +325,32 @@ const clampU = (v: number, bits: number): number => Math.min(2 ** bits - 1, Math
 /** Builds a frame with a correct checksum (the simulator's side of decodeFrame). */
 export function encodeFrame(f: FrameFields): Buffer {
   const b = Buffer.alloc(FRAME_LENGTH);
-  const w24 = (o: number, v: number): void => { b[o] = (v >> 16) & 0xff; b[o + 1] = (v >> 8) & 0xff; b[o + 2] = v & 0xff; };
+  const w24 = (o: number, v: number): void => {
+    b[o] = (v >> 16) & 0xff;
+    b[o + 1] = (v >> 8) & 0xff;
+    b[o + 2] = v & 0xff;
+  };
   const current = (o: number, a: number | null): void => {
     b[o] = a === null ? 0x58 : a < 0 ? 0x2d : 0x2b;
     b.writeUInt16BE(a === null ? 0 : clampU(Math.abs(a) / AMP_PER_BIT, 16), o + 1);
   };
-  const v16 = (o: number, v: number): void => { b.writeUInt16BE(clampU(v / VOLT_PER_BIT, 16), o); };
+  const v16 = (o: number, v: number): void => {
+    b.writeUInt16BE(clampU(v / VOLT_PER_BIT, 16), o);
+  };
   w24(0, clampU(f.packVoltage / VOLT_PER_BIT, 24));
   current(3, f.current1);
   current(6, f.current2);
   current(9, f.batteryCurrent);
-  v16(12, f.lowestCellVoltage); b[14] = f.lowestCellVoltageCell;
-  v16(15, f.highestCellVoltage); b[17] = f.highestCellVoltageCell;
-  b.writeUInt16BE(clampU(f.lowestCellTempRaw, 16), 18); b[20] = f.lowestCellTempCell;
-  b.writeUInt16BE(clampU(f.highestCellTempRaw, 16), 21); b[23] = f.highestCellTempCell;
-  b[24] = f.cellInfoIndex; b[25] = f.cellCount;
+  v16(12, f.lowestCellVoltage);
+  b[14] = f.lowestCellVoltageCell;
+  v16(15, f.highestCellVoltage);
+  b[17] = f.highestCellVoltageCell;
+  b.writeUInt16BE(clampU(f.lowestCellTempRaw, 16), 18);
+  b[20] = f.lowestCellTempCell;
+  b.writeUInt16BE(clampU(f.highestCellTempRaw, 16), 21);
+  b[23] = f.highestCellTempCell;
+  b[24] = f.cellInfoIndex;
+  b[25] = f.cellCount;
   v16(26, f.cellInfoVoltage);
   b.writeUInt16BE(clampU(f.cellInfoTempRaw, 16), 28);
   b[30] = f.status1;
@@ -311,9 +360,12 @@ export function encodeFrame(f: FrameFields): Buffer {
   b[40] = Math.min(100, clampU(f.soc, 8));
   w24(41, clampU(f.totalEnergyCollectedKWh, 24));
   w24(44, clampU(f.totalEnergyConsumedKWh, 24));
-  b[47] = f.byte47; b[48] = f.byte48;
+  b[47] = f.byte47;
+  b[48] = f.byte48;
   b.writeUInt16BE(clampU(f.capacityKWh / KWH_PER_CAPACITY_BIT, 16), 49);
-  v16(51, f.vMinSetting); v16(53, f.vMaxSetting); v16(55, f.vBalanceSetting);
+  v16(51, f.vMinSetting);
+  v16(53, f.vMaxSetting);
+  v16(55, f.vBalanceSetting);
   b[57] = checksum(b);
   return b;
 }

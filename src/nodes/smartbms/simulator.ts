@@ -13,7 +13,13 @@ import { BatteryModel, type Chemistry } from '../../core/battery-model';
 import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorOptions } from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { KEY_COUNT, KEY_OFFSET, STATUS1, STATUS2, encodeFrame, temperatureRawVenus } from './protocol-smartbms';
-import { fullSync, nextRelays, type RelayTableMode, type RelayThresholds, type RelayState } from '../../core/smartbms-relay-rules';
+import {
+  fullSync,
+  nextRelays,
+  type RelayTableMode,
+  type RelayThresholds,
+  type RelayState,
+} from '../../core/smartbms-relay-rules';
 
 export type Generation = 'gen2' | 'gen3';
 
@@ -43,14 +49,23 @@ const NOMINAL_V: Record<Chemistry, number> = { lfp: 3.2, lto: 2.4, nmc: 3.7 };
 const FIRMWARE = { major: 3, minor: 3, patch: 11 };
 
 export function parseProfile(profile: string | undefined): { generation: Generation; mode: RelayTableMode } {
-  const parts = (profile || 'gen3').toLowerCase().split(/[-,\s]+/).filter(Boolean);
+  const parts = (profile || 'gen3')
+    .toLowerCase()
+    .split(/[-,\s]+/)
+    .filter(Boolean);
   const known = ['gen2', 'gen3', 'normal', 'critical'];
   const bad = parts.find((p) => !known.includes(p));
   if (bad) throw new Error(`smartbms simulator: unknown profile part "${bad}" (use gen2|gen3, optionally -critical)`);
-  return { generation: parts.includes('gen2') ? 'gen2' : 'gen3', mode: parts.includes('critical') ? 'critical' : 'normal' };
+  return {
+    generation: parts.includes('gen2') ? 'gen2' : 'gen3',
+    mode: parts.includes('critical') ? 'critical' : 'normal',
+  };
 }
 
-export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host: Parameters<SimulatorFactory>[1]): SmartBmsSimulator => {
+export const createSmartBmsSimulator = (
+  options: SmartBmsSimulatorOptions,
+  host: Parameters<SimulatorFactory>[1],
+): SmartBmsSimulator => {
   const { generation, mode } = parseProfile(options.profile);
   const cellCount = options.cells ?? 16;
   if (!Number.isInteger(cellCount) || cellCount < 4 || cellCount > 255) {
@@ -73,11 +88,17 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
     mode,
     settings: { ...THRESHOLDS[model.chemistry], tMin: 0, tMax: 50, chargeRestartSoc: 90, dischargeRestartSoc: 20 },
     cellCommError: false,
-    get relays() { return { ...relays }; },
+    get relays() {
+      return { ...relays };
+    },
     pack,
     packs,
-    receive() { /* output-only device: whatever the host writes is ignored */ },
-    close() { host.clock.clearInterval(timer); },
+    receive() {
+      /* output-only device: whatever the host writes is ignored */
+    },
+    close() {
+      host.clock.clearInterval(timer);
+    },
   };
 
   const frame = (now: number): Buffer => {
@@ -85,8 +106,13 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
     const hours = last === undefined ? 0 : (now - last) / 3_600_000;
     last = now;
     const power = model.voltage * model.current * hours;
-    if (power > 0) { energy.todayIn += power; energy.totalIn += power / 1000; }
-    else { energy.todayOut -= power; energy.totalOut -= power / 1000; }
+    if (power > 0) {
+      energy.todayIn += power;
+      energy.totalIn += power / 1000;
+    } else {
+      energy.todayOut -= power;
+      energy.totalOut -= power / 1000;
+    }
 
     const s = sim.settings;
     const cells = model.cells;
@@ -105,9 +131,14 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
     const vh = cells.some((v) => v >= s.vMax);
     const tl = temps.some((t) => t < s.tMin);
     const th = temps.some((t) => t > s.tMax);
-    const status1 = (charge ? STATUS1.allowedToCharge : 0) | (load ? STATUS1.allowedToDischarge : 0)
-      | (comm ? 0 : STATUS1.commError) | (vl ? STATUS1.vMinExceeded : 0) | (vh ? STATUS1.vMaxExceeded : 0)
-      | (tl ? STATUS1.tMinExceeded : 0) | (th ? STATUS1.tMaxExceeded : 0);
+    const status1 =
+      (charge ? STATUS1.allowedToCharge : 0) |
+      (load ? STATUS1.allowedToDischarge : 0) |
+      (comm ? 0 : STATUS1.commError) |
+      (vl ? STATUS1.vMinExceeded : 0) |
+      (vh ? STATUS1.vMaxExceeded : 0) |
+      (tl ? STATUS1.tMinExceeded : 0) |
+      (th ? STATUS1.tMaxExceeded : 0);
 
     const lo = indexOfExtreme(cells, (a, b) => a < b);
     const hi = indexOfExtreme(cells, (a, b) => a > b);
@@ -115,9 +146,19 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
     const tlo = indexOfExtreme(tRaw, (a, b) => a < b);
     const thi = indexOfExtreme(tRaw, (a, b) => a > b);
     const cell = tick % cellCount;
-    const [b47, b48] = generation === 'gen3'
-      ? keyValue(tick % KEY_COUNT, { sim, charge, load, tl, alarm: vl || vh || tl || th || !comm, cycles: Math.floor(model.cycles), energy, nominalV })
-      : [new Date(now).getUTCHours(), new Date(now).getUTCMinutes()];
+    const [b47, b48] =
+      generation === 'gen3'
+        ? keyValue(tick % KEY_COUNT, {
+            sim,
+            charge,
+            load,
+            tl,
+            alarm: vl || vh || tl || th || !comm,
+            cycles: Math.floor(model.cycles),
+            energy,
+            nominalV,
+          })
+        : [new Date(now).getUTCHours(), new Date(now).getUTCMinutes()];
     tick++;
     const current = model.current;
     return encodeFrame({
@@ -125,25 +166,41 @@ export const createSmartBmsSimulator = (options: SmartBmsSimulatorOptions, host:
       current1: Math.max(0, current),
       current2: Math.max(0, -current),
       batteryCurrent: current,
-      lowestCellVoltage: cells[lo], lowestCellVoltageCell: lo + 1,
-      highestCellVoltage: cells[hi], highestCellVoltageCell: hi + 1,
-      lowestCellTempRaw: tRaw[tlo], lowestCellTempCell: tlo + 1,
-      highestCellTempRaw: tRaw[thi], highestCellTempCell: thi + 1,
-      cellInfoIndex: cell + 1, cellCount, cellInfoVoltage: cells[cell], cellInfoTempRaw: tRaw[cell],
+      lowestCellVoltage: cells[lo],
+      lowestCellVoltageCell: lo + 1,
+      highestCellVoltage: cells[hi],
+      highestCellVoltageCell: hi + 1,
+      lowestCellTempRaw: tRaw[tlo],
+      lowestCellTempCell: tlo + 1,
+      highestCellTempRaw: tRaw[thi],
+      highestCellTempCell: thi + 1,
+      cellInfoIndex: cell + 1,
+      cellCount,
+      cellInfoVoltage: cells[cell],
+      cellInfoTempRaw: tRaw[cell],
       status1,
-      todayEnergyCollectedWh: energy.todayIn, energyStoredWh: (soc / 100) * capacityKWh * 1000, todayEnergyConsumedWh: energy.todayOut,
+      todayEnergyCollectedWh: energy.todayIn,
+      energyStoredWh: (soc / 100) * capacityKWh * 1000,
+      todayEnergyConsumedWh: energy.todayOut,
       soc,
-      totalEnergyCollectedKWh: energy.totalIn, totalEnergyConsumedKWh: energy.totalOut,
-      byte47: b47, byte48: b48,
+      totalEnergyCollectedKWh: energy.totalIn,
+      totalEnergyConsumedKWh: energy.totalOut,
+      byte47: b47,
+      byte48: b48,
       capacityKWh,
-      vMinSetting: s.vMin, vMaxSetting: s.vMax, vBalanceSetting: s.vBalance,
+      vMinSetting: s.vMin,
+      vMaxSetting: s.vMax,
+      vBalanceSetting: s.vBalance,
     });
   };
 
-  const timer = host.clock.setInterval(() => {
-    const out = applyWireFaults(frame(host.clock.now()), pack.faults);
-    if (out) host.send(out);
-  }, options.cadenceMs ?? (generation === 'gen2' ? 500 : 1000));
+  const timer = host.clock.setInterval(
+    () => {
+      const out = applyWireFaults(frame(host.clock.now()), pack.faults);
+      if (out) host.send(out);
+    },
+    options.cadenceMs ?? (generation === 'gen2' ? 500 : 1000),
+  );
   return sim;
 };
 
@@ -169,16 +226,28 @@ function keyValue(key: number, c: KeyContext): [number, number] {
   const v005 = (v: number): number => Math.round(v / 0.005);
   const byteOf = (v: number, shift: number): number => (Math.max(0, Math.floor(v)) >> shift) & 0xff;
   const values: number[] = [
-    100, 99, // SoH, charge efficiency
-    byteOf(v005(c.sim.settings.vMin + 0.1), 8), byteOf(v005(c.sim.settings.vMin + 0.1), 0), // V-low
-    byteOf(v005(c.nominalV), 8), byteOf(v005(c.nominalV), 0),
-    (FIRMWARE.major << 4) | FIRMWARE.minor, FIRMWARE.patch,
-    byteOf(c.cycles, 8), byteOf(c.cycles, 0),
-    byteOf(c.energy.totalIn, 16), byteOf(c.energy.totalIn, 8), byteOf(c.energy.totalIn, 0),
-    byteOf(c.energy.totalOut, 16), byteOf(c.energy.totalOut, 8), byteOf(c.energy.totalOut, 0),
-    (c.alarm ? STATUS2.earlyWarning : 0) | (c.tl ? STATUS2.tMinChargeExceeded | STATUS2.tMinDischargeExceeded : 0)
-      | (c.charge ? STATUS2.chargeRelayClosed : 0) | (c.load ? STATUS2.loadRelayClosed : 0),
-    byteOf(v005(c.sim.settings.vBalance), 8), byteOf(v005(c.sim.settings.vBalance), 0), // V-full = V-balance
+    100,
+    99, // SoH, charge efficiency
+    byteOf(v005(c.sim.settings.vMin + 0.1), 8),
+    byteOf(v005(c.sim.settings.vMin + 0.1), 0), // V-low
+    byteOf(v005(c.nominalV), 8),
+    byteOf(v005(c.nominalV), 0),
+    (FIRMWARE.major << 4) | FIRMWARE.minor,
+    FIRMWARE.patch,
+    byteOf(c.cycles, 8),
+    byteOf(c.cycles, 0),
+    byteOf(c.energy.totalIn, 16),
+    byteOf(c.energy.totalIn, 8),
+    byteOf(c.energy.totalIn, 0),
+    byteOf(c.energy.totalOut, 16),
+    byteOf(c.energy.totalOut, 8),
+    byteOf(c.energy.totalOut, 0),
+    (c.alarm ? STATUS2.earlyWarning : 0) |
+      (c.tl ? STATUS2.tMinChargeExceeded | STATUS2.tMinDischargeExceeded : 0) |
+      (c.charge ? STATUS2.chargeRelayClosed : 0) |
+      (c.load ? STATUS2.loadRelayClosed : 0),
+    byteOf(v005(c.sim.settings.vBalance), 8),
+    byteOf(v005(c.sim.settings.vBalance), 0), // V-full = V-balance
   ];
   return [key + KEY_OFFSET, values[key]];
 }

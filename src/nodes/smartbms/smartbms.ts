@@ -71,7 +71,10 @@ export = function (RED: NodeAPI) {
       const p = e.pack;
       comm.heard(p);
       send([{ topic: p.id, payload: p } as NodeMessage, null]);
-      show({ fill: 'green', shape: 'dot', text: `${p.soc}% · ${p.cells.length}/${p.cells.length} cells${suffix}` }, true);
+      show(
+        { fill: 'green', shape: 'dot', text: `${p.soc}% · ${p.cells.length}/${p.cells.length} cells${suffix}` },
+        true,
+      );
     };
 
     const receive = (data: Buffer, send: Send): void => {
@@ -107,15 +110,25 @@ export = function (RED: NodeAPI) {
 
     this.on('input', (msg, send, done) => {
       if (bus) {
-        done(new Error('smartbms: this node listens on its serial bus; raw bytes in msg.payload are only accepted without a bus'));
+        done(
+          new Error(
+            'smartbms: this node listens on its serial bus; raw bytes in msg.payload are only accepted without a bus',
+          ),
+        );
         return;
       }
       const payload = (msg as { payload?: unknown }).payload;
-      const bytes = Buffer.isBuffer(payload) ? payload
-        : Array.isArray(payload) && payload.every((b) => Number.isInteger(b) && b >= 0 && b <= 255) ? Buffer.from(payload as number[])
+      const bytes = Buffer.isBuffer(payload)
+        ? payload
+        : Array.isArray(payload) && payload.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)
+          ? Buffer.from(payload as number[])
           : undefined;
       if (!bytes) {
-        done(new Error('smartbms: msg.payload must be the raw bytes of the BMS serial output (a Buffer or an array of 0..255)'));
+        done(
+          new Error(
+            'smartbms: msg.payload must be the raw bytes of the BMS serial output (a Buffer or an array of 0..255)',
+          ),
+        );
         return;
       }
       armWatchdog();

@@ -24,7 +24,9 @@ export class StatusFilter {
     return granted | this.alarmBits();
   }
 
-  clear(): void { this.history = []; }
+  clear(): void {
+    this.history = [];
+  }
 
   private alarmBits(): number {
     return this.history.reduce((acc, s) => acc | s, 0) & ~PERMISSIONS & 0xff;

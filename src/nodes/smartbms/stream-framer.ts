@@ -26,7 +26,10 @@ export interface FramerStats {
 }
 
 /** A frame and when its last byte arrived (a frame held for confirmation keeps its own time). */
-export interface TimedFrame { frame: Buffer; time: number }
+export interface TimedFrame {
+  frame: Buffer;
+  time: number;
+}
 
 export class SmartBmsStreamFramer {
   private buf: Buffer = Buffer.alloc(0);
@@ -37,7 +40,9 @@ export class SmartBmsStreamFramer {
   private last?: Buffer;
   readonly stats: FramerStats = { frames: 0, droppedBytes: 0, syncLosses: 0 };
 
-  get isLocked(): boolean { return this.locked; }
+  get isLocked(): boolean {
+    return this.locked;
+  }
 
   /** Adds bytes received at `time`; returns the frames they completed, in stream order. */
   push(data: Uint8Array, time = 0): TimedFrame[] {
@@ -60,10 +65,18 @@ export class SmartBmsStreamFramer {
       }
       if (this.buf.length - p < FRAME_LENGTH) break;
       const first = this.buf.subarray(p, p + FRAME_LENGTH);
-      if (!plausible(first)) { p++; this.stats.droppedBytes++; continue; }
+      if (!plausible(first)) {
+        p++;
+        this.stats.droppedBytes++;
+        continue;
+      }
       if (this.buf.length - p < 2 * FRAME_LENGTH) break; // wait for the confirming frame
       const second = this.buf.subarray(p + FRAME_LENGTH, p + 2 * FRAME_LENGTH);
-      if (!plausible(second) || !sameStable(first, second)) { p++; this.stats.droppedBytes++; continue; }
+      if (!plausible(second) || !sameStable(first, second)) {
+        p++;
+        this.stats.droppedBytes++;
+        continue;
+      }
       out.push(this.accept(first, p), this.accept(second, p + FRAME_LENGTH));
       p += 2 * FRAME_LENGTH;
       this.locked = true;
@@ -102,7 +115,10 @@ function plausible(frame: Buffer): boolean {
   const r = decodeFrame(frame);
   if (!r.ok) return false;
   const f = r.frame;
-  return f.packVoltage >= 0.8 * f.cellCount * f.lowestCellVoltage && f.packVoltage <= 1.2 * f.cellCount * f.highestCellVoltage;
+  return (
+    f.packVoltage >= 0.8 * f.cellCount * f.lowestCellVoltage &&
+    f.packVoltage <= 1.2 * f.cellCount * f.highestCellVoltage
+  );
 }
 
 function sameStable(a: Buffer, b: Buffer): boolean {

@@ -8,7 +8,10 @@ import type { PackState } from '../../../src/core/pack-state';
 import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 
 const idx = (banks: RulesBankState[], pred: (b: RulesBankState) => boolean): number => banks.findIndex(pred);
-const charging = (amps: number) => (i: number, now: number): PackState[] => IDS.map((id) => pack(id, now, { jitter: i, current: amps / 3 }));
+const charging =
+  (amps: number) =>
+  (i: number, now: number): PackState[] =>
+    IDS.map((id) => pack(id, now, { jitter: i, current: amps / 3 }));
 
 describe('bms-rules alarms clear', () => {
   it('overCurrent clears 10 s after the current is within the limit again', () => {

@@ -17,14 +17,27 @@ describe('bms-rules configuration', () => {
     const c = resolveConfig({});
     assert.ok(c.ok);
     const v = c.value;
-    assert.deepEqual([v.cellsSeries, v.vCellAbsorb, v.vCellFloat, v.vCellRebulk, v.vCellBalance], [16, 3.45, 3.375, 3.30, 3.50]);
-    assert.deepEqual([v.cellHighCut, v.cellHighRelease, v.cellLowCut, v.cellLowRelease], [3.58, 3.40, 2.90, 3.10]);
-    assert.deepEqual([v.staleSec, v.offlineSec, v.frozenSec, v.offBusV, v.blindGraceSec, v.blindFrac, v.recoverHoldSec], [10, 30, 60, 0.5, 120, 0.25, 30]);
-    assert.deepEqual([v.shareMargin, v.incHoldSec, v.absorbHoldSec, v.absorbMaxSec, v.minFloatSec], [0.9, 30, 900, 3600, 1800]);
+    assert.deepEqual(
+      [v.cellsSeries, v.vCellAbsorb, v.vCellFloat, v.vCellRebulk, v.vCellBalance],
+      [16, 3.45, 3.375, 3.3, 3.5],
+    );
+    assert.deepEqual([v.cellHighCut, v.cellHighRelease, v.cellLowCut, v.cellLowRelease], [3.58, 3.4, 2.9, 3.1]);
+    assert.deepEqual(
+      [v.staleSec, v.offlineSec, v.frozenSec, v.offBusV, v.blindGraceSec, v.blindFrac, v.recoverHoldSec],
+      [10, 30, 60, 0.5, 120, 0.25, 30],
+    );
+    assert.deepEqual(
+      [v.shareMargin, v.incHoldSec, v.absorbHoldSec, v.absorbMaxSec, v.minFloatSec],
+      [0.9, 30, 900, 3600, 1800],
+    );
   });
 
   it('chemistry presets carry the 123\\SmartBMS gen3 V-min / V-balance / V-max, user values win', () => {
-    const th = (chem: string) => { const c = resolveConfig({ chemistry: chem }); assert.ok(c.ok, c.ok ? '' : c.reason); return [c.value.relayVMin, c.value.relayVBalance, c.value.relayVMax]; };
+    const th = (chem: string) => {
+      const c = resolveConfig({ chemistry: chem });
+      assert.ok(c.ok, c.ok ? '' : c.reason);
+      return [c.value.relayVMin, c.value.relayVBalance, c.value.relayVMax];
+    };
     assert.deepEqual(th('lifepo4'), [2.9, 3.4, 3.7]);
     assert.deepEqual(th('lto'), [2.15, 2.6, 2.7]);
     assert.deepEqual(th('nmc'), [3.43, 4.0, 4.1]);
@@ -43,8 +56,19 @@ describe('bms-rules configuration', () => {
       [{ cellChargeTable: { x: [3.5, 3.4, 3.45], y: [0, 1, 0.5] } }, /strictly monotone/],
       [{ cellChargeTable: { x: [3.5], y: [2] } }, /fractions/],
       [{ vCellFloat: 3.5 }, /vCellRebulk < vCellFloat < vCellAbsorb/],
-      [{ packs: [{ id: 'a', capacityAh: 0, maxChargeA: 1, maxDischargeA: 1 }] }, /capacityAh must be a positive number/],
-      [{ packs: [{ id: 'a', capacityAh: 1, maxChargeA: 1, maxDischargeA: 1 }, { id: 'a', capacityAh: 1, maxChargeA: 1, maxDischargeA: 1 }] }, /duplicate pack id/],
+      [
+        { packs: [{ id: 'a', capacityAh: 0, maxChargeA: 1, maxDischargeA: 1 }] },
+        /capacityAh must be a positive number/,
+      ],
+      [
+        {
+          packs: [
+            { id: 'a', capacityAh: 1, maxChargeA: 1, maxDischargeA: 1 },
+            { id: 'a', capacityAh: 1, maxChargeA: 1, maxDischargeA: 1 },
+          ],
+        },
+        /duplicate pack id/,
+      ],
       [{ staleSec: 40 }, /staleSec must be below offlineSec/],
       [{ cellsSeries: 0 }, /cellsSeries/],
       ['x', /must be an object/],
@@ -58,8 +82,8 @@ describe('bms-rules configuration', () => {
 
   it('interp clamps at both ends and works for falling x', () => {
     const t = DEFAULTS.cellChargeTable;
-    assert.equal(interp(t, 3.60), 0);
-    assert.equal(interp(t, 3.30), 1);
+    assert.equal(interp(t, 3.6), 0);
+    assert.equal(interp(t, 3.3), 1);
     assert.ok(Math.abs(interp(t, 3.425) - 0.325) < 1e-12);
     assert.equal(interp({ x: [0, 10], y: [0, 1] }, 5), 0.5);
   });
@@ -68,7 +92,10 @@ describe('bms-rules configuration', () => {
 describe('bms-rules commands', () => {
   it('parses names and per-pack commands; rejects others', () => {
     assert.deepEqual(parseCommand('forceBulk'), { ok: true, value: { command: 'forceBulk' } });
-    assert.deepEqual(parseCommand({ command: 'exclude', pack: 'P2' }), { ok: true, value: { command: 'exclude', pack: 'P2' } });
+    assert.deepEqual(parseCommand({ command: 'exclude', pack: 'P2' }), {
+      ok: true,
+      value: { command: 'exclude', pack: 'P2' },
+    });
     assert.equal(parseCommand({ command: 'include' }).ok, false);
     assert.equal(parseCommand(42).ok, false);
     assert.equal(parseCommand('reboot').ok, false);
@@ -89,14 +116,26 @@ describe('bms-rules telemetry', () => {
     assert.equal(first.length, Object.keys(v).length);
     assert.ok(first.every((m) => m.topic.startsWith('cellsafe/house/')));
     assert.deepEqual(d.messages(bank, false), []);
-    assert.equal(d.messages({ ...bank, ccl: 100 }, false).map((m) => m.topic).join(), 'cellsafe/house/ccl');
+    assert.equal(
+      d
+        .messages({ ...bank, ccl: 100 }, false)
+        .map((m) => m.topic)
+        .join(),
+      'cellsafe/house/ccl',
+    );
     assert.equal(d.messages(bank, true).length, first.length);
   });
 
   it('HA discovery: retained configs for the bank and every pack, state topics match the telemetry topics', () => {
     const bank = warmRun().last;
     const msgs = discoveryMessages('cellsafe', 'my house', ['P1', 'P2', 'P3']);
-    assert.ok(msgs.every((m) => m.retain === true && /^homeassistant\/(sensor|binary_sensor)\/cellsafe_my_house_[\w-]+\/config$/.test(m.topic)));
+    assert.ok(
+      msgs.every(
+        (m) =>
+          m.retain === true &&
+          /^homeassistant\/(sensor|binary_sensor)\/cellsafe_my_house_[\w-]+\/config$/.test(m.topic),
+      ),
+    );
     const topics = new Set(Object.keys(telemetryValues(bank)).map((k) => `cellsafe/my_house/${k}`));
     for (const m of msgs) {
       const c = JSON.parse(m.payload as string);
@@ -119,7 +158,11 @@ describe('bms-rules editor and help', () => {
   });
   it('the editor offers every parameter in a group', () => {
     const own = ['bankName', 'packs', 'chemistry'];
-    for (const k of Object.keys(DEFAULTS)) if (!own.includes(k)) assert.ok(editor.includes(`["${k}"`), `editor lacks ${k}`);
-    assert.match(editor, /category: 'battery',\s*color: '#C7E9C0',\s*icon: 'cellsafe-rules.svg',\s*inputs: 1,\s*outputs: 5,/);
+    for (const k of Object.keys(DEFAULTS))
+      if (!own.includes(k)) assert.ok(editor.includes(`["${k}"`), `editor lacks ${k}`);
+    assert.match(
+      editor,
+      /category: 'battery',\s*color: '#C7E9C0',\s*icon: 'cellsafe-rules.svg',\s*inputs: 1,\s*outputs: 5,/,
+    );
   });
 });

@@ -6,17 +6,17 @@ import type { PackState } from '../../../src/core/pack-state';
 import { pack } from './fixtures';
 
 export interface PlantOpts {
-  cells: number;             // series cells
+  cells: number; // series cells
   packs: string[];
-  ocv: number;               // start OCV of normal cells
+  ocv: number; // start OCV of normal cells
   runner?: { pack: number; cell: number; ocv: number; voltsPerAs: number; restOffset: number; tauS: number };
-  voltsPerAs: number;        // OCV rise of a normal cell per A·s of pack current
-  rCell: number;             // ohm per cell
+  voltsPerAs: number; // OCV rise of a normal cell per A·s of pack current
+  rCell: number; // ohm per cell
 }
 
 export class Plant {
   ocv: number[][];
-  current = 0;               // bank current
+  current = 0; // bank current
   constructor(public o: PlantOpts) {
     this.ocv = o.packs.map(() => Array.from({ length: o.cells }, () => o.ocv));
     if (o.runner) this.ocv[o.runner.pack][o.runner.cell] = o.runner.ocv;
@@ -48,6 +48,8 @@ export class Plant {
   }
 
   packs(now: number, i: number): PackState[] {
-    return this.o.packs.map((id, p) => pack(id, now, { cells: this.cellsOf(p), current: this.current / this.o.packs.length, jitter: i }));
+    return this.o.packs.map((id, p) =>
+      pack(id, now, { cells: this.cellsOf(p), current: this.current / this.o.packs.length, jitter: i }),
+    );
   }
 }

@@ -13,14 +13,31 @@ import { tableRelay, type RelayThresholds, type RelayView } from '../../../src/c
 import { relayThresholds } from '../../../src/nodes/bms-rules/relays';
 import { config, IDS, T0 } from './fixtures';
 
-interface PackStep { present: boolean; silence: number; base: number; spread: number[]; temp: number; current: number; glitch: boolean; chargeFet: boolean; dischargeFet: boolean; soc: number }
+interface PackStep {
+  present: boolean;
+  silence: number;
+  base: number;
+  spread: number[];
+  temp: number;
+  current: number;
+  glitch: boolean;
+  chargeFet: boolean;
+  dischargeFet: boolean;
+  soc: number;
+}
 
 const packStep = fc.record({
   present: fc.integer({ min: 0, max: 19 }).map((x) => x > 0),
   silence: fc.integer({ min: 0, max: 400 }),
-  base: fc.oneof({ weight: 20, arbitrary: fc.double({ min: -0.004, max: 0.004, noNaN: true }) }, { weight: 1, arbitrary: fc.double({ min: -0.15, max: 0.15, noNaN: true }) }),
+  base: fc.oneof(
+    { weight: 20, arbitrary: fc.double({ min: -0.004, max: 0.004, noNaN: true }) },
+    { weight: 1, arbitrary: fc.double({ min: -0.15, max: 0.15, noNaN: true }) },
+  ),
   spread: fc.array(fc.double({ min: -0.01, max: 0.01, noNaN: true }), { minLength: 16, maxLength: 16 }),
-  temp: fc.oneof({ weight: 20, arbitrary: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }, { weight: 1, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) }),
+  temp: fc.oneof(
+    { weight: 20, arbitrary: fc.double({ min: -0.3, max: 0.3, noNaN: true }) },
+    { weight: 1, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) },
+  ),
   current: fc.double({ min: -120, max: 120, noNaN: true }),
   glitch: fc.integer({ min: 0, max: 40 }).map((x) => x === 0),
   chargeFet: fc.integer({ min: 0, max: 99 }).map((x) => x === 0), // toggles the charge FET
@@ -34,20 +51,30 @@ const series = fc.record({
   offsets: fc.array(fc.double({ min: -0.04, max: 0.04, noNaN: true }), { minLength: 3, maxLength: 3 }),
   temp0: fc.double({ min: 5, max: 45, noNaN: true }),
   presence: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
-  steps: fc.array(fc.record({
-    dtMs: fc.oneof(fc.constant(1000), fc.integer({ min: 50, max: 4000 })),
-    packs: fc.array(packStep, { minLength: 3, maxLength: 3 }),
-  }), { minLength: 40, maxLength: 220 }),
+  steps: fc.array(
+    fc.record({
+      dtMs: fc.oneof(fc.constant(1000), fc.integer({ min: 50, max: 4000 })),
+      packs: fc.array(packStep, { minLength: 3, maxLength: 3 }),
+    }),
+    { minLength: 40, maxLength: 220 },
+  ),
 });
 
 type Series = typeof series extends fc.Arbitrary<infer T> ? T : never;
 
-interface Observed { bank: RulesBankState; received: PackState[]; now: number; lastValidAt: Record<string, number | undefined>; view: RelayView }
+interface Observed {
+  bank: RulesBankState;
+  received: PackState[];
+  now: number;
+  lastValidAt: Record<string, number | undefined>;
+  view: RelayView;
+}
 
 /** Plays one random series through the engine, returning every step's output and what went in. */
 function play(s: Series, cfg: RulesConfig): Observed[] {
   const st = createState(cfg, T0);
-  const level = s.offsets.map((o: number) => s.start + o), temp = [s.temp0, s.temp0, s.temp0];
+  const level = s.offsets.map((o: number) => s.start + o),
+    temp = [s.temp0, s.temp0, s.temp0];
   const silentUntil = [0, 0, 0];
   const fet = IDS.map(() => ({ c: true, d: true }));
   const out: Observed[] = [];
@@ -66,15 +93,26 @@ function play(s: Series, cfg: RulesConfig): Observed[] {
       const cells = p.spread.map((d: number) => Number((level[k] + d).toFixed(4)));
       if (p.glitch) cells[3] = 6.5;
       received.push({
-        kind: 'pack', id: IDS[k], protocol: 'jk-pb', time: now,
-        voltage: Number(cells.reduce((a: number, b: number) => a + b, 0).toFixed(3)), current: p.current, soc: p.soc,
-        cells, temperatures: [temp[k], temp[k] + 1], chargeAllowed: fet[k].c, dischargeAllowed: fet[k].d, alarms: {},
+        kind: 'pack',
+        id: IDS[k],
+        protocol: 'jk-pb',
+        time: now,
+        voltage: Number(cells.reduce((a: number, b: number) => a + b, 0).toFixed(3)),
+        current: p.current,
+        soc: p.soc,
+        cells,
+        temperatures: [temp[k], temp[k] + 1],
+        chargeAllowed: fet[k].c,
+        dischargeAllowed: fet[k].d,
+        alarms: {},
       });
     });
     const { bank } = step(st, { packs: received }, now);
     for (const t of st.tracks) lastValidAt[t.id] = t.lastValidAt;
     // what the relays see: the last valid samples of packs with fresh data
-    const fresh = st.tracks.filter((t) => t.last && t.lastValidAt !== undefined && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen);
+    const fresh = st.tracks.filter(
+      (t) => t.last && t.lastValidAt !== undefined && now - t.lastValidAt <= cfg.offlineSec * 1000 && !t.frozen,
+    );
     const view: RelayView = {
       cells: fresh.flatMap((t) => t.last!.cells),
       temps: fresh.flatMap((t) => (t.last!.tMin === undefined ? [] : [t.last!.tMin, t.last!.tMax!])),
@@ -89,11 +127,24 @@ function play(s: Series, cfg: RulesConfig): Observed[] {
 // A fixed seed keeps CI repeatable (CELLSAFE_PROPERTY_SEED explores others); a failure is reported
 // within the time limit instead of shrinking for minutes (seed and path reproduce it).
 const RUNS = {
-  numRuns: 30, seed: Number(process.env.CELLSAFE_PROPERTY_SEED ?? 20261121),
-  interruptAfterTimeLimit: 50_000, markInterruptAsFailure: true,
+  numRuns: 30,
+  seed: Number(process.env.CELLSAFE_PROPERTY_SEED ?? 20261121),
+  interruptAfterTimeLimit: 50_000,
+  markInterruptAsFailure: true,
 };
 // short timings so that a few hundred steps pass through every mode
-const cfg = config({ incHoldSec: 5, recoverHoldSec: 5, staleSec: 5, offlineSec: 12, blindGraceSec: 20, initTimeoutSec: 10, frozenSec: 20, tempReleaseSec: 20, cellHighReleaseSec: 20, cellLowReleaseSec: 20 });
+const cfg = config({
+  incHoldSec: 5,
+  recoverHoldSec: 5,
+  staleSec: 5,
+  offlineSec: 12,
+  blindGraceSec: 20,
+  initTimeoutSec: 10,
+  frozenSec: 20,
+  tempReleaseSec: 20,
+  cellHighReleaseSec: 20,
+  cellLowReleaseSec: 20,
+});
 const maxCharge = Math.min(cfg.systemMaxChargeA, 300);
 const maxDischarge = Math.min(cfg.systemMaxDischargeA, 300);
 const NUMERIC = ['cvl', 'ccl', 'dcl', 'dvl', 'soc', 'soh', 'voltage', 'current', 'power'] as const;
@@ -115,90 +166,128 @@ describe('bms-rules properties over random pack time series', function () {
         if (Object.values(bank.packStates).some((p) => p.invalid > 0)) seen.add('invalid');
       }
     }
-    for (const k of ['normal', 'degraded', 'blind', 'failsafe', 'stale', 'offline', 'cellHigh', 'cellLow', 'ccl>0', 'invalid', 'chargeRelay']) {
+    for (const k of [
+      'normal',
+      'degraded',
+      'blind',
+      'failsafe',
+      'stale',
+      'offline',
+      'cellHigh',
+      'cellLow',
+      'ccl>0',
+      'invalid',
+      'chargeRelay',
+    ]) {
       assert.ok(seen.has(k), `random series never reach ${k}`);
     }
   });
 
   it('outputs are always finite numbers and a valid BankState', () => {
-    fc.assert(fc.property(series, (s) => {
-      for (const { bank } of play(s, cfg)) {
-        const v = validateBankState(bank);
-        assert.ok(v.ok, v.ok ? '' : v.reason);
-        for (const k of NUMERIC) assert.ok(Number.isFinite(bank[k]), `${k} = ${bank[k]}`);
-        assert.ok(bank.ccl >= 0 && bank.dcl >= 0 && bank.cvl > 0);
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(series, (s) => {
+        for (const { bank } of play(s, cfg)) {
+          const v = validateBankState(bank);
+          assert.ok(v.ok, v.ok ? '' : v.reason);
+          for (const k of NUMERIC) assert.ok(Number.isFinite(bank[k]), `${k} = ${bank[k]}`);
+          assert.ok(bank.ccl >= 0 && bank.dcl >= 0 && bank.cvl > 0);
+        }
+      }),
+      RUNS,
+    );
   });
 
   it('CCL ≤ configured maximum and DCL ≤ configured maximum', () => {
-    fc.assert(fc.property(series, (s) => {
-      for (const { bank } of play(s, cfg)) {
-        assert.ok(bank.ccl <= maxCharge + 1e-9, `CCL ${bank.ccl}`);
-        assert.ok(bank.dcl <= maxDischarge + 1e-9, `DCL ${bank.dcl}`);
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(series, (s) => {
+        for (const { bank } of play(s, cfg)) {
+          assert.ok(bank.ccl <= maxCharge + 1e-9, `CCL ${bank.ccl}`);
+          assert.ok(bank.dcl <= maxDischarge + 1e-9, `DCL ${bank.dcl}`);
+        }
+      }),
+      RUNS,
+    );
   });
 
   it('CCL is 0 in the same step a valid cell reaches the high cut, DCL at the low cut', () => {
-    fc.assert(fc.property(series, (s) => {
-      for (const { bank, received } of play(s, cfg)) {
-        const valid = received.filter((p) => checkSample(p, cfg, cfg.packs[0]).ok);
-        if (valid.some((p) => p.cells.some((c) => c >= cfg.cellHighCut))) {
-          assert.equal(bank.ccl, 0);
-          assert.equal(bank.chargeAllowed, false);
-          assert.ok(bank.cvl <= cfg.cellsSeries * cfg.vCellFloat + 1e-9);
+    fc.assert(
+      fc.property(series, (s) => {
+        for (const { bank, received } of play(s, cfg)) {
+          const valid = received.filter((p) => checkSample(p, cfg, cfg.packs[0]).ok);
+          if (valid.some((p) => p.cells.some((c) => c >= cfg.cellHighCut))) {
+            assert.equal(bank.ccl, 0);
+            assert.equal(bank.chargeAllowed, false);
+            assert.ok(bank.cvl <= cfg.cellsSeries * cfg.vCellFloat + 1e-9);
+          }
+          if (valid.some((p) => p.cells.some((c) => c <= cfg.cellLowCut))) assert.equal(bank.dcl, 0);
         }
-        if (valid.some((p) => p.cells.some((c) => c <= cfg.cellLowCut))) assert.equal(bank.dcl, 0);
-      }
-    }), RUNS);
+      }),
+      RUNS,
+    );
   });
 
   it('no limit increases while any pack is STALE', () => {
-    fc.assert(fc.property(series, (s) => {
-      const obs = play(s, cfg);
-      for (let i = 1; i < obs.length; i++) {
-        const [a, b] = [obs[i - 1].bank, obs[i].bank];
-        if (b.packs.stale === 0) continue;
-        assert.ok(b.ccl <= a.ccl + 1e-9, `CCL ${a.ccl} → ${b.ccl} with a stale pack`);
-        assert.ok(b.dcl <= a.dcl + 1e-9, `DCL ${a.dcl} → ${b.dcl} with a stale pack`);
-        assert.ok(b.cvl <= a.cvl + 1e-9, `CVL ${a.cvl} → ${b.cvl} with a stale pack`);
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(series, (s) => {
+        const obs = play(s, cfg);
+        for (let i = 1; i < obs.length; i++) {
+          const [a, b] = [obs[i - 1].bank, obs[i].bank];
+          if (b.packs.stale === 0) continue;
+          assert.ok(b.ccl <= a.ccl + 1e-9, `CCL ${a.ccl} → ${b.ccl} with a stale pack`);
+          assert.ok(b.dcl <= a.dcl + 1e-9, `DCL ${a.dcl} → ${b.dcl} with a stale pack`);
+          assert.ok(b.cvl <= a.cvl + 1e-9, `CVL ${a.cvl} → ${b.cvl} with a stale pack`);
+        }
+      }),
+      RUNS,
+    );
   });
 
   it('in FAILSAFE CCL = DCL = 0 and nothing is allowed', () => {
-    fc.assert(fc.property(series, (s) => {
-      for (const { bank } of play(s, cfg)) {
-        if (bank.mode !== 'failsafe') continue;
-        assert.equal(bank.ccl, 0);
-        assert.equal(bank.dcl, 0);
-        assert.equal(bank.chargeAllowed || bank.dischargeAllowed, false);
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(series, (s) => {
+        for (const { bank } of play(s, cfg)) {
+          if (bank.mode !== 'failsafe') continue;
+          assert.equal(bank.ccl, 0);
+          assert.equal(bank.dcl, 0);
+          assert.equal(bank.chargeAllowed || bank.dischargeAllowed, false);
+        }
+      }),
+      RUNS,
+    );
   });
 
   it("a pack's data older than offlineSec never contributes to a limit", () => {
-    fc.assert(fc.property(series, (s) => {
-      for (const { bank, now, lastValidAt } of play(s, cfg)) {
-        const old = IDS.filter((id) => lastValidAt[id] === undefined || now - lastValidAt[id]! > cfg.offlineSec * 1000);
-        for (const id of old) {
-          assert.equal(bank.packStates[id].status, 'offline');
-          assert.equal(bank.packStates[id].ccl, 0, 'no per-pack limit from old data');
-          assert.ok(!bank.limitedBy.ccl.includes(id) && !bank.limitedBy.dcl.includes(id));
+    fc.assert(
+      fc.property(series, (s) => {
+        for (const { bank, now, lastValidAt } of play(s, cfg)) {
+          const old = IDS.filter(
+            (id) => lastValidAt[id] === undefined || now - lastValidAt[id]! > cfg.offlineSec * 1000,
+          );
+          for (const id of old) {
+            assert.equal(bank.packStates[id].status, 'offline');
+            assert.equal(bank.packStates[id].ccl, 0, 'no per-pack limit from old data');
+            assert.ok(!bank.limitedBy.ccl.includes(id) && !bank.limitedBy.dcl.includes(id));
+          }
+          if (bank.mode === 'normal' || bank.mode === 'degraded') {
+            // only fresh packs' current capacity can be offered
+            const fresh = IDS.length - old.length;
+            assert.ok(bank.ccl <= 100 * fresh + 1e-9 && bank.dcl <= 100 * fresh + 1e-9);
+          }
         }
-        if (bank.mode === 'normal' || bank.mode === 'degraded') {
-          // only fresh packs' current capacity can be offered
-          const fresh = IDS.length - old.length;
-          assert.ok(bank.ccl <= 100 * fresh + 1e-9 && bank.dcl <= 100 * fresh + 1e-9);
-        }
-      }
-    }), RUNS);
+      }),
+      RUNS,
+    );
   });
 });
 
 /** The D14 tables, written out literally as the oracle. */
-function oracle(mode: 'normal' | 'critical', relay: 'charge' | 'load', prev: boolean, v: RelayView, th: RelayThresholds): boolean {
+function oracle(
+  mode: 'normal' | 'critical',
+  relay: 'charge' | 'load',
+  prev: boolean,
+  v: RelayView,
+  th: RelayThresholds,
+): boolean {
   const all = (f: (x: number) => boolean, xs: number[]): boolean => xs.every(f);
   const any = (f: (x: number) => boolean, xs: number[]): boolean => xs.some(f);
   const tIn = all((t) => t > th.tMin && t < th.tMax, v.temps);
@@ -230,7 +319,10 @@ describe('bms-rules relay modes follow the 123\\SmartBMS tables (D14)', () => {
   });
   // thresholds exactly on the table edges are the interesting cases
   const edgeView = fc.record({
-    cells: fc.array(fc.constantFrom(th.vMin, th.vBalance, th.vMax, 3.0, 3.3, 3.55, 2.85, 3.75), { minLength: 1, maxLength: 16 }),
+    cells: fc.array(fc.constantFrom(th.vMin, th.vBalance, th.vMax, 3.0, 3.3, 3.55, 2.85, 3.75), {
+      minLength: 1,
+      maxLength: 16,
+    }),
     temps: fc.array(fc.constantFrom(th.tMin, th.tMax, 20, -1, 56), { maxLength: 4 }),
     soc: fc.constantFrom(th.chargeRestartSoc, th.dischargeRestartSoc, 50, 95, 10),
     commOk: fc.boolean(),
@@ -239,9 +331,12 @@ describe('bms-rules relay modes follow the 123\\SmartBMS tables (D14)', () => {
   for (const mode of ['normal', 'critical'] as const) {
     for (const relay of ['charge', 'load'] as const) {
       it(`${mode} ${relay} relay`, () => {
-        fc.assert(fc.property(fc.oneof(view, edgeView), fc.boolean(), (v, prev) => {
-          assert.equal(tableRelay(mode, relay, prev, v, th), oracle(mode, relay, prev, v, th));
-        }), { numRuns: 2000, seed: 20261121 });
+        fc.assert(
+          fc.property(fc.oneof(view, edgeView), fc.boolean(), (v, prev) => {
+            assert.equal(tableRelay(mode, relay, prev, v, th), oracle(mode, relay, prev, v, th));
+          }),
+          { numRuns: 2000, seed: 20261121 },
+        );
       });
     }
   }
@@ -250,14 +345,17 @@ describe('bms-rules relay modes follow the 123\\SmartBMS tables (D14)', () => {
     for (const mode of ['normal', 'critical'] as const) {
       const c = { ...cfg, chargeRelayMode: mode, loadRelayMode: mode, relayMinOffSec: 0 };
       const t = relayThresholds(c);
-      fc.assert(fc.property(series, (s) => {
-        let prev = { charge: false, load: false };
-        for (const { bank, view } of play(s, c)) {
-          assert.equal(bank.relays.charge, oracle(mode, 'charge', prev.charge, view, t));
-          assert.equal(bank.relays.load, oracle(mode, 'load', prev.load, view, t));
-          prev = { charge: bank.relays.charge, load: bank.relays.load };
-        }
-      }), { numRuns: 15, seed: 20261121 });
+      fc.assert(
+        fc.property(series, (s) => {
+          let prev = { charge: false, load: false };
+          for (const { bank, view } of play(s, c)) {
+            assert.equal(bank.relays.charge, oracle(mode, 'charge', prev.charge, view, t));
+            assert.equal(bank.relays.load, oracle(mode, 'load', prev.load, view, t));
+            prev = { charge: bank.relays.charge, load: bank.relays.load };
+          }
+        }),
+        { numRuns: 15, seed: 20261121 },
+      );
     }
   });
 });

@@ -18,7 +18,10 @@ import { IDS, pack, T0 } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LINES = 86_400;
-const RULES = { packs: IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 })), bankName: 'day' };
+const RULES = {
+  packs: IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 })),
+  bankName: 'day',
+};
 
 /** A day: charge in the sun, discharge at night; each second one pack answers (round robin) or a tick; pack 3 silent 05:00–05:10. */
 function line(i: number): string {
@@ -30,13 +33,24 @@ function line(i: number): string {
   const sun = Math.max(0, Math.sin(((h - 6) / 12) * Math.PI));
   const current = sun > 0 ? 90 * sun : -25;
   const cell = 3.22 + 0.25 * sun + 0.01 * Math.sin(i / 97) + (id === 'P2' ? 0.004 : 0);
-  return JSON.stringify({ time: t, pack: pack(id, t, { cell: Number(cell.toFixed(3)), current: current / 3, soc: 30 + 60 * sun, temp: 18 + 8 * sun, jitter: i }) });
+  return JSON.stringify({
+    time: t,
+    pack: pack(id, t, {
+      cell: Number(cell.toFixed(3)),
+      current: current / 3,
+      soc: 30 + 60 * sun,
+      temp: 18 + 8 * sun,
+      jitter: i,
+    }),
+  });
 }
 
 describe('cellsafe replay (acceptance 4)', function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'cellsafe-replay-')); });
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cellsafe-replay-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('24 h at 1 s (86,400 lines, 3 packs): finishes and matches the engine called directly', async () => {
@@ -49,12 +63,19 @@ describe('cellsafe replay (acceptance 4)', function () {
 
     const started = Date.now();
     // files as stdin/stdout: the child never waits for this (busy) process
-    const fdIn = openSync(input, 'r'), fdOut = openSync(output, 'w');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/cellsafe.ts'), 'replay', '--config', cfgFile], { cwd: ROOT, stdio: [fdIn, fdOut, 'pipe'] });
+    const fdIn = openSync(input, 'r'),
+      fdOut = openSync(output, 'w');
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/cellsafe.ts'), 'replay', '--config', cfgFile],
+      { cwd: ROOT, stdio: [fdIn, fdOut, 'pipe'] },
+    );
     closeSync(fdIn);
     closeSync(fdOut);
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const exited = once(child, 'close');
 
     // the engine called directly, meanwhile
@@ -70,28 +91,47 @@ describe('cellsafe replay (acceptance 4)', function () {
       modes.add(bank.mode).add(bank.chargeState);
       expected.push(JSON.stringify(bank));
     }
-    const [code] = await exited as [number];
+    const [code] = (await exited) as [number];
     assert.equal(code, 0, stderr);
     let n = 0;
     for await (const got of readline.createInterface({ input: createReadStream(output), crlfDelay: Infinity })) {
-      if (got !== expected[n]) assert.fail(`line ${n + 1} differs:\n${got.slice(0, 300)}\n${expected[n].slice(0, 300)}`);
+      if (got !== expected[n])
+        assert.fail(`line ${n + 1} differs:\n${got.slice(0, 300)}\n${expected[n].slice(0, 300)}`);
       n++;
     }
     assert.equal(n, LINES);
     // the day went through the interesting states
-    for (const s of ['normal', 'degraded', 'bulk', 'absorb']) assert.ok(modes.has(s), `never ${s}: ${[...modes].join(', ')}`);
+    for (const s of ['normal', 'degraded', 'bulk', 'absorb'])
+      assert.ok(modes.has(s), `never ${s}: ${[...modes].join(', ')}`);
     assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
   });
 
   it('reports bad lines and keeps going; exit code 1', async () => {
-    const lines = [line(0), 'not json', JSON.stringify({ time: T0 + 2000, pack: { kind: 'pack' } }), JSON.stringify({ time: T0 + 3000, tick: true }), JSON.stringify({ time: T0, tick: true })];
-    let out = '', err = '';
+    const lines = [
+      line(0),
+      'not json',
+      JSON.stringify({ time: T0 + 2000, pack: { kind: 'pack' } }),
+      JSON.stringify({ time: T0 + 3000, tick: true }),
+      JSON.stringify({ time: T0, tick: true }),
+    ];
+    let out = '',
+      err = '';
     const code = await main(['replay'], {
-      stdout: (t) => { out += t; }, stderr: (t) => { err += t; },
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
       readStdin: async () => lines.join('\n'),
-      stdinLines: async function* () { yield* lines; },
+      stdinLines: async function* () {
+        yield* lines;
+      },
     });
-    const res = out.trim().split('\n').map((l) => JSON.parse(l));
+    const res = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(code, 1);
     assert.equal(res.length, 5);
     assert.equal(res[0].kind, 'bank');
@@ -106,7 +146,16 @@ describe('cellsafe replay (acceptance 4)', function () {
     const f = path.join(dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ vCellAbsorb: 9, typo: 1 }));
     let err = '';
-    const code = await main(['replay', '--config', f], { stdout: () => undefined, stderr: (t) => { err += t; }, readStdin: async () => '', stdinLines: async function* () { /* empty */ } });
+    const code = await main(['replay', '--config', f], {
+      stdout: () => undefined,
+      stderr: (t) => {
+        err += t;
+      },
+      readStdin: async () => '',
+      stdinLines: async function* () {
+        /* empty */
+      },
+    });
     assert.equal(code, 2);
     assert.match(err, /unknown parameter "typo"/);
   });

@@ -9,8 +9,14 @@ import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 
 const DAY = 86_400_000;
 const idx = (banks: RulesBankState[], pred: (b: RulesBankState) => boolean): number => banks.findIndex(pred);
-const floatSaved = (ageMs: number, extra: object = {}) =>
-  ({ cs: 'float' as const, savedAt: T0 - ageMs, lastFull: T0 - DAY, lastBalance: T0 - DAY, iInt: 0, ...extra });
+const floatSaved = (ageMs: number, extra: object = {}) => ({
+  cs: 'float' as const,
+  savedAt: T0 - ageMs,
+  lastFull: T0 - DAY,
+  lastBalance: T0 - DAY,
+  iInt: 0,
+  ...extra,
+});
 
 describe('bms-rules D12 scenarios: charging', () => {
   it('1 clean full charge: BULK → ABSORB 30 s after V ≥ CVL − 0.05, FLOAT_RAMP after 900 s, ramp ≤ 1.6 mV/s, one full-charge event', () => {
@@ -18,7 +24,7 @@ describe('bms-rules D12 scenarios: charging', () => {
     const start = r.banks.length;
     // bulk: cells 3.30 → 3.45 over 1200 s, bank current 150 → 20 A; absorb: 20 → 17.4 A; then 5 A
     r.run(4000, (i, now) => {
-      const c = i < 1200 ? 3.30 + (0.15 * i) / 1200 : 3.45;
+      const c = i < 1200 ? 3.3 + (0.15 * i) / 1200 : 3.45;
       const bankI = i < 1200 ? 150 - (130 * i) / 1200 : i < 2400 ? 20 - (2.6 * (i - 1200)) / 1200 : 5;
       return IDS.map((id) => pack(id, now, { cell: Number(c.toFixed(4)), current: bankI / 3, jitter: i }));
     });
@@ -32,24 +38,32 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.ok(Math.abs(tAbs - (tx + 30)) <= 1, `absorb at ${tAbs}, V reached at ${tx}`);
     const tRamp = idx(b, (x) => x.chargeState === 'float-ramp');
     assert.ok(Math.abs(tRamp - (tAbs + 900)) <= 2, `float-ramp at ${tRamp - tAbs} s of absorb`);
-    assert.ok(b.slice(tAbs, tRamp).every((x) => x.spread.pack <= 0.010));
+    assert.ok(b.slice(tAbs, tRamp).every((x) => x.spread.pack <= 0.01));
     const tFloat = idx(b, (x) => x.chargeState === 'float');
     assert.ok(tFloat > tRamp);
     assert.equal(b[tRamp - 1].cvl, 55.2);
     assert.equal(b[tFloat].cvl, 54.0);
-    for (let i = tRamp; i <= tFloat; i++) assert.ok(cvl[i - 1] - cvl[i] <= 0.0016 + 1e-9, `CVL step ${cvl[i - 1] - cvl[i]} at ${i}`);
+    for (let i = tRamp; i <= tFloat; i++)
+      assert.ok(cvl[i - 1] - cvl[i] <= 0.0016 + 1e-9, `CVL step ${cvl[i - 1] - cvl[i]} at ${i}`);
     // 1.2 V at 1.6 mV/s takes 750 s
     assert.ok(tFloat - tRamp >= 745 && tFloat - tRamp <= 760, `ramp took ${tFloat - tRamp} s`);
     assert.equal(r.banks.filter((x) => x.fullChargeEvent !== undefined).length, 1);
     assert.equal(b[tRamp].fullChargeEvent, b[tRamp].time);
     const floor = 0.02 * 840;
-    assert.ok(b.slice(0, tRamp).every((x) => x.ccl >= floor), 'CCL never below the CC floor before float');
+    assert.ok(
+      b.slice(0, tRamp).every((x) => x.ccl >= floor),
+      'CCL never below the CC floor before float',
+    );
   });
 
   it('2 runner cell: the per-cell controller bounds the runner (≤ 3.50 V), settles, exits absorb by timeout with a warning', () => {
     const r = new Run(config());
     const plant = new Plant({
-      cells: 16, packs: IDS, ocv: 3.40, voltsPerAs: 0.02 / (3600 * 90), rCell: 0.0005,
+      cells: 16,
+      packs: IDS,
+      ocv: 3.4,
+      voltsPerAs: 0.02 / (3600 * 90),
+      rCell: 0.0005,
       runner: { pack: 1, cell: 6, ocv: 3.42, voltsPerAs: 0.02 / 60 / 40, restOffset: 0.02, tauS: 600 },
     });
     const runner: number[] = [];
@@ -62,12 +76,19 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.ok(cross > 0);
     assert.ok(cross > 250);
     // the CVL slews up from float after start-up (150 s), then holds until the runner passes 3.46
-    for (let i = 200; i < cross; i++) assert.equal(r.cvlExact[i], 55.2, `CVL moved at ${i} before the runner passed 3.46`);
-    assert.ok(r.cvlExact.slice(cross + 1, cross + 6).some((v) => v < 55.2), 'CVL falls once the runner passes 3.46 V');
-    assert.ok(Math.max(...runner) <= 3.50, `runner peaked at ${Math.max(...runner)}`);
+    for (let i = 200; i < cross; i++)
+      assert.equal(r.cvlExact[i], 55.2, `CVL moved at ${i} before the runner passed 3.46`);
+    assert.ok(
+      r.cvlExact.slice(cross + 1, cross + 6).some((v) => v < 55.2),
+      'CVL falls once the runner passes 3.46 V',
+    );
+    assert.ok(Math.max(...runner) <= 3.5, `runner peaked at ${Math.max(...runner)}`);
     const tRamp = idx(r.banks, (x) => x.chargeState === 'float-ramp');
     const settled = r.banks.slice(cross + 300, tRamp).map((x) => x.cvl);
-    assert.ok(Math.max(...settled) - Math.min(...settled) <= 0.1 + 1e-9, `ripple ${Math.max(...settled) - Math.min(...settled)}`);
+    assert.ok(
+      Math.max(...settled) - Math.min(...settled) <= 0.1 + 1e-9,
+      `ripple ${Math.max(...settled) - Math.min(...settled)}`,
+    );
     const tAbs = idx(r.banks, (x) => x.chargeState === 'absorb');
     assert.ok(Math.abs(tRamp - tAbs - 3600) <= 400, `absorb lasted ${tRamp - tAbs} s`); // the absorb clock pauses on dips
     assert.equal(r.state.charge.absorbTimeout, true);
@@ -80,14 +101,23 @@ describe('bms-rules D12 scenarios: charging', () => {
     const r = warmRun();
     assert.equal(r.last.ccl, 270);
     const cellsAt = (v: number) => (i: number, now: number) =>
-      IDS.map((id) => pack(id, now, id === 'P2' ? { cells: [3.30, 3.30, 3.30, 3.30, 3.30, 3.30, v, ...Array(9).fill(3.30)], jitter: i } : { jitter: i }));
+      IDS.map((id) =>
+        pack(
+          id,
+          now,
+          id === 'P2' ? { cells: [3.3, 3.3, 3.3, 3.3, 3.3, 3.3, v, ...Array(9).fill(3.3)], jitter: i } : { jitter: i },
+        ),
+      );
     const spike = r.run(1, cellsAt(3.59))[0];
     assert.equal(spike.ccl, 0);
     assert.ok(spike.cvl <= 54.0);
     assert.equal(spike.limitedBy.ccl, 'latch:cellHigh');
     assert.equal(spike.chargeAllowed, false);
     const high = r.run(300, cellsAt(3.41));
-    assert.ok(high.every((b) => b.ccl === 0 && b.cvl <= 54.0), 'latched while the cell stays above 3.40');
+    assert.ok(
+      high.every((b) => b.ccl === 0 && b.cvl <= 54.0),
+      'latched while the cell stays above 3.40',
+    );
     const rel = r.run(200, cellsAt(3.39));
     const released = idx(rel, (b) => !b.latches.cellHigh);
     assert.ok(Math.abs(released - 60) <= 1, `released after ${released} s`);
@@ -100,12 +130,17 @@ describe('bms-rules D12 scenarios: charging', () => {
   it('4 breakpoint chatter: maxCell 3.450 ± 0.004 V noise → < 6 CCL changes per minute, never 0', () => {
     const r = warmRun();
     let seed = 42;
-    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
-    const b = r.run(600, (i, now) => IDS.map((id) => {
-      const cells = Array(16).fill(3.40);
-      cells[3] = Number((3.450 + (rnd() * 2 - 1) * 0.004).toFixed(4));
-      return pack(id, now, { cells, jitter: i });
-    }));
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const b = r.run(600, (i, now) =>
+      IDS.map((id) => {
+        const cells = Array(16).fill(3.4);
+        cells[3] = Number((3.45 + (rnd() * 2 - 1) * 0.004).toFixed(4));
+        return pack(id, now, { cells, jitter: i });
+      }),
+    );
     assert.ok(b.every((x) => x.ccl > 0));
     for (let m = 0; m < 10; m++) {
       const w = b.slice(m * 60, m * 60 + 61);
@@ -138,16 +173,24 @@ describe('bms-rules D12 scenarios: charging', () => {
       // the charger regulates at the CVL of the previous step; the BMS reads 0.08 V less
       for (let i = 0; i < 400; i++) {
         const v = cvl > 0 ? cvl - 0.08 : 53;
-        const b = r.step({ packs: IDS.map((id) => pack(id, r.now, { cell: Number((v / 16).toFixed(5)), current: 10, jitter: i })) });
+        const b = r.step({
+          packs: IDS.map((id) => pack(id, r.now, { cell: Number((v / 16).toFixed(5)), current: 10, jitter: i })),
+        });
         cvl = b.cvl;
         out.push(b);
       }
       return out;
     };
     const fixed = run(0.05);
-    assert.ok(fixed.some((b) => b.chargeState === 'absorb'), 'absorb reached with voltageDropV');
+    assert.ok(
+      fixed.some((b) => b.chargeState === 'absorb'),
+      'absorb reached with voltageDropV',
+    );
     const stuck = run(0);
-    assert.ok(stuck.every((b) => b.chargeState === 'bulk'), 'without the drop compensation the tolerance is not met (P6)');
+    assert.ok(
+      stuck.every((b) => b.chargeState === 'bulk'),
+      'without the drop compensation the tolerance is not met (P6)',
+    );
   });
 
   it('7 rebulk: 3.28 V for 200 s → no rebulk; 3.29 V for 400 s → BULK at 300 s; 7 days since full → BULK', () => {
@@ -173,9 +216,9 @@ describe('bms-rules D12 scenarios: charging', () => {
     const r = new Run(config(), T0, floatSaved(60_000, { lastBalance: T0 - 14 * DAY + 2000_000 }));
     r.run(2100, steady({ cell: 3.34 }));
     assert.equal(r.last.chargeState, 'bulk');
-    r.run(300, steady({ cell: 3.40 }));
+    r.run(300, steady({ cell: 3.4 }));
     assert.equal(r.last.cvl, 56.0);
-    const cells = [...Array(15).fill(3.50), 3.508];
+    const cells = [...Array(15).fill(3.5), 3.508];
     const b = r.run(800, (i, now) => IDS.map((id) => pack(id, now, { cells, jitter: i })));
     const tBal = idx(b, (x) => x.chargeState === 'balance');
     const tRamp = idx(b, (x) => x.chargeState === 'float-ramp');
@@ -193,7 +236,10 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.equal(cold[0].ccl, 0);
     assert.equal(cold[0].limitedBy.ccl, 'latch:tempCharge');
     assert.ok(cold[0].cvl <= 54.0);
-    assert.ok(cold.every((b) => b.dcl > 0 && !b.latches.tempDischarge), 'DCL is limited by its table, not latched');
+    assert.ok(
+      cold.every((b) => b.dcl > 0 && !b.latches.tempDischarge),
+      'DCL is limited by its table, not latched',
+    );
     const warm = r.run(300, steady({ temp: 5 }));
     const rel = idx(warm, (b) => !b.latches.tempCharge);
     assert.ok(Math.abs(rel - 120) <= 1, `released after ${rel}`);
@@ -205,8 +251,15 @@ describe('bms-rules D12 scenarios: charging', () => {
   it('10 deep discharge: DCL 0 at 2.90 V at once, force-charge; 3.06 V keeps 0; 3.11 V for 300 s → restart ≥ restartMin and ramp', () => {
     const r = warmRun(config(), { soc: 10 });
     const cellsAt = (v: number) => (i: number, now: number) =>
-      IDS.map((id) => pack(id, now, { cells: id === 'P1' ? [3.2, 3.2, v, ...Array(13).fill(3.2)] : Array(16).fill(3.2), current: -80 / 3, soc: 10, jitter: i }));
-    const down = r.run(1, cellsAt(2.90))[0];
+      IDS.map((id) =>
+        pack(id, now, {
+          cells: id === 'P1' ? [3.2, 3.2, v, ...Array(13).fill(3.2)] : Array(16).fill(3.2),
+          current: -80 / 3,
+          soc: 10,
+          jitter: i,
+        }),
+      );
+    const down = r.run(1, cellsAt(2.9))[0];
     assert.equal(down.dcl, 0);
     assert.equal(down.forceCharge, true);
     assert.equal(down.dischargeAllowed, false);
@@ -220,10 +273,13 @@ describe('bms-rules D12 scenarios: charging', () => {
 
   it('18 restart in float: persisted FLOAT 2 h ago → resume FLOAT; 8 h ago → BULK', () => {
     const r = new Run(config(), T0, floatSaved(2 * 3600_000));
-    const b = r.run(1000, steady({ cell: 3.40 }));
-    assert.ok(b.slice(1).every((x) => x.chargeState === 'float'), 'no re-absorb');
+    const b = r.run(1000, steady({ cell: 3.4 }));
+    assert.ok(
+      b.slice(1).every((x) => x.chargeState === 'float'),
+      'no re-absorb',
+    );
     const r2 = new Run(config(), T0, floatSaved(8 * 3600_000));
-    r2.run(2, steady({ cell: 3.40 }));
+    r2.run(2, steady({ cell: 3.4 }));
     assert.equal(r2.last.chargeState, 'bulk');
   });
 
@@ -232,16 +288,21 @@ describe('bms-rules D12 scenarios: charging', () => {
       { cs: 'bogus', savedAt: T0 - 1000, iInt: 0 },
       floatSaved(60_000, { savedAt: 'yesterday' }),
       floatSaved(-3600_000), // saved "in the future": the clock went back
-      'float', null, 42,
+      'float',
+      null,
+      42,
     ];
     for (const saved of bad) {
       const r = new Run(config(), T0, saved as never);
-      r.run(3, steady({ cell: 3.40 }));
+      r.run(3, steady({ cell: 3.4 }));
       assert.equal(r.last.chargeState, 'bulk', JSON.stringify(saved));
     }
     // a resumable state keeps only the trustworthy fields: no future or non-numeric dates, no positive integrator
-    const r = new Run(config({ socSource: 'own', sendSoc98UntilFull: false }), T0,
-      floatSaved(60_000, { lastFull: 'q', lastBalance: T0 + DAY, iInt: 'x', ownSoc: 250 }) as never);
+    const r = new Run(
+      config({ socSource: 'own', sendSoc98UntilFull: false }),
+      T0,
+      floatSaved(60_000, { lastFull: 'q', lastBalance: T0 + DAY, iInt: 'x', ownSoc: 250 }) as never,
+    );
     const b = r.run(5, steady({ cell: 3.36, soc: 55 }));
     assert.equal(b[4].chargeState, 'float');
     assert.equal(b[4].lastFullCharge, undefined);
@@ -254,7 +315,10 @@ describe('bms-rules D12 scenarios: charging', () => {
   it('20 SoC drift: stuck BMS SoC → socSyncRequest at the full charge; SoC rebulk off while untrusted; SoC 98 until first full', () => {
     const r = new Run(config());
     const b0 = r.run(100, steady({ cell: 3.45, soc: 100 }));
-    assert.ok(b0.every((b) => b.soc <= 98), 'reported SoC capped at 98 before the first full charge');
+    assert.ok(
+      b0.every((b) => b.soc <= 98),
+      'reported SoC capped at 98 before the first full charge',
+    );
     const b = r.run(1000, steady({ cell: 3.45, soc: 85 }));
     const ev = idx(b, (x) => x.fullChargeEvent !== undefined);
     assert.ok(ev > 0 && b[ev].socSyncRequest);
@@ -282,23 +346,34 @@ describe('bms-rules D12 scenarios: charging', () => {
   it('22 quantization: a computed CVL of 55.14–55.16 V is sent as 55.1 constant; no flicker at a step', () => {
     let q: number | undefined;
     const sent: number[] = [];
-    for (let i = 0; i < 100; i++) { q = quantizeCvl(q, 55.15 + (i % 2 ? 0.01 : -0.01), 0.1, true); sent.push(q); }
+    for (let i = 0; i < 100; i++) {
+      q = quantizeCvl(q, 55.15 + (i % 2 ? 0.01 : -0.01), 0.1, true);
+      sent.push(q);
+    }
     assert.ok(sent.every((v) => v === 55.1));
     const flick: number[] = [];
     q = undefined;
-    for (let i = 0; i < 100; i++) { q = quantizeCvl(q, 55.2 + (i % 2 ? 0.01 : -0.01), 0.1, true); flick.push(q); }
+    for (let i = 0; i < 100; i++) {
+      q = quantizeCvl(q, 55.2 + (i % 2 ? 0.01 : -0.01), 0.1, true);
+      flick.push(q);
+    }
     assert.ok(new Set(flick.slice(1)).size === 1, 'one value once settled');
-    assert.ok(flick.every((v, i) => v <= 55.2 + (i % 2 ? 0.01 : -0.01) + 0.05), 'never more than ½ LSB above the computed value');
+    assert.ok(
+      flick.every((v, i) => v <= 55.2 + (i % 2 ? 0.01 : -0.01) + 0.05),
+      'never more than ½ LSB above the computed value',
+    );
     assert.equal(quantizeCvl(55.2, 54.0, 0.1, false), 54.0, 'a protection cap is floored strictly');
     // through the engine: vCellAbsorb 3.446875 × 16 = 55.15 V
     const r = new Run(config({ vCellAbsorb: 3.446875 }));
-    const b = r.run(400, steady({ cell: 3.30 }));
+    const b = r.run(400, steady({ cell: 3.3 }));
     assert.ok(b.slice(200).every((x) => x.cvl === 55.1));
   });
 
   it('25 spread at mid-SoC: 90 mV spread at maxCell 3.31 V → no rebulk; at 3.36 V → rebulk', () => {
-    const run = (max: number): RulesBankState[] => new Run(config(), T0, floatSaved(60_000))
-      .run(2400, (i, now) => IDS.map((id) => pack(id, now, { cells: [max, ...Array(15).fill(Number((max - 0.09).toFixed(3)))], jitter: i })));
+    const run = (max: number): RulesBankState[] =>
+      new Run(config(), T0, floatSaved(60_000)).run(2400, (i, now) =>
+        IDS.map((id) => pack(id, now, { cells: [max, ...Array(15).fill(Number((max - 0.09).toFixed(3)))], jitter: i })),
+      );
     assert.ok(run(3.31).every((b) => b.chargeState !== 'bulk'));
     assert.ok(run(3.36).some((b) => b.chargeState === 'bulk'));
   });
@@ -306,7 +381,7 @@ describe('bms-rules D12 scenarios: charging', () => {
   it('26 decrease is immediate: CCL target 200 → 20 A is output in the same step', () => {
     const r = warmRun(config({ systemMaxChargeA: 200 }));
     assert.equal(r.last.ccl, 200);
-    const cells = [3.488, ...Array(15).fill(3.40)];
+    const cells = [3.488, ...Array(15).fill(3.4)];
     const b = r.run(1, (i, now) => IDS.map((id) => pack(id, now, { cells, jitter: i })))[0];
     const expected = 0.9 * 300 * (0.15 - 2 * (3.488 - 3.45));
     assert.ok(Math.abs(b.ccl - expected) < 1e-6 && b.ccl < 21, `CCL ${b.ccl}`);

@@ -8,12 +8,16 @@ import type { PackState } from '../../../src/core/pack-state';
 import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 
 const idx = (banks: RulesBankState[], pred: (b: RulesBankState) => boolean): number => banks.findIndex(pred);
-const only = (ids: string[], o = {}) => (i: number, now: number): PackState[] => ids.map((id) => pack(id, now, { jitter: i, ...o }));
+const only =
+  (ids: string[], o = {}) =>
+  (i: number, now: number): PackState[] =>
+    ids.map((id) => pack(id, now, { jitter: i, ...o }));
 
 describe('bms-rules D12 scenarios: health and fail-safe', () => {
   it('11 one pack offline: STALE freezes increases, OFFLINE → 180 A, CVL ≤ 54.0, SoC of 2 packs, WARN then ALARM; return → NORMAL after 30 s', () => {
     const socs: Record<string, number> = { P1: 50, P2: 60, P3: 90 };
-    const packs = (ids: string[]) => (i: number, now: number) => ids.map((id) => pack(id, now, { jitter: i, soc: socs[id] }));
+    const packs = (ids: string[]) => (i: number, now: number) =>
+      ids.map((id) => pack(id, now, { jitter: i, soc: socs[id] }));
     const r = new Run(config());
     r.run(150, packs(IDS));
     assert.equal(r.last.ccl, 270);
@@ -23,7 +27,8 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
     assert.equal(b[9].mode, 'normal');
     assert.equal(b[10].mode, 'degraded');
     assert.equal(b[10].packs.stale, 1);
-    for (let i = 1; i < 30; i++) assert.ok(b[i].ccl <= b[i - 1].ccl && b[i].dcl <= b[i - 1].dcl && b[i].cvl <= b[i - 1].cvl);
+    for (let i = 1; i < 30; i++)
+      assert.ok(b[i].ccl <= b[i - 1].ccl && b[i].dcl <= b[i - 1].dcl && b[i].cvl <= b[i - 1].cvl);
     const off = idx(b, (x) => x.packs.offline === 1);
     assert.equal(off, 30);
     assert.equal(b[off].ccl, 180);
@@ -47,7 +52,9 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
   it('12 FET-blocked pack: charge share over the other two (180 A), SoC kept, SoC_dischargeable unchanged, CCL not 0', () => {
     const r = warmRun();
     const socs: Record<string, number> = { P1: 20, P2: 60, P3: 70 };
-    const b = r.run(60, (i, now) => IDS.map((id) => pack(id, now, { jitter: i, soc: socs[id], chargeFet: id !== 'P1' })));
+    const b = r.run(60, (i, now) =>
+      IDS.map((id) => pack(id, now, { jitter: i, soc: socs[id], chargeFet: id !== 'P1' })),
+    );
     const last = b[b.length - 1];
     assert.equal(b[0].ccl, 180);
     assert.equal(last.ccl, 180);
@@ -69,8 +76,13 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
     const fs = idx(b, (x) => x.mode === 'failsafe');
     assert.equal(fs - blind, 120);
     assert.ok(b.slice(blind, fs).every((x) => x.ccl === 67.5 && x.dcl === 67.5));
-    assert.ok(b.slice(fs).every((x) => x.ccl === 0 && x.dcl === 0 && !x.chargeAllowed && !x.dischargeAllowed && x.cvl <= 54.0));
-    assert.equal(idx(b, (x) => x.stopCan), fs + 60);
+    assert.ok(
+      b.slice(fs).every((x) => x.ccl === 0 && x.dcl === 0 && !x.chargeAllowed && !x.dischargeAllowed && x.cvl <= 54.0),
+    );
+    assert.equal(
+      idx(b, (x) => x.stopCan),
+      fs + 60,
+    );
     assert.equal(b.length, 300, 'a bank every step (heartbeat)');
     assert.ok(b.every((x) => validateBankState(x).ok));
   });
@@ -92,13 +104,18 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
     assert.equal(b[9].mode, 'normal');
     assert.equal(b[10].ccl, 0);
     assert.ok(b.every((x) => validateBankState(x).ok));
-    assert.equal(idx(b, (x) => x.stopCan), 70);
+    assert.equal(
+      idx(b, (x) => x.stopCan),
+      70,
+    );
   });
 
   it('14 frozen BMS: identical payload while the others change under current → OFFLINE 60 s after the data froze', () => {
     const r = warmRun();
     const frozen = pack('P2', 0, { jitter: 1, current: 10 });
-    const b = r.run(120, (i, now) => IDS.map((id) => (id === 'P2' ? { ...frozen, time: now } : pack(id, now, { jitter: i, current: 10 }))));
+    const b = r.run(120, (i, now) =>
+      IDS.map((id) => (id === 'P2' ? { ...frozen, time: now } : pack(id, now, { jitter: i, current: 10 }))),
+    );
     const off = idx(b, (x) => x.packStates.P2.status === 'offline');
     assert.ok(off >= 59 && off <= 61, `offline at ${off}`);
     assert.ok(b[off].warnings.includes('frozen:P2'));
@@ -118,24 +135,40 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
       assert.equal(x.mode, 'normal');
     }
     // the same quiet pack while the bank carries current (one other pack's reading suffices) …
-    const loaded = r.run(70, (i, now) => [others(i, now, -20), { ...quiet, time: now }, pack('P3', now, { jitter: i })]);
+    const loaded = r.run(70, (i, now) => [
+      others(i, now, -20),
+      { ...quiet, time: now },
+      pack('P3', now, { jitter: i }),
+    ]);
     assert.equal(loaded[59].packStates.P2.frozen, false);
     const off = idx(loaded, (x) => x.packStates.P2.frozen);
     assert.ok(off >= 60 && off <= 61, `frozen at ${off}`);
     // … or per the external current alone (the others quiet too)
     const r2 = warmRun();
     const still = (id: string) => pack(id, 0, { jitter: 1 });
-    const ext = r2.run(70, (_, now) => IDS.map((id) => ({ ...still(id), time: now })), () => ({ extCurrent: 30 }));
+    const ext = r2.run(
+      70,
+      (_, now) => IDS.map((id) => ({ ...still(id), time: now })),
+      () => ({ extCurrent: 30 }),
+    );
     assert.ok(ext[69].packStates.P1.frozen && ext[69].packStates.P2.frozen);
     const r3 = warmRun();
-    const rest = r3.run(200, (_, now) => IDS.map((id) => ({ ...still(id), time: now })), () => ({ extCurrent: 0.5 }));
+    const rest = r3.run(
+      200,
+      (_, now) => IDS.map((id) => ({ ...still(id), time: now })),
+      () => ({ extCurrent: 0.5 }),
+    );
     assert.equal(rest[199].mode, 'normal');
   });
 
   it('15 glitch: one 6.5 V cell is discarded and nothing moves; 35 s of invalid samples → OFFLINE', () => {
     const r = warmRun();
     const before = r.last;
-    const bad = (now: number) => { const p = pack('P1', now); p.cells[4] = 6.5; return p; };
+    const bad = (now: number) => {
+      const p = pack('P1', now);
+      p.cells[4] = 6.5;
+      return p;
+    };
     const g = r.run(1, (i, now) => [bad(now), pack('P2', now, { jitter: i }), pack('P3', now, { jitter: i })])[0];
     for (const k of ['ccl', 'dcl', 'cvl', 'mode', 'chargeState', 'soc'] as const) assert.deepEqual(g[k], before[k]);
     assert.equal(g.packStates.P1.invalid, 1);
@@ -159,9 +192,13 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
   });
 
   it('17 mixed capacities: 280 Ah/100 A + 100 Ah/50 A → 122 A; a pack over its share lowers the bank CCL', () => {
-    const packs = [{ id: 'A', capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 }, { id: 'B', capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 }];
+    const packs = [
+      { id: 'A', capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 },
+      { id: 'B', capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 },
+    ];
     const r = new Run(config({}, packs));
-    const two = (cur: Record<string, number>) => (i: number, now: number) => ['A', 'B'].map((id) => pack(id, now, { jitter: i, current: cur[id] ?? 0 }));
+    const two = (cur: Record<string, number>) => (i: number, now: number) =>
+      ['A', 'B'].map((id) => pack(id, now, { jitter: i, current: cur[id] ?? 0 }));
     r.run(150, two({}));
     const expected = (100 / (280 / 380)) * 0.9;
     assert.ok(Math.abs(r.last.ccl - expected) < 1e-9, `CCL ${r.last.ccl}`);
@@ -198,9 +235,15 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
   it('23 inverter ignores the CCL: I 70 A against CCL 50 A for 15 s → ALARM after 10 s; the CVL controller still acts', () => {
     const r = warmRun(config({ systemMaxChargeA: 50 }));
     assert.equal(r.last.ccl, 50);
-    const b = r.run(15, (i, now) => IDS.map((id) => pack(id, now, {
-      jitter: i, current: 70 / 3, cells: id === 'P2' ? [3.40, 3.52, ...Array(14).fill(3.40)] : Array(16).fill(3.40),
-    })));
+    const b = r.run(15, (i, now) =>
+      IDS.map((id) =>
+        pack(id, now, {
+          jitter: i,
+          current: 70 / 3,
+          cells: id === 'P2' ? [3.4, 3.52, ...Array(14).fill(3.4)] : Array(16).fill(3.4),
+        }),
+      ),
+    );
     const at = idx(b, (x) => x.alarms.chargeOverCurrent === 'alarm');
     assert.ok(at >= 10 && at <= 11, `alarm at ${at}`);
     assert.equal(b[at].relays.alarm, true);
@@ -209,7 +252,11 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
 
   it('24 current mismatch: I_ext 150 A, ΣI 100 A with pack 3 offline → I_bank = I_ext, WARN after 60 s', () => {
     const r = warmRun();
-    const b = r.run(120, (i, now) => ['P1', 'P2'].map((id) => pack(id, now, { jitter: i, current: 50 })), () => ({ extCurrent: 150 }));
+    const b = r.run(
+      120,
+      (i, now) => ['P1', 'P2'].map((id) => pack(id, now, { jitter: i, current: 50 })),
+      () => ({ extCurrent: 150 }),
+    );
     assert.equal(b[100].current, 150);
     const warn = idx(b, (x) => x.warnings.includes('currentMismatch'));
     assert.equal(warn, 60);
@@ -223,7 +270,8 @@ describe('bms-rules D12 scenarios: health and fail-safe', () => {
     assert.equal(b.length, 5);
     b.forEach((x, i) => {
       assert.equal(x.packStates.P1.ageSec, i + 1);
-      for (const k of ['ccl', 'dcl', 'cvl', 'mode', 'chargeState', 'soc', 'relays', 'alarms'] as const) assert.deepEqual(x[k], before[k]);
+      for (const k of ['ccl', 'dcl', 'cvl', 'mode', 'chargeState', 'soc', 'relays', 'alarms'] as const)
+        assert.deepEqual(x[k], before[k]);
     });
   });
 });
@@ -250,7 +298,9 @@ describe('bms-rules misc behaviour', () => {
 
   it('a BMS-reported CCL caps its pack', () => {
     const r = new Run(config());
-    const b = r.run(150, (i, now) => IDS.map((id) => ({ ...pack(id, now, { jitter: i }), limits: id === 'P1' ? { ccl: 30 } : undefined })));
+    const b = r.run(150, (i, now) =>
+      IDS.map((id) => ({ ...pack(id, now, { jitter: i }), limits: id === 'P1' ? { ccl: 30 } : undefined })),
+    );
     // 30 A over a third of the bank current, with the 0.9 margin
     assert.ok(Math.abs(b[149].ccl - 81) < 1e-6, `CCL ${b[149].ccl}`);
     assert.equal(b[149].limitedBy.ccl, 'bms:P1');

@@ -9,15 +9,19 @@ import { bankLimit, type Limited } from '../../../src/nodes/bms-rules/limits';
 
 function track(id: string, weightFactor: number): PackTrack {
   return {
-    id, status: 'ok', weightFactor, config: { capacityAh: 100 },
+    id,
+    status: 'ok',
+    weightFactor,
+    config: { capacityAh: 100 },
     last: { chargeFet: true, dischargeFet: true },
   } as unknown as PackTrack;
 }
 
-const perPack = (a: number, b: number) => new Map<string, { ccl: Limited; dcl: Limited }>([
-  ['A', { ccl: { value: a, by: 'cell:AC1' }, dcl: { value: 100, by: 'config:A' } }],
-  ['B', { ccl: { value: b, by: 'config:B' }, dcl: { value: 100, by: 'config:B' } }],
-]);
+const perPack = (a: number, b: number) =>
+  new Map<string, { ccl: Limited; dcl: Limited }>([
+    ['A', { ccl: { value: a, by: 'cell:AC1' }, dcl: { value: 100, by: 'config:A' } }],
+    ['B', { ccl: { value: b, by: 'config:B' }, dcl: { value: 100, by: 'config:B' } }],
+  ]);
 
 describe('bank limit share model (D5)', () => {
   const cfg = { ...DEFAULTS, shareMode: 'capacity' as const, shareMargin: 0.9, systemMaxChargeA: 1000 };

@@ -5,8 +5,19 @@ import { validateBankState, validatePackState, type BankState, type PackState } 
 
 export function samplePack(over: Partial<PackState> = {}): PackState {
   return {
-    kind: 'pack', id: 'P1', protocol: 'jk-pb', address: 1, time: 1000, voltage: 53.1, current: -12.5, soc: 80,
-    cells: [3.31, 3.32], temperatures: [24.5], chargeAllowed: true, dischargeAllowed: true, alarms: { cellImbalance: 'warn' },
+    kind: 'pack',
+    id: 'P1',
+    protocol: 'jk-pb',
+    address: 1,
+    time: 1000,
+    voltage: 53.1,
+    current: -12.5,
+    soc: 80,
+    cells: [3.31, 3.32],
+    temperatures: [24.5],
+    chargeAllowed: true,
+    dischargeAllowed: true,
+    alarms: { cellImbalance: 'warn' },
     ...over,
   };
 }
@@ -40,13 +51,32 @@ describe('PackState validator', () => {
 
 describe('BankState validator', () => {
   const bank: BankState = {
-    kind: 'bank', time: 1, cvl: 55.2, ccl: 100, dcl: 150, dvl: 48, chargeAllowed: true, dischargeAllowed: true,
-    forceCharge: false, fullChargeRequest: false, soc: 50, soh: 100, voltage: 53, current: 10, power: 530,
-    temperature: { min: 20, max: 25, avg: 22 }, cellMin: { v: 3.3, pack: 'P1', cell: 1 }, cellMax: { v: 3.32, pack: 'P1', cell: 2 },
+    kind: 'bank',
+    time: 1,
+    cvl: 55.2,
+    ccl: 100,
+    dcl: 150,
+    dvl: 48,
+    chargeAllowed: true,
+    dischargeAllowed: true,
+    forceCharge: false,
+    fullChargeRequest: false,
+    soc: 50,
+    soh: 100,
+    voltage: 53,
+    current: 10,
+    power: 530,
+    temperature: { min: 20, max: 25, avg: 22 },
+    cellMin: { v: 3.3, pack: 'P1', cell: 1 },
+    cellMax: { v: 3.32, pack: 'P1', cell: 2 },
     packs: { total: 1, online: 1, stale: 0, offline: 0, blockingCharge: 0, blockingDischarge: 0 },
-    capacityAh: { installed: 280, online: 280 }, chargeState: 'bulk', mode: 'normal',
-    limitedBy: { cvl: 'config', ccl: 'config', dcl: 'config' }, alarms: { packOffline: 'warn' },
-    relays: { charge: true, load: true, alarm: false }, stopCan: false,
+    capacityAh: { installed: 280, online: 280 },
+    chargeState: 'bulk',
+    mode: 'normal',
+    limitedBy: { cvl: 'config', ccl: 'config', dcl: 'config' },
+    alarms: { packOffline: 'warn' },
+    relays: { charge: true, load: true, alarm: false },
+    stopCan: false,
   };
   it('accepts a complete bank state', () => assert.equal(validateBankState(bank).ok, true));
   it('rejects a NaN limit, an unknown mode and a non-boolean relay', () => {

@@ -1,11 +1,24 @@
 import { strict as assert } from 'node:assert';
 import { fullSync, nextRelays, type RelayThresholds, type RelayView } from '../../../src/core/smartbms-relay-rules';
 
-const S: RelayThresholds = { vMin: 2.9, vMax: 3.7, vBalance: 3.4, tMin: 0, tMax: 50, chargeRestartSoc: 90, dischargeRestartSoc: 20 };
+const S: RelayThresholds = {
+  vMin: 2.9,
+  vMax: 3.7,
+  vBalance: 3.4,
+  tMin: 0,
+  tMax: 50,
+  chargeRestartSoc: 90,
+  dischargeRestartSoc: 20,
+};
 const ON = { charge: true, load: true };
 const OFF = { charge: false, load: false };
-const x = (cells: number[], over: Partial<RelayView> = {}): RelayView =>
-  ({ cells, temps: [20, 21], soc: 50, commOk: true, ...over });
+const x = (cells: number[], over: Partial<RelayView> = {}): RelayView => ({
+  cells,
+  temps: [20, 21],
+  soc: 50,
+  commOk: true,
+  ...over,
+});
 
 describe('123\\SmartBMS relay tables (seed manuals), shared by bms-rules and the smartbms simulator', () => {
   describe('normal mode', () => {
@@ -15,7 +28,11 @@ describe('123\\SmartBMS relay tables (seed manuals), shared by bms-rules and the
       assert.equal(nextRelays(ON, x([3.39, 3.45]), S, 'normal').charge, true);
     });
     it('closes the charge relay again only below V-balance AND below the charge-restart SoC', () => {
-      assert.equal(nextRelays(OFF, x([3.3, 3.3], { soc: 95 }), S, 'normal').charge, false, 'SoC above restart: keeps off');
+      assert.equal(
+        nextRelays(OFF, x([3.3, 3.3], { soc: 95 }), S, 'normal').charge,
+        false,
+        'SoC above restart: keeps off',
+      );
       assert.equal(nextRelays(OFF, x([3.3, 3.3], { soc: 89 }), S, 'normal').charge, true);
     });
     it('opens the load relay at V-min and closes it only above V-min with SoC ≥ discharge restart', () => {
@@ -37,7 +54,11 @@ describe('123\\SmartBMS relay tables (seed manuals), shared by bms-rules and the
 
   describe('critical mode', () => {
     it('ignores SoC and V-balance: only V-max / V-min / temperature / communication act', () => {
-      assert.equal(nextRelays(ON, x([3.5, 3.5], { soc: 100 }), S, 'critical').charge, true, 'full pack keeps charging allowed');
+      assert.equal(
+        nextRelays(ON, x([3.5, 3.5], { soc: 100 }), S, 'critical').charge,
+        true,
+        'full pack keeps charging allowed',
+      );
       assert.equal(nextRelays(OFF, x([3.5, 3.5], { soc: 99 }), S, 'critical').charge, true, 'no charge-restart SoC');
       assert.equal(nextRelays(OFF, x([3.0, 3.3], { soc: 1 }), S, 'critical').load, true, 'no discharge-restart SoC');
       assert.equal(nextRelays(ON, x([3.3, 3.7]), S, 'critical').charge, false);

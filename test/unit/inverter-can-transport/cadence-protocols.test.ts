@@ -18,7 +18,11 @@ function wire(name: keyof typeof PROTOCOLS, staleSec: number, silenceSec: number
   const inverter = new SimulatedInverterChannel({ protocol, clock });
   const arrivals = new Map<number, number[]>();
   const tx = new CyclicTransmitter({
-    protocol, clock, staleSec, silenceSec, linkTimeoutSec: 10,
+    protocol,
+    clock,
+    staleSec,
+    silenceSec,
+    linkTimeoutSec: 10,
     transmit: (frames) => {
       for (const f of frames) {
         inverter.send(f);

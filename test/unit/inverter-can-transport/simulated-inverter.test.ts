@@ -31,7 +31,10 @@ describe('simulated inverter channel', () => {
     const got: CanFrame[] = [];
     inv.onFrame((f) => got.push(f));
     clock.advance(3_000);
-    assert.deepEqual(got.map((f) => f.id), [0x305, 0x305, 0x305]);
+    assert.deepEqual(
+      got.map((f) => f.id),
+      [0x305, 0x305, 0x305],
+    );
     inv.silent = true;
     clock.advance(3_000);
     assert.equal(got.length, 3);
@@ -43,7 +46,9 @@ describe('simulated inverter channel', () => {
     const clock = new SimClock();
     const inv = new SimulatedInverterChannel({ protocol: fakeUnsupervised, clock });
     let n = 0;
-    inv.onFrame(() => { n += 1; });
+    inv.onFrame(() => {
+      n += 1;
+    });
     clock.advance(5_000);
     assert.equal(n, 0);
     assert.equal(clock.pending, 0);
@@ -55,16 +60,28 @@ describe('CAN channel registry', () => {
   class Dummy implements CanChannel {
     closed = 0;
     status: CanStatus = { state: 'connected' };
-    send(): void { /* nothing */ }
-    onFrame(): () => void { return () => undefined; }
-    onStatus(): () => void { return () => undefined; }
-    close(): Promise<void> { this.closed += 1; return Promise.resolve(); }
+    send(): void {
+      /* nothing */
+    }
+    onFrame(): () => void {
+      return () => undefined;
+    }
+    onStatus(): () => void {
+      return () => undefined;
+    }
+    close(): Promise<void> {
+      this.closed += 1;
+      return Promise.resolve();
+    }
   }
 
   it('shares one channel per interface and closes it with the last lease', async () => {
     let opened = 0;
     const dummy = new Dummy();
-    const open = () => { opened += 1; return dummy; };
+    const open = () => {
+      opened += 1;
+      return dummy;
+    };
     const a = acquireCanChannel('slcan:/dev/x', '500000', open);
     const b = acquireCanChannel('slcan:/dev/x', '500000', open);
     assert.equal(opened, 1);

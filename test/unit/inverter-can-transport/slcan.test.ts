@@ -31,12 +31,20 @@ class FakeAdapter extends EventEmitter implements BusPort {
   }
 
   close(): Promise<void> {
-    if (this.isOpen) { this.isOpen = false; this.emit('close', false); }
+    if (this.isOpen) {
+      this.isOpen = false;
+      this.emit('close', false);
+    }
     return Promise.resolve();
   }
 
-  unplug(): void { this.isOpen = false; this.emit('close', true); }
-  push(text: string): void { this.emit('data', Buffer.from(text, 'latin1')); }
+  unplug(): void {
+    this.isOpen = false;
+    this.emit('close', true);
+  }
+  push(text: string): void {
+    this.emit('data', Buffer.from(text, 'latin1'));
+  }
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -45,8 +53,14 @@ async function connected(options: { bitrate?: number; adapter?: FakeAdapter } = 
   const clock = new SimClock();
   const adapters: FakeAdapter[] = [];
   const channel = new SlcanChannel({
-    path: `/tmp/nonexistent-slcan-${Math.random()}`, bitrate: options.bitrate ?? 500000, clock,
-    openPort: () => { const a = adapters.length === 0 && options.adapter ? options.adapter : new FakeAdapter(); adapters.push(a); return a; },
+    path: `/tmp/nonexistent-slcan-${Math.random()}`,
+    bitrate: options.bitrate ?? 500000,
+    clock,
+    openPort: () => {
+      const a = adapters.length === 0 && options.adapter ? options.adapter : new FakeAdapter();
+      adapters.push(a);
+      return a;
+    },
   });
   for (let i = 0; i < 10; i++) await settle();
   return { clock, channel, adapters };
@@ -54,7 +68,12 @@ async function connected(options: { bitrate?: number; adapter?: FakeAdapter } = 
 
 describe('slcan channel', () => {
   it('opens with C, the bitrate code, then O', async () => {
-    for (const [bitrate, code] of [[500000, 'S6'], [250000, 'S5'], [125000, 'S4'], [1000000, 'S8']] as const) {
+    for (const [bitrate, code] of [
+      [500000, 'S6'],
+      [250000, 'S5'],
+      [125000, 'S4'],
+      [1000000, 'S8'],
+    ] as const) {
       const { channel, adapters } = await connected({ bitrate });
       assert.deepEqual(adapters[0].lines, ['C', code, 'O']);
       assert.deepEqual(channel.status, { state: 'connected' });
@@ -126,8 +145,19 @@ describe('slcan channel', () => {
   it('close() while the port is still opening leaves it closed and the adapter off the bus', async () => {
     const slow = new FakeAdapter();
     let finishOpen = (): void => undefined;
-    slow.open = () => new Promise<void>((resolve) => { finishOpen = () => { slow.isOpen = true; resolve(); }; });
-    const channel = new SlcanChannel({ path: `/tmp/nonexistent-slcan-${Math.random()}`, bitrate: 500000, clock: new SimClock(), openPort: () => slow });
+    slow.open = () =>
+      new Promise<void>((resolve) => {
+        finishOpen = () => {
+          slow.isOpen = true;
+          resolve();
+        };
+      });
+    const channel = new SlcanChannel({
+      path: `/tmp/nonexistent-slcan-${Math.random()}`,
+      bitrate: 500000,
+      clock: new SimClock(),
+      openPort: () => slow,
+    });
     await settle();
     const closed = channel.close();
     finishOpen();
@@ -140,9 +170,15 @@ describe('slcan channel', () => {
 
   it('an adapter that never answers times out instead of hanging', async () => {
     const mute = new FakeAdapter();
-    mute.write = (d) => { mute.lines.push(d.toString()); return Promise.resolve(); };
+    mute.write = (d) => {
+      mute.lines.push(d.toString());
+      return Promise.resolve();
+    };
     const { clock, channel } = await connected({ adapter: mute });
-    for (let i = 0; i < 2; i++) { clock.advance(1_000); for (let j = 0; j < 5; j++) await settle(); }
+    for (let i = 0; i < 2; i++) {
+      clock.advance(1_000);
+      for (let j = 0; j < 5; j++) await settle();
+    }
     assert.equal(channel.status.state, 'error');
     assert.match((channel.status as { reason: string }).reason, /does not answer|bitrate/);
     await channel.close();
@@ -169,31 +205,65 @@ describe('slcan channel', () => {
     missing.failOpen = new Error('ENOENT: no such file');
     const clock = new SimClock();
     let opens = 0;
-    const channel = new SlcanChannel({ path: '/tmp/none-slcan', bitrate: 500000, clock, openPort: () => { opens += 1; return missing; } });
+    const channel = new SlcanChannel({
+      path: '/tmp/none-slcan',
+      bitrate: 500000,
+      clock,
+      openPort: () => {
+        opens += 1;
+        return missing;
+      },
+    });
     for (let i = 0; i < 5; i++) await settle();
     assert.equal(channel.status.state, 'disconnected');
     assert.match((channel.status as { reason: string }).reason, /ENOENT/);
-    for (const wait of [1_000, 2_000, 4_000]) { clock.advance(wait); for (let i = 0; i < 5; i++) await settle(); }
+    for (const wait of [1_000, 2_000, 4_000]) {
+      clock.advance(wait);
+      for (let i = 0; i < 5; i++) await settle();
+    }
     assert.equal(opens, 4);
     await channel.close();
   });
 
   it('encodeSlcan and parseSlcanLine round-trip every valid frame', () => {
-    fc.assert(fc.property(
-      fc.boolean(), fc.boolean(), fc.nat(0x1fffffff), fc.uint8Array({ maxLength: 8 }),
-      (ext, rtr, rawId, bytes) => {
-        const id = ext ? rawId : rawId & 0x7ff;
-        const frame: CanFrame = { id, ext, rtr, data: rtr ? Buffer.alloc(bytes.length) : Buffer.from(bytes) };
-        const line = encodeSlcan(frame);
-        assert.ok(line.endsWith('\r'));
-        assert.deepEqual(parseSlcanLine(line.slice(0, -1)), frame);
-      }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.nat(0x1fffffff),
+        fc.uint8Array({ maxLength: 8 }),
+        (ext, rtr, rawId, bytes) => {
+          const id = ext ? rawId : rawId & 0x7ff;
+          const frame: CanFrame = { id, ext, rtr, data: rtr ? Buffer.alloc(bytes.length) : Buffer.from(bytes) };
+          const line = encodeSlcan(frame);
+          assert.ok(line.endsWith('\r'));
+          assert.deepEqual(parseSlcanLine(line.slice(0, -1)), frame);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('parseSlcanLine rejects malformed lines without throwing', () => {
-    for (const line of ['t', 't12', 't1239', 't1232010', 'T1234567', 'tABCZ', 'x1231AA', 't8001AA', 'T2000000010', 't1232AABBCC']) {
+    for (const line of [
+      't',
+      't12',
+      't1239',
+      't1232010',
+      'T1234567',
+      'tABCZ',
+      'x1231AA',
+      't8001AA',
+      'T2000000010',
+      't1232AABBCC',
+    ]) {
       assert.equal(parseSlcanLine(line), undefined, line);
     }
-    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => { parseSlcanLine(s); }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        parseSlcanLine(s);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -11,11 +11,22 @@ class FakeRaw implements RawChannelLike {
   sent: unknown[] = [];
   failSend = false;
   listeners: Record<string, ((...a: never[]) => void)[]> = {};
-  start(): void { this.started = true; }
-  stop(): void { this.stopped = true; }
-  send(m: unknown): void { if (this.failSend) throw new Error('No buffer space available'); this.sent.push(m); }
-  addListener(e: string, l: (...a: never[]) => void): void { (this.listeners[e] ??= []).push(l); }
-  fire(e: string, arg?: unknown): void { for (const l of this.listeners[e] ?? []) (l as (a: unknown) => void)(arg); }
+  start(): void {
+    this.started = true;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+  send(m: unknown): void {
+    if (this.failSend) throw new Error('No buffer space available');
+    this.sent.push(m);
+  }
+  addListener(e: string, l: (...a: never[]) => void): void {
+    (this.listeners[e] ??= []).push(l);
+  }
+  fire(e: string, arg?: unknown): void {
+    for (const l of this.listeners[e] ?? []) (l as (a: unknown) => void)(arg);
+  }
 }
 
 function fakeModule(existing: Set<string>) {

@@ -2,20 +2,33 @@ import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import type { CanFrame } from '../../../src/transport/can-frame';
 import { canFrame } from '../../../src/transport/can-frame';
-import { CyclicTransmitter, failSafeBank, transmitterOptionsProblem, type TransmitterOptions, type TransmitterStatus } from '../../../src/nodes/inverter-can/transmitter';
+import {
+  CyclicTransmitter,
+  failSafeBank,
+  transmitterOptionsProblem,
+  type TransmitterOptions,
+  type TransmitterStatus,
+} from '../../../src/nodes/inverter-can/transmitter';
 import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { sampleBank as bank } from '../../helpers/bank-state';
 import { fakeAcked, fakePolled, fakeUnsupervised, prng } from './fake-protocol';
 
-interface Sent { at: number; frames: CanFrame[] }
+interface Sent {
+  at: number;
+  frames: CanFrame[];
+}
 
 function rig(protocol: InverterProtocol, over: Partial<TransmitterOptions> = {}) {
   const clock = new SimClock();
   const sent: Sent[] = [];
   const statuses: TransmitterStatus[] = [];
   const tx = new CyclicTransmitter({
-    protocol, clock, staleSec: 10, silenceSec: 60, linkTimeoutSec: 10,
+    protocol,
+    clock,
+    staleSec: 10,
+    silenceSec: 60,
+    linkTimeoutSec: 10,
     transmit: (frames) => sent.push({ at: clock.now(), frames }),
     onStatus: (s) => statuses.push(s),
     ...over,
@@ -104,8 +117,14 @@ describe('inverter-can transmitter', () => {
     clock.advance(20_000);
     const firstZero = sent.find((s) => ccl(s) === 0);
     assert.ok(firstZero, 'no zero-limit cycle');
-    assert.ok(firstZero.at <= lastInput + 5_000, `zero limits only ${firstZero.at - lastInput} ms after the last input`);
-    assert.ok(sent.filter((s) => s.at < lastInput + 5_000).every((s) => ccl(s) === 100), 'limits dropped before staleSec');
+    assert.ok(
+      firstZero.at <= lastInput + 5_000,
+      `zero limits only ${firstZero.at - lastInput} ms after the last input`,
+    );
+    assert.ok(
+      sent.filter((s) => s.at < lastInput + 5_000).every((s) => ccl(s) === 100),
+      'limits dropped before staleSec',
+    );
     const view = fakeAcked.decode(firstZero.frames);
     assert.equal(view.dcl, 0);
     assert.equal(view.cvl, 55.2);
@@ -172,9 +191,15 @@ describe('inverter-can transmitter', () => {
     assert.equal(tx.status.link, 'waiting');
     tx.onInverterFrame(canFrame(0x305, [0, 0, 0, 0, 0, 0, 0, 0]));
     assert.equal(tx.status.link, 'ok');
-    for (let i = 0; i < 4; i++) { tx.update(bank(clock.now())); clock.advance(1_000); }
+    for (let i = 0; i < 4; i++) {
+      tx.update(bank(clock.now()));
+      clock.advance(1_000);
+    }
     assert.equal(tx.status.link, 'ok');
-    for (let i = 0; i < 3; i++) { tx.update(bank(clock.now())); clock.advance(1_000); }
+    for (let i = 0; i < 3; i++) {
+      tx.update(bank(clock.now()));
+      clock.advance(1_000);
+    }
     assert.equal(tx.status.link, 'lost');
   });
 
@@ -205,13 +230,18 @@ describe('inverter-can transmitter', () => {
     const { clock, sent, tx, ccl } = rig(fakePolled);
     const poll = (): void => tx.onInverterFrame(canFrame(0x301, [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]));
     tx.update(bank(clock.now(), { ccl: 100 }));
-    clock.advance(400); poll();
-    clock.advance(600); tx.update(bank(clock.now(), { ccl: 0 }));
+    clock.advance(400);
+    poll();
+    clock.advance(600);
+    tx.update(bank(clock.now(), { ccl: 0 }));
     clock.advance(0);
     assert.equal(ccl(sent.at(-1)!), 0, 'the first stop goes out at once');
-    clock.advance(400); poll();
-    clock.advance(600); tx.update(bank(clock.now(), { ccl: 80 }));
-    clock.advance(400); poll();
+    clock.advance(400);
+    poll();
+    clock.advance(600);
+    tx.update(bank(clock.now(), { ccl: 80 }));
+    clock.advance(400);
+    poll();
     assert.equal(ccl(sent.at(-1)!), 80);
     assert.equal(tx.status.sent?.ccl, 80, 'status shows the bank the last answer carried');
     clock.advance(600);
@@ -242,8 +272,14 @@ describe('inverter-can transmitter', () => {
     let calls = 0;
     const flaky: InverterProtocol = {
       ...fakeAcked,
-      encode: (b) => { calls += 1; if (calls === 2) throw new Error('bug'); return fakeAcked.encode(b); },
-      onInverterFrame: () => { throw new Error('bug'); },
+      encode: (b) => {
+        calls += 1;
+        if (calls === 2) throw new Error('bug');
+        return fakeAcked.encode(b);
+      },
+      onInverterFrame: () => {
+        throw new Error('bug');
+      },
     };
     const { clock, sent, tx } = rig(flaky);
     tx.update(bank(clock.now()));
@@ -253,7 +289,10 @@ describe('inverter-can transmitter', () => {
   });
 
   it('surfaces an inverter command', () => {
-    const commanding: InverterProtocol = { ...fakeAcked, onInverterFrame: (f) => ({ linkAlive: true, command: f.id === 0x300 ? 'shutdown' : undefined }) };
+    const commanding: InverterProtocol = {
+      ...fakeAcked,
+      onInverterFrame: (f) => ({ linkAlive: true, command: f.id === 0x300 ? 'shutdown' : undefined }),
+    };
     const { clock, tx } = rig(commanding);
     tx.update(bank(clock.now()));
     tx.onInverterFrame(canFrame(0x300, [1]));
@@ -272,7 +311,10 @@ describe('inverter-can transmitter', () => {
 
   it('failSafeBank zeroes the limits and flags, keeps CVL and raises the alarm', () => {
     const b = failSafeBank(bank(0, { forceCharge: true, alarms: { cellImbalance: 'warn' } }));
-    assert.deepEqual([b.ccl, b.dcl, b.cvl, b.chargeAllowed, b.dischargeAllowed, b.forceCharge], [0, 0, 55.2, false, false, false]);
+    assert.deepEqual(
+      [b.ccl, b.dcl, b.cvl, b.chargeAllowed, b.dischargeAllowed, b.forceCharge],
+      [0, 0, 55.2, false, false, false],
+    );
     assert.deepEqual(b.alarms, { cellImbalance: 'warn', communication: 'alarm' });
   });
 
@@ -280,6 +322,9 @@ describe('inverter-can transmitter', () => {
     assert.equal(transmitterOptionsProblem({ staleSec: 10, silenceSec: 60, linkTimeoutSec: 10 }), undefined);
     assert.match(transmitterOptionsProblem({ staleSec: 10, silenceSec: 5, linkTimeoutSec: 10 }) ?? '', /silenceSec/);
     assert.match(transmitterOptionsProblem({ staleSec: 0, silenceSec: 0, linkTimeoutSec: 10 }) ?? '', /staleSec/);
-    assert.match(transmitterOptionsProblem({ periodMs: 50, staleSec: 1, silenceSec: 0, linkTimeoutSec: 0 }) ?? '', /period/);
+    assert.match(
+      transmitterOptionsProblem({ periodMs: 50, staleSec: 1, silenceSec: 0, linkTimeoutSec: 0 }) ?? '',
+      /period/,
+    );
   });
 });

@@ -13,10 +13,21 @@ const html = fs.readFileSync(path.resolve(__dirname, '../../../src/nodes/inverte
 /** Runs the editor script against a stub RED to learn each registered type's defaults. */
 function registeredDefaults(): Map<string, string[]> {
   const types = new Map<string, string[]>();
-  const RED = { nodes: { registerType: (type: string, def: { defaults: object }) => types.set(type, Object.keys(def.defaults)) } };
+  const RED = {
+    nodes: { registerType: (type: string, def: { defaults: object }) => types.set(type, Object.keys(def.defaults)) },
+  };
   const window: Record<string, unknown> = {};
   const code = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
-  vm.runInNewContext(code, Object.assign(window, { window, RED, $: () => { throw new Error('the editor script must not build the DOM at load time'); } }));
+  vm.runInNewContext(
+    code,
+    Object.assign(window, {
+      window,
+      RED,
+      $: () => {
+        throw new Error('the editor script must not build the DOM at load time');
+      },
+    }),
+  );
   return types;
 }
 
@@ -29,7 +40,11 @@ describe('inverter-can editor HTML', () => {
 
   for (const [type, keys] of types) {
     it(`${type}: a static edit template with a field for every default`, () => {
-      const blocks = [...html.matchAll(new RegExp(`<script type="text/html" data-template-name="${type}">([\\s\\S]*?)</script>`, 'g'))];
+      const blocks = [
+        ...html.matchAll(
+          new RegExp(`<script type="text/html" data-template-name="${type}">([\\s\\S]*?)</script>`, 'g'),
+        ),
+      ];
       assert.equal(blocks.length, 1, `one static template for ${type}`);
       for (const key of keys) assert.match(blocks[0][1], new RegExp(`id="node-input-${key}"`), `${type}: field ${key}`);
     });

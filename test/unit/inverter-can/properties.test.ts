@@ -17,13 +17,15 @@ const reportsMaxTemperature = (protocol: InverterProtocol, profile: string): boo
 
 /** The bank value each decoded field stands for. */
 function sent(protocol: InverterProtocol, profile: string, bank: BankState, field: ClampedField): number {
-  if (field === 'temperature') return reportsMaxTemperature(protocol, profile) ? bank.temperature.max : bank.temperature.avg;
+  if (field === 'temperature')
+    return reportsMaxTemperature(protocol, profile) ? bank.temperature.max : bank.temperature.avg;
   return bank[field];
 }
 
 const FIELDS: ClampedField[] = ['cvl', 'ccl', 'dcl', 'dvl', 'soc', 'soh', 'voltage', 'current', 'temperature'];
 /** Fields a protocol does not carry at all. */
-const absent = (protocol: InverterProtocol, field: ClampedField): boolean => protocol.name === 'growatt' && field === 'dvl';
+const absent = (protocol: InverterProtocol, field: ClampedField): boolean =>
+  protocol.name === 'growatt' && field === 'dvl';
 
 describe('inverter CAN encode → decode properties (acceptance 2)', () => {
   for (const { protocol, profile } of TARGETS) {
@@ -31,34 +33,57 @@ describe('inverter CAN encode → decode properties (acceptance 2)', () => {
       const ranges = protocol.ranges(profile);
 
       it('round-trips random valid banks within one LSB', () => {
-        fc.assert(fc.property(validBank, (bank) => {
-          const view = roundTrip(protocol, profile, bank);
-          for (const field of FIELDS) {
-            const got = view[field];
-            if (absent(protocol, field)) { assert.equal(got, undefined); continue; }
-            assert.equal(typeof got, 'number', `${field} missing`);
-            const want = Math.min(ranges[field].max, Math.max(ranges[field].min, sent(protocol, profile, bank, field)));
-            const lsb = field === 'soc' ? 1 : ranges[field].lsb;
-            assert.ok(Math.abs((got as number) - want) <= lsb + 1e-9, `${field}: sent ${want}, decoded ${String(got)}`);
-          }
-        }), { numRuns: 300, seed: 20261121 });
+        fc.assert(
+          fc.property(validBank, (bank) => {
+            const view = roundTrip(protocol, profile, bank);
+            for (const field of FIELDS) {
+              const got = view[field];
+              if (absent(protocol, field)) {
+                assert.equal(got, undefined);
+                continue;
+              }
+              assert.equal(typeof got, 'number', `${field} missing`);
+              const want = Math.min(
+                ranges[field].max,
+                Math.max(ranges[field].min, sent(protocol, profile, bank, field)),
+              );
+              const lsb = field === 'soc' ? 1 : ranges[field].lsb;
+              assert.ok(
+                Math.abs((got as number) - want) <= lsb + 1e-9,
+                `${field}: sent ${want}, decoded ${String(got)}`,
+              );
+            }
+          }),
+          { numRuns: 300, seed: 20261121 },
+        );
       });
 
       it('clamps out-of-range values to the field range, never wrapping', () => {
-        const outside = fc.tuple(fc.constantFrom(...FIELDS), fc.boolean(), fc.double({ min: 1e-3, max: 1e7, noNaN: true }));
-        fc.assert(fc.property(outside, ([field, above, by]) => {
-          if (absent(protocol, field)) return;
-          // A CVL at or below zero is never sent; see the fail-safe test below.
-          if (field === 'cvl' && !above) return;
-          const r = ranges[field];
-          const value = above ? r.max + by : r.min - by;
-          const bank = field === 'temperature'
-            ? baseBank({ temperature: { min: value, max: value, avg: value } })
-            : baseBank({ [field]: value });
-          const got = roundTrip(protocol, profile, bank)[field] as number;
-          const bound = above ? r.max : r.min;
-          assert.ok(Math.abs(got - bound) <= r.lsb + 1e-9, `${field}=${value} decoded ${got}, range ${r.min}..${r.max}`);
-        }), { numRuns: 300, seed: 20261121 });
+        const outside = fc.tuple(
+          fc.constantFrom(...FIELDS),
+          fc.boolean(),
+          fc.double({ min: 1e-3, max: 1e7, noNaN: true }),
+        );
+        fc.assert(
+          fc.property(outside, ([field, above, by]) => {
+            if (absent(protocol, field)) return;
+            // A CVL at or below zero is never sent; see the fail-safe test below.
+            if (field === 'cvl' && !above) return;
+            const r = ranges[field];
+            const value = above ? r.max + by : r.min - by;
+            const bank =
+              field === 'temperature'
+                ? baseBank({ temperature: { min: value, max: value, avg: value } })
+                : baseBank({ [field]: value });
+            const got = roundTrip(protocol, profile, bank)[field] as number;
+            const bound = above ? r.max : r.min;
+            assert.ok(
+              Math.abs(got - bound) <= r.lsb + 1e-9,
+              `${field}=${value} decoded ${got}, range ${r.min}..${r.max}`,
+            );
+          }),
+          { numRuns: 300, seed: 20261121 },
+        );
       });
 
       it('clamps the classic bad inputs: negative limits, 7000 A, −40 °C', () => {
@@ -69,7 +94,10 @@ describe('inverter CAN encode → decode properties (acceptance 2)', () => {
         assert.equal(view.current, ranges.current.max);
         assert.equal(roundTrip(protocol, profile, baseBank({ current: -7000 })).current, ranges.current.min);
         const cold = roundTrip(protocol, profile, baseBank({ temperature: { min: -40, max: -40, avg: -40 } }));
-        assert.ok(Math.abs((cold.temperature as number) + 40) <= 0.1 + 1e-9, `−40 °C decoded ${String(cold.temperature)}`);
+        assert.ok(
+          Math.abs((cold.temperature as number) + 40) <= 0.1 + 1e-9,
+          `−40 °C decoded ${String(cold.temperature)}`,
+        );
       });
 
       it('never sends CVL 0: a bank without a sane CVL is held at its voltage with CCL 0', () => {

@@ -10,7 +10,8 @@ import { TARGETS, baseBank } from './bank-arbitrary';
 
 describe('inverter CAN protocols', () => {
   it('registry: every protocol by name, unknown names rejected', () => {
-    for (const name of ['victron', 'pylontech', 'sma', 'growatt', 'byd']) assert.equal(protocolByName(name)?.name, name);
+    for (const name of ['victron', 'pylontech', 'sma', 'growatt', 'byd'])
+      assert.equal(protocolByName(name)?.name, name);
     assert.equal(protocolByName('toString'), undefined);
     assert.equal(protocolByName('pylon'), undefined);
   });
@@ -30,8 +31,14 @@ describe('inverter CAN protocols', () => {
   it('pylontech accepts the 29-bit 0x305 ACK (Schneider) and Luxpower surfaces its 0x300 shutdown', () => {
     const p = PROTOCOLS.pylontech;
     assert.equal(p.onInverterFrame?.(canFrame(0x305, Buffer.alloc(8), true), undefined).linkAlive, true);
-    assert.equal(p.onInverterFrame?.(canFrame(0x300, [1, 0, 0, 0, 0, 0, 0, 0]), undefined, { profile: 'luxpower' }).command, 'shutdown');
-    assert.equal(p.onInverterFrame?.(canFrame(0x300, [0, 0, 0, 0, 0, 0, 0, 0]), undefined, { profile: 'luxpower' }).command, undefined);
+    assert.equal(
+      p.onInverterFrame?.(canFrame(0x300, [1, 0, 0, 0, 0, 0, 0, 0]), undefined, { profile: 'luxpower' }).command,
+      'shutdown',
+    );
+    assert.equal(
+      p.onInverterFrame?.(canFrame(0x300, [0, 0, 0, 0, 0, 0, 0, 0]), undefined, { profile: 'luxpower' }).command,
+      undefined,
+    );
   });
 
   it('growatt answers the 0x301 poll with the whole frame set, and nothing without a bank', () => {
@@ -39,8 +46,14 @@ describe('inverter CAN protocols', () => {
     const [poll] = g.inverterFrames?.() ?? [];
     const bank = baseBank();
     const answer = g.onInverterFrame?.(poll, bank);
-    assert.deepEqual(answer?.reply?.map((f) => f.id), g.encode(bank).map((f) => f.id));
-    assert.deepEqual(answer?.reply?.map((f) => f.data.toString('hex')), g.encode(bank).map((f) => f.data.toString('hex')));
+    assert.deepEqual(
+      answer?.reply?.map((f) => f.id),
+      g.encode(bank).map((f) => f.id),
+    );
+    assert.deepEqual(
+      answer?.reply?.map((f) => f.data.toString('hex')),
+      g.encode(bank).map((f) => f.data.toString('hex')),
+    );
     assert.equal(g.onInverterFrame?.(poll, undefined).reply, undefined);
   });
 
@@ -55,7 +68,13 @@ describe('inverter CAN protocols', () => {
   it('sma sends only the ids SMA allows, unused bytes 0xFF', () => {
     const frames = PROTOCOLS.sma.encode(baseBank());
     assert.deepEqual(frames.map((f) => f.id).sort(), [0x351, 0x355, 0x356, 0x35a, 0x35b, 0x35e, 0x35f]);
-    assert.equal(frames.find((f) => f.id === 0x356)?.data.subarray(6).toString('hex'), 'ffff');
+    assert.equal(
+      frames
+        .find((f) => f.id === 0x356)
+        ?.data.subarray(6)
+        .toString('hex'),
+      'ffff',
+    );
   });
 
   it('sma raises "general" with any alarm and clears supervised items with pair value 2', () => {
@@ -70,7 +89,9 @@ describe('inverter CAN protocols', () => {
     assert.match(v.validateOptions({ identity: { productName: 'BYD LVS' } }) ?? '', /quirks/);
     assert.match(v.validateOptions({ identity: { productId: 0x694c } }) ?? '', /quirks/);
     assert.equal(v.validateOptions({ identity: { manufacturer: 'MyBank' }, profile: '250k' }), undefined);
-    const view = v.decode(v.encode(baseBank(), { identity: { manufacturer: 'PYLON', productId: 0x494c, batteryName: 'byd bank' } }));
+    const view = v.decode(
+      v.encode(baseBank(), { identity: { manufacturer: 'PYLON', productId: 0x494c, batteryName: 'byd bank' } }),
+    );
     assert.equal(view.fields.manufacturer, 'CellSafe');
     assert.equal(view.fields.productId, 0);
     assert.equal(view.fields.batteryName, 'CellSafe bank');
@@ -102,7 +123,10 @@ describe('inverter CAN protocols', () => {
     assert.ok(solark.every((f) => f.data.length === 8));
     assert.equal(solark.find((f) => f.id === 0x356)?.data.readInt16LE(0), 526);
     const generic = p.encode(baseBank(), { profile: 'generic' });
-    assert.deepEqual(generic.map((f) => f.data.length), [8, 4, 6, 7, 2, 8]);
+    assert.deepEqual(
+      generic.map((f) => f.data.length),
+      [8, 4, 6, 7, 2, 8],
+    );
     const sofar = p.decode(p.encode(baseBank({ chargeAllowed: false }), { profile: 'sofar' }), { profile: 'sofar' });
     assert.equal(sofar.ccl, 0.1);
     assert.equal(sofar.chargeEnabled, false);
@@ -110,16 +134,29 @@ describe('inverter CAN protocols', () => {
 
   it('force charge sets both Pylon request bits but only bit 5 for Growatt', () => {
     const p = PROTOCOLS.pylontech.decode(PROTOCOLS.pylontech.encode(baseBank({ forceCharge: true })));
-    assert.deepEqual(p.fields.requestFlags, { chargeEnable: true, dischargeEnable: true, forceChargeI: true, forceChargeII: true, fullChargeRequest: false });
+    assert.deepEqual(p.fields.requestFlags, {
+      chargeEnable: true,
+      dischargeEnable: true,
+      forceChargeI: true,
+      forceChargeII: true,
+      fullChargeRequest: false,
+    });
     const g = PROTOCOLS.growatt.decode(PROTOCOLS.growatt.encode(baseBank({ forceCharge: true })));
-    assert.deepEqual(g.fields.requestFlags, { chargeEnable: true, dischargeEnable: true, forceChargeI: true, forceChargeII: false });
+    assert.deepEqual(g.fields.requestFlags, {
+      chargeEnable: true,
+      dischargeEnable: true,
+      forceChargeI: true,
+      forceChargeII: false,
+    });
     const v = PROTOCOLS.victron.decode(PROTOCOLS.victron.encode(baseBank({ forceCharge: true })));
     assert.equal(v.forceCharge, true);
   });
 
   it('luxpower keeps the hottest cell at least 0.1 °C above the coldest', () => {
     const p = PROTOCOLS.pylontech;
-    const view = p.decode(p.encode(baseBank({ temperature: { min: 20, max: 20, avg: 20 } }), { profile: 'luxpower' }), { profile: 'luxpower' });
+    const view = p.decode(p.encode(baseBank({ temperature: { min: 20, max: 20, avg: 20 } }), { profile: 'luxpower' }), {
+      profile: 'luxpower',
+    });
     assert.equal(view.fields.maxCellTemp, 20.1);
     assert.equal(view.fields.minCellTemp, 20);
   });
@@ -149,7 +186,10 @@ describe('inverter CAN protocols', () => {
       assert.ok(!missing.ok && /current/.test(missing.reason));
       const temp = toBankState({ cvl: 55, ccl: 10, dcl: 80, soc: 50, voltage: 52, current: 0 }, 0);
       assert.ok(!temp.ok && /temperature/.test(temp.reason));
-      const alarms = toBankState({ cvl: 55, ccl: 10, dcl: 80, soc: 50, voltage: 52, current: 0, temperature: 20, alarms: { fire: 'alarm' } }, 0);
+      const alarms = toBankState(
+        { cvl: 55, ccl: 10, dcl: 80, soc: 50, voltage: 52, current: 0, temperature: 20, alarms: { fire: 'alarm' } },
+        0,
+      );
       assert.ok(!alarms.ok && /fire/.test(alarms.reason));
       assert.ok(!toBankState(null, 0).ok);
     });

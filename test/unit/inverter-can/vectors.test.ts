@@ -28,40 +28,94 @@ function assertSame(got: unknown, want: unknown, key: string): void {
 }
 
 /** Bytes we set differently on purpose (indexes), or 'frame' when length/presence differ too. */
-interface Deviation { bytes: number[] | 'frame'; reason: string }
+interface Deviation {
+  bytes: number[] | 'frame';
+  reason: string;
+}
 
-const CELL_IDS: Deviation = { bytes: [1, 2, 3, 4, 5, 6, 7], reason: 'we name the extreme cell "<pack>C<nn>" from BankState.cellMin/cellMax' };
-const NOT_PYLON_OR_BYD: Deviation = { bytes: 'frame', reason: 'a Victron GX must not see a Pylontech/BYD name or product id: Venus OS quirks would rewrite CVL and CCL = 0 (charge-control.md §A3)' };
+const CELL_IDS: Deviation = {
+  bytes: [1, 2, 3, 4, 5, 6, 7],
+  reason: 'we name the extreme cell "<pack>C<nn>" from BankState.cellMin/cellMax',
+};
+const NOT_PYLON_OR_BYD: Deviation = {
+  bytes: 'frame',
+  reason:
+    'a Victron GX must not see a Pylontech/BYD name or product id: Venus OS quirks would rewrite CVL and CCL = 0 (charge-control.md §A3)',
+};
 
 /** Deliberate differences per vector (matched by source) and protocol, by frame id. */
 const DEVIATIONS: { source: string; protocol: string; frames: Record<string, Deviation> }[] = [
-  { source: 'github.com/dfch/BydCanProtocol', protocol: 'victron', frames: {
-    '0x355': { bytes: [4, 5], reason: 'we send HiRes SOC (BYD leaves it 0)' },
-    '0x35A': { bytes: 'frame', reason: 'we mark only supervised items OK and send the Victron system-online pair (BYD: every pair OK)' },
-    '0x35B': { bytes: 'frame', reason: 'SMA event frame; optional for Victron and always zero, so the victron set omits it (the byd set sends it)' },
-    '0x35E': NOT_PYLON_OR_BYD, '0x35F': NOT_PYLON_OR_BYD,
-    '0x374': CELL_IDS, '0x375': CELL_IDS,
-  } },
+  {
+    source: 'github.com/dfch/BydCanProtocol',
+    protocol: 'victron',
+    frames: {
+      '0x355': { bytes: [4, 5], reason: 'we send HiRes SOC (BYD leaves it 0)' },
+      '0x35A': {
+        bytes: 'frame',
+        reason: 'we mark only supervised items OK and send the Victron system-online pair (BYD: every pair OK)',
+      },
+      '0x35B': {
+        bytes: 'frame',
+        reason:
+          'SMA event frame; optional for Victron and always zero, so the victron set omits it (the byd set sends it)',
+      },
+      '0x35E': NOT_PYLON_OR_BYD,
+      '0x35F': NOT_PYLON_OR_BYD,
+      '0x374': CELL_IDS,
+      '0x375': CELL_IDS,
+    },
+  },
   { source: 'github.com/dfch/BydCanProtocol', protocol: 'byd', frames: { '0x374': CELL_IDS, '0x375': CELL_IDS } },
-  { source: 'github.com/syssi/esphome-virtual-can-bms', protocol: 'victron', frames: {
-    '0x356': { bytes: [6, 7], reason: 'undocumented bytes (Seplos puts 26 there, probably cycles); we send 0' },
-    '0x35A': { bytes: [2, 3, 6, 7], reason: 'we do not claim to supervise a contactor; a short circuit is reported as discharge over-current; Victron system-online pair is sent' },
-    '0x374': CELL_IDS, '0x375': CELL_IDS,
-  } },
-  { source: 'www.setfirelabs.com/energy-monitoring/pylontech-battery-can-comms-v1-2-vs-v1-3', protocol: 'victron', frames: {
-    '0x355': { bytes: 'frame', reason: 'we send DLC 8 with HiRes SOC (this Pylontech firmware: DLC 6, HiRes 0)' },
-    '0x356': { bytes: 'frame', reason: 'we send DLC 8 (this Pylontech firmware: DLC 6)' },
-    '0x35A': { bytes: 'frame', reason: 'we report supervised items as OK (2); this firmware sends every pair 0 (not supported)' },
-    '0x35E': NOT_PYLON_OR_BYD, '0x35F': NOT_PYLON_OR_BYD,
-  } },
-  { source: 'synthetic, Growatt LV Rev 04', protocol: 'growatt', frames: {
-    '0x312': { bytes: [3], reason: 'an alarm-level item always raises its warning bit too (T2 over-temperature-charge → T4 OTC), so inverters that show only warnings see it' },
-    '0x319': { bytes: [7], reason: 'BankState does not say which pack tripped; the "pack in protection" address is sent as 0' },
-  } },
+  {
+    source: 'github.com/syssi/esphome-virtual-can-bms',
+    protocol: 'victron',
+    frames: {
+      '0x356': { bytes: [6, 7], reason: 'undocumented bytes (Seplos puts 26 there, probably cycles); we send 0' },
+      '0x35A': {
+        bytes: [2, 3, 6, 7],
+        reason:
+          'we do not claim to supervise a contactor; a short circuit is reported as discharge over-current; Victron system-online pair is sent',
+      },
+      '0x374': CELL_IDS,
+      '0x375': CELL_IDS,
+    },
+  },
+  {
+    source: 'www.setfirelabs.com/energy-monitoring/pylontech-battery-can-comms-v1-2-vs-v1-3',
+    protocol: 'victron',
+    frames: {
+      '0x355': { bytes: 'frame', reason: 'we send DLC 8 with HiRes SOC (this Pylontech firmware: DLC 6, HiRes 0)' },
+      '0x356': { bytes: 'frame', reason: 'we send DLC 8 (this Pylontech firmware: DLC 6)' },
+      '0x35A': {
+        bytes: 'frame',
+        reason: 'we report supervised items as OK (2); this firmware sends every pair 0 (not supported)',
+      },
+      '0x35E': NOT_PYLON_OR_BYD,
+      '0x35F': NOT_PYLON_OR_BYD,
+    },
+  },
+  {
+    source: 'synthetic, Growatt LV Rev 04',
+    protocol: 'growatt',
+    frames: {
+      '0x312': {
+        bytes: [3],
+        reason:
+          'an alarm-level item always raises its warning bit too (T2 over-temperature-charge → T4 OTC), so inverters that show only warnings see it',
+      },
+      '0x319': {
+        bytes: [7],
+        reason: 'BankState does not say which pack tripped; the "pack in protection" address is sent as 0',
+      },
+    },
+  },
 ];
 
 function deviationsFor(v: Vector, protocol: string): Record<string, Deviation> {
-  return Object.assign({}, ...DEVIATIONS.filter((d) => v.source.startsWith(d.source) && d.protocol === protocol).map((d) => d.frames));
+  return Object.assign(
+    {},
+    ...DEVIATIONS.filter((d) => v.source.startsWith(d.source) && d.protocol === protocol).map((d) => d.frames),
+  );
 }
 
 /** Encodes the decoded state with `protocol` and lists every captured byte it does not reproduce. */
@@ -77,7 +131,10 @@ function reencodeProblems(v: Vector, protocolName: InverterProtocolName, profile
     const got = encoded.get(id);
     const deviation = allowed[id];
     if (deviation?.bytes === 'frame') continue;
-    if (!got) { problems.push(`${id} not sent`); continue; }
+    if (!got) {
+      problems.push(`${id} not sent`);
+      continue;
+    }
     if (got.length !== want.length) problems.push(`${id} DLC ${got.length}, captured ${want.length}`);
     const skip = new Set(deviation?.bytes ?? []);
     for (let i = 0; i < Math.min(want.length, got.length); i++) {

@@ -8,7 +8,11 @@ import type { BankState } from '../../../src/core/pack-state';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
 import { bankAlarmsFrom, type AlarmItem } from '../../../src/nodes/inverter-can/alarm-items';
 import { PAIR_ITEMS } from '../../../src/nodes/inverter-can/common-frames';
-import type { EncodeOptions, InverterProtocolName, InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type {
+  EncodeOptions,
+  InverterProtocolName,
+  InverterView,
+} from '../../../src/nodes/inverter-can/inverter-protocol';
 import { PYLON_ITEMS } from '../../../src/nodes/inverter-can/protocol-pylontech';
 import { GROWATT_ITEMS } from '../../../src/nodes/inverter-can/protocol-growatt';
 
@@ -23,8 +27,9 @@ export interface Vector {
   expected: Record<string, unknown>;
 }
 
-export const VECTORS: Vector[] = JSON.parse(fs.readFileSync(
-  path.resolve(__dirname, '../../../..', 'shared/vectors/inverter-can.json'), 'utf8')) as Vector[];
+export const VECTORS: Vector[] = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../..', 'shared/vectors/inverter-can.json'), 'utf8'),
+) as Vector[];
 
 export const toFrames = (list: { id: string; data: string }[]): CanFrame[] =>
   list.map((f) => canFrame(parseInt(f.id, 16), Buffer.from(f.data, 'hex')));
@@ -40,7 +45,8 @@ export const ROUTES: Record<string, { protocol: InverterProtocolName; profile?: 
   growatt: { protocol: 'growatt' },
 };
 
-export const label = (v: Vector): string => `${v.protocol} ${v.synthetic ? 'synthetic' : 'capture'}: ${v.scenario ?? v.source.slice(0, 70)}`;
+export const label = (v: Vector): string =>
+  `${v.protocol} ${v.synthetic ? 'synthetic' : 'capture'}: ${v.scenario ?? v.source.slice(0, 70)}`;
 
 const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
@@ -55,17 +61,26 @@ function cellRef(text: string | undefined, cell: number | undefined): { pack: st
 function alarmsOf(protocol: InverterProtocolName, f: Record<string, unknown>): BankState['alarms'] {
   const from = (items: readonly AlarmItem[], alarms: string[], warns: string[]) => bankAlarmsFrom(items, alarms, warns);
   if (protocol === 'growatt') {
-    return from(GROWATT_ITEMS, [...list(f.protectionT1), ...list(f.protectionT2)], [...list(f.warningT3), ...list(f.warningT4)]);
+    return from(
+      GROWATT_ITEMS,
+      [...list(f.protectionT1), ...list(f.protectionT2)],
+      [...list(f.warningT3), ...list(f.warningT4)],
+    );
   }
   if (protocol === 'pylontech') {
-    return { ...from(PAIR_ITEMS, list(f.alarmsActive35A), list(f.warningsActive35A)),
-      ...from(PYLON_ITEMS, list(f.protectionActive), list(f.warningsActive)) };
+    return {
+      ...from(PAIR_ITEMS, list(f.alarmsActive35A), list(f.warningsActive35A)),
+      ...from(PYLON_ITEMS, list(f.protectionActive), list(f.warningsActive)),
+    };
   }
   return from(PAIR_ITEMS, list(f.alarmsActive), list(f.warningsActive));
 }
 
 /** The BankState (and identity/extras) a decoded view stands for. */
-export function viewToBank(view: InverterView, protocol: InverterProtocolName): { bank: BankState; options: EncodeOptions } {
+export function viewToBank(
+  view: InverterView,
+  protocol: InverterProtocolName,
+): { bank: BankState; options: EncodeOptions } {
   const f = view.fields;
   const t = view.temperature ?? num(f.maxCellTemp) ?? 25;
   const hiRes = num(f.socHiRes);
@@ -76,20 +91,32 @@ export function viewToBank(view: InverterView, protocol: InverterProtocolName): 
   const ccl = view.ccl ?? 0;
   const dcl = view.dcl ?? 0;
   const bank: BankState = {
-    kind: 'bank', time: 0,
-    cvl: view.cvl ?? 0, ccl, dcl, dvl: view.dvl ?? 0,
+    kind: 'bank',
+    time: 0,
+    cvl: view.cvl ?? 0,
+    ccl,
+    dcl,
+    dvl: view.dvl ?? 0,
     chargeAllowed: view.chargeEnabled ?? (f.chargeOutputEnabled as boolean | undefined) ?? ccl > 0,
     dischargeAllowed: view.dischargeEnabled ?? (f.dischargeOutputEnabled as boolean | undefined) ?? dcl > 0,
     forceCharge: view.forceCharge ?? false,
     fullChargeRequest: view.fullChargeRequest ?? false,
     soc: hiRes !== undefined && Math.floor(hiRes) === soc ? hiRes : soc,
     soh: view.soh ?? 100,
-    voltage: view.voltage ?? 0, current: view.current ?? 0, power: 0,
+    voltage: view.voltage ?? 0,
+    current: view.current ?? 0,
+    power: 0,
     temperature: { min: num(f.minCellTemp) ?? t, max: num(f.maxCellTemp) ?? t, avg: t },
     cellMin: { v: num(f.minCellVoltage) ?? 0, ...cellRef(str(f.minCellVoltageId), num(f.minCellId)) },
     cellMax: { v: num(f.maxCellVoltage) ?? 0, ...cellRef(str(f.maxCellVoltageId), num(f.maxCellId)) },
-    packs: { total: online + offline, online, stale: 0, offline,
-      blockingCharge: num(f.modulesBlockingCharge) ?? 0, blockingDischarge: num(f.modulesBlockingDischarge) ?? 0 },
+    packs: {
+      total: online + offline,
+      online,
+      stale: 0,
+      offline,
+      blockingCharge: num(f.modulesBlockingCharge) ?? 0,
+      blockingDischarge: num(f.modulesBlockingDischarge) ?? 0,
+    },
     capacityAh: { installed, online: num(f.availableCapacityAh) ?? num(f.fullAh) ?? installed },
     chargeState: f.balancing === true ? 'balance' : 'bulk',
     mode: 'normal',
@@ -104,9 +131,13 @@ export function viewToBank(view: InverterView, protocol: InverterProtocolName): 
       batteryName: str(f.batteryName),
       productName: str(f.productName),
       productId: num(f.productId) ?? num(f.batteryType),
-      firmwareVersion: str(f.firmwareVersion) ?? (typeof f.bmsVersionBytes === 'string'
-        ? `${parseInt(f.bmsVersionBytes.slice(0, 2), 16)}.${parseInt(f.bmsVersionBytes.slice(2, 4), 16)}`
-        : num(f.swVersion) !== undefined ? `${num(f.swVersion)}.0` : undefined),
+      firmwareVersion:
+        str(f.firmwareVersion) ??
+        (typeof f.bmsVersionBytes === 'string'
+          ? `${parseInt(f.bmsVersionBytes.slice(0, 2), 16)}.${parseInt(f.bmsVersionBytes.slice(2, 4), 16)}`
+          : num(f.swVersion) !== undefined
+            ? `${num(f.swVersion)}.0`
+            : undefined),
       hardwareVersion: num(f.hwVersion),
     },
     extras: {

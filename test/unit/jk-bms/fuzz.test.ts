@@ -27,27 +27,48 @@ function prng(seed: number): () => number {
 }
 const rnd = prng(0x5eed);
 const int = (n: number): number => Math.floor(rnd() * n);
-const bytes = (n: number): Buffer => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = int(256); return b; };
+const bytes = (n: number): Buffer => {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = int(256);
+  return b;
+};
 
 function mutate(src: Buffer): Buffer {
   let b = Buffer.from(src);
   for (let m = 1 + int(3); m > 0; m--) {
     const at = int(b.length + 1);
     switch (int(6)) {
-      case 0: if (b.length) b[at % b.length] = int(256); break;
-      case 1: if (b.length) b[at % b.length] ^= 1 << int(8); break;
-      case 2: b = Buffer.concat([b.subarray(0, at), bytes(1 + int(4)), b.subarray(at)]); break;
-      case 3: b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(4))]); break;
-      case 4: b = b.subarray(0, at); break;
-      default: if (b.length >= 2) b.writeUInt16BE(int(65536), Math.min(at, b.length - 2)); break;
+      case 0:
+        if (b.length) b[at % b.length] = int(256);
+        break;
+      case 1:
+        if (b.length) b[at % b.length] ^= 1 << int(8);
+        break;
+      case 2:
+        b = Buffer.concat([b.subarray(0, at), bytes(1 + int(4)), b.subarray(at)]);
+        break;
+      case 3:
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(4))]);
+        break;
+      case 4:
+        b = b.subarray(0, at);
+        break;
+      default:
+        if (b.length >= 2) b.writeUInt16BE(int(65536), Math.min(at, b.length - 2));
+        break;
     }
   }
   return b;
 }
 
 // ---- independent checksum checks (what "broken" means per frame type) ----
-const sum = (b: Buffer, end: number, mask: number): number => { let s = 0; for (let i = 0; i < end; i++) s += b[i]; return s & mask; };
-const nwSumOk = (b: Buffer): boolean => b.length >= 21 && sum(b, b.length - 4, 0xffff) === b.readUInt16BE(b.length - 2) && b.readUInt16BE(b.length - 4) === 0;
+const sum = (b: Buffer, end: number, mask: number): number => {
+  let s = 0;
+  for (let i = 0; i < end; i++) s += b[i];
+  return s & mask;
+};
+const nwSumOk = (b: Buffer): boolean =>
+  b.length >= 21 && sum(b, b.length - 4, 0xffff) === b.readUInt16BE(b.length - 2) && b.readUInt16BE(b.length - 4) === 0;
 const jk02SumOk = (b: Buffer): boolean => b.length >= 300 && sum(b, 299, 0xff) === b[299];
 const crcOk = (b: Buffer): boolean => b.length >= 4 && crc16Modbus(b, 0, b.length - 2) === b.readUInt16LE(b.length - 2);
 const ackOk = (b: Buffer): boolean => [300, 301].some((at) => b.length >= at + 8 && crcOk(b.subarray(at, at + 8)));
@@ -59,11 +80,18 @@ function fixNw(b: Buffer): Buffer {
   b.writeUInt16BE(sum(b, b.length - 4, 0xffff), b.length - 2);
   return b;
 }
-function fixJk02(b: Buffer): Buffer { if (b.length >= 300) b[299] = sum(b, 299, 0xff); return b; }
-function fixCrc(b: Buffer): Buffer { return b.length >= 4 ? withCrc(b.subarray(0, b.length - 2)) : b; }
+function fixJk02(b: Buffer): Buffer {
+  if (b.length >= 300) b[299] = sum(b, 299, 0xff);
+  return b;
+}
+function fixCrc(b: Buffer): Buffer {
+  return b.length >= 4 ? withCrc(b.subarray(0, b.length - 2)) : b;
+}
 function fixTrigger(b: Buffer): Buffer {
   fixJk02(b);
-  return b.length >= 308 ? Buffer.concat([b.subarray(0, 300), fixCrc(Buffer.from(b.subarray(300, 308))), b.subarray(308)]) : b;
+  return b.length >= 308
+    ? Buffer.concat([b.subarray(0, 300), fixCrc(Buffer.from(b.subarray(300, 308))), b.subarray(308)])
+    : b;
 }
 
 interface FrameType {
@@ -91,13 +119,24 @@ function randomNwInfo(): Buffer {
   const cells = int(40);
   out[p++] = 0x79;
   out[p++] = rnd() < 0.9 ? cells * 3 : int(256);
-  for (let i = 0; i < cells; i++) { out[p++] = rnd() < 0.95 ? i + 1 : int(256); out[p++] = int(256); out[p++] = int(256); }
+  for (let i = 0; i < cells; i++) {
+    out[p++] = rnd() < 0.95 ? i + 1 : int(256);
+    out[p++] = int(256);
+    out[p++] = int(256);
+  }
   for (const id of nwIds) {
     if (rnd() >= 0.9) continue;
     out[p++] = id;
     // Temperatures and SOC mostly in range, so frames get past the range checks to the rest.
-    if (id >= 0x80 && id <= 0x82 && rnd() < 0.9) { out[p++] = 0; out[p++] = int(150); continue; }
-    if (id === 0x85 && rnd() < 0.9) { out[p++] = int(105); continue; }
+    if (id >= 0x80 && id <= 0x82 && rnd() < 0.9) {
+      out[p++] = 0;
+      out[p++] = int(150);
+      continue;
+    }
+    if (id === 0x85 && rnd() < 0.9) {
+      out[p++] = int(105);
+      continue;
+    }
     for (let k = 0; k < NW_ITEM_LENGTHS[id]; k++) out[p++] = int(256);
   }
   return out.subarray(0, p);
@@ -110,10 +149,16 @@ const TYPES: FrameType[] = [
   {
     name: 'NW read-all answer',
     seeds: seedsOf((v) => v.protocol === 'jk-b-nw'),
-    random: () => (rnd() < 0.05 ? bytes(int(400)) : nwFrame(rnd() < 0.9 ? 6 : int(256), 0, rnd() < 0.95 ? 1 : int(256), randomNwInfo())),
+    random: () =>
+      rnd() < 0.05
+        ? bytes(int(400))
+        : nwFrame(rnd() < 0.9 ? 6 : int(256), 0, rnd() < 0.95 ? 1 : int(256), randomNwInfo()),
     fix: fixNw,
     checksumOk: nwSumOk,
-    decode: (b) => { const r = decodeNw(b); return r.ok ? nwToPackState(r.value, { ...meta, protocol: 'jk-nw' }) : undefined; },
+    decode: (b) => {
+      const r = decodeNw(b);
+      return r.ok ? nwToPackState(r.value, { ...meta, protocol: 'jk-nw' }) : undefined;
+    },
   },
   {
     name: 'PB FC 0x03 answer',
@@ -139,11 +184,18 @@ const TYPES: FrameType[] = [
     random: () => {
       const reg = [0x1620, 0x161e, 0x161c, int(65536)][int(4)];
       const ack = withCrc(Buffer.from([int(16), 0x10, reg >> 8, reg & 0xff, 0, 1]));
-      return Buffer.concat([jk02Frame(jk02Types[int(5)], bytes(293), int(256)), rnd() < 0.3 ? Buffer.from([0]) : Buffer.alloc(0), ack]);
+      return Buffer.concat([
+        jk02Frame(jk02Types[int(5)], bytes(293), int(256)),
+        rnd() < 0.3 ? Buffer.from([0]) : Buffer.alloc(0),
+        ack,
+      ]);
     },
     fix: fixTrigger,
     checksumOk: (b) => jk02SumOk(b) && ackOk(b),
-    decode: (b) => { const r = decodeTriggerAnswer(b); return r.ok ? packOf(r.value.frame) : undefined; },
+    decode: (b) => {
+      const r = decodeTriggerAnswer(b);
+      return r.ok ? packOf(r.value.frame) : undefined;
+    },
   },
   ...(['JK02_32S', 'JK02_24S'] as const).map((layout): FrameType => ({
     name: `JK02 frame (${layout})`,
@@ -151,7 +203,10 @@ const TYPES: FrameType[] = [
     random: () => (rnd() < 0.05 ? bytes(int(320)) : jk02Frame(jk02Types[int(5)], bytes(293), int(256))),
     fix: fixJk02,
     checksumOk: jk02SumOk,
-    decode: (b) => { const r = decodeJk02(b, layout); return r.ok ? packOf(r.value) : undefined; },
+    decode: (b) => {
+      const r = decodeJk02(b, layout);
+      return r.ok ? packOf(r.value) : undefined;
+    },
   })),
 ];
 

@@ -11,15 +11,32 @@ import type { DeviceSimulator } from '../../../src/transport/simulator-api';
 import { liveToPackState, nwToPackState } from '../../../src/nodes/jk-bms/jk-pack-state';
 import { decodeNw, nwFramer, readAllRequest, writeItemRequest } from '../../../src/nodes/jk-bms/protocol-jk-nw';
 import {
-  LIVE_READ, PB_TRIGGERS, checkWriteAnswer, decodeReadAnswer, decodeTriggerAnswer, liveReadRequest, readAnswerFramer,
-  switchWriteRequest, triggerAnswerFramer, triggerRequest, writeAnswerFramer,
+  LIVE_READ,
+  PB_TRIGGERS,
+  checkWriteAnswer,
+  decodeReadAnswer,
+  decodeTriggerAnswer,
+  liveReadRequest,
+  readAnswerFramer,
+  switchWriteRequest,
+  triggerAnswerFramer,
+  triggerRequest,
+  writeAnswerFramer,
 } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { createJkNwSimulator, createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
 
 function rig(factory: typeof createJkPbSimulator, addresses: number[], profile = 'discharge') {
   const clock = new SimClock();
   let wire: Buffer = Buffer.alloc(0);
-  const sim: DeviceSimulator = factory({ addresses, cells: 16, profile }, { clock, send: (d) => { wire = Buffer.concat([wire, d]); } });
+  const sim: DeviceSimulator = factory(
+    { addresses, cells: 16, profile },
+    {
+      clock,
+      send: (d) => {
+        wire = Buffer.concat([wire, d]);
+      },
+    },
+  );
   /** Sends a request, lets 100 ms pass, returns what the framer makes of the answer (undefined: none). */
   const ask = (request: Buffer, framer: Framer): { frame?: Buffer; raw: Buffer } => {
     wire = Buffer.alloc(0);
@@ -69,7 +86,9 @@ describe('jk-pb simulator', () => {
     assert.equal(d.value.ackAddress, 3);
     assert.equal(d.value.frame.type, 'cellInfo');
     const settings = decodeTriggerAnswer(r.ask(triggerRequest(3, PB_TRIGGERS.settings), triggerAnswerFramer(3)).frame!);
-    assert.ok(settings.ok && settings.value.frame.type === 'settings' && settings.value.frame.settings.deviceAddress === 3);
+    assert.ok(
+      settings.ok && settings.value.frame.type === 'settings' && settings.value.frame.settings.deviceAddress === 3,
+    );
   });
 
   it('switch writes open the charge FET; out-of-range values get exception 3', () => {

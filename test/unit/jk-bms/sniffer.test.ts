@@ -12,7 +12,15 @@ import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
 function bankTraffic(): { stream: Buffer; socs: Map<number, number> } {
   const clock = new SimClock();
   let wire: Buffer = Buffer.alloc(0);
-  const sim = createJkPbSimulator({ addresses: [0, 1, 2], cells: 16, profile: 'idle' }, { clock, send: (d) => { wire = Buffer.concat([wire, d]); } });
+  const sim = createJkPbSimulator(
+    { addresses: [0, 1, 2], cells: 16, profile: 'idle' },
+    {
+      clock,
+      send: (d) => {
+        wire = Buffer.concat([wire, d]);
+      },
+    },
+  );
   const answer = (address: number, reg: number): Buffer => {
     wire = Buffer.alloc(0);
     sim.receive(triggerRequest(address, reg));
@@ -23,8 +31,14 @@ function bankTraffic(): { stream: Buffer; socs: Map<number, number> } {
   for (const a of [1, 2]) {
     const ans = answer(a, PB_TRIGGERS.cellInfo);
     // One capture style has a 0x00 before and after the ACK (310 bytes), the other none.
-    const padded = a === 2 ? Buffer.concat([ans.subarray(0, 300), Buffer.from([0]), ans.subarray(300), Buffer.from([0])]) : ans;
-    parts.push(triggerRequest(a, PB_TRIGGERS.cellInfo), padded, triggerRequest(a, PB_TRIGGERS.settings), answer(a, PB_TRIGGERS.settings));
+    const padded =
+      a === 2 ? Buffer.concat([ans.subarray(0, 300), Buffer.from([0]), ans.subarray(300), Buffer.from([0])]) : ans;
+    parts.push(
+      triggerRequest(a, PB_TRIGGERS.cellInfo),
+      padded,
+      triggerRequest(a, PB_TRIGGERS.settings),
+      answer(a, PB_TRIGGERS.settings),
+    );
   }
   // The master's own broadcast: its frame, then an ACK-shaped 00 10 16 20 00 01 + CRC.
   const own = answer(0, PB_TRIGGERS.cellInfo).subarray(0, 300);
@@ -34,7 +48,9 @@ function bankTraffic(): { stream: Buffer; socs: Map<number, number> } {
 }
 
 function cellInfos(events: SniffEvent[]): Array<{ address: number; soc: number }> {
-  return events.flatMap((e) => (e.ok && e.value.frame.type === 'cellInfo' ? [{ address: e.value.ackAddress, soc: e.value.frame.live.soc }] : []));
+  return events.flatMap((e) =>
+    e.ok && e.value.frame.type === 'cellInfo' ? [{ address: e.value.ackAddress, soc: e.value.frame.live.soc }] : [],
+  );
 }
 
 describe('jk-pb listen-only sniffer', () => {
@@ -50,9 +66,16 @@ describe('jk-pb listen-only sniffer', () => {
         events.push(...sniffer.push(stream.subarray(p, p + n)));
         p += n;
       }
-      assert.deepEqual(cellInfos(events), [1, 2, 0].map((a) => ({ address: a, soc: socs.get(a)! })), `chunking seed ${seed}`);
+      assert.deepEqual(
+        cellInfos(events),
+        [1, 2, 0].map((a) => ({ address: a, soc: socs.get(a)! })),
+        `chunking seed ${seed}`,
+      );
       assert.equal(events.filter((e) => e.ok && e.value.frame.type === 'settings').length, 2);
-      assert.ok(events.every((e) => e.ok), 'no rejected frames in clean traffic');
+      assert.ok(
+        events.every((e) => e.ok),
+        'no rejected frames in clean traffic',
+      );
     }
   });
 
@@ -61,7 +84,10 @@ describe('jk-pb listen-only sniffer', () => {
     broken[100] ^= 0xff; // inside pack 1's cell-info frame (after its 11-byte request)
     const sniffer = new PbSniffer();
     const events = sniffer.push(broken);
-    assert.deepEqual(cellInfos(events).map((c) => c.address), [2, 0]);
+    assert.deepEqual(
+      cellInfos(events).map((c) => c.address),
+      [2, 0],
+    );
     assert.ok(events.some((e) => !e.ok && /checksum/.test(e.reason)));
   });
 });

@@ -14,7 +14,12 @@ import { decodeJk02, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-j
 import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decoders';
 
 interface Vector {
-  id: string; protocol: string; kind: string; frame?: string; request?: string; hex: string;
+  id: string;
+  protocol: string;
+  kind: string;
+  frame?: string;
+  request?: string;
+  hex: string;
   expected: Record<string, unknown>;
 }
 export const JK_VECTORS: Vector[] = JSON.parse(
@@ -117,7 +122,9 @@ describe('jk-bms vectors', () => {
 });
 
 describe('jk-bms alarm words', () => {
-  const decoded = decodeJk02(Buffer.from(JK_VECTORS.find((x) => x.id.includes('status-8s'))!.hex, 'hex').subarray(0, 300));
+  const decoded = decodeJk02(
+    Buffer.from(JK_VECTORS.find((x) => x.id.includes('status-8s'))!.hex, 'hex').subarray(0, 300),
+  );
   assert.ok(decoded.ok && decoded.value.type === 'cellInfo');
   const live = decoded.value.live;
 

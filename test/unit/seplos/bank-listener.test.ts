@@ -7,9 +7,15 @@ import * as path from 'node:path';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 
-const VECTORS = JSON.parse(fs.readFileSync(
-  path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8')) as Array<{
-  protocol: string; command: string; raw: string; request_raw?: string; start_address?: string; expected: Record<string, unknown>;
+const VECTORS = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
+) as Array<{
+  protocol: string;
+  command: string;
+  raw: string;
+  request_raw?: string;
+  start_address?: string;
+  expected: Record<string, unknown>;
 }>;
 
 function feed(push: (b: Buffer) => void, stream: Buffer, chunk: number): void {
@@ -21,13 +27,22 @@ describe('seplos bank listeners', () => {
     it(`V3: master polls slave 2 (PIA, PIB, PIC) → one PackState; chunks of ${chunk} bytes with noise`, () => {
       const parts: Buffer[] = [Buffer.from([0x00, 0xff, 0x13])];
       for (const start of ['0x1000', '0x1100', '0x1200']) {
-        const v = VECTORS.find((x) => x.protocol === 'seplos-v3' && x.start_address === start && x.expected.slave_id === 2)!;
+        const v = VECTORS.find(
+          (x) => x.protocol === 'seplos-v3' && x.start_address === start && x.expected.slave_id === 2,
+        )!;
         parts.push(Buffer.from(v.request_raw!, 'hex'), Buffer.from(v.raw, 'hex'));
       }
       const packs: PackState[] = [];
       const rejects: string[] = [];
       const requests: number[] = [];
-      const l = new V3BankListener({ onPack: (_a, b) => packs.push(b('bank-2')), onReject: (r) => rejects.push(r), onRequest: (a) => requests.push(a) }, 5000);
+      const l = new V3BankListener(
+        {
+          onPack: (_a, b) => packs.push(b('bank-2')),
+          onReject: (r) => rejects.push(r),
+          onRequest: (a) => requests.push(a),
+        },
+        5000,
+      );
       feed((b) => l.push(b, 1000), Buffer.concat(parts), chunk);
       assert.equal(packs.length, 1);
       assert.ok(validatePackState(packs[0]).ok);
@@ -39,7 +54,9 @@ describe('seplos bank listeners', () => {
   }
 
   it('V3: blocks older than the freshness window are not combined', () => {
-    const frames = ['0x1000', '0x1100', '0x1200'].map((s) => Buffer.from(VECTORS.find((x) => x.start_address === s && x.expected.slave_id === 2)!.raw, 'hex'));
+    const frames = ['0x1000', '0x1100', '0x1200'].map((s) =>
+      Buffer.from(VECTORS.find((x) => x.start_address === s && x.expected.slave_id === 2)!.raw, 'hex'),
+    );
     const packs: PackState[] = [];
     const l = new V3BankListener({ onPack: (_a, b) => packs.push(b('x')), onReject: () => undefined }, 2000);
     l.push(frames[0], 0);
@@ -54,7 +71,10 @@ describe('seplos bank listeners', () => {
     const rec = VECTORS.find((x) => x.command === '0x5A')!.raw;
     const packs: PackState[] = [];
     const rejects: string[] = [];
-    const l = new V2BankListener({ onPack: (_a, b) => packs.push(b('bank-1')), onReject: (r) => rejects.push(r) }, 5000);
+    const l = new V2BankListener(
+      { onPack: (_a, b) => packs.push(b('bank-1')), onReject: (r) => rejects.push(r) },
+      5000,
+    );
     feed((b) => l.push(b, 1), Buffer.from(`xx~2001465A0000FD9D\r${rec}`, 'latin1'), 5);
     assert.equal(packs.length, 1);
     assert.equal(packs[0].address, 1);

@@ -8,14 +8,28 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/cellsafe';
 import type { CliIo } from '../../../src/cli/command';
 
-const VECTORS = JSON.parse(fs.readFileSync(
-  path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8')) as Array<{
-  protocol: string; command: string; raw: string; request_raw?: string; start_address?: string; expected: Record<string, unknown>; source: string;
+const VECTORS = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
+) as Array<{
+  protocol: string;
+  command: string;
+  raw: string;
+  request_raw?: string;
+  start_address?: string;
+  expected: Record<string, unknown>;
+  source: string;
 }>;
 
 async function run(args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
   let text = '';
-  const io: CliIo = { stdout: (t) => { text += t; }, stderr: () => undefined, readStdin: async () => '', stdinLines: () => [] as unknown as AsyncIterable<string> };
+  const io: CliIo = {
+    stdout: (t) => {
+      text += t;
+    },
+    stderr: () => undefined,
+    readStdin: async () => '',
+    stdinLines: () => [] as unknown as AsyncIterable<string>,
+  };
   const code = await main(['decode', ...args], io);
   return { code, out: JSON.parse(text) as Record<string, unknown> };
 }
@@ -24,7 +38,12 @@ const raw = (pred: (v: (typeof VECTORS)[number]) => boolean): string => VECTORS.
 describe('cellsafe decode seplos', () => {
   it('V2 0x42 + 0x44 frames → one PackState with the FET state', async () => {
     const src = 'shining-man/bsc_fw/src/devices/SeplosBms.cpp';
-    const r = await run(['--protocol', 'seplos-v2', raw((v) => v.source === src && v.command === '0x42'), raw((v) => v.source === src && v.command === '0x44')]);
+    const r = await run([
+      '--protocol',
+      'seplos-v2',
+      raw((v) => v.source === src && v.command === '0x42'),
+      raw((v) => v.source === src && v.command === '0x44'),
+    ]);
     assert.equal(r.code, 0);
     assert.equal(r.out.voltage, 52.26);
     assert.equal(r.out.chargeAllowed, true);
@@ -53,7 +72,9 @@ describe('cellsafe decode seplos', () => {
     const r = await run(['--protocol', 'seplos-v3', '--request', pia.request_raw!, pia.raw]);
     assert.equal(r.code, 0);
     assert.equal(r.out.voltage, 52.37);
-    const frames = ['0x1000', '0x1100', '0x1200'].map((s) => VECTORS.find((v) => v.start_address === s && v.expected.slave_id === 2)!.raw);
+    const frames = ['0x1000', '0x1100', '0x1200'].map(
+      (s) => VECTORS.find((v) => v.start_address === s && v.expected.slave_id === 2)!.raw,
+    );
     const all = await run(['--protocol', 'seplos-v3', ...frames]);
     assert.equal(all.code, 0);
     assert.equal((all.out.cells as number[]).length, 16);

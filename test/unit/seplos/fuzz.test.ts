@@ -13,19 +13,36 @@ import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 
 const N = 100_000;
-const VECTORS = JSON.parse(fs.readFileSync(
-  path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8')) as Array<{
-  protocol: string; command: string; direction: string; raw: string; start_address?: string; expected: Record<string, unknown>;
+const VECTORS = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
+) as Array<{
+  protocol: string;
+  command: string;
+  direction: string;
+  raw: string;
+  start_address?: string;
+  expected: Record<string, unknown>;
 }>;
 
 /** xorshift32: fast and reproducible. */
 function prng(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 0x100000000; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
 }
 const rnd = prng(0x5e9105);
 const int = (n: number): number => Math.floor(rnd() * n);
-const randomBytes = (n: number): Buffer => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = int(256); return b; };
+const randomBytes = (n: number): Buffer => {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = int(256);
+  return b;
+};
 const HEX = '0123456789ABCDEF';
 
 function assertPack(p: PackState): void {
@@ -40,39 +57,57 @@ const v2Frame = (cmd: string): v2.V2Frame => {
   assert.ok(f.ok);
   return f.value;
 };
-const goodTelemetry = (() => { const t = v2.decodeTelemetry(v2Frame('0x42').info); assert.ok(t.ok); return t.value; })();
-const goodAlarms = (() => { const a = v2.decodeAlarms(v2Frame('0x44').info); assert.ok(a.ok); return a.value; })();
+const goodTelemetry = (() => {
+  const t = v2.decodeTelemetry(v2Frame('0x42').info);
+  assert.ok(t.ok);
+  return t.value;
+})();
+const goodAlarms = (() => {
+  const a = v2.decodeAlarms(v2Frame('0x44').info);
+  assert.ok(a.ok);
+  return a.value;
+})();
 
 /** The whole V2 answer path of one frame type; returns whether the frame was accepted. */
 const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
   '0x42': (raw) => {
-    const f = v2.parseFrame(raw); if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const t = v2.decodeTelemetry(f.value.info); if (!t.ok) return false;
+    const f = v2.parseFrame(raw);
+    if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
+    const t = v2.decodeTelemetry(f.value.info);
+    if (!t.ok) return false;
     assertPack(v2.toPackState(t.value, goodAlarms, ctx));
     return true;
   },
   '0x44': (raw) => {
-    const f = v2.parseFrame(raw); if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const a = v2.decodeAlarms(f.value.info); if (!a.ok) return false;
+    const f = v2.parseFrame(raw);
+    if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
+    const a = v2.decodeAlarms(f.value.info);
+    if (!a.ok) return false;
     assertPack(v2.toPackState(goodTelemetry, a.value, ctx));
     return true;
   },
   '0x47': (raw) => {
-    const f = v2.parseFrame(raw); if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const p = v2.decodeParameters(f.value.info); if (!p.ok) return false;
+    const f = v2.parseFrame(raw);
+    if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
+    const p = v2.decodeParameters(f.value.info);
+    if (!p.ok) return false;
     for (const [k, x] of Object.entries(p.value.values)) assert.ok(Number.isFinite(x), k);
     assert.equal(typeof p.value.deviceName, 'string');
     return true;
   },
   '0x51': (raw) => {
-    const f = v2.parseFrame(raw); if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const d = v2.decodeDeviceInfo(f.value.info); if (!d.ok) return false;
+    const f = v2.parseFrame(raw);
+    if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
+    const d = v2.decodeDeviceInfo(f.value.info);
+    if (!d.ok) return false;
     assert.ok(Number.isFinite(d.value.firmwareMajor) && typeof d.value.deviceName === 'string');
     return true;
   },
   '0x5A': (raw) => {
-    const f = v2.parseFrame(raw); if (!f.ok) return false;
-    const r = v2.decodeIntraPack(f.value.info); if (!r.ok) return false;
+    const f = v2.parseFrame(raw);
+    if (!f.ok) return false;
+    const r = v2.decodeIntraPack(f.value.info);
+    if (!r.ok) return false;
     assertPack(v2.intraPackToPackState(r.value, ctx));
     return true;
   },
@@ -132,12 +167,21 @@ describe('seplos fuzz', function () {
   }
 
   const v3Block = (start: string, id?: number): Buffer => {
-    const v = VECTORS.find((x) => x.protocol === 'seplos-v3' && x.start_address === start && !x.expected.exception
-      && (id === undefined || x.expected.slave_id === id))!;
+    const v = VECTORS.find(
+      (x) =>
+        x.protocol === 'seplos-v3' &&
+        x.start_address === start &&
+        !x.expected.exception &&
+        (id === undefined || x.expected.slave_id === id),
+    )!;
     return Buffer.from(v.raw, 'hex');
   };
   const parts = (() => {
-    const a = v3.decodePia(v3.parseBlockAnswer(v3Block('0x1000', 2), 2, v3.BLOCKS.pia).ok ? v3Block('0x1000', 2).subarray(3, -2) : Buffer.alloc(0));
+    const a = v3.decodePia(
+      v3.parseBlockAnswer(v3Block('0x1000', 2), 2, v3.BLOCKS.pia).ok
+        ? v3Block('0x1000', 2).subarray(3, -2)
+        : Buffer.alloc(0),
+    );
     const b = v3.decodePib(v3Block('0x1100', 2).subarray(3, -2));
     const c = v3.decodePic(v3Block('0x1200', 2).subarray(3, -2));
     assert.ok(a.ok && b.ok && c.ok);
@@ -145,10 +189,42 @@ describe('seplos fuzz', function () {
   })();
 
   const V3_PIPELINES: Array<[string, v3.BlockSpec, (d: Buffer) => boolean]> = [
-    ['0x1000', v3.BLOCKS.pia, (d) => { const r = v3.decodePia(d); if (r.ok) assertPack(v3.toPackState(r.value, parts.b, parts.c, ctx)); return r.ok; }],
-    ['0x1100', v3.BLOCKS.pib, (d) => { const r = v3.decodePib(d); if (r.ok) assertPack(v3.toPackState(parts.a, r.value, parts.c, ctx)); return r.ok; }],
-    ['0x1200', v3.BLOCKS.pic, (d) => { const r = v3.decodePic(d); if (r.ok) assertPack(v3.toPackState(parts.a, parts.b, r.value, ctx)); return r.ok; }],
-    ['0x1700', v3.BLOCKS.via, (d) => { const r = v3.decodeVia(d); if (r.ok) assert.equal(typeof r.value.deviceName, 'string'); return r.ok; }],
+    [
+      '0x1000',
+      v3.BLOCKS.pia,
+      (d) => {
+        const r = v3.decodePia(d);
+        if (r.ok) assertPack(v3.toPackState(r.value, parts.b, parts.c, ctx));
+        return r.ok;
+      },
+    ],
+    [
+      '0x1100',
+      v3.BLOCKS.pib,
+      (d) => {
+        const r = v3.decodePib(d);
+        if (r.ok) assertPack(v3.toPackState(parts.a, r.value, parts.c, ctx));
+        return r.ok;
+      },
+    ],
+    [
+      '0x1200',
+      v3.BLOCKS.pic,
+      (d) => {
+        const r = v3.decodePic(d);
+        if (r.ok) assertPack(v3.toPackState(parts.a, parts.b, r.value, ctx));
+        return r.ok;
+      },
+    ],
+    [
+      '0x1700',
+      v3.BLOCKS.via,
+      (d) => {
+        const r = v3.decodeVia(d);
+        if (r.ok) assert.equal(typeof r.value.deviceName, 'string');
+        return r.ok;
+      },
+    ],
   ];
 
   for (const [start, block, decode] of V3_PIPELINES) {
@@ -164,7 +240,10 @@ describe('seplos fuzz', function () {
       let accepted = 0;
       for (let k = 0; k < N; k++) {
         const len = rnd() < 0.7 ? dataLen : int(256);
-        const body = Buffer.concat([Buffer.from([id, rnd() < 0.9 ? block.fn : int(256), len & 0xff]), randomBytes(rnd() < 0.9 ? len : int(300))]);
+        const body = Buffer.concat([
+          Buffer.from([id, rnd() < 0.9 ? block.fn : int(256), len & 0xff]),
+          randomBytes(rnd() < 0.9 ? len : int(300)),
+        ]);
         if (pipeline(rnd() < 0.95 ? withCrc(body) : body)) accepted++;
       }
       // Mutated: half single byte errors (CRC must catch them), half mutated data with a repaired CRC.
@@ -187,7 +266,10 @@ describe('seplos fuzz', function () {
   it('listeners: 20k random and spliced byte chunks never throw and emit only valid PackStates', () => {
     let packs = 0;
     const cb = {
-      onPack: (_a: number, build: (id: string) => PackState) => { assertPack(build('x')); packs++; },
+      onPack: (_a: number, build: (id: string) => PackState) => {
+        assertPack(build('x'));
+        packs++;
+      },
       onReject: () => undefined,
     };
     const l2 = new V2BankListener(cb, 5000);

@@ -12,19 +12,41 @@ import type { DeviceSimulator } from '../../../src/transport/simulator-api';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
-import { BANK_MASTER_CYCLE_MS, createSeplosV2Simulator, createSeplosV3Simulator, type SeplosWireFaults } from '../../../src/nodes/seplos/simulator';
+import {
+  BANK_MASTER_CYCLE_MS,
+  createSeplosV2Simulator,
+  createSeplosV3Simulator,
+  type SeplosWireFaults,
+} from '../../../src/nodes/seplos/simulator';
 
 function harness(factory: typeof createSeplosV2Simulator, addresses: number[], profile?: string) {
   const clock = new SimClock();
   let wire = Buffer.alloc(0);
-  const sim: DeviceSimulator = factory({ addresses, cells: 16, profile }, { clock, send: (d) => { wire = Buffer.concat([wire, d]); } });
+  const sim: DeviceSimulator = factory(
+    { addresses, cells: 16, profile },
+    {
+      clock,
+      send: (d) => {
+        wire = Buffer.concat([wire, d]);
+      },
+    },
+  );
   const ask = (req: Buffer): Buffer => {
     wire = Buffer.alloc(0);
     sim.receive(req);
     clock.advance(50);
     return wire;
   };
-  return { clock, sim, ask, take: () => { const w = wire; wire = Buffer.alloc(0); return w; } };
+  return {
+    clock,
+    sim,
+    ask,
+    take: () => {
+      const w = wire;
+      wire = Buffer.alloc(0);
+      return w;
+    },
+  };
 }
 
 describe('seplos simulator', () => {
@@ -41,7 +63,10 @@ describe('seplos simulator', () => {
       assert.ok(tel.ok && al.ok, JSON.stringify([tel, al]));
       const p = v2.toPackState(tel.value, al.value, { id: `p${adr}`, address: adr, time: h.clock.now() });
       const m = h.sim.packs.get(adr)!.model;
-      assert.deepEqual(p.cells, m.cells.map((c) => Math.round(c * 1000) / 1000));
+      assert.deepEqual(
+        p.cells,
+        m.cells.map((c) => Math.round(c * 1000) / 1000),
+      );
       assert.ok(Math.abs(p.voltage - m.voltage) < 0.011);
       assert.ok(Math.abs(p.soc - m.soc) <= 0.05 + 1e-9);
       assert.equal(p.temperatures[0], m.temperatures[0]);
@@ -122,7 +147,14 @@ describe('seplos simulator', () => {
     const h = harness(createSeplosV3Simulator, [1, 2, 3], 'bank-master');
     const packs: PackState[] = [];
     const requests: number[] = [];
-    const l = new V3BankListener({ onPack: (_a, build) => packs.push(build('b')), onReject: (r) => assert.fail(r), onRequest: (a) => requests.push(a) }, 5000);
+    const l = new V3BankListener(
+      {
+        onPack: (_a, build) => packs.push(build('b')),
+        onReject: (r) => assert.fail(r),
+        onRequest: (a) => requests.push(a),
+      },
+      5000,
+    );
     h.clock.advance(BANK_MASTER_CYCLE_MS + 500);
     l.push(h.take(), h.clock.now());
     assert.deepEqual(packs.map((p) => p.address).sort(), [1, 2, 3]);
@@ -134,10 +166,16 @@ describe('seplos simulator', () => {
   it('V2 bank-master profile: 0x5A polls and records of the slaves', () => {
     const h = harness(createSeplosV2Simulator, [0, 1, 2], 'bank-master');
     const packs: PackState[] = [];
-    const l = new V2BankListener({ onPack: (_a, build) => packs.push(build('b')), onReject: (r) => assert.fail(r) }, 5000);
+    const l = new V2BankListener(
+      { onPack: (_a, build) => packs.push(build('b')), onReject: (r) => assert.fail(r) },
+      5000,
+    );
     h.clock.advance(BANK_MASTER_CYCLE_MS + 500);
     l.push(h.take(), h.clock.now());
-    assert.deepEqual(packs.map((p) => p.address), [1, 2]);
+    assert.deepEqual(
+      packs.map((p) => p.address),
+      [1, 2],
+    );
     const m = h.sim.packs.get(1)!.model;
     assert.equal(packs[0].extra?.highestCell, Math.max(...m.cells));
     assert.equal(packs[0].soc, Math.round(m.soc * 10) / 10);

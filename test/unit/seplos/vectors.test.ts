@@ -22,8 +22,9 @@ interface Vector {
   expected: Record<string, unknown>;
 }
 
-const VECTORS: Vector[] = JSON.parse(fs.readFileSync(
-  path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8')) as Vector[];
+const VECTORS: Vector[] = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
+) as Vector[];
 
 const hexNum = (s: unknown): number => parseInt(String(s), 16);
 const near = (actual: number | undefined, expected: unknown, tol: number, what: string): void => {
@@ -293,9 +294,17 @@ describe('seplos vectors (shared/vectors/seplos.json)', () => {
         assert.equal(p.cellTempHighBitmap, e.cell_temp_high_bitmap);
         assert.equal(p.balancingBitmap, e.balancing_bitmap);
         assert.equal(p.systemState, e.system_state);
-        for (const [i, key] of [[9, 'voltage_events'], [10, 'cell_temperature_events'], [11, 'ambient_power_temperature_events'],
-          [12, 'current_events_1'], [13, 'current_events_2'], [14, 'capacity_events'], [16, 'battery_state_code'],
-          [17, 'hard_fault_events']] as const) assert.equal(p.bytes[i], e[key], key);
+        for (const [i, key] of [
+          [9, 'voltage_events'],
+          [10, 'cell_temperature_events'],
+          [11, 'ambient_power_temperature_events'],
+          [12, 'current_events_1'],
+          [13, 'current_events_2'],
+          [14, 'capacity_events'],
+          [16, 'battery_state_code'],
+          [17, 'hard_fault_events'],
+        ] as const)
+          assert.equal(p.bytes[i], e[key], key);
         assert.equal(p.fetState, e.fet_state);
         assert.equal(p.dischargeFetOn, e.discharge_fet_on);
         assert.equal(p.chargeFetOn, e.charge_fet_on);
@@ -312,7 +321,9 @@ describe('seplos vectors (shared/vectors/seplos.json)', () => {
 
   it('V3 PIA + PIB + PIC of slave 2 map to a valid PackState', () => {
     const data = (start: string): Buffer => {
-      const v = VECTORS.find((x) => x.protocol === 'seplos-v3' && x.start_address === start && x.expected.slave_id === 2)!;
+      const v = VECTORS.find(
+        (x) => x.protocol === 'seplos-v3' && x.start_address === start && x.expected.slave_id === 2,
+      )!;
       const a = parseAnswer(Buffer.from(v.raw, 'hex'), 2, hexNum(v.command));
       assert.ok(a.ok);
       return a.data;

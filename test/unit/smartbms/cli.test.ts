@@ -9,8 +9,16 @@ import { loadVectors } from './vectors';
 async function run(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const io: CliIo = {
-    stdout: (t) => { out += t; }, stderr: (t) => { out += t; },
-    readStdin: async () => '', stdinLines: async function* () { /* no input */ },
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      out += t;
+    },
+    readStdin: async () => '',
+    stdinLines: async function* () {
+      /* no input */
+    },
   };
   const code = await main(args, io);
   return { code, out };
@@ -52,7 +60,15 @@ describe('cellsafe decode --protocol smartbms', () => {
     const pack = JSON.parse(full.out) as PackState;
     assert.equal(pack.cells.length, 4);
     sim.pack.model.cells.forEach((v, i) => assert.ok(Math.abs(pack.cells[i] - v) <= 0.0025));
-    const partial = await run(['decode', '--protocol', 'smartbms', sent.slice(0, 2).map((b) => b.toString('hex')).join('')]);
+    const partial = await run([
+      'decode',
+      '--protocol',
+      'smartbms',
+      sent
+        .slice(0, 2)
+        .map((b) => b.toString('hex'))
+        .join(''),
+    ]);
     assert.equal(partial.code, 1);
     assert.match(JSON.parse(partial.out).error, /2 of 4 cells seen/);
   });

@@ -36,7 +36,9 @@ function check(frame: Buffer): boolean {
 }
 
 describe('smartbms protocol: fuzz', () => {
-  const bases = loadVectors().filter((v) => v.expected.checksumValid).map((v) => Buffer.from(v.hex, 'hex'));
+  const bases = loadVectors()
+    .filter((v) => v.expected.checksumValid)
+    .map((v) => Buffer.from(v.hex, 'hex'));
 
   it(`${COUNT} random frames (half with a correct checksum) never escape the decoder`, () => {
     const rng = new Rng(1);
@@ -63,7 +65,10 @@ describe('smartbms protocol: fuzz', () => {
       if (fixChecksum) f[57] = checksum(f);
       const ok = check(f);
       if (ok) accepted++;
-      if (!fixChecksum && checksum(f) !== f[57]) { assert.equal(ok, false); rejectedBroken++; }
+      if (!fixChecksum && checksum(f) !== f[57]) {
+        assert.equal(ok, false);
+        rejectedBroken++;
+      }
     }
     assert.ok(rejectedBroken > COUNT / 3, `rejected ${rejectedBroken} broken frames`);
     assert.ok(accepted > COUNT / 10, `accepted ${accepted} mutated frames with a fixed checksum`);

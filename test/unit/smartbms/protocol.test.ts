@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import {
-  checksum, decodeFrame, encodeFrame, keyValueMeaning, temperatureDoc, temperatureVenus,
+  checksum,
+  decodeFrame,
+  encodeFrame,
+  keyValueMeaning,
+  temperatureDoc,
+  temperatureVenus,
   type SmartBmsFrame,
 } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { loadVectors } from './vectors';
@@ -83,11 +88,21 @@ describe('smartbms protocol: rejections', () => {
     assert.match(reasonOf(good.subarray(0, 57)), /length 57/);
     assert.match(reasonOf(Buffer.concat([good, Buffer.from([0])])), /length 59/);
   });
-  it('rejects a sign byte that is not + - X', () => { assert.match(reasonOf(withByte(6, 0x20)), /sign/); });
-  it('rejects cell count 0', () => { assert.match(reasonOf(withByte(25, 0)), /cell count 0/); });
-  it('rejects SoC above 100', () => { assert.match(reasonOf(withByte(40, 101)), /SoC 101/); });
-  it('rejects a min/max cell number above the cell count', () => { assert.match(reasonOf(withByte(17, 17)), /highest cell number 17/); });
-  it('rejects lowest cell voltage above highest', () => { assert.match(reasonOf(withByte(12, 0x03)), /lowest cell voltage/); });
+  it('rejects a sign byte that is not + - X', () => {
+    assert.match(reasonOf(withByte(6, 0x20)), /sign/);
+  });
+  it('rejects cell count 0', () => {
+    assert.match(reasonOf(withByte(25, 0)), /cell count 0/);
+  });
+  it('rejects SoC above 100', () => {
+    assert.match(reasonOf(withByte(40, 101)), /SoC 101/);
+  });
+  it('rejects a min/max cell number above the cell count', () => {
+    assert.match(reasonOf(withByte(17, 17)), /highest cell number 17/);
+  });
+  it('rejects lowest cell voltage above highest', () => {
+    assert.match(reasonOf(withByte(12, 0x03)), /lowest cell voltage/);
+  });
   it('keeps a rotating index of 0 (ignored later by the assembler, spec §5)', () => {
     assert.equal(decodeFrame(withByte(24, 0)).ok, true);
   });

@@ -10,7 +10,9 @@ export class Rng {
   }
 
   /** Integer in [0, n). */
-  int(n: number): number { return Math.floor(this.next() * n); }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
 
   bytes(n: number): Buffer {
     const b = Buffer.alloc(n);

@@ -22,11 +22,12 @@ function rig(options: SmartBmsSimulatorOptions) {
       }
     }
   };
-  const frames = (): SmartBmsFrame[] => sent.map((b) => {
-    const r = decodeFrame(b);
-    if (!r.ok) throw new Error(r.reason);
-    return r.frame;
-  });
+  const frames = (): SmartBmsFrame[] =>
+    sent.map((b) => {
+      const r = decodeFrame(b);
+      if (!r.ok) throw new Error(r.reason);
+      return r.frame;
+    });
   return { clock, sent, sim, listener, packs, pump, frames };
 }
 
@@ -51,8 +52,14 @@ describe('smartbms simulator', () => {
     const g3 = rig({ profile: 'gen3', cells: 5 });
     g3.clock.advance(19_000);
     const f = g3.frames();
-    assert.deepEqual(f.slice(0, 6).map((x) => x.cellInfoIndex), [1, 2, 3, 4, 5, 1]);
-    assert.deepEqual(f.map((x) => x.kvKey), Array.from({ length: 19 }, (_, k) => k));
+    assert.deepEqual(
+      f.slice(0, 6).map((x) => x.cellInfoIndex),
+      [1, 2, 3, 4, 5, 1],
+    );
+    assert.deepEqual(
+      f.map((x) => x.kvKey),
+      Array.from({ length: 19 }, (_, k) => k),
+    );
     const g2 = rig({ profile: 'gen2' });
     g2.clock.advance(500);
     assert.equal(g2.frames()[0].frameKind, 'legacy-clock');
@@ -78,7 +85,9 @@ describe('smartbms simulator', () => {
     const p = r.packs[0];
     assert.ok(validatePackState(p).ok);
     assert.equal(p.cells.length, 16);
-    r.sim.pack.model.cells.forEach((v, i) => assert.ok(Math.abs(p.cells[i] - v) <= 0.0025, `cell ${i + 1}: ${p.cells[i]} vs ${v}`));
+    r.sim.pack.model.cells.forEach((v, i) =>
+      assert.ok(Math.abs(p.cells[i] - v) <= 0.0025, `cell ${i + 1}: ${p.cells[i]} vs ${v}`),
+    );
     assert.ok(Math.abs(p.voltage - r.sim.pack.model.voltage) <= 0.0025);
     assert.equal(p.soc, Math.round(r.sim.pack.model.soc));
     assert.equal(p.chargeAllowed, true);
@@ -117,7 +126,10 @@ describe('smartbms simulator', () => {
   });
 
   it('full pack: normal mode opens the charge relay, critical mode keeps it closed', () => {
-    for (const [profile, charge] of [['gen3', false], ['gen3-critical', true]] as const) {
+    for (const [profile, charge] of [
+      ['gen3', false],
+      ['gen3-critical', true],
+    ] as const) {
       const r = rig({ cells: 4, profile });
       r.sim.pack.model.soc = 100;
       r.pump(5000);

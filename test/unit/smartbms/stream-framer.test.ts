@@ -78,7 +78,11 @@ describe('smartbms stream framer', () => {
     assert.deepEqual(framer.push(fs[0], 1000), []);
     const out = framer.push(fs[1], 2000);
     assert.deepEqual(hexes(out.map((f) => f.frame)), hexes(fs));
-    assert.deepEqual(out.map((f) => f.time), [1000, 2000], 'each frame keeps the time its last byte arrived');
+    assert.deepEqual(
+      out.map((f) => f.time),
+      [1000, 2000],
+      'each frame keeps the time its last byte arrived',
+    );
     assert.equal(framer.isLocked, true);
   });
 
@@ -125,8 +129,15 @@ describe('smartbms stream framer', () => {
     let damaged = 0;
     for (const f of fs) {
       const roll = rng.int(10);
-      if (roll === 0) { parts.push(rng.bytes(1 + rng.int(80))); damaged++; }
-      if (roll === 1) { parts.push(f.subarray(0, rng.int(58))); damaged++; continue; }
+      if (roll === 0) {
+        parts.push(rng.bytes(1 + rng.int(80)));
+        damaged++;
+      }
+      if (roll === 1) {
+        parts.push(f.subarray(0, rng.int(58)));
+        damaged++;
+        continue;
+      }
       parts.push(f);
     }
     const framer = new SmartBmsStreamFramer();

@@ -24,8 +24,21 @@ function setup(opts: { baud?: number; addresses?: number[] } = {}) {
   let port!: SimulatorPort;
   let opened = 0;
   const bus = new SerialBus({
-    clock, timeoutMs: 100, backoffMinMs: 1000, backoffMaxMs: 4000, reconnectMinMs: 500,
-    createPort: () => { opened++; port = new SimulatorPort(createEchoSimulator, { addresses: opts.addresses ?? [1, 2, 3], turnaroundMs: 2 }, clock, opts.baud); return port; },
+    clock,
+    timeoutMs: 100,
+    backoffMinMs: 1000,
+    backoffMaxMs: 4000,
+    reconnectMinMs: 500,
+    createPort: () => {
+      opened++;
+      port = new SimulatorPort(
+        createEchoSimulator,
+        { addresses: opts.addresses ?? [1, 2, 3], turnaroundMs: 2 },
+        clock,
+        opts.baud,
+      );
+      return port;
+    },
   });
   const statuses: string[] = [];
   bus.register({ id: 'u', busStatus: (s) => statuses.push(s.state) });
@@ -43,7 +56,10 @@ describe('SerialBus on simulated time', () => {
     const writes: number[] = [];
     const p = port();
     const origWrite = p.write.bind(p);
-    p.write = async (d: Buffer) => { writes.push(d[1]); return origWrite(d); };
+    p.write = async (d: Buffer) => {
+      writes.push(d[1]);
+      return origWrite(d);
+    };
     const all = [1, 1, 2, 2, 3].map((a) => ask(bus, a).then((f) => order.push(f[1])));
     await run(clock, 200);
     await Promise.all(all);
@@ -57,24 +73,42 @@ describe('SerialBus on simulated time', () => {
     await run(clock, 10);
     port().simulator!.packs.get(2)!.faults.silent = true;
     const results: string[] = [];
-    const poll = () => ask(bus, 2).then(() => results.push(`ok@${clock.now()}`), (e: BusError) => results.push(`${e.code}@${clock.now()}`));
-    for (let i = 0; i < 80; i++) { void poll(); await run(clock, 100); }
+    const poll = () =>
+      ask(bus, 2).then(
+        () => results.push(`ok@${clock.now()}`),
+        (e: BusError) => results.push(`${e.code}@${clock.now()}`),
+      );
+    for (let i = 0; i < 80; i++) {
+      void poll();
+      await run(clock, 100);
+    }
     const timeouts = results.filter((r) => r.startsWith('timeout')).map((r) => Number(r.split('@')[1]));
     const gaps = timeouts.slice(1).map((t, i) => t - timeouts[i]);
     // Probes after 1, 2, 4, 4 s (+ the timeout and the poll grid).
     assert.ok(gaps.length >= 3, results.join(' '));
     assert.ok(gaps[0] >= 1000 && gaps[0] <= 1200, `first back-off ${gaps[0]}`);
     assert.ok(gaps[1] >= 2000 && gaps[1] <= 2200, `second back-off ${gaps[1]}`);
-    assert.ok(gaps.slice(2).every((g) => g >= 4000 && g <= 4200), `capped back-off ${gaps.join(',')}`);
+    assert.ok(
+      gaps.slice(2).every((g) => g >= 4000 && g <= 4200),
+      `capped back-off ${gaps.join(',')}`,
+    );
     port().simulator!.packs.get(2)!.faults.silent = false;
-    for (let i = 0; i < 60; i++) { void poll(); await run(clock, 100); }
+    for (let i = 0; i < 60; i++) {
+      void poll();
+      await run(clock, 100);
+    }
     assert.ok(results.at(-1)!.startsWith('ok'), 'answers again after the next probe');
   });
 
   it('fails in-flight and queued work on port close, reconnects with back-off, and resumes', async () => {
     const { clock, bus, port, statuses, opened } = setup();
     await run(clock, 10);
-    const pending = [ask(bus, 1), ask(bus, 2)].map((p) => p.then(() => 'ok', (e: BusError) => e.code));
+    const pending = [ask(bus, 1), ask(bus, 2)].map((p) =>
+      p.then(
+        () => 'ok',
+        (e: BusError) => e.code,
+      ),
+    );
     port().emit('close', true);
     assert.deepEqual(await Promise.all(pending), ['disconnected', 'disconnected']);
     assert.equal(statuses.at(-1), 'disconnected');
@@ -89,10 +123,19 @@ describe('SerialBus on simulated time', () => {
   it('close() rejects everything with "closed" and leaves no timers behind', async () => {
     const { clock, bus } = setup();
     await run(clock, 10);
-    const pending = ask(bus, 1).then(() => 'ok', (e: BusError) => e.code);
+    const pending = ask(bus, 1).then(
+      () => 'ok',
+      (e: BusError) => e.code,
+    );
     await bus.close();
     assert.equal(await pending, 'closed');
-    assert.equal(await ask(bus, 1).then(() => 'ok', (e: BusError) => e.code), 'closed');
+    assert.equal(
+      await ask(bus, 1).then(
+        () => 'ok',
+        (e: BusError) => e.code,
+      ),
+      'closed',
+    );
     assert.equal(clock.pending, 0);
   });
 });
