@@ -2,8 +2,6 @@
  * Test support: the shared inverter CAN vectors, the encoder each one belongs to, and the
  * BankState + options an encoder needs to reproduce a decoded capture.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { BankState } from '../../../src/core/pack-state';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
 import { bankAlarmsFrom, type AlarmItem } from '../../../src/nodes/inverter-can/alarm-items';
@@ -15,6 +13,7 @@ import type {
 } from '../../../src/nodes/inverter-can/inverter-protocol';
 import { PYLON_ITEMS } from '../../../src/nodes/inverter-can/protocol-pylontech';
 import { GROWATT_ITEMS } from '../../../src/nodes/inverter-can/protocol-growatt';
+import { loadVectors } from '../../helpers/fixtures';
 
 export interface Vector {
   source: string;
@@ -27,9 +26,7 @@ export interface Vector {
   expected: Record<string, unknown>;
 }
 
-export const VECTORS: Vector[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../..', 'shared/vectors/inverter-can.json'), 'utf8'),
-) as Vector[];
+export const VECTORS: Vector[] = loadVectors('inverter-can') as Vector[];
 
 export const toFrames = (list: { id: string; data: string }[]): CanFrame[] =>
   list.map((f) => canFrame(parseInt(f.id, 16), Buffer.from(f.data, 'hex')));

@@ -1,10 +1,8 @@
 /**
- * Acceptance 1: every vector in shared/vectors/jk-bms.json decodes to its `expected` values; the
+ * Acceptance 1: every vector in test/fixtures/vectors/jk-bms.json decodes to its `expected` values; the
  * vendor example with a wrong checksum is rejected with a reason (and decodes with the check off).
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { validatePackState } from '../../../src/core/pack-state';
 import { crcValid } from '../../../src/transport/modbus-rtu';
 import { liveToPackState, nwToPackState } from '../../../src/nodes/jk-bms/jk-pack-state';
@@ -12,6 +10,7 @@ import { decodeNw, readAllRequest } from '../../../src/nodes/jk-bms/protocol-jk-
 import { decodeReadAnswer, decodeTriggerAnswer, parseReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { decodeJk02, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
 import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decoders';
+import { loadVectors } from '../../helpers/fixtures';
 
 interface Vector {
   id: string;
@@ -22,9 +21,7 @@ interface Vector {
   hex: string;
   expected: Record<string, unknown>;
 }
-export const JK_VECTORS: Vector[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../..', 'shared/vectors/jk-bms.json'), 'utf8'),
-) as Vector[];
+export const JK_VECTORS: Vector[] = loadVectors('jk-bms') as Vector[];
 
 /** Compares every expected key (recursively into objects) with the decoded value. */
 function assertMatches(actual: Record<string, unknown>, expected: Record<string, unknown>, where: string): void {

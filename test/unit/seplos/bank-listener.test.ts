@@ -2,14 +2,11 @@
  * Listen-only decoding of captured bank traffic, delivered in arbitrary chunks with line noise.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
+import { loadVectors } from '../../helpers/fixtures';
 
-const VECTORS = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
-) as Array<{
+const VECTORS = loadVectors('seplos') as Array<{
   protocol: string;
   command: string;
   raw: string;

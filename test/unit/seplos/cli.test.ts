@@ -3,14 +3,11 @@
  * {"error"} for error answers, exceptions and broken checksums.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { main } from '../../../src/cli/cellsafe';
 import type { CliIo } from '../../../src/cli/command';
+import { loadVectors } from '../../helpers/fixtures';
 
-const VECTORS = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
-) as Array<{
+const VECTORS = loadVectors('seplos') as Array<{
   protocol: string;
   command: string;
   raw: string;

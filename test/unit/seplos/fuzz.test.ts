@@ -4,18 +4,15 @@
  * Deterministic PRNG so a failure is reproducible.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { withCrc } from '../../../src/transport/modbus-rtu';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
+import { loadVectors } from '../../helpers/fixtures';
 
 const N = 100_000;
-const VECTORS = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
-) as Array<{
+const VECTORS = loadVectors('seplos') as Array<{
   protocol: string;
   command: string;
   direction: string;

@@ -1,14 +1,13 @@
 /**
- * Acceptance 1: every vector in shared/vectors/seplos.json decodes to its expected values; error
+ * Acceptance 1: every vector in test/fixtures/vectors/seplos.json decodes to its expected values; error
  * answers and exceptions come out as rejections.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseAnswer } from '../../../src/transport/modbus-rtu';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { validatePackState } from '../../../src/core/pack-state';
+import { loadVectors } from '../../helpers/fixtures';
 
 interface Vector {
   source: string;
@@ -22,9 +21,7 @@ interface Vector {
   expected: Record<string, unknown>;
 }
 
-const VECTORS: Vector[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../..', '..', 'shared/vectors/seplos.json'), 'utf8'),
-) as Vector[];
+const VECTORS: Vector[] = loadVectors('seplos') as Vector[];
 
 const hexNum = (s: unknown): number => parseInt(String(s), 16);
 const near = (actual: number | undefined, expected: unknown, tol: number, what: string): void => {
@@ -88,7 +85,7 @@ function checkAlarms(a: v2.V2AlarmInfo, e: Record<string, unknown>): void {
   assert.deepEqual(a.trailingBytes, e.trailing_bytes);
 }
 
-describe('seplos vectors (shared/vectors/seplos.json)', () => {
+describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
   it('holds the 27 vectors the spec lists', () => {
     assert.equal(VECTORS.length, 27);
     assert.equal(VECTORS.filter((v) => v.protocol === 'seplos-v2').length, 17);

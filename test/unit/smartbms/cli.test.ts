@@ -4,7 +4,7 @@ import type { CliIo } from '../../../src/cli/command';
 import { SimClock } from '../../../src/core/clock';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { createSmartBmsSimulator } from '../../../src/nodes/smartbms/simulator';
-import { loadVectors } from './vectors';
+import { loadSmartBmsVectors } from './vectors';
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -25,7 +25,7 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe('cellsafe decode --protocol smartbms', () => {
-  const vectors = loadVectors();
+  const vectors = loadSmartBmsVectors();
   const hexOf = (id: string): string => vectors.find((v) => v.id === id)!.hex;
 
   it('prints the PackState of one frame (S5: discharging, V-min alarm, no discharge)', async () => {

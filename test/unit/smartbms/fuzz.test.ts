@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { validatePackState } from '../../../src/core/pack-state';
 import { toPackState } from '../../../src/nodes/smartbms/pack-mapping';
 import { checksum, decodeFrame, FRAME_LENGTH } from '../../../src/nodes/smartbms/protocol-smartbms';
-import { loadVectors } from './vectors';
+import { loadSmartBmsVectors } from './vectors';
 import { Rng } from './rng';
 
 const COUNT = 100_000;
@@ -36,7 +36,7 @@ function check(frame: Buffer): boolean {
 }
 
 describe('smartbms protocol: fuzz', () => {
-  const bases = loadVectors()
+  const bases = loadSmartBmsVectors()
     .filter((v) => v.expected.checksumValid)
     .map((v) => Buffer.from(v.hex, 'hex'));
 

@@ -8,7 +8,7 @@ import {
   temperatureVenus,
   type SmartBmsFrame,
 } from '../../../src/nodes/smartbms/protocol-smartbms';
-import { loadVectors } from './vectors';
+import { loadSmartBmsVectors } from './vectors';
 
 /** What the vectors call a field, computed from the decoder's output (derived keys included). */
 function vectorView(f: SmartBmsFrame): Record<string, unknown> {
@@ -29,7 +29,7 @@ function vectorView(f: SmartBmsFrame): Record<string, unknown> {
 }
 
 describe('smartbms protocol: shared vectors', () => {
-  const vectors = loadVectors();
+  const vectors = loadSmartBmsVectors();
 
   it('has the 7 vectors of the spec', () => {
     assert.equal(vectors.length, 7);
@@ -71,7 +71,7 @@ describe('smartbms protocol: shared vectors', () => {
 });
 
 describe('smartbms protocol: rejections', () => {
-  const good = Buffer.from(loadVectors().find((v) => v.id === 'smartbms-S3')!.hex, 'hex');
+  const good = Buffer.from(loadSmartBmsVectors().find((v) => v.id === 'smartbms-S3')!.hex, 'hex');
   const withByte = (i: number, value: number): Buffer => {
     const b = Buffer.from(good);
     b[i] = value;

@@ -1,6 +1,5 @@
-/** Loads shared/vectors/smartbms.json from the repo's sibling `shared/` folder (never copied). */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+/** The 123\SmartBMS vectors from test/fixtures/vectors/smartbms.json. */
+import { loadVectors } from '../../helpers/fixtures';
 
 export interface SmartBmsVector {
   id: string;
@@ -8,13 +7,12 @@ export interface SmartBmsVector {
   expected: Record<string, unknown>;
 }
 
-export function loadVectors(): SmartBmsVector[] {
-  const file = path.resolve(__dirname, '../../..', '..', 'shared/vectors/smartbms.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as SmartBmsVector[];
+export function loadSmartBmsVectors(): SmartBmsVector[] {
+  return loadVectors<SmartBmsVector>('smartbms');
 }
 
 export function vectorFrame(id: string): Buffer {
-  const v = loadVectors().find((x) => x.id === id);
+  const v = loadSmartBmsVectors().find((x) => x.id === id);
   if (!v) throw new Error(`no vector ${id}`);
   return Buffer.from(v.hex, 'hex');
 }
