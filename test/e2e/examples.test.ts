@@ -230,6 +230,21 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
       assert.equal(banks(r, 'bank state').at(-1)!.packs.online, 3);
     },
   },
+  '07 - Packs from another Node-RED over MQTT.json': {
+    // Both tabs in one runtime here; test/e2e/mqtt-two-runtimes.test.ts runs them on two.
+    ready: (r) =>
+      ['jk-1', 'jk-2'].every((id) => published(r, new RegExp(`^cellsafe/packs/${id}$`)).length >= 2) &&
+      banks(r, 'bank state').some((b) => b.mode === 'normal' && b.packs.online === 2),
+    check(r) {
+      for (const p of published(r, /^cellsafe\/packs\//)) {
+        assert.deepEqual([p.qos, p.retain], [1, false], `${p.topic}: QoS 1, not retained`);
+        const pack = JSON.parse(p.payload) as Payload;
+        assert.equal(p.topic, `cellsafe/packs/${pack.id}`);
+        assertPackState(pack, 16);
+      }
+      assert.deepEqual([...packIds(r, 'received pack states')].sort(), ['jk-1', 'jk-2']);
+    },
+  },
 };
 
 /**
