@@ -1,5 +1,5 @@
-// Node-RED reads a node's editor HTML, locales and icons only from next to its compiled .js
-// (reference/node-red-conventions.md §1.2), so copy them into dist after tsc.
+// Node-RED reads a node's editor HTML, locales and icons only from next to its compiled .js,
+// so copy them into dist after tsc.
 const fs = require('node:fs');
 const path = require('node:path');
 

@@ -4,7 +4,7 @@
  *  - no crash and no unhandled rejection;
  *  - every output number finite, on the bank and in the decoded CAN frames;
  *  - CCL/DCL never above what the packs that answered within offlineSec allow (Σ of their limits;
- *    BLIND may hold blindFrac of the configured total, by design D8, until its grace ends);
+ *    BLIND may hold blindFrac of the configured total until its grace ends, docs/rules.md#modes);
  *  - CVL never above the highest charge target (balance voltage), and at most the float voltage in
  *    FAILSAFE/BLIND and from the step that sees a cell at or above cellHighCut;
  *  - a pack state with a cell at or above cellHighCut gives CCL = 0 in the same step, and CCL stays 0

@@ -1,5 +1,5 @@
 /**
- * The message contracts of architecture.md §3: PackState (every BMS node) and BankState (bms-rules).
+ * The message contracts (docs/architecture.md#message-contracts): PackState (every BMS node) and BankState (bms-rules).
  * Pure: no Node-RED import. Validators return a reason string instead of throwing, so nodes can show
  * it in status and decoders can reject a frame with it.
  */
@@ -127,11 +127,32 @@ function checkAlarms(v: unknown, allowed: readonly string[]): string | undefined
   return undefined;
 }
 
+/** Longest accepted pack id: long enough for a host/bus/address path, short enough for topics and status text. */
+export const PACK_ID_MAX_LENGTH = 64;
+
+/**
+ * A pack id is data that ends up in status text, telemetry topics and per-pack maps, never a key with
+ * a meaning of its own: non-empty, at most PACK_ID_MAX_LENGTH characters, no control characters.
+ * Returns the reason when it is not acceptable.
+ */
+export function checkPackId(id: unknown): string | undefined {
+  if (typeof id !== 'string' || id.trim() === '') return 'id must be a non-empty string';
+  if (id.length > PACK_ID_MAX_LENGTH) return `id must be at most ${PACK_ID_MAX_LENGTH} characters (got ${id.length})`;
+  // controls (C0, DEL, C1), a lone UTF-16 surrogate, and line/paragraph separators are not printable
+  const bad = id.search(/[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u);
+  if (bad >= 0) {
+    const code = id.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0');
+    return `id must be printable (character ${bad + 1} is U+${code})`;
+  }
+  return undefined;
+}
+
 /** Validates a PackState from a message (e.g. a hand-built one or another node's output). */
 export function validatePackState(v: unknown): Checked<PackState> {
   if (!isObject(v)) return { ok: false, reason: 'pack state must be an object' };
   if (v.kind !== 'pack') return { ok: false, reason: 'kind must be "pack"' };
-  if (typeof v.id !== 'string' || v.id === '') return { ok: false, reason: 'id must be a non-empty string' };
+  const idReason = checkPackId(v.id);
+  if (idReason) return { ok: false, reason: idReason };
   if (!PACK_PROTOCOLS.includes(v.protocol as PackProtocol)) {
     return { ok: false, reason: `protocol must be one of ${PACK_PROTOCOLS.join(', ')}` };
   }

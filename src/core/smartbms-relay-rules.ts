@@ -1,6 +1,6 @@
 /**
  * How a 123\SmartBMS switches its CHARGE and LOAD relays (gen2 and gen3 manuals, "Charge and
- * discharge/load relay"; spec §7, bms-rules.md §D14), in `normal` or `critical` mode. A relay
+ * discharge/load relay"; docs/rules.md#relays), in `normal` or `critical` mode. A relay
  * switches off as soon as ANY of its disable conditions holds and on again only when ALL of its
  * enable conditions hold; in between it keeps its state (the hysteresis). No cells known = off.
  * One implementation for the bms-rules relays and the smartbms simulator.
@@ -35,7 +35,7 @@ export interface RelayState {
   load: boolean;
 }
 
-/** The D14 table of one relay: its next state from the previous one (pure, no timing). */
+/** The relay table of one relay: its next state from the previous one (pure, no timing). */
 export function tableRelay(
   mode: RelayTableMode,
   relay: 'charge' | 'load',

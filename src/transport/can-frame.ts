@@ -1,6 +1,6 @@
 /**
  * A CAN frame as CellSafe passes it around; the same shape as existing Node-RED CAN nodes use
- * for frames as messages (architecture.md §4).
+ * for frames as messages (docs/architecture.md#can-channels).
  */
 export interface CanFrame {
   id: number;

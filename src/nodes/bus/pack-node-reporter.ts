@@ -13,7 +13,7 @@ import { busNodeStatus } from './bus-status';
 
 /** Status writes at most this often (every write goes to every open editor). */
 const STATUS_MS = 1000;
-/** Consecutive failed polls before a pack's communication alarm goes from warn to alarm (spec §2.10). */
+/** Consecutive failed polls before a pack's communication alarm goes from warn to alarm (one lost answer is only a warning). */
 const ALARM_AFTER = 3;
 
 export type CommLevel = AlarmLevel | 'ok';
