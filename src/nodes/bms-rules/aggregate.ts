@@ -1,5 +1,5 @@
 /**
- * Bank aggregation over the packs that count (design D4: O = packs with status OK or STALE).
+ * Bank aggregation over the packs that count (O = packs with status OK or STALE; docs/rules.md#aggregation).
  */
 import type { PackSample, PackTrack } from './health';
 import { median } from './health';

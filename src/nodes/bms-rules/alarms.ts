@@ -1,5 +1,5 @@
 /**
- * Bank alarms (design D10, D4 rule for pack alarms). Each alarm has set/clear thresholds (hysteresis)
+ * Bank alarms (docs/rules.md#alarms, including the rule for pack alarms). Each alarm has set/clear thresholds (hysteresis)
  * and set/clear delays; the levels use the contract names of BankState.alarms.
  */
 import type { AlarmLevel, AlarmName, BankAlarmName } from '../../core/pack-state';
@@ -118,7 +118,7 @@ export function stepAlarms(
 }
 
 /**
- * Pack alarms per the D4 rule: a protection alarm from a pack that has isolated itself (a FET open) is a
+ * Pack alarms: a protection alarm from a pack that has isolated itself (a FET open) is a
  * WARN for the bank; ALARM only when every counted pack reports it.
  */
 export function packAlarms(online: PackTrack[]): Partial<Record<AlarmName, AlarmLevel>> {

@@ -16,7 +16,7 @@ import { parseCommand } from './commands';
 
 interface RulesNodeDef extends NodeDef {
   bankName?: string;
-  /** JSON object of parameter overrides (design D11 names) */
+  /** JSON object of parameter overrides (names in docs/rules.md#parameters) */
   rules?: string | Record<string, unknown>;
   /** JSON array of { id, capacityAh, maxChargeA, maxDischargeA } */
   packs?: string | PackConfig[];

@@ -1,5 +1,5 @@
 /**
- * Bank charge-state machine and the charge-voltage limit (design D6): BULK → ABSORB/BALANCE →
+ * Bank charge-state machine and the charge-voltage limit (docs/rules.md#charge-states): BULK → ABSORB/BALANCE →
  * FLOAT_RAMP → FLOAT → (rebulk) BULK, plus the per-cell CVL controller that protects a runner cell.
  * Everything is integrated with the real dt, so the behaviour does not depend on the call rate.
  */
@@ -218,7 +218,7 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
     default:
       break;
   }
-  // state-driven CVL: down at the float ramp rate (P7), up at the recovery rate
+  // state-driven CVL: down at the float ramp rate (a gentle fall, not a step), up at the recovery rate
   const target = stateTarget(c, cfg, now);
   const s = dt / 1000;
   if (target < c.cvlSm) c.cvlSm = Math.max(target, c.cvlSm - cfg.rampDownVPerCellS * N(cfg) * s);

@@ -1,5 +1,5 @@
 /**
- * bms-rules parameters (design D11) with LiFePO4 16S defaults, chemistry presets, and validation.
+ * bms-rules parameters (docs/rules.md#parameters) with LiFePO4 16S defaults, chemistry presets, and validation.
  * Per-cell values scale with `cellsSeries`; every threshold is a parameter.
  */
 import type { Checked } from '../../core/pack-state';
@@ -17,7 +17,7 @@ export interface PackConfig {
   maxDischargeA: number;
 }
 
-/** charge/load relay behaviour: `limits` = D10 (CCL > 0 / DCL > 0); `normal`/`critical` = 123\SmartBMS tables (D14). */
+/** charge/load relay behaviour: `limits` = CCL > 0 / DCL > 0; `normal`/`critical` = 123\SmartBMS tables (docs/rules.md#relays). */
 export type RelayMode = 'limits' | 'normal' | 'critical';
 export type ShareMode = 'capacity' | 'count';
 export type SocSource = 'weighted' | 'own' | 'min';
@@ -33,7 +33,7 @@ export interface RulesConfig {
   systemMaxChargeA: number;
   systemMaxDischargeA: number;
 
-  // plausibility (D3)
+  // plausibility (docs/rules.md#pack-health)
   cellValidMin: number;
   cellValidMax: number;
   tempValidMin: number;
@@ -105,7 +105,7 @@ export interface RulesConfig {
   ccFloorMinA: number;
   shareFeedbackSec: number;
 
-  // shaping (D9)
+  // shaping (docs/rules.md#shaping)
   incHoldSec: number;
   incRateMinA: number;
   incRateFrac: number;
@@ -114,7 +114,7 @@ export interface RulesConfig {
   publishDeadbandA: number;
   publishDeadbandFrac: number;
 
-  // health (D3)
+  // health (docs/rules.md#pack-health)
   staleSec: number;
   offlineSec: number;
   frozenSec: number;
@@ -124,7 +124,7 @@ export interface RulesConfig {
   initTimeoutSec: number;
   extStaleSec: number;
 
-  // fail-safe (D8)
+  // fail-safe (docs/rules.md#modes)
   blindGraceSec: number;
   blindCellMax: number;
   blindCellMin: number;
@@ -165,7 +165,7 @@ export interface RulesConfig {
   overCurrentSec: number;
   currentMismatchSec: number;
 
-  // relays (D10, D14)
+  // relays (docs/rules.md#relays)
   chargeRelayMode: RelayMode;
   loadRelayMode: RelayMode;
   relayMinOffSec: number;
@@ -186,7 +186,7 @@ export interface RulesConfig {
 
 const t = (x: number[], y: number[]): Table => ({ x, y });
 
-/** LiFePO4, 16S (design D11). */
+/** LiFePO4, 16S. */
 export const DEFAULTS: RulesConfig = {
   bankName: 'bank',
   chemistry: 'lifepo4',

@@ -93,7 +93,7 @@ export interface PackReport {
   cellMax: number;
 }
 
-/** BankState (architecture §3.2) plus what the rules know beyond the contract. */
+/** BankState (docs/architecture.md#bankstate) plus what the rules know beyond the contract. */
 export interface RulesBankState extends BankState {
   name: string;
   socMin: number;
@@ -220,7 +220,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     s.ext = { current: input.extCurrent, at: now };
   const ext = s.ext && now - s.ext.at <= cfg.extStaleSec * 1000 ? s.ext.current : undefined;
 
-  // health (D3)
+  // health (docs/rules.md#pack-health)
   for (const p of input.packs ?? []) {
     const t = trackFor(s, p.id);
     const others = s.tracks.filter((o) => o !== t && isFresh(o, cfg, now));
@@ -241,7 +241,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const agg = aggregate(s.tracks, ext);
   if (agg) s.lastAgg = agg;
 
-  // INIT (D6): wait for every configured pack, or initTimeoutSec with enough packs
+  // INIT (docs/rules.md#charge-states): wait for every configured pack, or initTimeoutSec with enough packs
   let justLeftInit = false;
   if (s.charge.cs === 'init') {
     const configured = s.tracks.filter((t) => t.configured && !t.excluded);
@@ -257,14 +257,14 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   stepMode(s.mode, cnt, cfg, now, inInit, justLeftInit, prevOut);
   const mode = s.mode.mode;
 
-  // limits (D5)
+  // limits (docs/rules.md#current-limits)
   const perPack = new Map<string, { ccl: Limited; dcl: Limited }>();
   for (const t of o) perPack.set(t.id, packLimits(t, cfg));
   shareFeedback(o, cfg, perPack, now);
   const cclRaw = bankLimit(o, cfg, 'charge', perPack);
   const dclRaw = bankLimit(o, cfg, 'discharge', perPack);
 
-  // latches (D7), on every pack with fresh data
+  // latches (docs/rules.md#latches), on every pack with fresh data
   const fv = freshView(s, now);
   const L = s.latches;
   if (fv.maxCell !== undefined) {
@@ -295,7 +295,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   )
     L.forceCharge = false;
 
-  // charge state and CVL (D6)
+  // charge state and CVL (docs/rules.md#charge-states)
   const cmd =
     input.command?.command === 'forceBulk' || input.command?.command === 'forceFloat'
       ? input.command.command
@@ -310,7 +310,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   }
   const fullEvent = s.charge.fullChargeEvent !== prevEvent ? s.charge.fullChargeEvent : undefined;
 
-  // targets (D7, D8)
+  // targets (latches, modes: docs/rules.md#latches, docs/rules.md#modes)
   const cOnline = agg?.onlineAh ?? 0;
   const cs = s.charge.cs;
   let ccl: Limited = cclRaw,
@@ -332,12 +332,12 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     capped = true;
   };
   // a BMS-advertised CVL only caps ours; a pack asking for float or less is floating and must not pull
-  // the others out of absorb (BatteryAggregator "charging CVLs", P8)
+  // the others out of absorb (as BatteryAggregator does with "charging CVLs")
   for (const t of o) {
     const b = t.last!.bmsCvl;
     if (b !== undefined && b > vfl && b < cvl.value) capCvl(b, `bms:${t.id}`);
   }
-  // a charge latch stops via voltage too: a Victron keeps pushing 1–2 A at CCL = 0 (P5)
+  // a charge latch stops via voltage too: a Victron keeps pushing 1–2 A at CCL = 0
   if (L.cellHigh.on) capCvl(vfl, 'latch:cellHigh');
   else if (L.tempCharge.on) capCvl(vfl, 'latch:tempCharge');
   if (mode === 'failsafe') {
@@ -356,7 +356,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     capCvl(vfl, 'degraded');
   }
 
-  // shaping (D9)
+  // shaping (docs/rules.md#shaping)
   const bankMaxC = Math.min(
     cfg.systemMaxChargeA,
     s.tracks.reduce((a, t) => a + t.config.maxChargeA, 0),
@@ -409,7 +409,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   let soc = cfg.socSource === 'own' ? (s.ownSoc ?? 0) : cfg.socSource === 'min' ? (a?.socMin ?? 0) : (a?.soc ?? 0);
   if (cfg.sendSoc98UntilFull && s.charge.lastFull === undefined) soc = Math.min(soc, 98);
 
-  // alarms (D10)
+  // alarms (docs/rules.md#alarms)
   const warnings: string[] = [];
   for (const t of s.tracks) {
     if (!t.configured) warnings.push(`unconfigured:${t.id}`);
@@ -457,7 +457,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   );
   const alarms = mergeAlarms(s.alarms, packAlarms(o));
 
-  // relays (D10, D14)
+  // relays (docs/rules.md#relays)
   stepRelays(
     s.relays,
     {

@@ -56,7 +56,7 @@ export interface PackTrack {
   rejoinSince?: number;
   offlineSince?: number;
   status: PackStatus;
-  /** share-feedback factor on the pack's weight (D5), bounded 0.5..2 */
+  /** share-feedback factor on the pack's weight, bounded 0.5..2 */
   weightFactor: number;
   overSince?: number;
 }
@@ -78,7 +78,7 @@ export function newTrack(config: PackConfig, configured: boolean): PackTrack {
 
 const inRange = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;
 
-/** Plausibility of one PackState (D3), without the frozen check; returns a reason or the derived sample. */
+/** Plausibility of one PackState (docs/rules.md#pack-health), without the frozen check; returns a reason or the derived sample. */
 export function checkSample(
   p: PackState,
   cfg: RulesConfig,

@@ -1,5 +1,5 @@
 /**
- * Per-pack current limits and the bank limit by the current-share model (design D5).
+ * Per-pack current limits and the bank limit by the current-share model (docs/rules.md#current-limits).
  * Every limit comes with the reason that set it (`limitedBy`).
  */
 import type { RulesConfig } from './config';
@@ -15,7 +15,7 @@ export interface Limited {
 const pick = (cands: Limited[]): Limited =>
   cands.reduce((a, c) => (c.value < a.value ? c : a), { value: Infinity, by: 'none' });
 
-/** CCL_k and DCL_k of one pack from its last valid sample (D5 tables). */
+/** CCL_k and DCL_k of one pack from its last valid sample (the cell, temperature, MOS and SoC tables). */
 export function packLimits(t: PackTrack, cfg: RulesConfig): { ccl: Limited; dcl: Limited } {
   const p = t.last!;
   const { maxChargeA: mc, maxDischargeA: md } = t.config;
@@ -79,11 +79,11 @@ export function bankLimit(
 }
 
 /**
- * Share feedback (D5, after BatteryAggregator `_adjust_ir`): a pack that carries more than 1.05·its
+ * Share feedback (after BatteryAggregator `_adjust_ir`): a pack that carries more than 1.05·its
  * limit for shareFeedbackSec takes a larger share than modelled. Its weight is moved to the measured
  * share I_k/ΣI (factor bounded ×0.5…×2 of the base weight), which lowers that pack's bound
- * L_k/share_k below the bank current that overloaded it, so the bank limit falls. (The design's
- * w·CCL/I moves the weight the other way; it lowers the bank limit only when that pack is not the
+ * L_k/share_k below the bank current that overloaded it, so the bank limit falls. (Scaling the
+ * weight by CCL/I instead moves the weight the other way; it lowers the bank limit only when that pack is not the
  * binding one.)
  */
 export function shareFeedback(

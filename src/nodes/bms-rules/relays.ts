@@ -1,5 +1,5 @@
 /**
- * Relay decisions (design D10, D14). The charge and load relays follow either the limits (`limits`:
+ * Relay decisions (docs/rules.md#relays). The charge and load relays follow either the limits (`limits`:
  * CCL > 0 ∧ ¬FAILSAFE, DCL > 0) or the 123\SmartBMS tables in `normal` or `critical` mode
  * (core/smartbms-relay-rules.ts, shared with the smartbms simulator). Switching off is immediate;
  * switching on again waits relayMinOffSec so a relay cannot chatter.

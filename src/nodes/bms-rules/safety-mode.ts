@@ -1,5 +1,5 @@
 /**
- * Safety modes (design D8): NORMAL / DEGRADED / BLIND / FAILSAFE. Degrade per pack; stop only when the
+ * Safety modes (docs/rules.md#modes): NORMAL / DEGRADED / BLIND / FAILSAFE. Degrade per pack; stop only when the
  * bank itself is blind, and then only after a grace that is direction-aware.
  */
 import type { SafetyMode } from '../../core/pack-state';

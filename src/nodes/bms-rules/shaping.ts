@@ -1,5 +1,5 @@
 /**
- * Output shaping (design D9): restrictions at once, recoveries slowly. A current limit falls in the
+ * Output shaping (docs/rules.md#shaping): restrictions at once, recoveries slowly. A current limit falls in the
  * same step its target falls; it rises only to the lowest target of the last incHoldSec (a min-hold,
  * which is what keeps breakpoint noise from chattering), at a bounded rate, in steps no smaller than the
  * publish deadband, and leaves 0 only for at least restartMin.
@@ -39,7 +39,7 @@ export function shapeParams(cfg: RulesConfig, bankMaxA: number): ShapeParams {
 /**
  * Shapes one current limit. `freeze` blocks every increase (a pack is STALE).
  * A fall to 0 or by at least the publish deadband is applied in the same step; a smaller fall is a
- * change that would not be published (D9), so the output never sits more than the deadband above the
+ * change that would not be published, so the output never sits more than the deadband above the
  * target, and never above `ceiling` (what the packs that can take current allow in sum). A rise waits until the target has stayed above the output for incHoldSec and the last change
  * is incHoldSec old, then slews to the lowest target of that window.
  */
