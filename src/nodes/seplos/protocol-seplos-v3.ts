@@ -445,3 +445,44 @@ export function classifyListenFrame(
 export function requestStart(frame: Buffer): { id: number; fn: number; start: number } {
   return { id: frame[0], fn: frame[1], start: frame.readUInt16BE(2) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Identification: the VIA text fields peers read one by one to find a pack (docs/protocols/seplos.md).
+
+/** Manufacturer text of every V3 pack at 0x1700 (10 registers); dbus-serialbattery detects a pack by it. */
+export const V3_MANUFACTURER = 'XZH-ElecTech Co.,Ltd';
+
+/** The VIA text fields: first register and length in registers (2 ASCII characters each, NUL padded). */
+export const VIA_FIELDS = {
+  manufacturer: { start: 0x1700, quantity: 10 },
+  deviceName: { start: 0x170a, quantity: 10 },
+  firmware: { start: 0x1714, quantity: 1 },
+  bmsSerial: { start: 0x1715, quantity: 15 },
+  packSerial: { start: 0x1724, quantity: 15 },
+} as const;
+
+/** Text of a register read (any VIA field read on its own); odd byte counts are rejected. */
+export function decodeRegisterText(data: Buffer): Result<string> {
+  if (data.length === 0 || data.length % 2 !== 0)
+    return { ok: false, reason: `text read must be whole registers (got ${data.length} bytes)` };
+  return { ok: true, value: ascii(data, 0, data.length / 2) };
+}
+
+/** Firmware register "15" means version 1.5; anything else is shown as sent. */
+export function firmwareVersion(raw: string): string {
+  return /^\d\d$/.test(raw) ? `${raw[0]}.${raw[1]}` : raw;
+}
+
+export interface V3Identification extends ViaBlock {
+  /** `firmware` as a version, e.g. "1.5". */
+  firmwareVersion: string;
+}
+
+/** Identity of a pack from its VIA block; a block without manufacturer and device name is rejected. */
+export function decodeIdentification(data: Buffer): Result<V3Identification> {
+  const via = decodeVia(data);
+  if (!via.ok) return via;
+  if (!via.value.manufacturer && !via.value.deviceName)
+    return { ok: false, reason: 'VIA holds no manufacturer and no device name' };
+  return { ok: true, value: { ...via.value, firmwareVersion: firmwareVersion(via.value.firmware) } };
+}

@@ -1,9 +1,12 @@
 /**
  * Seplos device simulators: V2 ASCII and V3 Modbus packs answering from the shared BatteryModel,
  * with wire faults (silent, bad checksum, garbage, truncated; V2 also a wrong LCHKSUM).
+ * A V3 pack answers every register read that lies inside one of its documented blocks (PIA, PIB,
+ * SPA, SCA calendar, VIA; coils PIC and SFA in whole bytes), as real packs answer the partial reads
+ * of peer tools (e.g. the identification read 0x1700 × 10); other ranges raise exception 2.
  * Profile `bank-master`: the first address is a bank master that polls the other packs itself
  * (V2 0x5A, V3 PIA/PIB/PIC with the slaves' answers, then its own blocks unsolicited), so a
- * listen-only node has traffic to decode (§5.3, §7.5).
+ * listen-only node has traffic to decode. Layouts: docs/protocols/seplos.md.
  */
 import { BatteryModel } from '../../core/battery-model';
 import { type Framer, takeFrame } from '../../transport/framer';
@@ -18,7 +21,15 @@ import type {
 } from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import * as v2 from './protocol-seplos-v2';
-import { BLOCKS, FC_READ_COILS, FC_READ_INPUT } from './protocol-seplos-v3';
+import { BLOCKS, FC_READ_COILS, FC_READ_INPUT, V3_MANUFACTURER, VIA_FIELDS } from './protocol-seplos-v3';
+import {
+  CONFIG_BLOCKS,
+  type SettingsBlock,
+  SWITCH_NAME_LIST,
+  encodeCalendar,
+  encodeFunctionSwitches,
+  encodeSettings,
+} from './protocol-seplos-v3-settings';
 
 /** V2 adds a fault of its own: the LENGTH field's checksum nibble is wrong (CHKSUM still right). */
 export interface SeplosWireFaults extends WireFaults {
@@ -29,6 +40,23 @@ export interface SeplosWireFaults extends WireFaults {
 export const BANK_MASTER_CYCLE_MS = 1000;
 /** Gap between frames on the simulated bank bus, ms. */
 const FRAME_GAP_MS = 20;
+
+/**
+ * Protection settings of every simulated pack (LFP): readModel raises its events at these values and
+ * the V3 settings block (SPA) reports the same numbers.
+ */
+export const SIM_LIMITS = {
+  cellHighWarnMv: 3550,
+  cellOverMv: 3650,
+  cellLowWarnMv: 2900,
+  cellUnderMv: 2700,
+  chargeHighWarnC: 50,
+  chargeOverC: 55,
+  dischargeHighWarnC: 55,
+  dischargeOverC: 60,
+  /** Recommended charge/discharge current (V3 PIA 0x100F/0x1010), A. */
+  currentLimitA: 100,
+} as const;
 
 const toK10 = (c: number): number => Math.round(c * 10) + 2731;
 const clampU16 = (v: number): number => Math.max(0, Math.min(0xffff, Math.round(v)));
@@ -64,9 +92,17 @@ export function readModel(model: BatteryModel, now: number): PackReading {
   const minMv = Math.min(...cellsMv);
   const maxT = Math.max(...cellTemps);
   // The protections a BMS would raise for these values (V2 event 2 and 3 bit layout).
+  const lim = SIM_LIMITS;
   const ev2 =
-    (maxMv > 3550 ? 0x01 : 0) | (maxMv > 3650 ? 0x02 : 0) | (minMv < 2900 ? 0x04 : 0) | (minMv < 2700 ? 0x08 : 0);
-  const ev3 = (maxT > 50 ? 0x01 : 0) | (maxT > 55 ? 0x02 : 0) | (maxT > 55 ? 0x10 : 0) | (maxT > 60 ? 0x20 : 0);
+    (maxMv > lim.cellHighWarnMv ? 0x01 : 0) |
+    (maxMv > lim.cellOverMv ? 0x02 : 0) |
+    (minMv < lim.cellLowWarnMv ? 0x04 : 0) |
+    (minMv < lim.cellUnderMv ? 0x08 : 0);
+  const ev3 =
+    (maxT > lim.chargeHighWarnC ? 0x01 : 0) |
+    (maxT > lim.chargeOverC ? 0x02 : 0) |
+    (maxT > lim.dischargeHighWarnC ? 0x10 : 0) |
+    (maxT > lim.dischargeOverC ? 0x20 : 0);
   let balancingBitmap = 0;
   if (model.balancerEnabled && maxMv - minMv > 15) {
     cellsMv.forEach((mv, k) => {
@@ -373,8 +409,8 @@ function piaData(r: PackReading): Buffer {
     Math.max(...t),
     Math.min(...t),
     0,
-    100,
-    100,
+    SIM_LIMITS.currentLimitA,
+    SIM_LIMITS.currentLimitA,
     1000,
   ].forEach((v, i) => b.writeUInt16BE(clampU16(v), i * 2));
   return b;
@@ -403,23 +439,204 @@ function picData(r: PackReading): Buffer {
   return b;
 }
 
-const VIA_DATA = ((): Buffer => {
-  const b = Buffer.alloc(0x33 * 2);
-  b.write('CellSafe simulator', 0, 'latin1');
-  b.write('SIM16S200A-V3', 0x0a * 2, 'latin1');
-  b.write('15', 0x14 * 2, 'latin1');
-  b.write('SIM-0001', 0x15 * 2, 'latin1');
+/** Identity text of a simulated pack: the real manufacturer text (peers detect V3 by it), a SIM model. */
+function viaData(pack: SimulatedPack): Buffer {
+  const b = Buffer.alloc(BLOCKS.via.quantity * 2);
+  const serial = String(pack.address).padStart(4, '0');
+  const text = {
+    manufacturer: V3_MANUFACTURER,
+    deviceName: `SIM${pack.model.cells.length}S${Math.round(pack.model.capacityAh)}A-V3`,
+    firmware: '15',
+    bmsSerial: `SIMV3-BMS-${serial}`,
+    packSerial: `SIMV3-PACK-${serial}`,
+  };
+  for (const [field, { start, quantity }] of Object.entries(VIA_FIELDS)) {
+    b.write(text[field as keyof typeof text].slice(0, quantity * 2), (start - BLOCKS.via.start) * 2, 'latin1');
+  }
   return b;
-})();
+}
 
-function v3Block(pack: SimulatedPack, fn: number, start: number, quantity: number, now: number): Buffer | undefined {
-  const r = (): PackReading => readModel(pack.model, now);
-  if (fn === FC_READ_INPUT && start === BLOCKS.pia.start && (quantity === 17 || quantity === 18))
-    return piaData(r()).subarray(0, quantity * 2);
-  if (fn === FC_READ_INPUT && start === BLOCKS.pib.start && quantity === BLOCKS.pib.quantity) return pibData(r());
-  if (fn === FC_READ_COILS && start === BLOCKS.pic.start && quantity === BLOCKS.pic.quantity) return picData(r());
-  if (fn === FC_READ_INPUT && start === BLOCKS.via.start && quantity === BLOCKS.via.quantity) return VIA_DATA;
-  return undefined;
+/** SPA values that do not depend on the pack (vendor example values). */
+const FIXED_SETTINGS: SettingsBlock = {
+  temperatureSensors: 4,
+  cellUnderVoltageFailureV: 2.0,
+  cellDifferenceProtectionV: 0.2,
+  cellDifferenceProtectionRecoveryV: 0.1,
+  chargeOverCurrentDelayS: 10,
+  chargeOverCurrent2DelayMs: 300,
+  dischargeOverCurrentDelayS: 10,
+  dischargeOverCurrent2DelayMs: 300,
+  shortCircuitDelayUs: 300,
+  overCurrentRecoveryDelayS: 60,
+  overCurrentLockoutCount: 5,
+  chargeCurrentLimitDurationS: 300,
+  pulseCurrentLimitTimeS: 1,
+  floatLockVoltageV: 3.5,
+  floatReleaseVoltageV: 3.4,
+  floatLockCurrentA: 1.5,
+  prechargeShortCircuitPercent: 10,
+  prechargeNormalPercent: 80,
+  prechargeAbnormalPercent: 20,
+  prechargeTimeoutS: 3,
+  powerHighTemperatureAlarmRecoveryC: 85,
+  powerHighTemperatureAlarmC: 95,
+  powerOverTemperatureRecoveryC: 85,
+  powerOverTemperatureProtectionC: 110,
+  heatingStopC: 10,
+  heatingStartC: 0,
+  balancingMaxTemperatureC: 50,
+  balancingMinTemperatureC: 0,
+  staticBalancingTimerH: 10,
+  balancingStartVoltageV: 3.4,
+  balancingStartDifferenceV: 0.05,
+  balancingEndDifferenceV: 0.03,
+  topUpChargeSocPercent: 96,
+  lowSocAlarmRecoveryPercent: 15,
+  lowSocAlarmPercent: 10,
+  lowSocProtectionRecoveryPercent: 7,
+  lowSocProtectionPercent: 5,
+  standbySleepH: 48,
+  forcedOutputDelayS: 6,
+  forcedOutputIntervalMin: 240,
+  forcedOutputCount: 10,
+  compensation1Cell: 7,
+  compensation1MilliOhm: 0,
+  compensation2Cell: 13,
+  compensation2MilliOhm: 0,
+  cellDifferenceAlarmV: 0.5,
+  cellDifferenceAlarmRecoveryV: 0.3,
+};
+
+/** Cell voltage thresholds (V) by the name suffix SPA uses for both the cell and the pack family. */
+const CELL_VOLTAGES: Record<string, number> = {
+  HighVoltageAlarmRecoveryV: 3.4,
+  HighVoltageAlarmV: SIM_LIMITS.cellHighWarnMv / 1000,
+  OverVoltageRecoveryV: 3.4,
+  OverVoltageProtectionV: SIM_LIMITS.cellOverMv / 1000,
+  LowVoltageAlarmRecoveryV: 3.1,
+  LowVoltageAlarmV: SIM_LIMITS.cellLowWarnMv / 1000,
+  UnderVoltageRecoveryV: 3.1,
+  UnderVoltageProtectionV: SIM_LIMITS.cellUnderMv / 1000,
+};
+
+/** One temperature family: alarm and protection thresholds with their recoveries (°C). */
+function temperatureSettings(prefix: string, highWarn: number, over: number, lowWarn: number, under: number) {
+  return {
+    [`${prefix}HighTemperatureAlarmRecoveryC`]: highWarn - 3,
+    [`${prefix}HighTemperatureAlarmC`]: highWarn,
+    [`${prefix}OverTemperatureRecoveryC`]: over - 5,
+    [`${prefix}OverTemperatureProtectionC`]: over,
+    [`${prefix}LowTemperatureAlarmRecoveryC`]: lowWarn + 3,
+    [`${prefix}LowTemperatureAlarmC`]: lowWarn,
+    [`${prefix}UnderTemperatureRecoveryC`]: under + 5,
+    [`${prefix}UnderTemperatureProtectionC`]: under,
+  };
+}
+
+/** Over-current thresholds around the pack's recommended current (A; discharge negative). */
+function currentSettings(amps: number): SettingsBlock {
+  return {
+    chargeOverCurrentRecoveryA: amps * 1.03,
+    chargeOverCurrentAlarmA: amps * 1.05,
+    chargeOverCurrentProtectionA: amps * 1.1,
+    chargeOverCurrent2ProtectionA: amps * 2,
+    dischargeOverCurrentRecoveryA: -amps * 1.03,
+    dischargeOverCurrentAlarmA: -amps * 1.05,
+    dischargeOverCurrentProtectionA: -amps * 1.1,
+    dischargeOverCurrent2ProtectionA: -amps * 2.5,
+    shortCircuitProtectionA: -amps * 3,
+    pulseCurrentLimitA: amps,
+    chargeRequestCurrentA: amps,
+    dischargeRequestCurrentA: -amps,
+  };
+}
+
+/**
+ * SPA of a simulated pack: the thresholds readModel protects at (SIM_LIMITS), its own cell count and
+ * capacity; pack voltage thresholds are cells × the cell thresholds.
+ */
+export function simulatedSettings(r: PackReading): SettingsBlock {
+  const cells = r.cellsMv.length;
+  const settings: SettingsBlock = { ...FIXED_SETTINGS, cellsInSeries: cells };
+  for (const [suffix, volts] of Object.entries(CELL_VOLTAGES)) {
+    settings[`cell${suffix}`] = volts;
+    settings[`pack${suffix}`] = Math.round(volts * cells * 100) / 100;
+  }
+  const lim = SIM_LIMITS;
+  return {
+    ...settings,
+    ...currentSettings(lim.currentLimitA),
+    ...temperatureSettings('charge', lim.chargeHighWarnC, lim.chargeOverC, 2, 0),
+    ...temperatureSettings('discharge', lim.dischargeHighWarnC, lim.dischargeOverC, -10, -15),
+    ...temperatureSettings('ambient', 50, 55, 0, -10),
+    ratedCapacityAh: r.fullAh,
+    fullCapacityAh: r.fullAh,
+    remainingCapacityAh: r.remainingAh,
+    // Below the cell high-voltage alarm, so a charger following the request never raises it.
+    chargeRequestVoltageV: Math.round(cells * lim.cellHighWarnMv) / 1000,
+  };
+}
+
+/** Features a simulated pack has off: no heater, fan, network modules, forced output or aerosol. */
+const SWITCHED_OFF = new Set([
+  'cellHeating',
+  'cooling',
+  'capacityLedsAlwaysOn',
+  'snmp',
+  'wifi',
+  'dhcp',
+  'gyro',
+  'intermittentTopUpCharge',
+  'externalSwitchControl',
+  'lcdDisplay',
+  'manualForcedOutput',
+  'automaticForcedOutput',
+  'aerosolTest',
+  'aerosolDisconnectMode',
+]);
+
+/** SFA: every protection, alarm and failure detection enabled; balancing as the model has it. */
+function sfaData(pack: SimulatedPack): Buffer {
+  return encodeFunctionSwitches(
+    SWITCH_NAME_LIST.filter((name) => !SWITCHED_OFF.has(name) && (name !== 'balancing' || pack.model.balancerEnabled)),
+  );
+}
+
+/** One readable block of a V3 pack: function, first address, size (registers, or coils) and contents. */
+interface V3Area {
+  fn: number;
+  start: number;
+  quantity: number;
+  data(pack: SimulatedPack, now: number): Buffer;
+}
+
+const V3_AREAS: V3Area[] = [
+  { ...BLOCKS.pia, data: (pack, now) => piaData(readModel(pack.model, now)) },
+  { ...BLOCKS.pib, data: (pack, now) => pibData(readModel(pack.model, now)) },
+  { ...BLOCKS.pic, data: (pack, now) => picData(readModel(pack.model, now)) },
+  { ...CONFIG_BLOCKS.spa, data: (pack, now) => encodeSettings(simulatedSettings(readModel(pack.model, now))) },
+  { ...CONFIG_BLOCKS.sfa, data: (pack) => sfaData(pack) },
+  // Only the calendar of SCA is readable; the rest of SCA are write-only commands.
+  { ...CONFIG_BLOCKS.sca, data: (_pack, now) => encodeCalendar(now) },
+  { ...BLOCKS.via, data: (pack) => viaData(pack) },
+];
+
+/** Data of a read inside one area (coils in whole bytes, as real packs demand), else undefined. */
+export function v3Read(
+  pack: SimulatedPack,
+  fn: number,
+  start: number,
+  quantity: number,
+  now: number,
+): Buffer | undefined {
+  const area = V3_AREAS.find((a) => a.fn === fn && start >= a.start && start + quantity <= a.start + a.quantity);
+  if (!area || quantity < 1) return undefined;
+  const offset = start - area.start;
+  if (fn === FC_READ_COILS) {
+    if (offset % 8 !== 0 || quantity % 8 !== 0) return undefined;
+    return area.data(pack, now).subarray(offset / 8, (offset + quantity) / 8);
+  }
+  return area.data(pack, now).subarray(offset * 2, (offset + quantity) * 2);
 }
 
 /** CRC corruption that keeps the frame length (the receiver must reject it by CRC). */
@@ -430,8 +647,8 @@ function breakCrc(frame: Buffer): Buffer {
 
 const v3Engine = (now: () => number): Engine => {
   const answer = (pack: SimulatedPack, fn: number, start: number, quantity: number): Buffer | undefined => {
-    const data = v3Block(pack, fn, start, quantity, now());
-    // Seplos raises exception 2 for any range it does not serve as a whole block (§6).
+    const data = v3Read(pack, fn, start, quantity, now());
+    // Seplos raises exception 2 (illegal data address) for a range outside its blocks.
     const frame = data ? readAnswer(pack.address, fn, data) : exceptionAnswer(pack.address, fn, 2);
     return applyWireFaults(frame, pack.faults, breakCrc);
   };
@@ -442,6 +659,7 @@ const v3Engine = (now: () => number): Engine => {
       if (!req) return undefined;
       const pack = packs.get(req.address);
       if (!pack) return undefined;
+      // Only reads: the simulator has no writable settings or controls.
       if (req.fn !== FC_READ_INPUT && req.fn !== FC_READ_COILS) {
         return applyWireFaults(exceptionAnswer(pack.address, req.fn, 1), pack.faults, breakCrc);
       }

@@ -138,7 +138,7 @@ describe('seplos simulator', () => {
     assert.equal(p.chargeAllowed, true);
     assert.equal(p.dischargeAllowed, false);
     const via = v3.decodeVia(read(1, v3.BLOCKS.via));
-    assert.ok(via.ok && via.value.manufacturer === 'CellSafe simulator');
+    assert.ok(via.ok && via.value.manufacturer === v3.V3_MANUFACTURER, 'peers detect a V3 pack by this text');
     const ex = v3.parseBlockAnswer(h.ask(Buffer.from('0101120009003F22', 'hex')), 1, v3.BLOCKS.pic);
     assert.match(ex.ok ? '' : ex.reason, /exception 2/);
   });
