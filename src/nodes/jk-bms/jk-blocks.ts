@@ -1,7 +1,7 @@
 /**
  * The three JK data blocks (live, settings, device info) as layouts of typed fields. One layout
  * serves both wire forms: PB Modbus FC 0x03 answers (big-endian, starting at any byte offset of the
- * block, spec §3.3) and JK02 300-byte frames (little-endian, block offset + 6, spec §4). The same
+ * block, docs/protocols/jk-bms.md#pb-blocks) and JK02 300-byte frames (little-endian, block offset + 6, docs/protocols/jk-bms.md#jk02-frames). The same
  * tables decode and encode (the simulator), so the two directions cannot drift apart.
  */
 
@@ -181,7 +181,7 @@ export interface LiveLayout {
 const f = (key: string, off: number, type: FieldType, scale?: number): FieldSpec => ({ key, off, type, scale });
 const b = (key: string, off: number): FieldSpec => ({ key, off, type: 'u8', bool: true });
 
-/** Block offsets (JK02 frame offset − 6) for each cell-info layout, spec §3.5 and §4.2. */
+/** Block offsets (JK02 frame offset − 6) for each cell-info layout (docs/protocols/jk-bms.md#jk02-cell-info). */
 export const LIVE_LAYOUTS: Record<LiveLayoutName, LiveLayout> = {
   JK02_32S: {
     maxCells: 32,
@@ -387,7 +387,7 @@ export function encodeLive(
   return block;
 }
 
-// ---- settings block (Modbus 0x1000; JK02 frame type 0x01), spec §3.4 ----
+// ---- settings block (Modbus 0x1000; JK02 frame type 0x01), docs/protocols/jk-bms.md#jk02-settings ----
 
 const bu32 = (key: string, off: number): FieldSpec => ({ key, off, type: 'u32', bool: true });
 export const SETTINGS_FIELDS: FieldSpec[] = [
@@ -430,7 +430,7 @@ export const SETTINGS_FIELDS: FieldSpec[] = [
   f('controlBits', 276, 'u16'),
 ];
 
-// ---- device-info block (Modbus 0x1400; JK02 frame type 0x03), spec §3.7 / §4.4 ----
+// ---- device-info block (Modbus 0x1400; JK02 frame type 0x03), docs/protocols/jk-bms.md#jk02-device-info ----
 // Passcodes (block 56 and 112) are secrets: never decoded.
 const DEVICE_TEXT: Array<[string, number, number]> = [
   ['model', 0, 16],

@@ -1,5 +1,5 @@
 /**
- * JK readings → the common PackState (architecture §3.1, spec §5). Every alarm bit of both alarm
+ * JK readings → the common PackState (docs/protocols/jk-bms.md#mapping-to-packstate). Every alarm bit of both alarm
  * words is either mapped to an AlarmName or named in `extra.alarmFlags`, so nothing is lost.
  */
 import type { AlarmLevel, AlarmName, Alarms, PackProtocol, PackState } from '../../core/pack-state';
@@ -15,7 +15,7 @@ export interface BitMeaning {
 const A = (flag: string, alarms: AlarmName[], level: AlarmLevel = 'alarm'): BitMeaning => ({ flag, alarms, level });
 const info = (flag: string): BitMeaning => ({ flag });
 
-/** NW warning word 0x8B (§2.7). */
+/** NW warning word 0x8B (docs/protocols/jk-bms.md#nw-warning-word). */
 export const NW_ALARM_BITS: BitMeaning[] = [
   info('lowCapacity'),
   A('mosOverTemperature', ['mosOverTemperature']),
@@ -35,7 +35,7 @@ export const NW_ALARM_BITS: BitMeaning[] = [
   info('reserved15'),
 ];
 
-/** PB / JK02 alarm word (§3.6). */
+/** PB / JK02 alarm word (docs/protocols/jk-bms.md#jk02-alarm-word). */
 export const PB_ALARM_BITS: BitMeaning[] = [
   A('wireResistanceHigh', ['internal'], 'warn'),
   A('mosOverTemperature', ['mosOverTemperature']),
@@ -153,7 +153,7 @@ export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
 }
 
 export interface NwPackOptions {
-  /** Some early firmware reports the current with the sign inverted (jk-notes #19). */
+  /** Some early firmware reports the current with the sign inverted (docs/protocols/jk-bms.md#nw-current). */
   invertCurrent?: boolean;
 }
 

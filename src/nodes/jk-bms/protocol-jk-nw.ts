@@ -1,5 +1,5 @@
 /**
- * JK-B "NW" frames on the GPS/UART-TTL port (spec §2): envelope `4E 57`, length, command, id-tagged
+ * JK-B "NW" frames on the GPS/UART-TTL port (docs/protocols/jk-bms.md#nw-frames): envelope `4E 57`, length, command, id-tagged
  * big-endian items, end flag 0x68, 16-bit sum. Pure codec both ways (the simulator encodes with the
  * same item table the decoder reads).
  */
@@ -204,13 +204,13 @@ export const nwFramer: Framer = (buf) => {
     : { kind: 'incomplete', need: length + 2 - buf.length };
 };
 
-/** §2.6: 0..99 are °C, above 100 is the negative offset code (101 = −1 °C). */
+/** docs/protocols/jk-bms.md#nw-temperatures: 0..99 are °C, above 100 is the negative offset code (101 = −1 °C). */
 export function nwTemperature(raw: number): number | undefined {
   if (raw > 140) return undefined;
   return raw <= 99 ? raw : -(raw - 100);
 }
 
-/** §2.5: version 1 = sign-magnitude, bit 15 set = charging; version 0 = 10000-offset. Amperes, + = charge. */
+/** docs/protocols/jk-bms.md#nw-current: version 1 = sign-magnitude, bit 15 set = charging; version 0 = 10000-offset. Amperes, + = charge. */
 export function nwCurrent(raw: number, protocolVersion: number): number {
   const a = protocolVersion === 1 ? ((raw & 0x8000 ? 1 : -1) * (raw & 0x7fff)) / 100 : (10000 - raw) / 100;
   return Math.round(a * 100) / 100 + 0;
@@ -442,7 +442,7 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
   return { ok: true, value: reading };
 }
 
-/** Answer to a write item request: command 02, first data byte is the item id (§2.3). */
+/** Answer to a write item request: command 02, first data byte is the item id (docs/protocols/jk-bms.md#nw-requests). */
 export function checkNwWriteAnswer(frame: Buffer, id: number): Decoded<true> {
   if (frame.length < MIN_LENGTH + 2 || frame.readUInt16BE(2) + 2 !== frame.length)
     return { ok: false, reason: 'malformed answer' };

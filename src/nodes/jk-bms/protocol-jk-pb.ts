@@ -1,5 +1,5 @@
 /**
- * JK PB "Inverter BMS" over RS485 (spec §3): Modbus RTU FC 0x03 reads of the byte-addressed blocks,
+ * JK PB "Inverter BMS" over RS485 (docs/protocols/jk-bms.md#pb-modbus): Modbus RTU FC 0x03 reads of the byte-addressed blocks,
  * FC 0x10 trigger writes answered by a JK02 frame plus ACK, FC 0x10 switch writes, and a passive
  * sniffer for a bank whose pack 0 is the bus master. Pure: bytes in, readings or reasons out.
  */
@@ -25,14 +25,14 @@ import {
 import { JK02_HEADER, JK02_LENGTH, JK02_TYPES, decodeJk02, type Jk02Frame } from './protocol-jk02';
 
 export const PB_BLOCKS = { settings: 0x1000, live: 0x1200, deviceInfo: 0x1400 } as const;
-/** Trigger registers and the JK02 frame type each one makes the pack send (§3.8). */
+/** Trigger registers and the JK02 frame type each one makes the pack send (docs/protocols/jk-bms.md#pb-trigger-writes). */
 export const PB_TRIGGERS = { cellInfo: 0x1620, settings: 0x161e, deviceInfo: 0x161c } as const;
 export const TRIGGER_FRAME_TYPE: Record<number, number> = {
   [PB_TRIGGERS.cellInfo]: JK02_TYPES.cellInfo,
   [PB_TRIGGERS.settings]: JK02_TYPES.settings,
   [PB_TRIGGERS.deviceInfo]: JK02_TYPES.deviceInfo,
 };
-/** Settings-block switches, written as u32 with FC 0x10 at base + byte offset (§3.4). */
+/** Settings-block switches, written as u32 with FC 0x10 at base + byte offset (docs/protocols/jk-bms.md#pb-switch-writes). */
 export const PB_SWITCHES = { chargeFet: 0x1070, dischargeFet: 0x1074, balancer: 0x1078 } as const;
 export type PbSwitch = keyof typeof PB_SWITCHES;
 
@@ -56,7 +56,7 @@ export type PbRead =
   | { block: 'settings'; settings: Record<string, number | boolean> }
   | { block: 'deviceInfo'; info: Record<string, string | number> };
 
-/** Which block a start register falls in, and its byte offset there (the §3.3 byte-address rule). */
+/** Which block a start register falls in, and its byte offset there (the byte-address rule, docs/protocols/jk-bms.md#pb-blocks). */
 export function blockOf(start: number): { block: PbRead['block']; offset: number } | undefined {
   if (start >= PB_BLOCKS.settings && start < PB_BLOCKS.live)
     return { block: 'settings', offset: start - PB_BLOCKS.settings };
@@ -91,7 +91,7 @@ export function parseReadRequest(frame: Buffer): Decoded<ReadRequest> {
   return { ok: true, value: { address: r.address, start: r.start, quantity: r.quantity } };
 }
 
-// ---- trigger method (§3.8) ----
+// ---- trigger method (docs/protocols/jk-bms.md#pb-trigger-writes) ----
 
 export function triggerRequest(address: number, register: number): Buffer {
   return writeMultipleRequest(address, register, Buffer.from([0, 0]));
@@ -180,7 +180,7 @@ export function checkWriteAnswer(frame: Buffer, address: number, which: PbSwitch
   return { ok: true, value: true };
 }
 
-// ---- listen-only (§3.9) ----
+// ---- listen-only (docs/protocols/jk-bms.md#pb-listening) ----
 
 export type SniffEvent = { ok: true; value: TriggerAnswer } | { ok: false; reason: string };
 

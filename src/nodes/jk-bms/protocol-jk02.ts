@@ -1,6 +1,6 @@
 /**
- * JK02 300-byte frames (spec §4): what a JK BMS sends over BLE and what a JK PB pack answers to a
- * trigger write on RS485 (§3.8). Envelope `55 AA EB 90`, frame type at byte 4 (byte 5 is a counter,
+ * JK02 300-byte frames (docs/protocols/jk-bms.md#jk02-frames): what a JK BMS sends over BLE and what a JK PB pack answers to a
+ * trigger write on RS485. Envelope `55 AA EB 90`, frame type at byte 4 (byte 5 is a counter,
  * never part of the type), little-endian payload = block offset + 6, 8-bit sum at byte 299.
  */
 import {
