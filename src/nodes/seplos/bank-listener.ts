@@ -1,7 +1,7 @@
 /**
  * Listen-only decoding of a Seplos bank bus where a master polls the slaves (we never transmit):
- * V2 — 0x5A intra-pack records and any 0x42+0x44 answers on the wire (§5.3, §5.5);
- * V3 — PIA/PIB/PIC answers of the slaves and the master's unsolicited blocks (§7.5).
+ * V2 — 0x5A intra-pack records and any 0x42+0x44 answers on the wire (docs/protocols/seplos.md#v2-intra-pack);
+ * V3 — PIA/PIB/PIC answers of the slaves and the master's unsolicited blocks (docs/protocols/seplos.md#v3-listening).
  * Pure: bytes in, PackStates and rejection reasons out; time is passed in.
  */
 import type { PackState } from '../../core/pack-state';

@@ -1,6 +1,6 @@
 /**
  * Seplos V2 (10C/10E/11E, "SEPLOS BMS Communication Protocol V2.0"): ASCII-hex frames
- * `~ VER ADR CID1 CID2 LENGTH INFO CHKSUM CR` (shared/protocols/seplos.md §2–§3, §5.3).
+ * `~ VER ADR CID1 CID2 LENGTH INFO CHKSUM CR` (docs/protocols/seplos.md#v2-frames, #v2-payloads).
  * Pure: frame codec, payload decoders (0x42, 0x44, 0x47, 0x51, 0x5A), request builders, framer,
  * and the mapping to PackState. Decoders never throw: they return `{ ok: false, reason }`.
  */
@@ -55,13 +55,13 @@ export interface V2Frame {
 const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
 
-/** LCHKSUM: two's complement mod 16 of the sum of the three LENID nibbles (§2.2). */
+/** LCHKSUM: two's complement mod 16 of the sum of the three LENID nibbles (docs/protocols/seplos.md#v2-length-checksum). */
 export function lengthChecksum(lenid: number): number {
   const sum = (lenid & 0xf) + ((lenid >> 4) & 0xf) + ((lenid >> 8) & 0xf);
   return (16 - (sum % 16)) % 16;
 }
 
-/** CHKSUM: 16-bit two's complement of the sum of all chars between `~` and the checksum (§2.3). */
+/** CHKSUM: 16-bit two's complement of the sum of all chars between `~` and the checksum (docs/protocols/seplos.md#v2-frame-checksum). */
 export function frameChecksum(body: string): number {
   let sum = 0;
   for (let i = 0; i < body.length; i++) sum += body.charCodeAt(i);
@@ -78,7 +78,7 @@ export function encodeFrame(adr: number, code: number, info: Buffer = Buffer.all
 
 /**
  * Request for one pack. INFO = the address for 0x42/0x44/0x47 (the BMS checks it against its DIP
- * address on RS485, §2.6); 0x51/0x4F/0x5A carry no INFO.
+ * address on RS485, docs/protocols/seplos.md#v2-requests); 0x51/0x4F/0x5A carry no INFO.
  */
 export function buildRequest(adr: number, cid2: number): Buffer {
   const withAddress = cid2 === CID2.telemetry || cid2 === CID2.alarms || cid2 === CID2.parameters;
@@ -91,7 +91,7 @@ const MAX_FRAME = 18 + 0xfff;
 
 /**
  * Framer for the bus and for listening: a frame runs from `~` to CR and holds only hex chars in
- * between; anything else is garbage and we resynchronise on the next `~` (§4).
+ * between; anything else is garbage and we resynchronise on the next `~` (docs/protocols/seplos.md#v2-layout).
  */
 export const v2Framer: Framer = (buf) => {
   if (buf[0] !== SOI) {
@@ -149,7 +149,7 @@ export function parseFrame(raw: string | Buffer): Result<V2Frame> {
   };
 }
 
-/** An answer with RTN ≠ 0 is an error report, not data (§2.4). */
+/** An answer with RTN ≠ 0 is an error report, not data (docs/protocols/seplos.md#v2-return-codes). */
 export function checkReturnCode(frame: V2Frame): Result<V2Frame> {
   if (frame.code === 0x00) return { ok: true, value: frame };
   const what = RETURN_CODES[frame.code] ?? 'unknown return code';
@@ -159,7 +159,7 @@ export function checkReturnCode(frame: V2Frame): Result<V2Frame> {
 // ---------------------------------------------------------------------------------------------
 // Payloads
 
-/** 0.1 K → °C with the vendor offset 2731, rounded to 0.1 °C (§10.4). */
+/** 0.1 K → °C with the vendor offset 2731, rounded to 0.1 °C. */
 export const kelvin10ToC = (raw: number): number => Math.round(raw - 2731) / 10;
 
 /** Bounds-checked big-endian reader: a short payload becomes a reason, not an exception. */
@@ -229,7 +229,7 @@ const CELL_MV_MAX = 5000;
 const TEMP_C_MIN = -50;
 const TEMP_C_MAX = 150;
 
-/** CID2 0x42 answer (§3.1): parsed by the cell and sensor counts, never by fixed offsets. */
+/** CID2 0x42 answer (docs/protocols/seplos.md#v2-telemetry): parsed by the cell and sensor counts, never by fixed offsets. */
 export function decodeTelemetry(info: Buffer): Result<V2Telemetry> {
   const r = new Reader(info);
   if (!r.has(3)) return { ok: false, reason: 'telemetry too short' };
@@ -242,7 +242,7 @@ export function decodeTelemetry(info: Buffer): Result<V2Telemetry> {
   for (let i = 0; i < m; i++) cellsMv.push(r.u16());
   const n = r.u8();
   if (n < TEMPS_MIN || n > TEMPS_MAX) return { ok: false, reason: `temperature count ${n} out of range` };
-  // Everything up to SOH is required; port voltage and reserved words are optional (§3.1).
+  // Everything up to SOH is required; port voltage and reserved words are optional.
   if (!r.has(2 * n + 17)) return { ok: false, reason: 'telemetry too short for its fields' };
   const temperaturesRaw: number[] = [];
   for (let j = 0; j < n; j++) temperaturesRaw.push(r.u16());
@@ -310,7 +310,7 @@ export interface V2AlarmInfo {
   trailingBytes: number[];
 }
 
-/** CID2 0x44 answer (§3.2). */
+/** CID2 0x44 answer (docs/protocols/seplos.md#v2-alarms). */
 export function decodeAlarms(info: Buffer): Result<V2AlarmInfo> {
   const r = new Reader(info);
   if (!r.has(3)) return { ok: false, reason: 'alarm answer too short' };
@@ -374,7 +374,7 @@ const ascii = (b: Buffer): string =>
     .replace(/[^\x20-\x7e]/g, '')
     .trim();
 
-/** CID2 0x51 answer (§3.4). */
+/** CID2 0x51 answer (docs/protocols/seplos.md#v2-device-info). */
 export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
   if (info.length < 12) return { ok: false, reason: 'device info too short' };
   const firmwareMajor = info[10];
@@ -392,7 +392,7 @@ export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
 }
 
 type ParamUnit = 'mV' | '10mV' | 'K' | 'cA' | 'cAh' | 'raw';
-/** 0x47 u16 parameter table (§3.3): index → [name, encoding]. */
+/** 0x47 u16 parameter table (docs/protocols/seplos.md#v2-parameters): index → [name, encoding]. */
 const U16_PARAMS: Array<[string, ParamUnit]> = [
   ['cellHighVoltageAlarmV', 'mV'],
   ['cellHighVoltageRecoveryV', 'mV'],
@@ -455,7 +455,7 @@ const U16_PARAMS: Array<[string, ParamUnit]> = [
   ['ratedCapacityAh', 'cAh'],
   ['remainingCapacitySettingAh', 'cAh'],
 ];
-/** 0x47 u8 parameters 0x3C… (§3.3). */
+/** 0x47 u8 parameters 0x3C…. */
 const U8_PARAMS = [
   'cellDifferenceFault10mV',
   'cellDifferenceRecovery10mV',
@@ -497,7 +497,7 @@ export interface V2Parameters {
   deviceName: string;
 }
 
-/** CID2 0x47 answer (§3.3), read-only. */
+/** CID2 0x47 answer (docs/protocols/seplos.md#v2-parameters), read-only. */
 export function decodeParameters(info: Buffer): Result<V2Parameters> {
   const r = new Reader(info);
   if (!r.has(2)) return { ok: false, reason: 'parameter answer too short' };
@@ -556,7 +556,7 @@ export interface V2IntraPack {
   systemState: number;
 }
 
-/** CID2 0x5A intra-pack record, sniffed on the RS485-1/2 parallel bus (§5.3). */
+/** CID2 0x5A intra-pack record, sniffed on the RS485-1/2 parallel bus (docs/protocols/seplos.md#v2-intra-pack). */
 export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
   if (info.length < 32) return { ok: false, reason: 'intra-pack record too short' };
   const r = new Reader(info);
@@ -588,7 +588,7 @@ export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Alarm bits (§3.2 table B) → AlarmName or extra flags. Every bit has a meaning here.
+// Alarm bits (docs/protocols/seplos.md#v2-alarm-bits) → AlarmName or extra flags. Every bit has a meaning here.
 
 const W: AlarmLevel = 'warn';
 const A: AlarmLevel = 'alarm';
@@ -725,7 +725,7 @@ export function decodeStatus(events: number[], switchState: number, event7: numb
 }
 
 // ---------------------------------------------------------------------------------------------
-// PackState mapping (§8)
+// PackState mapping (docs/protocols/seplos.md#mapping-to-packstate)
 
 export interface PackContext {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * Seplos V3 (Modbus-RTU, "BMS3.0 Modbus-RTU Protocol"): blocks PIA (0x1000), PIB (0x1100), PIC
  * (coils 0x1200), VIA (0x1700), and the listen-only stream decoder for a bank whose master polls the
- * slaves (shared/protocols/seplos.md §6–§7). Pure; decoders never throw.
+ * slaves (docs/protocols/seplos.md#v3-modbus). Pure; decoders never throw.
  */
 import type { Framer } from '../../transport/framer';
 import { crcValid, parseAnswer, readRequest } from '../../transport/modbus-rtu';
@@ -34,7 +34,7 @@ export function parseBlockAnswer(frame: Buffer, id: number, block: BlockSpec): R
   const a = parseAnswer(frame, id, block.fn);
   if (!a.ok) return { ok: false, reason: a.reason };
   const expected = block.fn === FC_READ_COILS ? Math.ceil(block.quantity / 8) : block.quantity * 2;
-  // PIA is read as 17 or 18 registers in the field (§7.1); every other block must be whole.
+  // PIA is read as 17 or 18 registers in the field; every other block must be whole.
   const minimum = block.name === 'pia' ? 34 : expected;
   if (a.data.length < minimum || a.data.length > expected) {
     return { ok: false, reason: `${block.name.toUpperCase()} answer has ${a.data.length} bytes, expected ${expected}` };
@@ -76,7 +76,7 @@ export interface PiaBlock {
   reg1011?: number;
 }
 
-/** PIA, 17 or 18 registers (§7.1). */
+/** PIA, 17 or 18 registers (docs/protocols/seplos.md#v3-pia). */
 export function decodePia(data: Buffer): Result<PiaBlock> {
   if (data.length !== 34 && data.length !== 36)
     return { ok: false, reason: `PIA must be 34 or 36 bytes (got ${data.length})` };
@@ -116,7 +116,7 @@ export interface PibBlock {
   powerTemperature: number;
 }
 
-/** PIB, 26 registers (§7.2). */
+/** PIB, 26 registers (docs/protocols/seplos.md#v3-pib). */
 export function decodePib(data: Buffer): Result<PibBlock> {
   if (data.length !== 52) return { ok: false, reason: `PIB must be 52 bytes (got ${data.length})` };
   const r = words(data);
@@ -162,7 +162,7 @@ export interface PicBlock {
 const W: AlarmLevel = 'warn';
 const A: AlarmLevel = 'alarm';
 const bits = (names: string[]): BitMeaning[] => names.map((flag) => ({ flag }));
-/** PIC bytes 8–17 (§7.3). Voltage and cell-temperature bits match V2; the others do not. */
+/** PIC bytes 8–17 (docs/protocols/seplos.md#v3-pic). Voltage and cell-temperature bits match V2; the others do not. */
 const PIC_BITS: Record<number, BitMeaning[]> = {
   8: bits([
     'stateDischarging',
@@ -257,7 +257,7 @@ const PIC_BITS: Record<number, BitMeaning[]> = {
   ],
 };
 
-/** PIC, 144 coils = 18 bytes (§7.3). */
+/** PIC, 144 coils = 18 bytes. */
 export function decodePic(data: Buffer): Result<PicBlock> {
   if (data.length !== 18) return { ok: false, reason: `PIC must be 18 bytes (got ${data.length})` };
   const b = [...data];
@@ -300,7 +300,7 @@ const ascii = (data: Buffer, reg: number, count: number): string =>
     .replace(/[^\x20-\x7e]/g, '')
     .trim();
 
-/** VIA identity block, 51 registers (§7.4). */
+/** VIA identity block, 51 registers (docs/protocols/seplos.md#v3-via). */
 export function decodeVia(data: Buffer): Result<ViaBlock> {
   if (data.length < 0x24 * 2) return { ok: false, reason: `VIA too short (${data.length} bytes)` };
   return {
@@ -327,7 +327,7 @@ const bitList = (bitmap: number): number[] => {
   return out;
 };
 
-/** One PackState from the PIA, PIB and PIC of one pack (§8). */
+/** One PackState from the PIA, PIB and PIC of one pack (docs/protocols/seplos.md#mapping-to-packstate). */
 export function toPackState(
   a: PiaBlock,
   b: PibBlock,
@@ -377,13 +377,13 @@ export function toPackState(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Listen-only: a bank master polls its slaves and publishes its own blocks unsolicited (§7.5).
+// Listen-only: a bank master polls its slaves and publishes its own blocks unsolicited (docs/protocols/seplos.md#v3-listening).
 
 const BMS_ID_MAX = 0x7f;
 
 /**
  * Stream framer for sniffing: a CRC-valid 8-byte read request, a read answer or an exception.
- * Anything that is none of these is dropped one byte at a time (resynchronisation, §7.5).
+ * Anything that is none of these is dropped one byte at a time (resynchronisation).
  */
 export const v3ListenFramer: Framer = (buf) => {
   if (buf.length < 2) return { kind: 'incomplete' };

@@ -275,7 +275,7 @@ function v2IntraPackInfo(r: PackReading): Buffer {
   return b;
 }
 
-/** A 16S LFP parameter block in the 0x47 layout (§3.3): 60 words, 27 bytes, 8 switch bytes, name. */
+/** A 16S LFP parameter block in the 0x47 layout (docs/protocols/seplos.md#v2-parameters): 60 words, 27 bytes, 8 switch bytes, name. */
 function v2ParameterInfo(cells: number): Buffer {
   const k = (c: number): number => c * 10 + 2731;
   const words = [
@@ -419,7 +419,7 @@ function piaData(r: PackReading): Buffer {
 function pibData(r: PackReading): Buffer {
   const b = Buffer.alloc(52);
   r.cellsMv.slice(0, 16).forEach((mv, i) => b.writeUInt16BE(mv, i * 2));
-  // Sensors 5–8 are unused on a 4-sensor pack and read 2731 (0 °C), as on real packs (§7.2).
+  // Sensors 5–8 are unused on a 4-sensor pack and read 2731 (0 °C), as on real packs.
   [...r.cellTemps.map((t) => clampU16(toK10(t))), 2731, 2731, 2731, 2731].forEach((raw, i) =>
     b.writeUInt16BE(raw, 32 + i * 2),
   );
