@@ -1,5 +1,5 @@
 /**
- * Per-cell data arrives one cell per frame (bytes 24–29, spec §5): this map collects it until every
+ * Per-cell data arrives one cell per frame (bytes 24–29, docs/protocols/smartbms.md#building-the-whole-pack): this map collects it until every
  * cell 1..N has been seen recently enough to be trusted together.
  */
 export interface CellRecord {
@@ -13,7 +13,7 @@ export class CellAssembler {
   private readonly cells = new Map<number, CellRecord>();
   private count = 0;
 
-  /** Adds the rotating record of one frame. Index 0 or above the cell count is ignored (spec §5). */
+  /** Adds the rotating record of one frame. Index 0 or above the cell count is ignored. */
   add(index: number, count: number, voltage: number, tempRaw: number, time: number): void {
     // A changed cell count means a different pack layout: nothing collected so far belongs to it.
     if (count !== this.count) {

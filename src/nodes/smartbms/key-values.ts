@@ -1,5 +1,5 @@
 /**
- * The rotating key/value pair of firmware ≥ 3.3.6 (bytes 47/48, spec §3.4): one key per frame,
+ * The rotating key/value pair of firmware ≥ 3.3.6 (bytes 47/48, docs/protocols/smartbms.md#rotating-keyvalue-pair): one key per frame,
  * keys 0..18 form a cycle. Multi-byte values (cycles, totals, V-low …) are combined only from
  * parts of the same cycle, so an old MSB is never glued to a new LSB, and every value expires.
  */

@@ -1,7 +1,7 @@
 /**
  * The pure core of the `smartbms` node: bytes from the wire in, PackStates out. Frames are found by
  * the stream framer, decoded, and folded into the per-cell and key/value assemblers; a PackState is
- * produced for every frame once every cell has been seen (spec §5).
+ * produced for every frame once every cell has been seen (docs/protocols/smartbms.md#building-the-whole-pack).
  */
 import type { PackState } from '../../core/pack-state';
 import { CellAssembler } from './cell-assembler';
@@ -14,7 +14,7 @@ import { SmartBmsStreamFramer } from './stream-framer';
 export interface ListenerOptions {
   id: string;
   formula: TemperatureFormula;
-  /** A cell record older than this many ms per cell of the pack is dropped (spec §5: about 3 × N s). */
+  /** A cell record older than this many ms per cell of the pack is dropped (a cycle of N frames takes about N s). */
   cellMaxAgePerCellMs?: number;
 }
 

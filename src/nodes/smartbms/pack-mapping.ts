@@ -1,6 +1,6 @@
 /**
  * Maps a decoded 123\SmartBMS frame (plus what earlier frames assembled) to the common PackState
- * (architecture §3.1, spec §6). The frame's pack-level fields are complete in every frame; per-cell
+ * (docs/protocols/smartbms.md#mapping-to-packstate). The frame's pack-level fields are complete in every frame; per-cell
  * values and the key/value data come from the assemblers.
  */
 import type { Alarms, PackState } from '../../core/pack-state';
@@ -106,7 +106,7 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     ...(f.frameKind === 'legacy-clock'
       ? { deviceClock: `${pad2(f.legacyClockHours!)}:${pad2(f.legacyClockMinutes!)}` }
       : {}),
-    // No generation flag in the frame: firmware major 3 means gen3 (spec §6) [inferred].
+    // No generation flag in the frame: firmware major 3 means gen3 [inferred].
     generation: kv.firmware?.startsWith('3.') ? 'gen3' : 'unknown',
     ...ctx.counters,
   };

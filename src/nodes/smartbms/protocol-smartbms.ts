@@ -1,16 +1,16 @@
 /**
  * 123\SmartBMS serial "extended data output" (gen2 OUT board, gen3 End Board): one 58-byte frame
  * per cycle, 9600 8N1, big-endian, no header, 8-bit additive checksum in the last byte.
- * Layout and confidence marks: shared/protocols/smartbms.md §3–§4. Pure: no Node-RED import.
+ * Layout: docs/protocols/smartbms.md#frame-layout. Pure: no Node-RED import.
  */
 
 export const FRAME_LENGTH = 58;
 
-/** Scales of the raw fields (spec §3). */
+/** Scales of the raw fields. */
 const VOLT_PER_BIT = 0.005;
 const AMP_PER_BIT = 0.125;
 const KWH_PER_CAPACITY_BIT = 0.1;
-/** Bytes 47/48 carry "key + 25" on firmware ≥ 3.3.6 (spec §3.4). */
+/** Bytes 47/48 carry "key + 25" on firmware ≥ 3.3.6 (docs/protocols/smartbms.md#rotating-keyvalue-pair). */
 export const KEY_OFFSET = 25;
 export const KEY_COUNT = 19;
 
@@ -82,7 +82,7 @@ export const STATUS1 = {
   socNotCalibrated: 0x80,
 } as const;
 
-/** Status byte 2 (key 16), DOC3311 bit order (spec §3.4). */
+/** Status byte 2 (key 16), DOC3311 bit order. */
 export const STATUS2 = {
   earlyWarning: 0x02,
   tMinChargeExceeded: 0x04,
@@ -115,12 +115,12 @@ function signedCurrent(sign: SignByte, raw: number): number | null {
   return sign === '-' ? -a : a;
 }
 
-/** °C by 123electric's own readers and app (formula A, spec §3.2); the default. */
+/** °C by 123electric's own readers and app (formula A, docs/protocols/smartbms.md#temperatures); the default. */
 export function temperatureVenus(raw: number): number {
   return Math.round((raw * 0.857 - 232) * 1000) / 1000;
 }
 
-/** °C by the written protocol documents (formula B, spec §3.2). */
+/** °C by the written protocol documents (formula B). */
 export function temperatureDoc(raw: number): number {
   return raw - 276;
 }
@@ -214,7 +214,7 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
     vMaxSetting: volts(u16(b, 53)),
     vBalanceSetting: volts(u16(b, 55)),
   };
-  // Keys are stored +25, legacy hours are ≤ 23: the two ranges cannot be confused (spec §3.4).
+  // Keys are stored +25, legacy hours are ≤ 23: the two ranges cannot be confused.
   if (b[47] >= KEY_OFFSET && b[47] < KEY_OFFSET + KEY_COUNT) {
     frame.frameKind = 'key-value';
     frame.kvKey = b[47] - KEY_OFFSET;
@@ -229,7 +229,7 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
-/** Meaning of one rotating key (DOC3311 key table, spec §3.4), for display and vector checks. */
+/** Meaning of one rotating key (DOC3311 key table, docs/protocols/smartbms.md#rotating-keyvalue-pair), for display and vector checks. */
 export interface KeyValueMeaning {
   meaning: string;
   /** Fields this single pair decodes to on its own (multi-byte values need the assembler). */

@@ -221,7 +221,7 @@ interface KeyContext {
   nominalV: number;
 }
 
-/** Bytes 47/48 of a gen3 frame for one key of the rotation (spec §3.4 key table). */
+/** Bytes 47/48 of a gen3 frame for one key of the rotation (docs/protocols/smartbms.md#rotating-keyvalue-pair). */
 function keyValue(key: number, c: KeyContext): [number, number] {
   const v005 = (v: number): number => Math.round(v / 0.005);
   const byteOf = (v: number, shift: number): number => (Math.max(0, Math.floor(v)) >> shift) & 0xff;

@@ -1,5 +1,5 @@
 /**
- * One wrong bit in status byte 1 can switch a charger or inverter (spec §2 step 4: 123electric's
+ * One wrong bit in status byte 1 can switch a charger or inverter (123electric's
  * own driver votes over 3 frames). We filter fail-safe instead of by majority: a permission counts
  * only when the last 3 frames all grant it, an alarm counts when any of the last 3 frames has it.
  * So a bad state shows on the very next frame and a good state needs 3 frames in a row.

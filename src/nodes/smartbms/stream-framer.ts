@@ -1,6 +1,6 @@
 /**
  * Finds 58-byte 123\SmartBMS frames in a continuous byte stream. The frame has no start marker,
- * so boundaries come from the checksum plus plausibility (spec §2): an 8-bit sum alone matches a
+ * so boundaries come from the checksum plus plausibility (docs/protocols/smartbms.md#finding-frames): an 8-bit sum alone matches a
  * random window 1 time in 256.
  *
  * - Unlocked: slide one byte at a time until a plausible frame is followed, exactly 58 bytes
