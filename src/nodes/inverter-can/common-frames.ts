@@ -1,5 +1,5 @@
 /**
- * Little-endian frames that several protocols share (inverter-can.md §3-§5): 0x351 limits, 0x355
+ * Little-endian frames that several protocols share (docs/protocols/inverter-can.md#shared-frames): 0x351 limits, 0x355
  * SOC, 0x356 battery, 0x35A alarm pairs, 0x35E/text, 0x35F product, 0x372 modules, 0x373 cell
  * extremes, 0x379 capacity. Each encoder has its decoder next to it.
  */
@@ -82,7 +82,7 @@ export function readBattery(r: FrameReader, view: InverterView, voltageLsb: numb
   view.temperature = r.s16(4, 0.1);
 }
 
-// ---- 0x35A: 2-bit pairs, bytes 0-3 alarms, 4-7 warnings (§9.3). 1 = active, 2 = OK, 0 = not supported.
+// ---- 0x35A: 2-bit pairs, bytes 0-3 alarms, 4-7 warnings. 1 = active, 2 = OK, 0 = not supported.
 
 /** Pair slots in wire order; slots 13-15 are reserved (Victron uses slot 13 of the warning half for system status). */
 export const PAIR_ITEMS: readonly AlarmItem[] = [
@@ -103,7 +103,7 @@ export const PAIR_ITEMS: readonly AlarmItem[] = [
 ];
 const STATUS_SLOT = 13;
 
-/** The items we supervise and report as OK when inactive (inverter-can.md §11.6). */
+/** The items we supervise and report as OK when inactive (docs/protocols/inverter-can.md#0x35a-alarm-pairs). */
 export const SUPERVISED_PAIRS: ReadonlySet<string> = new Set([
   'general',
   'overVoltage',

@@ -1,5 +1,5 @@
 /**
- * Growatt's own LV protocol (SPF/SPE "L51", SPH/SPM-HU "01"; inverter-can.md §6, §9.4):
+ * Growatt's own LV protocol (SPF/SPE "L51", SPH/SPM-HU "01"; docs/protocols/inverter-can.md#growatt):
  * big-endian, and the battery answers the inverter's 0x301 poll with 0x311-0x314, 0x319-0x321.
  * The optional per-cell frames 0x315-0x318 are not sent: they describe a single pack, and a bank
  * is several in parallel.
@@ -16,7 +16,7 @@ import { addItems, decodeWith, identityOf, type FrameDecoders } from './common-f
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
 import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
 
-/** 0x312 tables T1/T2 (protection, bytes 0-1) and T3/T4 (warnings, bytes 2-3), §9.4. */
+/** 0x312 tables T1/T2 (protection, bytes 0-1) and T3/T4 (warnings, bytes 2-3). */
 export const GROWATT_ITEMS: readonly FlagItem[] = [
   { name: 'softStartFail', from: [], protection: [0, 0] },
   { name: 'moduleUnderVoltage', from: ['packUnderVoltage'], protection: [0, 1], warning: [2, 1] },
@@ -41,7 +41,7 @@ export const GROWATT_ITEMS: readonly FlagItem[] = [
   },
 ];
 
-/** 0x319 byte 0 bits 4-7 as Pylon 0x35C (§9.2); bits 0-1 chemistry. */
+/** 0x319 byte 0 bits 4-7 as Pylon 0x35C (docs/protocols/inverter-can.md#0x35c-requests); bits 0-1 chemistry. */
 const REQUEST_FLAGS: BitMap = [
   [7, 'chargeEnable'],
   [6, 'dischargeEnable'],
@@ -90,7 +90,7 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   const requests = new Set<string>();
   if (v.chargeEnabled) requests.add('chargeEnable');
   if (v.dischargeEnabled) requests.add('dischargeEnable');
-  // The document asks for bit 5 only; bit 4 is unused (§6).
+  // The document asks for bit 5 only; bit 4 is unused.
   if (bank.forceCharge) requests.add('forceChargeI');
   const fullAh = bank.capacityAh.online;
   const t312 = w();

@@ -1,13 +1,13 @@
 /**
- * Pylontech LV CAN (V1.2, inverter-can.md §3) and the brands that speak it, as profiles:
+ * Pylontech LV CAN (V1.2, docs/protocols/inverter-can.md#pylontech-family) and the brands that speak it, as profiles:
  * generic/Deye/Solis/Growatt L52/Megarevo/Sorotec (the original set), Sofar (no zero limits),
- * Sol-Ark v1.3 (§8: DLC 8, 0.1 V pack voltage, + 0x379), Luxpower/EG4 V04 (§7: cell extremes,
+ * Sol-Ark v1.3 (DLC 8, 0.1 V pack voltage, + 0x379), Luxpower/EG4 V04 (cell extremes,
  * capacity and cycles in place of Pylon's spare bytes) and Goodwe "Pylon+" (+ 0x35A, 0x372,
  * 0x373, 0x379, name GOODWE). The inverter acknowledges with 0x305 (29-bit on Schneider).
  *
- * Stop rules (§3.5, notes B2): a disallowed direction clears its 0x35C enable bit and sends its
+ * Stop rules (docs/protocols/inverter-can.md#stop-rules): a disallowed direction clears its 0x35C enable bit and sends its
  * limit as 0; CVL is never sent as 0. Force charge sets both request bits (Deye reacts to either,
- * EG4 only to bit 4; notes B13).
+ * EG4 only to bit 4).
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
@@ -40,7 +40,7 @@ import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from 
 import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
 
 interface PylonProfile {
-  /** Default 0x35E text: Deye recognises names starting with "PYLON" (§3.4). */
+  /** Default 0x35E text: Deye recognises names starting with "PYLON". */
   manufacturer: string;
   /** Sol-Ark and Luxpower want every frame 8 bytes; the original set uses DLC 8/4/6/7/2/8. */
   allDlc8: boolean;
@@ -66,7 +66,7 @@ const PROFILES: Record<string, PylonProfile> = {
   'sol-ark': { manufacturer: 'CellSafe', allDlc8: true, voltageLsb: 0.1, layout: 'pylon', extras: 'capacity' },
   luxpower: { manufacturer: 'CellSafe', allDlc8: true, voltageLsb: 0.01, layout: 'luxpower', extras: 'none' },
   goodwe: { ...ORIGINAL, manufacturer: 'GOODWE', extras: 'pylon-plus' },
-  // Sofar ignores zero current limits (diyBMS pylon_canbus.cpp; notes B3): "stop" is sent as 0.1 A.
+  // Sofar ignores zero current limits (diyBMS pylon_canbus.cpp): "stop" is sent as 0.1 A.
   sofar: { ...ORIGINAL, zeroLimitFloor: 0.1 },
   solis: ORIGINAL,
   'growatt-l52': ORIGINAL,
@@ -77,7 +77,7 @@ const PROFILE_NAMES = Object.keys(PROFILES);
 
 const profileOf = (options?: EncodeOptions): PylonProfile => PROFILES[options?.profile ?? 'generic'] ?? ORIGINAL;
 
-/** 0x359 tables 1-4 (§9.1): bytes 0-1 protection, 2-3 warnings; system error at byte 1 bit 3 as documented. */
+/** 0x359 tables 1-4 (docs/protocols/inverter-can.md#0x359-flags): bytes 0-1 protection, 2-3 warnings; system error at byte 1 bit 3 as documented. */
 export const PYLON_ITEMS: readonly FlagItem[] = [
   { name: 'overVoltage', from: ['cellOverVoltage', 'packOverVoltage'], protection: [0, 1], warning: [2, 1] },
   { name: 'underVoltage', from: ['cellUnderVoltage', 'packUnderVoltage'], protection: [0, 2], warning: [2, 2] },
@@ -99,7 +99,7 @@ export const PYLON_ITEMS: readonly FlagItem[] = [
   { name: 'internalCommFail', from: ['communication', 'bmsCommLost', 'packOffline'], warning: [3, 3] },
 ];
 
-/** 0x35C request flags (§9.2). */
+/** 0x35C request flags (docs/protocols/inverter-can.md#0x35c-requests). */
 export const REQUEST_FLAGS: BitMap = [
   [7, 'chargeEnable'],
   [6, 'dischargeEnable'],
@@ -139,7 +139,7 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   let soc: CanFrame;
   let battery: CanFrame;
   if (lux) {
-    // Luxpower V04 reuses Pylon's spare bytes; its inverters misbehave when max == min temperature (notes E1).
+    // Luxpower V04 reuses Pylon's spare bytes; its inverters misbehave when max == min temperature.
     const tMin = clamp(bank.temperature.min, LV_RANGES.temperature.min, LV_RANGES.temperature.max - 0.1);
     soc = new FrameWriter(8)
       .u16(0, socPercent(v))
@@ -261,7 +261,7 @@ export const pylontechProtocol: InverterProtocol = {
   inverterFrames: () => [canFrame(0x305, Buffer.alloc(8))],
   inverterPeriodMs: 1000,
   onInverterFrame(frame, _bank, options) {
-    // Any 0x305 is the inverter's ACK, 11- or 29-bit (Schneider XW Pro, notes B21).
+    // Any 0x305 is the inverter's ACK, 11- or 29-bit (Schneider XW Pro sends it 29-bit).
     if (frame.id === 0x305) return { linkAlive: true };
     if (profileOf(options).layout === 'luxpower' && frame.id === 0x300 && !frame.ext) {
       return { linkAlive: true, command: (frame.data[0] & 1) === 1 ? 'shutdown' : undefined };

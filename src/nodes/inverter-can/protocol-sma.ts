@@ -1,5 +1,5 @@
 /**
- * SMA Sunny Island with an external BMS ("LiIon_Ext-BMS"; inverter-can.md §5). Only the ids SMA
+ * SMA Sunny Island with an external BMS ("LiIon_Ext-BMS"; docs/protocols/inverter-can.md#sma). Only the ids SMA
  * allows are sent (0x351, 0x355, 0x356, 0x35A, 0x35B, 0x35E, 0x35F), every frame 8 bytes with
  * unused bytes 0xFF ("invalid"), values clamped into the ranges the SI accepts (it silently drops
  * anything outside and keeps the last value). Alarm pairs: 01 raises, 10 clears, so every
@@ -98,7 +98,7 @@ export const smaProtocol: InverterProtocol = {
   name: 'sma',
   profiles: ['sunny-island'],
   periodMs: 1000,
-  // SMA TI §5.1: a value must not be updated faster than every 200 ms.
+  // SMA's external-BMS technical information: a value must not be updated faster than every 200 ms.
   minGapMs: 200,
   bitrate: () => 500000,
   ranges: () => RANGES,

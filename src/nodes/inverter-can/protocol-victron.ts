@@ -1,10 +1,10 @@
 /**
- * Victron "CAN-bus BMS" frame set (inverter-can.md §4) for a GX device with DVCC: the SMA frames
+ * Victron "CAN-bus BMS" frame set (docs/protocols/inverter-can.md#victron) for a GX device with DVCC: the SMA frames
  * plus module counts, cell extremes, ids, energy and names. The same set, with BYD's identity and
  * styles, is the BYD LVS protocol (protocol-byd.ts).
  *
  * The bank never presents itself to a Victron as Pylontech or BYD: Venus OS applies quirks to
- * those products (rewrites CVL, turns CCL = 0 into C/4 or 40 A; charge-control.md §A3), which
+ * those products (rewrites CVL, turns CCL = 0 into C/4 or 40 A), which
  * would defeat our limits. Such names/ids are refused by validateOptions and replaced by ours.
  *
  * Deliberate differences from real captures (test/unit/inverter-can/vectors.test.ts DEVIATIONS):
@@ -169,7 +169,7 @@ export function decodeVictronSet(frames: CanFrame[]): InverterView {
   return view;
 }
 
-/** What a GX sends (inverter-can.md §4): keep-alive 0x305, 0x306, and 0x307 "VIC" identification. */
+/** What a GX sends: keep-alive 0x305, 0x306, and 0x307 "VIC" identification. */
 export const GX_FRAMES: readonly CanFrame[] = [
   canFrame(0x305, Buffer.alloc(8)),
   canFrame(0x306, Buffer.alloc(8)),

@@ -1,6 +1,6 @@
 /**
  * The BankState numbers as an inverter protocol sends them: clamped to the protocol's field
- * ranges (never wrapped), with the rules every inverter needs (inverter-can.md §11, notes B2/A2).
+ * ranges (never wrapped), with the rules every inverter needs (docs/protocols/inverter-can.md#wire-values, #stop-rules).
  */
 import type { BankState } from '../../core/pack-state';
 import { clamp } from './can-encoding';
@@ -25,11 +25,11 @@ export const LV_RANGES: FieldRanges = {
   temperature: { min: -3276.8, max: 3276.7, lsb: 0.1 },
 };
 
-/** Below this a CVL means "over-voltage" to Victron and Deye (notes A2, B2), never "stop charging". */
+/** Below this a CVL means "over-voltage" to Victron and Deye, never "stop charging". */
 const MIN_CVL = 1;
 
 export interface WirePolicy {
-  /** Sofar ignores zero current limits, so "stop" is sent as this small value instead (notes B3). */
+  /** Sofar ignores zero current limits, so "stop" is sent as this small value instead. */
   zeroLimitFloor?: number;
 }
 
