@@ -1,6 +1,6 @@
 /**
  * Offline replica of the Flow Library scorecard (`node-red-dev validate`), for the checks that do
- * not need the network (reference/node-red-conventions.md §1.12), plus what Node-RED itself needs
+ * not need the network (check ids as node-red-dev reports them), plus what Node-RED itself needs
  * on disk next to each compiled node. Runs against the build output (npm test builds first).
  */
 import { strict as assert } from 'node:assert';

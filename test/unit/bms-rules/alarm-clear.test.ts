@@ -1,5 +1,5 @@
 /**
- * D10 alarms fall back to OK after their clear delay (10 s) once the condition is gone — also when the
+ * Bank alarms (docs/rules.md#alarms) fall back to OK after their clear delay (10 s) once the condition is gone — also when the
  * level drops straight from ALARM to OK (over-current, pack offline, comm lost, frozen/off-bus data).
  */
 import { strict as assert } from 'node:assert';

@@ -13,7 +13,7 @@ import { warmRun } from './fixtures';
 const DIR = path.resolve(__dirname, '../../../src/nodes/bms-rules');
 
 describe('bms-rules configuration', () => {
-  it('defaults are the D11 LiFePO4 16S values', () => {
+  it('defaults are the LiFePO4 16S values of docs/rules.md', () => {
     const c = resolveConfig({});
     assert.ok(c.ok);
     const v = c.value;

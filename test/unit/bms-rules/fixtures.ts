@@ -11,7 +11,7 @@ import type { PersistedCharge } from '../../../src/nodes/bms-rules/charge-state'
 export const T0 = Date.UTC(2026, 0, 1);
 export const IDS = ['P1', 'P2', 'P3'];
 
-/** D12 setup: 16S, 3 × 280 Ah packs, 100 A per pack. */
+/** Scenario setup: 16S, 3 × 280 Ah packs, 100 A per pack. */
 export function config(
   over: Partial<RulesConfig> = {},
   packs = IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 })),

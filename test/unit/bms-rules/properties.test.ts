@@ -280,7 +280,7 @@ describe('bms-rules properties over random pack time series', function () {
   });
 });
 
-/** The D14 tables, written out literally as the oracle. */
+/** The 123\SmartBMS relay tables (docs/rules.md#relays), written out literally as the oracle. */
 function oracle(
   mode: 'normal' | 'critical',
   relay: 'charge' | 'load',
@@ -309,7 +309,7 @@ function oracle(
   return disable ? false : enable ? true : prev;
 }
 
-describe('bms-rules relay modes follow the 123\\SmartBMS tables (D14)', () => {
+describe('bms-rules relay modes follow the 123\\SmartBMS tables', () => {
   const th = relayThresholds(config());
   const view = fc.record({
     cells: fc.array(fc.double({ min: 2.7, max: 3.8, noNaN: true }), { minLength: 1, maxLength: 48 }),

@@ -1,5 +1,5 @@
 /**
- * D12 scenarios 1–10, 18, 20–22, 25–27: charge states, CVL, latches and shaping, on simulated time.
+ * Rules scenarios 1–10, 18, 20–22, 25–27: charge states, CVL, latches and shaping, on simulated time.
  */
 import { strict as assert } from 'node:assert';
 import { config, IDS, pack, Run, steady, T0, warmRun } from './fixtures';
@@ -18,7 +18,7 @@ const floatSaved = (ageMs: number, extra: object = {}) => ({
   ...extra,
 });
 
-describe('bms-rules D12 scenarios: charging', () => {
+describe('bms-rules scenarios: charging', () => {
   it('1 clean full charge: BULK → ABSORB 30 s after V ≥ CVL − 0.05, FLOAT_RAMP after 900 s, ramp ≤ 1.6 mV/s, one full-charge event', () => {
     const r = warmRun();
     const start = r.banks.length;
@@ -189,7 +189,7 @@ describe('bms-rules D12 scenarios: charging', () => {
     const stuck = run(0);
     assert.ok(
       stuck.every((b) => b.chargeState === 'bulk'),
-      'without the drop compensation the tolerance is not met (P6)',
+      'without the drop compensation the tolerance is not met',
     );
   });
 
@@ -387,7 +387,7 @@ describe('bms-rules D12 scenarios: charging', () => {
     assert.ok(Math.abs(b.ccl - expected) < 1e-6 && b.ccl < 21, `CCL ${b.ccl}`);
   });
 
-  it('27 Victron mode: a latch that zeroes the CCL also caps the CVL at Vfl in the same step (P5)', () => {
+  it('27 Victron mode: a latch that zeroes the CCL also caps the CVL at Vfl in the same step', () => {
     const r = warmRun();
     assert.equal(r.last.cvl, 55.2);
     const b = r.run(1, steady({ temps: [25, 56] }))[0];

@@ -1,5 +1,5 @@
 /**
- * D12 scenarios 11–17, 19, 23, 24, 28: pack health, safety modes, the share model, alarms and the heartbeat.
+ * Rules scenarios 11–17, 19, 23, 24, 28: pack health, safety modes, the share model, alarms and the heartbeat.
  */
 import { strict as assert } from 'node:assert';
 import { config, IDS, pack, Run, steady, warmRun } from './fixtures';
@@ -13,7 +13,7 @@ const only =
   (i: number, now: number): PackState[] =>
     ids.map((id) => pack(id, now, { jitter: i, ...o }));
 
-describe('bms-rules D12 scenarios: health and fail-safe', () => {
+describe('bms-rules scenarios: health and fail-safe', () => {
   it('11 one pack offline: STALE freezes increases, OFFLINE → 180 A, CVL ≤ 54.0, SoC of 2 packs, WARN then ALARM; return → NORMAL after 30 s', () => {
     const socs: Record<string, number> = { P1: 50, P2: 60, P3: 90 };
     const packs = (ids: string[]) => (i: number, now: number) =>
@@ -307,7 +307,7 @@ describe('bms-rules misc behaviour', () => {
   });
 });
 
-describe('bms-rules BMS-advertised CVL (D4)', () => {
+describe('bms-rules BMS-advertised CVL', () => {
   it('caps the bank CVL, but a pack asking for float or less (floating) is ignored', () => {
     const withCvl = (cvl: number) => (i: number, now: number) =>
       IDS.map((id) => ({ ...pack(id, now, { jitter: i }), limits: id === 'P2' ? { cvl } : undefined }));

@@ -1,5 +1,5 @@
 /**
- * D9 output shaping: a small fall inside the publish deadband is held, but never above what the
+ * Output shaping (docs/rules.md#shaping): a small fall inside the publish deadband is held, but never above what the
  * packs that can take current allow in sum (found by the offlineSec property: 101.8 A published with
  * one fresh 100 A pack left).
  */
@@ -8,7 +8,7 @@ import { newShaper, shape, type ShapeParams } from '../../../src/nodes/bms-rules
 
 const p: ShapeParams = { holdMs: 10_000, rate: 10, restartMin: 5, deadbandA: 0.5, deadbandFrac: 0.02 };
 
-describe('bms-rules output shaping (D9)', () => {
+describe('bms-rules output shaping', () => {
   it('holds a fall smaller than the deadband while the output stays within the ceiling', () => {
     const sh = newShaper();
     sh.out = 101.77;

@@ -1,5 +1,5 @@
 /**
- * D5 share model: share feedback may lower the bank limit, never raise it above what the modelled
+ * Share model (docs/rules.md#current-limits): share feedback may lower the bank limit, never raise it above what the modelled
  * shares allow.
  */
 import { strict as assert } from 'node:assert';
@@ -23,7 +23,7 @@ const perPack = (a: number, b: number) =>
     ['B', { ccl: { value: b, by: 'config:B' }, dcl: { value: 100, by: 'config:B' } }],
   ]);
 
-describe('bank limit share model (D5)', () => {
+describe('bank limit share model', () => {
   const cfg = { ...DEFAULTS, shareMode: 'capacity' as const, shareMargin: 0.9, systemMaxChargeA: 1000 };
 
   it('two equal packs: the tighter pack binds, with the margin', () => {

@@ -52,7 +52,7 @@ describe('jk-bms vectors', () => {
     assert.equal(JK_VECTORS.length, 16);
   });
 
-  it('builds the read-all request of spec §2.3 byte for byte', () => {
+  it('builds the NW read-all request byte for byte', () => {
     assert.equal(readAllRequest().toString('hex').toUpperCase(), '4E5700130000000006030000000000006800000129');
   });
 

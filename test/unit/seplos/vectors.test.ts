@@ -86,7 +86,7 @@ function checkAlarms(a: v2.V2AlarmInfo, e: Record<string, unknown>): void {
 }
 
 describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
-  it('holds the 27 vectors the spec lists', () => {
+  it('holds the 27 captured vectors', () => {
     assert.equal(VECTORS.length, 27);
     assert.equal(VECTORS.filter((v) => v.protocol === 'seplos-v2').length, 17);
   });

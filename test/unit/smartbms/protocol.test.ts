@@ -31,7 +31,7 @@ function vectorView(f: SmartBmsFrame): Record<string, unknown> {
 describe('smartbms protocol: shared vectors', () => {
   const vectors = loadSmartBmsVectors();
 
-  it('has the 7 vectors of the spec', () => {
+  it('has the 7 vectors', () => {
     assert.equal(vectors.length, 7);
   });
 
@@ -103,7 +103,7 @@ describe('smartbms protocol: rejections', () => {
   it('rejects lowest cell voltage above highest', () => {
     assert.match(reasonOf(withByte(12, 0x03)), /lowest cell voltage/);
   });
-  it('keeps a rotating index of 0 (ignored later by the assembler, spec §5)', () => {
+  it('keeps a rotating index of 0 (ignored later by the assembler)', () => {
     assert.equal(decodeFrame(withByte(24, 0)).ok, true);
   });
   it('classifies bytes 47/48 that are neither a key nor a clock as unknown', () => {
