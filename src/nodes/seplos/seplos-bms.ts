@@ -11,7 +11,7 @@ import type { PackState } from '../../core/pack-state';
 import { BusError } from '../../transport/bus-api';
 import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../bus/pack-node-reporter';
 import { V2BankListener, V3BankListener } from './bank-listener';
-import { type Generation, RejectedFrame, readIdentity, readPack } from './seplos-reader';
+import { type Generation, RejectedFrame, identitySummary, readIdentity, readPack } from './seplos-reader';
 
 interface SeplosConfig extends NodeDef {
   bus: string;
@@ -43,13 +43,17 @@ export = function (RED: NodeAPI) {
     }
     const addresses = parsed.value;
     const packId = packIds(config.idPrefix, config.name, 'seplos');
+    const identity = new Map<number, Record<string, unknown>>();
     const reporter = new PackNodeReporter(this, clock, bus, {
       addresses,
       packId,
-      statusSuffix: listen ? ' · listen' : '',
+      // A getter: the reporter reads it at every status write, so the model shows once identified.
+      get statusSuffix() {
+        const model = identitySummary(identity.values());
+        return (model ? ` · ${model}` : '') + (listen ? ' · listen' : '');
+      },
     });
 
-    const identity = new Map<number, Record<string, unknown>>();
     const refreshIdentity = async (targets: number[]): Promise<void> => {
       for (const address of targets) {
         try {

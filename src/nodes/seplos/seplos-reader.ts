@@ -44,14 +44,21 @@ async function v3Ask(bus: Bus, address: number, block: v3.BlockSpec): Promise<Bu
   return must(address, v3.parseBlockAnswer(answer, address, block));
 }
 
-/** Identity of a pack, attached to its PackStates as `extra.device` (and V2 `extra.parameters`). */
+/**
+ * Identity of a pack, read once and attached to its PackStates: `extra.device` (decoded V2 0x51 or
+ * V3 VIA), `extra.model` and `extra.firmware` (shown in the node status), and V2 `extra.parameters`.
+ */
 export async function readIdentity(
   bus: Bus,
   generation: Generation,
   address: number,
 ): Promise<Record<string, unknown>> {
-  if (generation === 'v3') return { device: must(address, v3.decodeVia(await v3Ask(bus, address, v3.BLOCKS.via))) };
+  if (generation === 'v3') {
+    const device = must(address, v3.decodeIdentification(await v3Ask(bus, address, v3.BLOCKS.via)));
+    return { device, model: device.deviceName, firmware: device.firmwareVersion };
+  }
   const device = must(address, v2.decodeDeviceInfo(await v2Ask(bus, address, v2.CID2.deviceInfo)));
+  const identity = { device, model: device.deviceName, firmware: device.firmware };
   // Some firmware has no 0x47 on this port (RTN 04): identity is still useful without it.
   const parameters = await v2Ask(bus, address, v2.CID2.parameters)
     .then((info) => must(address, v2.decodeParameters(info)).values)
@@ -59,7 +66,20 @@ export async function readIdentity(
       if (e instanceof RejectedFrame) return undefined;
       throw e;
     });
-  return parameters ? { device, parameters } : { device };
+  return parameters ? { ...identity, parameters } : identity;
+}
+
+/**
+ * Status text of the identified packs: "SIM16S200A-V3 fw 1.5" when they all agree, "2 models" when
+ * they differ, "" before any is identified.
+ */
+export function identitySummary(identities: Iterable<Record<string, unknown>>): string {
+  const names = new Set<string>();
+  for (const { model, firmware } of identities) {
+    if (typeof model === 'string' && model) names.add(typeof firmware === 'string' ? `${model} fw ${firmware}` : model);
+  }
+  if (names.size > 1) return `${names.size} models`;
+  return names.size === 1 ? [...names][0] : '';
 }
 
 /** One poll of one pack → its PackState. Rejects with RejectedFrame or the bus's BusError. */
