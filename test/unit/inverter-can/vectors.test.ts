@@ -39,8 +39,7 @@ const CELL_IDS: Deviation = {
 };
 const NOT_PYLON_OR_BYD: Deviation = {
   bytes: 'frame',
-  reason:
-    'a Victron GX must not see a Pylontech/BYD name or product id: Venus OS quirks would rewrite CVL and CCL = 0',
+  reason: 'a Victron GX must not see a Pylontech/BYD name or product id: Venus OS quirks would rewrite CVL and CCL = 0',
 };
 
 /** Deliberate differences per vector (matched by source) and protocol, by frame id. */
