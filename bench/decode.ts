@@ -15,7 +15,8 @@ import {
   liveReadRequest,
   triggerRequest,
 } from '../src/nodes/jk-bms/protocol-jk-pb';
-import { JK02_LENGTH, decodeJk02 } from '../src/nodes/jk-bms/protocol-jk02';
+import { JK02_LENGTH } from '../src/nodes/jk-bms/protocol-jk02';
+import { jk02PackState } from '../src/nodes/jk-bms/jk02-layout';
 import { createJkNwSimulator, createJkPbSimulator } from '../src/nodes/jk-bms/simulator';
 import * as v2 from '../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../src/nodes/seplos/protocol-seplos-v3';
@@ -58,6 +59,9 @@ function answers(factory: Parameters<typeof capture>[0], request: Buffer): Buffe
 }
 
 const meta = { id: 'p1', address: 1, time: 0 } as const;
+/** The pack of a decoder result that passed the plausibility gate (undefined = rejected). */
+const accepted = (r: { ok: true; value: PackState } | { ok: false; reason: string }): PackState | undefined =>
+  r.ok ? r.value : undefined;
 
 const jkPbFc03: DecodeCase = {
   protocol: 'jk-pb (FC 0x03)',
@@ -65,7 +69,9 @@ const jkPbFc03: DecodeCase = {
   sets: () => answers(createJkPbSimulator, liveReadRequest(1)),
   decode([frame]) {
     const r = decodeReadAnswer(frame, { address: 1, ...LIVE_READ });
-    return r.ok && r.value.block === 'live' ? liveToPackState(r.value.live, { ...meta, protocol: 'jk-pb' }) : undefined;
+    return r.ok && r.value.block === 'live'
+      ? accepted(liveToPackState(r.value.live, { ...meta, protocol: 'jk-pb' }))
+      : undefined;
   },
 };
 
@@ -76,7 +82,7 @@ const jkPbTrigger: DecodeCase = {
   decode([frame]) {
     const t = decodeTriggerAnswer(frame);
     return t.ok && t.value.frame.type === 'cellInfo'
-      ? liveToPackState(t.value.frame.live, { ...meta, protocol: 'jk-pb' })
+      ? accepted(liveToPackState(t.value.frame.live, { ...meta, protocol: 'jk-pb' }))
       : undefined;
   },
 };
@@ -87,12 +93,8 @@ const jk02: DecodeCase = {
   unit: '300-byte JK02 cell-info frame',
   sets: () =>
     answers(createJkPbSimulator, triggerRequest(1, PB_TRIGGERS.cellInfo)).map(([f]) => [f.subarray(0, JK02_LENGTH)]),
-  decode([frame]) {
-    const f = decodeJk02(frame);
-    return f.ok && f.value.type === 'cellInfo'
-      ? liveToPackState(f.value.live, { ...meta, protocol: 'jk02' })
-      : undefined;
-  },
+  // Layout not configured: both are decoded and the plausible one kept, as `cellsafe decode` does.
+  decode: ([frame]) => accepted(jk02PackState(frame, { ...meta, protocol: 'jk02' })),
 };
 
 const jkNw: DecodeCase = {
@@ -101,7 +103,7 @@ const jkNw: DecodeCase = {
   sets: () => answers(createJkNwSimulator, readAllRequest()),
   decode([frame]) {
     const nw = decodeNw(frame, { expectCommand: NW_COMMANDS.readAll });
-    return nw.ok ? nwToPackState(nw.value, { ...meta, protocol: 'jk-nw' }) : undefined;
+    return nw.ok ? accepted(nwToPackState(nw.value, { ...meta, protocol: 'jk-nw' })) : undefined;
   },
 };
 

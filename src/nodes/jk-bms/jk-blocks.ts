@@ -337,6 +337,12 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded
   const cellCount = popcount(mask);
   if (cellCount === 0 || cellCount > layout.maxCells)
     return { ok: false, reason: `cell mask 0x${mask.toString(16)} enables ${cellCount} cells` };
+  // (>>> 32 would shift by 0: only a layout narrower than the mask can have bits beyond it.)
+  if (layout.maxCells < 32 && mask >>> layout.maxCells !== 0)
+    return {
+      ok: false,
+      reason: `cell mask 0x${mask.toString(16)} enables cells beyond ${layoutName}'s ${layout.maxCells}`,
+    };
   if ((fields.soc as number) > 100) return { ok: false, reason: `SOC ${String(fields.soc)} % is out of range` };
   const cellVoltages: number[] = [];
   const cellResistancesMilliOhm: number[] = [];

@@ -68,14 +68,10 @@ export = function (RED: NodeAPI) {
           }
           const { frame, ackAddress } = ev.value;
           if (frame.type === 'cellInfo' && addresses.includes(ackAddress)) {
-            reporter.emit(
-              liveToPackState(frame.live, {
-                id: packId(ackAddress),
-                address: ackAddress,
-                time: clock.now(),
-                protocol: 'jk-pb',
-              }),
-            );
+            const meta = { id: packId(ackAddress), address: ackAddress, time: clock.now(), protocol: 'jk-pb' } as const;
+            const pack = liveToPackState(frame.live, meta);
+            if (pack.ok) reporter.emit(pack.value);
+            else reporter.reject(pack.reason, ackAddress);
           }
         }
       });

@@ -3,7 +3,8 @@
  * words is either mapped to an AlarmName or named in `extra.alarmFlags`, so nothing is lost.
  */
 import type { AlarmLevel, AlarmName, Alarms, PackProtocol, PackState } from '../../core/pack-state';
-import type { LiveReading } from './jk-blocks';
+import { plausiblePack } from '../../core/plausibility';
+import type { Decoded, LiveReading } from './jk-blocks';
 import type { NwReading } from './protocol-jk-nw';
 
 export interface BitMeaning {
@@ -103,8 +104,8 @@ const LIVE_EXTRA_KEYS = [
   'wireResistanceAlarmMask',
 ];
 
-/** Live block (PB Modbus) or JK02 cell-info frame → PackState. */
-export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
+/** Live block (PB Modbus) or JK02 cell-info frame → PackState, or the reason it is implausible. */
+export function liveToPackState(live: LiveReading, meta: PackMeta): Decoded<PackState> {
   const { alarms, flags } = decodeAlarmWord(live.alarmsRaw, PB_ALARM_BITS);
   const t = live.temperatures;
   // Sensor-present mask (32S only): b1 T1, b2 T2, b4 T4, b5 T5. T3 repeats the MOS value on PB.
@@ -115,6 +116,7 @@ export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
   if (present & 0b10000 && t.t4 !== undefined) temperatures.push(t.t4);
   if (present & 0b100000 && t.t5 !== undefined) temperatures.push(t.t5);
   const extra: Record<string, unknown> = {
+    layout: live.layout,
     alarmsRaw: live.alarmsRaw,
     alarmFlags: flags,
     cellResistancesMilliOhm: live.cellResistancesMilliOhm,
@@ -149,7 +151,7 @@ export function liveToPackState(live: LiveReading, meta: PackMeta): PackState {
   if (balanceCurrent !== undefined) pack.balanceCurrent = balanceCurrent;
   pack.alarms = alarms;
   pack.extra = extra;
-  return pack;
+  return plausiblePack(pack, { frameCellCount: live.cellCount });
 }
 
 export interface NwPackOptions {
@@ -157,8 +159,8 @@ export interface NwPackOptions {
   invertCurrent?: boolean;
 }
 
-/** NW read-all answer → PackState. */
-export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions = {}): PackState {
+/** NW read-all answer → PackState, or the reason it is implausible. */
+export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions = {}): Decoded<PackState> {
   const { alarms, flags } = decodeAlarmWord(nw.warningsRaw, NW_ALARM_BITS);
   const design = typeof nw.nominalCapacityAh === 'number' ? nw.nominalCapacityAh : undefined;
   const actual = typeof nw.actualCapacityAh === 'number' && nw.actualCapacityAh > 0 ? nw.actualCapacityAh : design;
@@ -180,7 +182,7 @@ export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions
   ]) {
     if (nw[k] !== undefined && nw[k] !== null) extra[k] = nw[k];
   }
-  return {
+  const pack: PackState = {
     kind: 'pack',
     id: meta.id,
     protocol: 'jk-nw',
@@ -201,4 +203,7 @@ export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions
     alarms,
     extra,
   };
+  // Item 0x8A is the BMS's own count of cells in series; the 0x79 list must hold that many.
+  const stated = typeof nw.cellCountReported === 'number' ? nw.cellCountReported : nw.cellCount;
+  return plausiblePack(pack, { frameCellCount: stated });
 }

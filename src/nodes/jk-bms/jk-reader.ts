@@ -5,6 +5,7 @@
 import type { Clock } from '../../core/clock';
 import type { PackState } from '../../core/pack-state';
 import type { SerialBusApi } from '../../transport/bus-api';
+import type { Decoded } from './jk-blocks';
 import { liveToPackState, nwToPackState } from './jk-pack-state';
 import {
   NW_COMMANDS,
@@ -43,6 +44,12 @@ export class RejectedFrame extends Error {
   }
 }
 
+/** The pack of a decoded answer, or a RejectedFrame (counted like a checksum error) with the reason. */
+function accepted(pack: Decoded<PackState>): PackState {
+  if (!pack.ok) throw new RejectedFrame(pack.reason);
+  return pack.value;
+}
+
 export interface ReadOptions {
   protocol: 'nw' | 'pb';
   method: PbMethod;
@@ -60,7 +67,8 @@ export async function readPack(
     const answer = await bus.transact({ address, request: readAllRequest(), framer: nwFramer });
     const nw = decodeNw(answer, { expectCommand: NW_COMMANDS.readAll });
     if (!nw.ok) throw new RejectedFrame(nw.reason);
-    return nwToPackState(nw.value, { id, address, time: now(), protocol: 'jk-nw' }, { invertCurrent: o.invertCurrent });
+    const meta = { id, address, time: now(), protocol: 'jk-nw' } as const;
+    return accepted(nwToPackState(nw.value, meta, { invertCurrent: o.invertCurrent }));
   }
   if (o.method === 'trigger') {
     const answer = await bus.transact({
@@ -72,13 +80,13 @@ export async function readPack(
     if (!t.ok) throw new RejectedFrame(t.reason);
     if (t.value.ackAddress !== address || t.value.frame.type !== 'cellInfo')
       throw new RejectedFrame('the answer is not the cell info of this address');
-    return liveToPackState(t.value.frame.live, { id, address, time: now(), protocol: 'jk-pb' });
+    return accepted(liveToPackState(t.value.frame.live, { id, address, time: now(), protocol: 'jk-pb' }));
   }
   const answer = await bus.transact({ address, request: liveReadRequest(address), framer: readAnswerFramer(address) });
   const read = decodeReadAnswer(answer, { address, ...LIVE_READ });
   if (!read.ok) throw new RejectedFrame(read.reason);
   if (read.value.block !== 'live') throw new RejectedFrame('not a live block answer');
-  return liveToPackState(read.value.live, { id, address, time: now(), protocol: 'jk-pb' });
+  return accepted(liveToPackState(read.value.live, { id, address, time: now(), protocol: 'jk-pb' }));
 }
 
 const NW_SWITCH_ITEMS: Record<JkCommand, number> = {

@@ -37,18 +37,20 @@ export function sum8(buf: Uint8Array, end: number): number {
   return s & 0xff;
 }
 
+/** Length, header and checksum of a frame: undefined when they are sound, else the reason. */
+export function checkJk02Envelope(frame: Buffer): string | undefined {
+  if (frame.length < JK02_LENGTH) return `JK02 frame too short (${frame.length} of ${JK02_LENGTH} bytes)`;
+  if (frame.compare(JK02_HEADER, 0, 4, 0, 4) !== 0) return 'no 55 AA EB 90 header';
+  const sum = sum8(frame, JK02_LENGTH - 1);
+  if (sum !== frame[JK02_LENGTH - 1])
+    return `checksum mismatch (stored 0x${frame[299].toString(16)}, computed 0x${sum.toString(16)})`;
+  return undefined;
+}
+
 /** Decodes one frame starting at byte 0 (extra bytes after 300, as BLE sometimes sends, are ignored). */
 export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<Jk02Frame> {
-  if (frame.length < JK02_LENGTH)
-    return { ok: false, reason: `JK02 frame too short (${frame.length} of ${JK02_LENGTH} bytes)` };
-  if (frame.compare(JK02_HEADER, 0, 4, 0, 4) !== 0) return { ok: false, reason: 'no 55 AA EB 90 header' };
-  const sum = sum8(frame, JK02_LENGTH - 1);
-  if (sum !== frame[JK02_LENGTH - 1]) {
-    return {
-      ok: false,
-      reason: `checksum mismatch (stored 0x${frame[299].toString(16)}, computed 0x${sum.toString(16)})`,
-    };
-  }
+  const bad = checkJk02Envelope(frame);
+  if (bad !== undefined) return { ok: false, reason: bad };
   const view = new BlockView(frame.subarray(OFFSET, JK02_LENGTH - 1), 0, true);
   const frameType = frame[4],
     frameCounter = frame[5],

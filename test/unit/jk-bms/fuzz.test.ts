@@ -1,15 +1,19 @@
 /**
  * Acceptance 2: per frame type, ≥ 100k random and ≥ 100k mutated frames. No exception escapes a
- * decoder, an accepted frame always yields a valid PackState (no NaN/undefined in required fields),
- * and every frame whose checksum/CRC does not verify (checked here independently) is rejected.
+ * decoder, an accepted frame always yields a valid PackState (no NaN/undefined in required fields)
+ * that passes the plausibility gate, and every frame whose checksum/CRC does not verify (checked here
+ * independently) is rejected. How many frames the gate rejected per frame type is printed.
  */
 import { strict as assert } from 'node:assert';
-import { validatePackState } from '../../../src/core/pack-state';
+import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { crc16Modbus, readAnswer, withCrc } from '../../../src/transport/modbus-rtu';
 import { liveToPackState, nwToPackState } from '../../../src/nodes/jk-bms/jk-pack-state';
 import { NW_ITEM_LENGTHS, decodeNw, nwFrame } from '../../../src/nodes/jk-bms/protocol-jk-nw';
 import { decodeReadAnswer, decodeTriggerAnswer, type ReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
-import { decodeJk02, jk02Frame, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
+import { decodeJk02, encodeJk02CellInfo, jk02Frame, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
+import { jk02PackState } from '../../../src/nodes/jk-bms/jk02-layout';
+import type { Decoded } from '../../../src/nodes/jk-bms/jk-blocks';
+import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 import { JK_VECTORS } from './vectors.test';
 
 const COUNT = 100_000;
@@ -100,14 +104,40 @@ interface FrameType {
   random(): Buffer;
   fix(b: Buffer): Buffer;
   checksumOk(b: Buffer): boolean;
-  /** Decodes; returns undefined when rejected, else the PackState (or true for non-pack frames). */
-  decode(b: Buffer): object | true | undefined;
+  /** Decodes: the PackState (or true for a frame that carries none), or the rejection reason. */
+  decode(b: Buffer): Decoded<PackState | true>;
 }
 
 const meta = { id: 'fuzz', time: 1, protocol: 'jk-pb' as const };
-function packOf(f: Jk02Frame): object | true {
-  return f.type === 'cellInfo' ? liveToPackState(f.live, meta) : true;
+function packOf(f: Jk02Frame): Decoded<PackState | true> {
+  return f.type === 'cellInfo' ? liveToPackState(f.live, meta) : { ok: true, value: true };
 }
+
+/**
+ * A cell-info frame built from random but mostly sensible values (random bytes almost never make a
+ * plausible pack): some pass the gate, some break one of its rules on purpose.
+ */
+function randomCellInfo(): Buffer {
+  const n = 1 + int(32);
+  const cells = Array.from({ length: n }, () => (rnd() < 0.98 ? 2.5 + rnd() * 1.2 : rnd() * 6));
+  const sum = cells.reduce((a, b) => a + b, 0);
+  const wild = (sensible: number, range: number): number => (rnd() < 0.9 ? sensible : (rnd() - 0.5) * range);
+  const values = {
+    packVoltage: wild(sum + (rnd() - 0.5) * 2, 400),
+    current: wild((rnd() - 0.5) * 400, 1e6),
+    soc: int(rnd() < 0.95 ? 101 : 256),
+    soh: int(rnd() < 0.95 ? 101 : 256),
+    mos: wild(-20 + rnd() * 90, 2000),
+    t1: wild(-20 + rnd() * 90, 2000),
+    t2: wild(-20 + rnd() * 90, 2000),
+    fullChargeCapacityAh: rnd() * 400,
+    alarmsRaw: int(2 ** 32),
+    chargeFetOn: rnd() < 0.5,
+    dischargeFetOn: rnd() < 0.5,
+  };
+  return encodeJk02CellInfo(values, cells, [], int(256));
+}
+const randomJk02 = (): Buffer => (rnd() < 0.5 ? randomCellInfo() : jk02Frame(jk02Types[int(5)], bytes(293), int(256)));
 const seedsOf = (pred: (v: (typeof JK_VECTORS)[number]) => boolean, cut?: number): Buffer[] =>
   JK_VECTORS.filter(pred).map((v) => Buffer.from(v.hex, 'hex').subarray(0, cut));
 
@@ -157,7 +187,7 @@ const TYPES: FrameType[] = [
     checksumOk: nwSumOk,
     decode: (b) => {
       const r = decodeNw(b);
-      return r.ok ? nwToPackState(r.value, { ...meta, protocol: 'jk-nw' }) : undefined;
+      return r.ok ? nwToPackState(r.value, { ...meta, protocol: 'jk-nw' }) : r;
     },
   },
   {
@@ -174,8 +204,8 @@ const TYPES: FrameType[] = [
     decode: (b) => {
       const r = decodeReadAnswer(b, lastRequest);
       lastRequest = { address: 1, start: 0x1200, quantity: 120 };
-      if (!r.ok) return undefined;
-      return r.value.block === 'live' ? liveToPackState(r.value.live, meta) : true;
+      if (!r.ok) return r;
+      return r.value.block === 'live' ? liveToPackState(r.value.live, meta) : { ok: true, value: true };
     },
   },
   {
@@ -184,73 +214,92 @@ const TYPES: FrameType[] = [
     random: () => {
       const reg = [0x1620, 0x161e, 0x161c, int(65536)][int(4)];
       const ack = withCrc(Buffer.from([int(16), 0x10, reg >> 8, reg & 0xff, 0, 1]));
-      return Buffer.concat([
-        jk02Frame(jk02Types[int(5)], bytes(293), int(256)),
-        rnd() < 0.3 ? Buffer.from([0]) : Buffer.alloc(0),
-        ack,
-      ]);
+      return Buffer.concat([randomJk02(), rnd() < 0.3 ? Buffer.from([0]) : Buffer.alloc(0), ack]);
     },
     fix: fixTrigger,
     checksumOk: (b) => jk02SumOk(b) && ackOk(b),
     decode: (b) => {
       const r = decodeTriggerAnswer(b);
-      return r.ok ? packOf(r.value.frame) : undefined;
+      return r.ok ? packOf(r.value.frame) : r;
     },
   },
-  ...(['JK02_32S', 'JK02_24S'] as const).map((layout): FrameType => ({
-    name: `JK02 frame (${layout})`,
+  ...(['JK02_32S', 'JK02_24S', undefined] as const).map((layout): FrameType => ({
+    name: `JK02 frame (${layout ?? 'layout chosen by the gate'})`,
     seeds: seedsOf((v) => v.protocol === 'jk02-ble' || v.kind === 'pb-trigger-response', 300),
-    random: () => (rnd() < 0.05 ? bytes(int(320)) : jk02Frame(jk02Types[int(5)], bytes(293), int(256))),
+    random: () => (rnd() < 0.05 ? bytes(int(320)) : randomJk02()),
     fix: fixJk02,
     checksumOk: jk02SumOk,
     decode: (b) => {
+      if (layout === undefined && b.length >= 5 && b[4] === 0x02) return jk02PackState(b, meta);
       const r = decodeJk02(b, layout);
-      return r.ok ? packOf(r.value) : undefined;
+      return r.ok ? packOf(r.value) : r;
     },
   })),
 ];
 
-function check(t: FrameType, frame: Buffer, counts: { accepted: number; rejectedBroken: number }): void {
-  let out: object | true | undefined;
+interface Counts {
+  /** Accepted frames, and those of them that carry a pack. */
+  accepted: number;
+  packs: number;
+  gateRejected: number;
+  rejectedBroken: number;
+}
+const tally = new GateTally();
+
+function check(t: FrameType, run: string, frame: Buffer, counts: Counts): void {
+  let out: Decoded<PackState | true>;
   try {
     out = t.decode(frame);
   } catch (e) {
     assert.fail(`${t.name}: decoder threw ${String(e)} on ${frame.toString('hex')}`);
   }
+  const gate = !out.ok && isGateRejection(out.reason);
+  tally.count(`${t.name}, ${run}`, out.ok ? 'accepted' : gate ? 'gate' : 'other');
   if (!t.checksumOk(frame)) {
-    assert.equal(out, undefined, `${t.name}: accepted a frame with a broken checksum: ${frame.toString('hex')}`);
+    assert.equal(out.ok, false, `${t.name}: accepted a frame with a broken checksum: ${frame.toString('hex')}`);
     counts.rejectedBroken++;
     return;
   }
-  if (out === undefined) return;
+  if (gate) counts.gateRejected++;
+  if (!out.ok) return;
   counts.accepted++;
-  if (out === true) return;
-  const v = validatePackState(out);
+  if (out.value === true) return;
+  counts.packs++;
+  const v = validatePackState(out.value);
   assert.ok(v.ok, `${t.name}: invalid PackState (${v.ok ? '' : v.reason}) from ${frame.toString('hex')}`);
-  const p = v.value;
-  for (const x of [...p.cells, ...p.temperatures, p.mosTemperature ?? 0]) assert.ok(Number.isFinite(x));
+  assertPlausible(v.value, `${t.name} ${frame.toString('hex')}`);
 }
 
 describe('jk-bms decoder fuzzing', function () {
   this.timeout(120_000);
+  after(() => tally.print('JK frames'));
   for (const t of TYPES) {
     it(`${t.name}: ${COUNT} random frames`, () => {
-      const counts = { accepted: 0, rejectedBroken: 0 };
+      const counts = { accepted: 0, packs: 0, gateRejected: 0, rejectedBroken: 0 };
       for (let i = 0; i < COUNT; i++) {
         const f = t.random();
-        check(t, rnd() < 0.1 ? mutate(f) : f, counts);
+        check(t, 'random', rnd() < 0.1 ? mutate(f) : f, counts);
       }
       // The generator is meant to reach the payload decoders, not only the checksum test.
-      assert.ok(counts.accepted > COUNT / 100, `only ${counts.accepted} random frames got past the envelope`);
+      const past = counts.accepted + counts.gateRejected;
+      assert.ok(past > COUNT / 100, `only ${past} random frames got past the envelope`);
     });
 
     it(`${t.name}: ${COUNT} mutated frames`, () => {
-      const counts = { accepted: 0, rejectedBroken: 0 };
+      const counts = { accepted: 0, packs: 0, gateRejected: 0, rejectedBroken: 0 };
       for (let i = 0; i < COUNT; i++) {
         const m = mutate(t.seeds[i % t.seeds.length]);
-        check(t, i % 2 ? t.fix(m) : m, counts);
+        check(t, 'mutated', i % 2 ? t.fix(m) : m, counts);
       }
       assert.ok(counts.rejectedBroken > COUNT / 4, `only ${counts.rejectedBroken} broken frames seen`);
+      // Mutations of real frames must also reach the gate, or it is never exercised on them.
+      const reached = counts.packs + counts.gateRejected;
+      assert.ok(reached > COUNT / 100, `only ${reached} mutated frames reached the gate`);
     });
   }
+
+  it('the gate both accepts and rejects structured random cell-info frames (JK02_32S)', () => {
+    const row = tally.get('JK02 frame (JK02_32S), random');
+    assert.ok(row.accepted > COUNT / 50 && row.gateRejected > COUNT / 50, JSON.stringify(row));
+  });
 });

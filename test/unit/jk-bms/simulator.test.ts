@@ -56,7 +56,8 @@ function pbPoll(r: ReturnType<typeof rig>, address: number): PackState | string 
   const d = decodeReadAnswer(frame, req(address));
   if (!d.ok) return d.reason;
   assert.ok(d.value.block === 'live');
-  return liveToPackState(d.value.live, { ...meta, address });
+  const pack = liveToPackState(d.value.live, { ...meta, address });
+  return pack.ok ? pack.value : pack.reason;
 }
 
 function assertMatchesModel(p: PackState | string, r: ReturnType<typeof rig>, address: number): void {
@@ -151,7 +152,9 @@ describe('jk-nw simulator', () => {
     const { frame } = r.ask(readAllRequest(), nwFramer);
     const d = decodeNw(frame!);
     assert.ok(d.ok, d.ok ? '' : d.reason);
-    return nwToPackState(d.value, { ...meta, protocol: 'jk-nw' });
+    const pack = nwToPackState(d.value, { ...meta, protocol: 'jk-nw' });
+    assert.ok(pack.ok, pack.ok ? '' : pack.reason);
+    return pack.value;
   };
 
   it('answers read-all with the model (0.01 V / 0.01 A resolution)', () => {

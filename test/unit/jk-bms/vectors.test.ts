@@ -1,6 +1,8 @@
 /**
- * Acceptance 1: every vector in test/fixtures/vectors/jk-bms.json decodes to its `expected` values; the
- * vendor example with a wrong checksum is rejected with a reason (and decodes with the check off).
+ * Acceptance 1: every vector in test/fixtures/vectors/jk-bms.json decodes to its `expected` values and
+ * its PackState passes the plausibility gate; the vendor example with a wrong checksum is rejected
+ * with a reason (and decodes with the check off). Cell-info frames decoded without a layout land in
+ * the layout the capture came from.
  */
 import { strict as assert } from 'node:assert';
 import { validatePackState } from '../../../src/core/pack-state';
@@ -9,6 +11,7 @@ import { liveToPackState, nwToPackState } from '../../../src/nodes/jk-bms/jk-pac
 import { decodeNw, readAllRequest } from '../../../src/nodes/jk-bms/protocol-jk-nw';
 import { decodeReadAnswer, decodeTriggerAnswer, parseReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { decodeJk02, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
+import { jk02PackState } from '../../../src/nodes/jk-bms/jk02-layout';
 import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decoders';
 import { loadVectors } from '../../helpers/fixtures';
 
@@ -48,8 +51,9 @@ const layoutOf = (v: Vector): 'JK02_24S' | 'JK02_32S' => ((v.frame ?? '').includ
 const meta = { id: 'p', time: 1, protocol: 'jk-pb' as const };
 
 describe('jk-bms vectors', () => {
-  it('has the 16 vectors the spec lists', () => {
-    assert.equal(JK_VECTORS.length, 16);
+  it('has the 16 captured vectors and the two further JK02_24S captures', () => {
+    assert.equal(JK_VECTORS.length, 18);
+    assert.equal(JK_VECTORS.filter((v) => v.frame?.startsWith('JK02_24S')).length, 2);
   });
 
   it('builds the NW read-all request byte for byte', () => {
@@ -72,7 +76,9 @@ describe('jk-bms vectors', () => {
         }
         assert.ok(r.ok, r.ok ? '' : r.reason);
         assertMatches(r.value, v.expected, v.id);
-        const pack = nwToPackState(r.value, { ...meta, protocol: 'jk-nw' });
+        const gated = nwToPackState(r.value, { ...meta, protocol: 'jk-nw' });
+        assert.ok(gated.ok, gated.ok ? '' : gated.reason);
+        const pack = gated.value;
         assert.ok(validatePackState(pack).ok);
         assert.equal(pack.voltage, v.expected.packVoltage);
         assert.equal(pack.current, v.expected.current);
@@ -107,12 +113,19 @@ describe('jk-bms vectors', () => {
       }
       assertMatches({ ...extra, ...frameFields(frame) }, v.expected, v.id);
       if (frame.type === 'cellInfo') {
-        const pack = liveToPackState(frame.live, meta);
+        const gated = liveToPackState(frame.live, meta);
+        assert.ok(gated.ok, gated.ok ? '' : gated.reason);
+        const pack = gated.value;
         const ok = validatePackState(pack);
         assert.ok(ok.ok, ok.ok ? '' : ok.reason);
         assert.equal(pack.soc, v.expected.soc);
         assert.equal(pack.current, v.expected.current);
         assert.deepEqual(pack.cells, v.expected.cellVoltages);
+        // Without a configured layout, the gate picks the one the capture came from.
+        const auto = jk02PackState(bytes.subarray(0, 300), meta);
+        assert.ok(auto.ok, auto.ok ? '' : auto.reason);
+        assert.equal(auto.value.extra!.layout, layoutOf(v));
+        assert.deepEqual(auto.value, pack);
       }
     });
   }
@@ -125,15 +138,21 @@ describe('jk-bms alarm words', () => {
   assert.ok(decoded.ok && decoded.value.type === 'cellInfo');
   const live = decoded.value.live;
 
+  const packOf = (alarmsRaw: number) => {
+    const pack = liveToPackState({ ...live, alarmsRaw }, meta);
+    assert.ok(pack.ok, pack.ok ? '' : pack.reason);
+    return pack.value;
+  };
+
   it('names every one of the 32 PB alarm bits', () => {
     for (let bit = 0; bit < 32; bit++) {
-      const pack = liveToPackState({ ...live, alarmsRaw: 2 ** bit }, meta);
+      const pack = packOf(2 ** bit);
       assert.equal((pack.extra!.alarmFlags as string[]).length, 1, `bit ${bit}`);
     }
   });
 
   it('maps protection bits to alarm names with their level', () => {
-    const pack = liveToPackState({ ...live, alarmsRaw: (1 << 13) | (1 << 4) | (1 << 19) }, meta);
+    const pack = packOf((1 << 13) | (1 << 4) | (1 << 19));
     assert.deepEqual(pack.alarms, { dischargeOverCurrent: 'alarm', cellOverVoltage: 'warn' });
     assert.deepEqual(pack.extra!.alarmFlags, ['cellOverVoltage', 'dischargeOverCurrent', 'changePasswordReminder']);
   });
