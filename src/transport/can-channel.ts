@@ -5,13 +5,16 @@
  */
 import type { CanFrame } from './can-frame';
 
+/** Why a transport cannot work on this installation: the optional `socketcan` package is absent or not compiled. */
+export type Unavailability = 'socketcan-missing' | 'socketcan-not-built';
+
 export type CanStatus =
   | { state: 'connecting' }
   | { state: 'connected' }
   /** The device went away (unplug, interface down); the channel retries. */
   | { state: 'disconnected'; reason: string }
-  /** The transport cannot work here (e.g. the optional `socketcan` package is not installed). */
-  | { state: 'unavailable'; reason: string }
+  /** The transport cannot work here; `problem` names the fix the node status shows. */
+  | { state: 'unavailable'; problem: Unavailability; reason: string }
   /** The device answers but refuses (bad bitrate, frames rejected, nobody ACKs). */
   | { state: 'error'; reason: string }
   | { state: 'closed' };

@@ -1,11 +1,12 @@
 /**
  * CAN through Linux SocketCAN (can0, vcan0) with the optional `socketcan` package. The package is
- * native and Linux-only, so it is loaded lazily: when it is missing the channel reports
- * 'unavailable' and everything else (frames as messages) keeps working. The bitrate is the OS's
+ * native and Linux-only, so it is loaded lazily: when it is missing, or installed without its native
+ * module compiled (npm ran no install scripts), the channel reports 'unavailable' with the command
+ * that fixes it, and everything else (frames as messages) keeps working. The bitrate is the OS's
  * business (`ip link set can0 type can bitrate 500000`).
  */
 import type { Clock, TimerId } from '../core/clock';
-import { ChannelEvents, frameProblem, type CanChannel, type CanStatus } from './can-channel';
+import { ChannelEvents, frameProblem, type CanChannel, type CanStatus, type Unavailability } from './can-channel';
 import type { CanFrame } from './can-frame';
 
 /** The part of the `socketcan` package we use. */
@@ -27,22 +28,52 @@ interface RawMessage {
   data?: Buffer;
 }
 
-export function loadSocketCan(): SocketCanModule | undefined {
+export const SOCKETCAN_MISSING =
+  'the optional "socketcan" package is not installed (Linux, Node.js 22.22+ or 24.15+): ' +
+  'run "npm install socketcan" in the Node-RED user directory, then restart Node-RED';
+export const SOCKETCAN_NOT_BUILT =
+  'the "socketcan" package is installed but its native module is not built for this Node.js ' +
+  '(npm ran no install scripts): run "npm rebuild socketcan" in the Node-RED user directory ' +
+  '(needs python3, make and a C++ compiler), then restart Node-RED';
+
+/** Why the package cannot be used, with the reason to log. */
+export interface SocketCanUnusable {
+  problem: Unavailability;
+  reason: string;
+}
+
+/**
+ * Only "Cannot find module 'socketcan'" means the package is absent; any other failure (its
+ * compiled `can.node` missing, built for another Node.js ABI) is fixed by compiling it again.
+ */
+export function socketCanLoadProblem(error: unknown): SocketCanUnusable {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const absent = code === 'MODULE_NOT_FOUND' && /Cannot find module 'socketcan'/.test(String(message));
+  if (absent) return { problem: 'socketcan-missing', reason: SOCKETCAN_MISSING };
+  const cause = String(message).split('\n')[0];
+  return { problem: 'socketcan-not-built', reason: `${SOCKETCAN_NOT_BUILT} (${cause})` };
+}
+
+/** The `socketcan` package, or why it cannot be used. */
+export function loadSocketCanModule(): SocketCanModule | SocketCanUnusable {
   try {
     return require('socketcan') as SocketCanModule;
-  } catch {
-    return undefined;
+  } catch (error) {
+    return socketCanLoadProblem(error);
   }
 }
 
-export const SOCKETCAN_MISSING =
-  'the optional "socketcan" package is not installed (Linux only: npm install socketcan in the Node-RED user directory)';
+/** The package when it loads (tests skip what needs it absent). */
+export function loadSocketCan(): SocketCanModule | undefined {
+  const loaded = loadSocketCanModule();
+  return 'problem' in loaded ? undefined : loaded;
+}
 
 export interface SocketCanOptions {
   iface: string;
   clock: Clock;
-  /** Seam for tests; default requires the optional package. */
-  load?: () => SocketCanModule | undefined;
+  /** Seam for tests; default requires the optional package. `undefined` means not installed. */
+  load?: () => SocketCanModule | SocketCanUnusable | undefined;
   /** Retry period while the interface is missing or down. */
   retryMs?: number;
 }
@@ -55,12 +86,15 @@ export class SocketCanChannel implements CanChannel {
   readonly counters = { sent: 0, received: 0, dropped: 0 };
 
   constructor(private readonly options: SocketCanOptions) {
-    const mod = (options.load ?? loadSocketCan)();
-    if (!mod) {
-      this.events.setStatus({ state: 'unavailable', reason: SOCKETCAN_MISSING });
+    const loaded = (options.load ?? loadSocketCanModule)() ?? {
+      problem: 'socketcan-missing',
+      reason: SOCKETCAN_MISSING,
+    };
+    if ('problem' in loaded) {
+      this.events.setStatus({ state: 'unavailable', problem: loaded.problem, reason: loaded.reason });
       return;
     }
-    this.start(mod);
+    this.start(loaded);
   }
 
   get status(): CanStatus {

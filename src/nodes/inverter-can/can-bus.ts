@@ -1,6 +1,7 @@
 /**
  * `can-bus` config node: one CAN interface shared by the inverter nodes that name it. SocketCAN
- * (optional package, loaded lazily), an slcan adapter on a serial port, or a simulated inverter.
+ * (optional native package, loaded lazily; when it is absent or not compiled the inverter nodes say so
+ * with the command that fixes it), an slcan adapter on a serial port, or a simulated inverter.
  * The interface opens with the first user and is shared process-wide with any other can-bus node
  * naming the same device; its status is fanned out to every user.
  */
@@ -108,6 +109,9 @@ export = function (RED: NodeAPI) {
         this.error(problem);
         return;
       }
+      // The node statuses show a short fix; the log gets the whole reason (e.g. socketcan not built).
+      const opened = lease.channel.status;
+      if (opened.state === 'unavailable') this.error(opened.reason);
       unsubscribe.push(
         lease.channel.onStatus(fanOut),
         lease.channel.onFrame((f) => {

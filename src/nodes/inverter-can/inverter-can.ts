@@ -43,7 +43,7 @@ function inverterNodeStatus(tx: TransmitterStatus, bus: CanStatus | undefined): 
   if (bus) {
     switch (bus.state) {
       case 'unavailable':
-        return { fill: 'red', shape: 'ring', text: `${S}socketcan-missing` };
+        return { fill: 'red', shape: 'ring', text: `${S}${bus.problem}` };
       case 'disconnected':
         return { fill: 'red', shape: 'ring', text: `${S}bus-disconnected` };
       case 'error':

@@ -1,8 +1,16 @@
 import { strict as assert } from 'node:assert';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { SimClock } from '../../../src/core/clock';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
 import type { CanStatus } from '../../../src/transport/can-channel';
-import { SocketCanChannel, type RawChannelLike, type SocketCanModule } from '../../../src/transport/can-socketcan';
+import {
+  SocketCanChannel,
+  loadSocketCan,
+  socketCanLoadProblem,
+  type RawChannelLike,
+  type SocketCanModule,
+} from '../../../src/transport/can-socketcan';
 
 /** Stands in for the `socketcan` package (no SocketCAN kernel support in CI). */
 class FakeRaw implements RawChannelLike {
@@ -50,6 +58,31 @@ describe('socketcan channel', () => {
     channel.send(canFrame(0x351, [1]));
     assert.equal(channel.counters.dropped, 1);
     await channel.close();
+  });
+
+  it('tells a missing package from one whose native module was not built, each with the command that fixes it', function () {
+    if (loadSocketCan()) this.skip(); // needs the package absent, as on Node 20 where npm skips it
+    let absent: unknown;
+    try {
+      require('socketcan');
+    } catch (e) {
+      absent = e;
+    }
+    const missing = socketCanLoadProblem(absent);
+    assert.equal(missing.problem, 'socketcan-missing');
+    assert.match(missing.reason, /npm install socketcan/);
+    // What the package's own loader throws when npm ran no install script: its compiled module is absent.
+    let unbuilt: unknown;
+    try {
+      require(path.join(os.tmpdir(), 'socketcan-not-built', 'build', 'Release', 'can.node'));
+    } catch (e) {
+      unbuilt = e;
+    }
+    const notBuilt = socketCanLoadProblem(unbuilt);
+    assert.equal(notBuilt.problem, 'socketcan-not-built');
+    assert.match(notBuilt.reason, /npm rebuild socketcan.*Cannot find module '.*can\.node'\)$/);
+    const channel = new SocketCanChannel({ iface: 'can0', clock: new SimClock(), load: () => notBuilt });
+    assert.deepEqual(channel.status, { state: 'unavailable', ...notBuilt });
   });
 
   it('sends and receives frames through the raw channel; error frames are ignored', async () => {
