@@ -168,13 +168,13 @@ describe('PackStates over MQTT between two Node-RED runtimes (example 07)', func
     const offline = at((b) => PACKS.every((id) => b.packStates[id].status === 'offline'));
     const failed = at((b) => b.mode === 'failsafe');
     Object.assign(measured, { stale: sec(stale), blind: sec(blind), offline: sec(offline), failsafe: sec(failed) });
-    // The last sample left up to one poll before the broker went; a tick is 1 s; 2 s more for scheduling.
+    // The last sample left up to one poll before the broker went; a tick is 1 s; 2 s more for a loaded machine.
     const within = (what: string, ms: number, lo: number, hi: number) =>
       assert.ok(ms >= lo * 1000 && ms <= hi * 1000, `${what} after ${sec(ms)} s, expected ${lo}…${hi} s`);
     within('stale', stale, TIMING.staleSec - POLL_SEC, TIMING.staleSec + 3);
     within('BLIND', blind, TIMING.staleSec - POLL_SEC, TIMING.staleSec + 3);
     within('offline', offline, TIMING.offlineSec - POLL_SEC, TIMING.offlineSec + 3);
-    within('FAILSAFE after BLIND', failed - blind, TIMING.blindGraceSec - 1, TIMING.blindGraceSec + 2);
+    within('FAILSAFE after BLIND', failed - blind, TIMING.blindGraceSec - 1, TIMING.blindGraceSec + 3);
     const last = after.at(-1)!;
     assert.deepEqual([last.ccl, last.dcl, last.chargeAllowed], [0, 0, false], 'FAILSAFE stops charge and discharge');
   });
