@@ -11,6 +11,7 @@ import type { PackConfig, RulesConfig } from './config';
 import { CHEMISTRY_PRESETS, DEFAULTS, resolveConfig } from './config';
 import type { Command, EngineState, RulesBankState, StepInput } from './engine';
 import { createState, persistable, step } from './engine';
+import { humanDuration } from './health';
 import { TelemetryDiff, discoveryMessages, slug } from './telemetry';
 import { parseCommand } from './commands';
 
@@ -134,11 +135,17 @@ export = function (RED: NodeAPI) {
     };
 
     const showStatus = (b: RulesBankState): void => {
+      // which pack's data arrives old by its own time, and by how much
+      const late = Object.entries(b.packStates)
+        .filter(([, p]) => p.delaySec !== null && p.delaySec > cfg.staleSec)
+        .map(([id, p]) => ` · ${RED._('bmsRules.status.old', { id, age: humanDuration(p.delaySec! * 1000) })}`)
+        .join('');
       if (b.chargeState === 'init') {
-        this.status({ fill: 'yellow', shape: 'ring', text: 'bmsRules.status.init' });
+        const text = late ? `${RED._('bmsRules.status.init')}${late}` : 'bmsRules.status.init';
+        this.status({ fill: 'yellow', shape: 'ring', text });
         return;
       }
-      const text = `${b.mode} · ${b.packs.online}/${b.packs.total} · ${b.ccl.toFixed(0)}/${b.dcl.toFixed(0)} A · ${b.cvl.toFixed(1)} V`;
+      const text = `${b.mode} · ${b.packs.online}/${b.packs.total} · ${b.ccl.toFixed(0)}/${b.dcl.toFixed(0)} A · ${b.cvl.toFixed(1)} V${late}`;
       this.status({ fill: FILL[b.mode], shape: b.mode === 'normal' ? 'dot' : 'ring', text });
     };
 

@@ -3,6 +3,7 @@
  * Per-cell values scale with `cellsSeries`; every threshold is a parameter.
  */
 import type { Checked } from '../../core/pack-state';
+import { checkPackId } from '../../core/pack-state';
 
 /** A piecewise-linear table: y at x, clamped at both ends (x may be given in any monotone order). */
 export interface Table {
@@ -118,6 +119,8 @@ export interface RulesConfig {
   staleSec: number;
   offlineSec: number;
   frozenSec: number;
+  /** a PackState `time` further ahead of ours than this is invalid (the pack's clock is wrong) */
+  maxClockSkewSec: number;
   offBusV: number;
   offBusSec: number;
   minPacksOnline: number;
@@ -267,6 +270,7 @@ export const DEFAULTS: RulesConfig = {
   staleSec: 10,
   offlineSec: 30,
   frozenSec: 60,
+  maxClockSkewSec: 5,
   offBusV: 0.5,
   offBusSec: 10,
   minPacksOnline: 1,
@@ -542,9 +546,12 @@ function checkPacks(v: unknown, name: string): PackConfig[] | string {
   if (!Array.isArray(v)) return `${name} must be an array`;
   const ids = new Set<string>();
   for (const [i, p] of v.entries()) {
-    if (!isObj(p) || typeof p.id !== 'string' || p.id === '') return `${name}[${i}].id must be a non-empty string`;
-    if (ids.has(p.id)) return `${name}: duplicate pack id "${p.id}"`;
-    ids.add(p.id);
+    if (!isObj(p)) return `${name}[${i}] must be an object`;
+    const idReason = checkPackId(p.id);
+    if (idReason) return `${name}[${i}].${idReason}`;
+    const id = p.id as string;
+    if (ids.has(id)) return `${name}: duplicate pack id "${id}"`;
+    ids.add(id);
     for (const k of ['capacityAh', 'maxChargeA', 'maxDischargeA']) {
       const n = p[k];
       if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return `${name}[${i}].${k} must be a positive number`;

@@ -10,7 +10,7 @@ import type { PackConfig, RulesConfig } from './config';
 import type { Aggregate, CellRef, Counts } from './aggregate';
 import { aggregate, canCharge, canDischarge, countPacks, counts as inO } from './aggregate';
 import type { PackStatus, PackTrack } from './health';
-import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
+import { classify, isFresh, newTrack, oldBy, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
 import { bankLimit, packLimits, shareFeedback } from './limits';
 import type { ChargeCtl, PersistedCharge } from './charge-state';
@@ -41,7 +41,7 @@ export type Command =
   | { command: 'include'; pack: string };
 
 export interface StepInput {
-  /** pack states received since the last step (stamped with `now` on receipt) */
+  /** pack states received since the last step (received at `now`; as old as the older of `now` and their `time`) */
   packs?: PackState[];
   /** external bank current (inverter or shunt), + = charging */
   extCurrent?: number;
@@ -79,6 +79,8 @@ export interface PackReport {
   status: PackStatus;
   configured: boolean;
   ageSec: number | null;
+  /** how old the last received sample was by its own `time` when it arrived (null before any) */
+  delaySec: number | null;
   invalid: number;
   lastInvalid?: string;
   /** this pack's own limits (0 when it does not count) */
@@ -108,8 +110,9 @@ export interface RulesBankState extends BankState {
   lastFullCharge?: number;
   lastBalance?: number;
   latches: { cellHigh: boolean; cellLow: boolean; tempCharge: boolean; tempDischarge: boolean };
-  /** details behind the alarm levels, e.g. "offBus:P3", "frozen:P2", "absorbTimeout", "unconfigured:P9" */
+  /** details behind the alarm levels, e.g. "offBus:P3", "frozen:P2", "old:P2:900s", "absorbTimeout", "unconfigured:P9" */
   warnings: string[];
+  /** per pack id; a record without prototype, so any id (even "__proto__") is an ordinary key */
   packStates: Record<string, PackReport>;
 }
 
@@ -224,15 +227,11 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   for (const p of input.packs ?? []) {
     const t = trackFor(s, p.id);
     const others = s.tracks.filter((o) => o !== t && isFresh(o, cfg, now));
-    receive(
-      t,
-      p,
-      cfg,
-      now,
-      (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since),
-      ext,
-      Math.max(0, ...others.map((o) => Math.abs(o.last!.current))),
-    );
+    receive(t, p, cfg, now, {
+      othersChangedSince: (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since),
+      extCurrent: ext,
+      othersCurrent: Math.max(0, ...others.map((o) => Math.abs(o.last!.current))),
+    });
   }
   updateOffBus(s.tracks, cfg, now);
   for (const t of s.tracks) t.status = classify(t, cfg, now);
@@ -415,6 +414,8 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     if (!t.configured) warnings.push(`unconfigured:${t.id}`);
     if (t.offBus) warnings.push(`offBus:${t.id}`);
     if (t.frozen) warnings.push(`frozen:${t.id}`);
+    const late = oldBy(t, cfg);
+    if (late !== undefined) warnings.push(`old:${t.id}:${Math.round(late / 1000)}s`);
     if (t.firstInvalidAt !== undefined) warnings.push(`invalid:${t.id}:${t.lastInvalidReason}`);
   }
   if (ext !== undefined && agg) {
@@ -446,7 +447,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
           !inInit &&
           offline.some((t) => now - (t.offlineSince ?? s.charge.startedAt) >= cfg.packOfflineAlarmSec * 1000),
         commLost: (mode === 'blind' || mode === 'failsafe') && !initWaiting,
-        inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen),
+        inconsistent: mismatch || s.tracks.some((t) => t.offBus || t.frozen || oldBy(t, cfg) !== undefined),
         absorbTimeout: s.charge.absorbTimeout,
       },
       cfg,
@@ -519,13 +520,14 @@ function buildBank(
   const { cfg } = s;
   const a = x.agg;
   const failsafe = x.mode === 'failsafe';
-  const packStates: Record<string, PackReport> = {};
+  const packStates = Object.create(null) as Record<string, PackReport>;
   for (const t of s.tracks) {
     const l = x.perPack.get(t.id);
     packStates[t.id] = {
       status: t.status,
       configured: t.configured,
       ageSec: t.lastValidAt === undefined ? null : Math.round((x.now - t.lastValidAt) / 100) / 10,
+      delaySec: t.delayMs === undefined ? null : Math.round(t.delayMs / 100) / 10,
       invalid: t.invalidCount,
       lastInvalid: t.lastInvalidReason,
       ccl: num(l?.ccl.value),

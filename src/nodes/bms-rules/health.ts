@@ -1,7 +1,8 @@
 /**
- * Per-pack health (design D3): plausibility of each sample, frozen-data and off-bus checks, and the
- * OK / STALE / OFFLINE / EXCLUDED classification. One invalid sample never moves a limit: it is
- * discarded and counted, and the last valid sample simply ages.
+ * Per-pack health (docs/rules.md, "Pack health" and "Data age"): plausibility of each sample, data age,
+ * frozen-data and off-bus checks, and the OK / STALE / OFFLINE / EXCLUDED classification. One invalid
+ * sample never moves a limit: it is discarded and counted, and the last valid sample simply ages.
+ * A sample is never fresher than its own `time`: it is as old as the older of its receipt and its time.
  */
 import type { Alarms, PackState } from '../../core/pack-state';
 import type { PackConfig, RulesConfig } from './config';
@@ -38,13 +39,22 @@ export interface PackTrack {
   configured: boolean;
   config: PackConfig;
   last?: PackSample;
-  /** when the last valid sample arrived (moved back to the first identical sample once a pack is found frozen) */
+  /**
+   * when the last valid sample was measured: the older of its receipt and its own `time` (moved back
+   * to the first identical sample once a pack is found frozen)
+   */
   lastValidAt?: number;
+  /** how old the last received sample was by its own `time` when it arrived (0 when on time or ahead) */
+  delayMs?: number;
   firstInvalidAt?: number;
   invalidCount: number;
   lastInvalidReason?: string;
+  /** cells and current of the last sample, and since when they are bit-identical */
   sig?: string;
   sigSince?: number;
+  /** every measured field of the last sample, and since when it is bit-identical */
+  allSig?: string;
+  allSigSince?: number;
   /** since when current has flowed in the bank without a break (frozen data is judged only then) */
   flowSince?: number;
   frozen: boolean;
@@ -152,54 +162,108 @@ export function checkSample(
   };
 }
 
-/** Below this the bank is at rest, where a BMS may legitimately repeat bit-identical data (D3 frozen). */
+/**
+ * Below this the bank is at rest, where a BMS may legitimately repeat bit-identical data. Above it the
+ * current-sense ADC (10 mA steps on every supported BMS), the cells and the remaining charge move within
+ * frozenSec, so a pack that claims more while repeating every field is repeating old data.
+ */
 const FROZEN_MIN_CURRENT_A = 2;
 
+/** A duration as people say it: "45 s", "12 min", "3 h", "2 d". */
+export function humanDuration(ms: number): string {
+  const sec = Math.round(ms / 1000);
+  if (sec < 120) return `${sec} s`;
+  if (sec < 120 * 60) return `${Math.round(sec / 60)} min`;
+  if (sec < 48 * 3600) return `${Math.round(sec / 3600)} h`;
+  return `${Math.round(sec / 86400)} d`;
+}
+
+/** The fields a BMS measures (not the time it was sent): a repeat of old data keeps every one of them. */
+const measuredSignature = (p: PackState): string =>
+  JSON.stringify([
+    p.voltage,
+    p.current,
+    p.soc,
+    p.cells,
+    p.temperatures,
+    p.cellTemperatures,
+    p.mosTemperature,
+    p.ambientTemperature,
+    p.remainingAh,
+    p.balanceCurrent,
+  ]);
+
+/** Witnesses of a moving bank, as seen by the caller for one received sample. */
+export interface Witnesses {
+  /** whether any other pack's cells or current changed after t */
+  othersChangedSince: (t: number) => boolean;
+  /** the external bank current, if known */
+  extCurrent?: number;
+  /** the largest |I| among the other packs with fresh data */
+  othersCurrent: number;
+}
+
 /**
- * Takes one received PackState into the track. `othersChangedSince(t)` tells whether any other pack's
- * data changed after t, `extCurrent` is the external bank current if known and `othersCurrent` the largest
- * |I| among the other packs with fresh data: a pack whose cells and current stay bit-identical for
- * frozenSec while the bank visibly moves is frozen (its data is not fresh). The other packs' changes
- * count only while current flows: at rest they are ADC noise, and a quiet pack then is normal.
+ * Frozen data (docs/rules.md, "Frozen data"). With a witness: cells and current bit-identical for frozenSec
+ * while current flows and the bank visibly moves (the external current, or another pack's data changing;
+ * at rest those changes are ADC noise and a quiet pack is normal). Without one: the pack itself claims a
+ * current above the at-rest threshold while every measured field stays bit-identical for frozenSec.
  */
-export function receive(
-  tr: PackTrack,
-  p: PackState,
-  cfg: RulesConfig,
-  now: number,
-  othersChangedSince: (t: number) => boolean,
-  extCurrent: number | undefined,
-  othersCurrent: number,
-): void {
-  const checked = checkSample(p, cfg, tr.config);
-  if (!checked.ok) {
-    invalid(tr, checked.reason, now);
-    return;
-  }
+function frozenNow(tr: PackTrack, p: PackState, cfg: RulesConfig, now: number, w: Witnesses): boolean {
   const sig = `${p.current}|${p.cells.join(',')}`;
   if (sig !== tr.sig || tr.sigSince === undefined) {
     tr.sig = sig;
     tr.sigSince = now;
     tr.frozen = false;
   }
-  const flowing = Math.max(Math.abs(extCurrent ?? 0), Math.abs(p.current), othersCurrent) > FROZEN_MIN_CURRENT_A;
+  const all = measuredSignature(p);
+  if (all !== tr.allSig || tr.allSigSince === undefined) {
+    tr.allSig = all;
+    tr.allSigSince = now;
+  }
+  const frozenMs = cfg.frozenSec * 1000;
+  const extFlow = Math.abs(w.extCurrent ?? 0) > FROZEN_MIN_CURRENT_A;
+  const flowing = extFlow || Math.max(Math.abs(p.current), w.othersCurrent) > FROZEN_MIN_CURRENT_A;
   tr.flowSince = flowing ? (tr.flowSince ?? now) : undefined;
   // identical for frozenSec while current flows: a pack quiet for hours is not frozen at the first load
   const from = Math.max(tr.sigSince, tr.flowSince ?? now);
-  const moving =
-    tr.flowSince !== undefined &&
-    ((extCurrent !== undefined && Math.abs(extCurrent) > FROZEN_MIN_CURRENT_A) || othersChangedSince(from));
-  if (moving && now - from >= cfg.frozenSec * 1000) {
+  const witnessed = tr.flowSince !== undefined && (extFlow || w.othersChangedSince(from)) && now - from >= frozenMs;
+  const selfClaimed = Math.abs(p.current) > FROZEN_MIN_CURRENT_A && now - tr.allSigSince >= frozenMs;
+  return witnessed || selfClaimed;
+}
+
+/**
+ * Takes one received PackState into the track. A `time` ahead of `now` by more than maxClockSkewSec is
+ * invalid; a `time` older than offlineSec can never be fresh, so such a sample is not used at all (the
+ * pack ages and shows as old). Otherwise the sample counts as measured at the older of `now` and `time`.
+ */
+export function receive(tr: PackTrack, p: PackState, cfg: RulesConfig, now: number, w: Witnesses): void {
+  tr.delayMs = Math.max(0, now - p.time);
+  if (p.time - now > cfg.maxClockSkewSec * 1000) {
+    invalid(tr, `pack clock ${humanDuration(p.time - now)} ahead`, now);
+    return;
+  }
+  if (tr.delayMs > cfg.offlineSec * 1000) return;
+  const checked = checkSample(p, cfg, tr.config);
+  if (!checked.ok) {
+    invalid(tr, checked.reason, now);
+    return;
+  }
+  if (frozenNow(tr, p, cfg, now, w)) {
     // identical data all along: it is no newer than its first appearance
     tr.frozen = true;
-    tr.lastValidAt = Math.min(tr.lastValidAt ?? tr.sigSince, tr.sigSince);
+    tr.lastValidAt = Math.min(tr.lastValidAt ?? tr.sigSince!, tr.sigSince!);
     invalid(tr, 'frozen data', now);
     return;
   }
   tr.last = checked.sample;
-  tr.lastValidAt = now;
+  tr.lastValidAt = Math.min(now, p.time);
   tr.firstInvalidAt = undefined;
 }
+
+/** The delay of the last received sample when it alone makes the data stale on arrival, else undefined. */
+export const oldBy = (t: PackTrack, cfg: RulesConfig): number | undefined =>
+  t.delayMs !== undefined && t.delayMs > cfg.staleSec * 1000 ? t.delayMs : undefined;
 
 function invalid(tr: PackTrack, reason: string, now: number): void {
   tr.invalidCount++;
@@ -238,7 +302,11 @@ export function updateOffBus(tracks: PackTrack[], cfg: RulesConfig, now: number)
   }
 }
 
-/** D3 classification for this instant. A pack that was offline must be valid for recoverHoldSec to count again. */
+/**
+ * Pack status (OK / STALE / OFFLINE / EXCLUDED) for this instant. A pack back with valid data counts at once: its sample passed the
+ * plausibility checks, and holding it out would keep the bank limits low for no reason (docs/rules.md,
+ * "Start-up and continuity").
+ */
 export function classify(tr: PackTrack, cfg: RulesConfig, now: number): PackStatus {
   if (tr.excluded) return 'excluded';
   const age = tr.lastValidAt === undefined ? Infinity : now - tr.lastValidAt;

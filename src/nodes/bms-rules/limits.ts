@@ -2,6 +2,7 @@
  * Per-pack current limits and the bank limit by the current-share model (docs/rules.md#current-limits).
  * Every limit comes with the reason that set it (`limitedBy`).
  */
+import type { AlarmName, Alarms } from '../../core/pack-state';
 import type { RulesConfig } from './config';
 import { interp } from './config';
 import type { PackTrack } from './health';
@@ -11,6 +12,33 @@ export interface Limited {
   value: number;
   by: string;
 }
+
+/**
+ * The BMS protection alarms that concern one direction. At ALARM level the pack's own limit in that
+ * direction is 0: while its BMS still reports that FET closed, the pack would take its share of any
+ * current, so the bank limit is 0 (share model); once the BMS opens the FET the pack leaves the share
+ * and the others carry on, bounded by their own shares. A WARN level tapers through the tables only.
+ */
+const CHARGE_ALARMS: readonly AlarmName[] = [
+  'cellOverVoltage',
+  'packOverVoltage',
+  'chargeOverCurrent',
+  'chargeOverTemperature',
+  'chargeUnderTemperature',
+];
+const DISCHARGE_ALARMS: readonly AlarmName[] = [
+  'cellUnderVoltage',
+  'packUnderVoltage',
+  'dischargeOverCurrent',
+  'dischargeOverTemperature',
+  'dischargeUnderTemperature',
+  'shortCircuit',
+];
+
+const bmsAlarm = (alarms: Alarms, names: readonly AlarmName[], id: string): Limited[] => {
+  const name = names.find((n) => alarms[n] === 'alarm');
+  return name ? [{ value: 0, by: `bmsAlarm:${id}:${name}` }] : [];
+};
 
 const pick = (cands: Limited[]): Limited =>
   cands.reduce((a, c) => (c.value < a.value ? c : a), { value: Infinity, by: 'none' });
@@ -41,6 +69,8 @@ export function packLimits(t: PackTrack, cfg: RulesConfig): { ccl: Limited; dcl:
     dcl.push({ value: interp(cfg.mosTable, p.tMos) * md, by: `mos:${id}` });
   }
   if (cfg.socTaperEnabled) ccl.push({ value: interp(cfg.socChargeTable, p.soc) * mc, by: `soc:${id}` });
+  ccl.push(...bmsAlarm(p.alarms, CHARGE_ALARMS, id));
+  dcl.push(...bmsAlarm(p.alarms, DISCHARGE_ALARMS, id));
   return { ccl: pick(ccl), dcl: pick(dcl) };
 }
 

@@ -70,8 +70,11 @@ interface Observed {
   view: RelayView;
 }
 
-/** Plays one random series through the engine, returning every step's output and what went in. */
-function play(s: Series, cfg: RulesConfig): Observed[] {
+/**
+ * Plays one random series through the engine, returning every step's output and what went in.
+ * `delayOf(step, pack)` says how far a sample's own time lags its receipt (negative: the pack clock is ahead).
+ */
+function play(s: Series, cfg: RulesConfig, delayOf: (i: number, k: number) => number = () => 0): Observed[] {
   const st = createState(cfg, T0);
   const level = s.offsets.map((o: number) => s.start + o),
     temp = [s.temp0, s.temp0, s.temp0];
@@ -96,7 +99,7 @@ function play(s: Series, cfg: RulesConfig): Observed[] {
         kind: 'pack',
         id: IDS[k],
         protocol: 'jk-pb',
-        time: now,
+        time: now - delayOf(i, k),
         voltage: Number(cells.reduce((a: number, b: number) => a + b, 0).toFixed(3)),
         current: p.current,
         soc: p.soc,
@@ -277,6 +280,64 @@ describe('bms-rules properties over random pack time series', function () {
       }),
       RUNS,
     );
+  });
+});
+
+describe("bms-rules data age by the sample's own time (property)", function () {
+  this.timeout(60_000);
+  const offlineMs = cfg.offlineSec * 1000;
+  const skewMs = cfg.maxClockSkewSec * 1000;
+  /** mostly on time; sometimes late (up to twice offlineSec), very old, or from a clock ahead */
+  const delay = fc.oneof(
+    { weight: 12, arbitrary: fc.constant(0) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 2 * offlineMs }) },
+    { weight: 1, arbitrary: fc.integer({ min: offlineMs, max: 3_600_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: -3 * skewMs, max: 0 }) },
+  );
+  const timing = fc.record({
+    perStep: fc.array(fc.array(delay, { minLength: 3, maxLength: 3 }), { minLength: 220, maxLength: 220 }),
+    // a pack whose samples all arrive old (a retained message, a stuck upstream flow)
+    alwaysOld: fc.array(fc.option(fc.integer({ min: offlineMs + 1, max: 3_600_000 }), { freq: 3 }), {
+      minLength: 3,
+      maxLength: 3,
+    }),
+  });
+
+  it('no sample older than offlineSec by its own time ever contributes to a limit', () => {
+    let sawOld = 0,
+      sawCounted = 0;
+    fc.assert(
+      fc.property(series, timing, (s, tm) => {
+        const delayOf = (i: number, k: number): number => tm.alwaysOld[k] ?? tm.perStep[i][k];
+        // the oracle: the freshest plausible sample of each pack, dated by the older of receipt and own time
+        const freshest: Record<string, number | undefined> = {};
+        for (const { bank, received, now } of play(s, cfg, delayOf)) {
+          for (const p of received) {
+            if (p.time - now > skewMs || !checkSample(p, cfg, cfg.packs[0]).ok) continue;
+            freshest[p.id] = Math.max(freshest[p.id] ?? -Infinity, Math.min(now, p.time));
+          }
+          for (const id of IDS) {
+            const at = freshest[id];
+            if (at !== undefined && now - at <= offlineMs) {
+              if (bank.packStates[id].status !== 'offline') sawCounted++;
+              continue;
+            }
+            sawOld++;
+            const report = bank.packStates[id];
+            assert.equal(
+              report.status,
+              'offline',
+              `${id} counted with data ${at === undefined ? '(none)' : now - at} ms old`,
+            );
+            assert.equal(report.ccl, 0);
+            assert.equal(report.dcl, 0);
+            assert.ok(!bank.limitedBy.ccl.includes(id) && !bank.limitedBy.dcl.includes(id));
+          }
+        }
+      }),
+      RUNS,
+    );
+    assert.ok(sawOld > 1000 && sawCounted > 1000, `old ${sawOld}, counted ${sawCounted}: the generator covers both`);
   });
 });
 
