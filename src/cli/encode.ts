@@ -5,6 +5,7 @@
 import { canIdText } from '../nodes/inverter-can/can-encoding';
 import { toBankState } from '../nodes/inverter-can/inverter-protocol';
 import { PROTOCOLS, protocolByName } from '../nodes/inverter-can/protocols';
+import { wireClaimProblem } from '../nodes/inverter-can/wire-values';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
 
@@ -32,6 +33,8 @@ export const encodeCommand: CliCommand = {
     }
     const bank = toBankState(input, Date.now());
     if (!bank.ok) return fail(bank.reason);
+    const nothingToSay = wireClaimProblem(bank.value);
+    if (nothingToSay) return fail(`${nothingToSay}: an inverter node sends nothing for it`);
     const frames = protocol
       .encode(bank.value, encodeOptions)
       .map((f) => ({ id: canIdText(f.id), data: f.data.toString('hex').toUpperCase() }));

@@ -46,6 +46,15 @@ function flow(type: string, extra: Record<string, unknown> = {}, busConfig?: Rec
   ];
 }
 
+/** The warnings one node logged (node.warn), in order. */
+function warnings(id: string): string[] {
+  const node = helper.getNode(id) as unknown as { warn: { getCalls(): { thisValue: unknown; args: unknown[] }[] } };
+  return node.warn
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => String(c.args[0]));
+}
+
 function collect(id: string): FrameMsg[] {
   const got: FrameMsg[] = [];
   (helper.getNode(id) as unknown as Listenable).on('input', (m) => got.push(m as FrameMsg));
@@ -65,7 +74,7 @@ describe('inverter CAN nodes (runtime)', function () {
       await helper.load([canBusNode, inverterNode], flow(type));
       const got = collect('out');
       const n1 = helper.getNode('n1') as unknown as Listenable;
-      assert.equal(lastStatus(n1).text, 'inverterCan.status.waiting');
+      assert.deepEqual(lastStatus(n1), { fill: 'yellow', shape: 'ring', text: 'inverterCan.status.waiting' });
       n1.receive({ payload: bank() });
       await until(() => got.length > 0, 2000, 'frames');
       const first = got[0].payload;
@@ -183,7 +192,35 @@ describe('inverter CAN nodes (runtime)', function () {
     assert.equal(inverter.view?.ccl, 100);
   });
 
-  it('stopCan stops transmitting at once', async () => {
+  it('before the first valid bank nothing goes out: INIT banks give no frame and a yellow "waiting for bank"', async () => {
+    await helper.load(
+      [canBusNode, inverterNode],
+      [
+        { id: 'tab', type: 'tab' },
+        ...TYPES.map((type) => ({ id: `n-${type}`, z: 'tab', type, wires: [['out']] })),
+        { id: 'out', z: 'tab', type: 'helper' },
+      ],
+    );
+    const got = collect('out');
+    // What bms-rules sends while it waits for its packs: INIT, no pack data yet.
+    const init = () => bank({ chargeState: 'init', soc: 0, voltage: 0, current: 0, ccl: 0, dcl: 0 });
+    for (let i = 0; i < 6; i++) {
+      for (const type of TYPES) (helper.getNode(`n-${type}`) as unknown as Listenable).receive({ payload: init() });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(got.length, 0, 'no frame from a bank in INIT');
+    for (const type of TYPES) {
+      assert.deepEqual(
+        lastStatus(helper.getNode(`n-${type}`)),
+        { fill: 'yellow', shape: 'ring', text: 'inverterCan.status.waiting' },
+        type,
+      );
+      (helper.getNode(`n-${type}`) as unknown as Listenable).receive({ payload: bank() });
+    }
+    await until(() => new Set(got.map((m) => m.topic)).size === TYPES.length, 2000, 'frames from every node');
+  });
+
+  it('stopCan silences at once: red "silenced: bank fail-safe", logged once; a valid bank resumes, logged', async () => {
     await helper.load([canBusNode, inverterNode], flow('victron-can'));
     const n1 = helper.getNode('n1') as unknown as Listenable;
     const got = collect('out');
@@ -191,9 +228,16 @@ describe('inverter CAN nodes (runtime)', function () {
     await until(() => got.length > 0, 1000, 'frames');
     n1.receive({ payload: bank({ stopCan: true }) });
     const n = got.length;
-    await new Promise((r) => setTimeout(r, 1300));
-    assert.equal(got.length, n);
-    assert.equal(lastStatus(n1).text, 'inverterCan.status.stopped');
+    await new Promise((r) => setTimeout(r, 700));
+    n1.receive({ payload: bank({ stopCan: true }) });
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(got.length, n, 'nothing sent while silenced');
+    assert.deepEqual(lastStatus(n1), { fill: 'red', shape: 'ring', text: 'inverterCan.status.silenced' });
+    assert.equal(warnings('n1').filter((w) => /^silenced: .*fail-safe/.test(w)).length, 1, 'logged once');
+    n1.receive({ payload: bank() });
+    await until(() => got.length > n, 1000, 'resumed');
+    assert.equal(lastStatus(n1).fill, 'green');
+    assert.equal(warnings('n1').filter((w) => /^resumed: /.test(w)).length, 1);
   });
 
   it('a configuration that cannot work is refused with a reason', async () => {

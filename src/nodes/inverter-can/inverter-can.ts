@@ -59,9 +59,10 @@ function inverterNodeStatus(tx: TransmitterStatus, bus: CanStatus | undefined): 
   if (tx.command === 'shutdown') return { fill: 'red', shape: 'dot', text: `${S}shutdown-request` };
   switch (tx.state) {
     case 'waiting':
-      return { fill: 'grey', shape: 'ring', text: `${S}waiting` };
+      return { fill: 'yellow', shape: 'ring', text: `${S}waiting` };
     case 'stopped':
-      return { fill: 'grey', shape: 'ring', text: `${S}stopped` };
+      // Not idle: bms-rules holds the inverter without data on purpose (its fail-safe).
+      return { fill: 'red', shape: 'ring', text: `${S}silenced` };
     case 'silent':
       return { fill: 'red', shape: 'ring', text: `${S}silent` };
     case 'closed':
@@ -117,11 +118,22 @@ export = function (RED: NodeAPI) {
       let shown = '';
       let warnedBusReason = '';
       let warnedCommand = false;
+      let silenced = false;
+      const logSilence = (state: TransmitterStatus['state']): void => {
+        if (state === 'stopped' && !silenced) {
+          silenced = true;
+          this.warn('silenced: the bank is in fail-safe (stopCan); nothing goes to the inverter');
+        } else if (silenced && (state === 'transmitting' || state === 'stale')) {
+          silenced = false;
+          this.warn('resumed: a valid bank without stopCan came; sending to the inverter again');
+        }
+      };
       const render = (): void => {
         if (transmitter.status.command === 'shutdown' && !warnedCommand) {
           warnedCommand = true;
           this.warn('the inverter requested a battery shutdown');
         }
+        logSilence(transmitter.status.state);
         const s = inverterNodeStatus(transmitter.status, busStatus);
         const key = JSON.stringify(s);
         if (key !== shown) {

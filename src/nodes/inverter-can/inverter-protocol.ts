@@ -89,7 +89,11 @@ export interface InverterProtocol {
   ranges(profile?: string): FieldRanges;
   /** Why these options cannot be used (unknown profile, a name the inverter must not see...), else undefined. */
   validateOptions(options?: EncodeOptions): string | undefined;
-  /** The frame set of one transmit cycle. Never throws for a valid BankState; clamps out-of-range values. */
+  /**
+   * The frame set of one transmit cycle. Never throws for a valid BankState; clamps out-of-range values.
+   * Empty for a bank with nothing true to say (in INIT, or no measured voltage: wireClaimProblem), so a
+   * missing bank never reaches an inverter as SoC 0 % / 0 V.
+   */
   encode(bank: BankState, options?: EncodeOptions): CanFrame[];
   /** Decodes frames of this protocol (unknown ids are ignored) into what an inverter would show. Never throws. */
   decode(frames: CanFrame[], options?: EncodeOptions): InverterView;

@@ -4,6 +4,7 @@
  * identity ("BYD", "PREMIUM", product 0x694C, firmware 1.23), every 0x35A pair "OK" when
  * inactive, 0x35B events, no HiRes SOC and no name frames. Never use this towards a Victron GX:
  * Venus OS applies BYD quirks (CCL = 0 becomes 40 A); use the victron protocol there.
+ * Before the first valid bank it sends nothing, for the reasons given in protocol-victron.ts.
  */
 import { canFrame } from '../../transport/can-frame';
 import { identityOf } from './common-frames';

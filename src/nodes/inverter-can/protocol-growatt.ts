@@ -7,6 +7,10 @@
  * Deliberate choices: an alarm-level item also raises its T3/T4 warning bit (alarm-items.ts); the
  * 0x319 "pack in protection" address is 0 because a BankState does not say which pack tripped;
  * the 0x320 date is 0 (the encoder is pure and has no clock; inverters only display it).
+ *
+ * Before the first valid bank: nothing, not even an answer to the 0x301 poll. The answer set is
+ * all or nothing and 0x311/0x313 carry limits, voltage and SoC; the inverter treats an unanswered
+ * poll as lost communication, which is the truth until real values come.
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
@@ -14,7 +18,7 @@ import { flagBytes, flagNames, type FlagItem } from './alarm-items';
 import { FrameReader, FrameWriter, bitsOf, clamp, namesOf, put, type BitMap } from './can-encoding';
 import { addItems, decodeWith, identityOf, type FrameDecoders } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
-import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
+import { LV_RANGES, socPercent, wireClaimProblem, wireValues, type WireValues } from './wire-values';
 
 /** 0x312 tables T1/T2 (protection, bytes 0-1) and T3/T4 (warnings, bytes 2-3). */
 export const GROWATT_ITEMS: readonly FlagItem[] = [
@@ -83,6 +87,7 @@ function statusWord(bank: BankState, v: WireValues, anyFlag: boolean): number {
 }
 
 function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
+  if (wireClaimProblem(bank)) return [];
   const v = wireValues(bank, RANGES);
   const flags = flagBytes(bank.alarms, GROWATT_ITEMS, 4);
   const identity = identityOf(options, { manufacturer: 'CS', hardwareVersion: 1, firmwareVersion: '1.0' });

@@ -8,6 +8,10 @@
  * Stop rules (docs/protocols/inverter-can.md#stop-rules): a disallowed direction clears its 0x35C enable bit and sends its
  * limit as 0; CVL is never sent as 0. Force charge sets both request bits (Deye reacts to either,
  * EG4 only to bit 4).
+ *
+ * Before the first valid bank (every profile): nothing. Every frame of the set but the 0x35E name
+ * carries limits, SoC, voltage or enable flags, and a name alone keeps no inverter's link alive;
+ * a partial or zero set reads as implausible data (Deye W31) or as an empty battery.
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
@@ -37,7 +41,7 @@ import {
   type FrameDecoders,
 } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
-import { LV_RANGES, socPercent, wireValues, type WireValues } from './wire-values';
+import { LV_RANGES, socPercent, wireClaimProblem, wireValues, type WireValues } from './wire-values';
 
 interface PylonProfile {
   /** Default 0x35E text: Deye recognises names starting with "PYLON". */
@@ -125,6 +129,7 @@ function pylonRanges(p: PylonProfile): FieldRanges {
 }
 
 function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
+  if (wireClaimProblem(bank)) return [];
   const p = profileOf(options);
   const v = wireValues(bank, pylonRanges(p), { zeroLimitFloor: p.zeroLimitFloor });
   const identity = identityOf(options, { manufacturer: p.manufacturer });

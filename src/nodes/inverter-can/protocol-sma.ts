@@ -4,6 +4,10 @@
  * unused bytes 0xFF ("invalid"), values clamped into the ranges the SI accepts (it silently drops
  * anything outside and keeps the last value). Alarm pairs: 01 raises, 10 clears, so every
  * supervised inactive item is actively sent as 10; any alarm also raises "general".
+ *
+ * Before the first valid bank: nothing. The SI refuses an incomplete frame set (all values are
+ * mandatory), 0x355 always carries a SoC and SoC 0 % makes it shut down; it tolerates 60 s
+ * without 0x351/0x355 before its own BMS time-out, far longer than bms-rules needs to leave INIT.
  */
 import { canFrame } from '../../transport/can-frame';
 import { FrameWriter, put } from './can-encoding';
@@ -27,7 +31,7 @@ import {
 } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
 import type { BankState } from '../../core/pack-state';
-import { LV_RANGES, wireValues } from './wire-values';
+import { LV_RANGES, wireClaimProblem, wireValues } from './wire-values';
 
 const RANGES: FieldRanges = {
   ...LV_RANGES,
@@ -40,6 +44,7 @@ const RANGES: FieldRanges = {
 const INVALID = 0xff;
 
 function encode(bank: BankState, options?: EncodeOptions) {
+  if (wireClaimProblem(bank)) return [];
   const v = wireValues(bank, RANGES);
   const identity = identityOf(options, { manufacturer: 'CellSafe', productId: 0, firmwareVersion: '0.1' });
   return [

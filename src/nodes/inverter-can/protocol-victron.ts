@@ -11,6 +11,11 @@
  * 0x355 always carries HiRes SOC; 0x35A marks only supervised items OK (no contactor claim; a
  * short circuit shows as discharge over-current) plus the system-online pair; 0x356 bytes 6-7 are
  * 0; 0x374/0x375 name the cell "<pack>C<nn>"; the victron set omits the all-zero 0x35B.
+ *
+ * Before the first valid bank (victron and byd): nothing. A GX keeps a battery alive on 0x351,
+ * which carries CVL/CCL/DCL, and reads SoC and voltage from 0x355/0x356; no frame of the set keeps
+ * the link without a claim (name frames alone show a battery without values). Silence lets the GX
+ * apply its own "BMS connection lost" handling until real values come.
  */
 import type { BankState } from '../../core/pack-state';
 import { canFrame, type CanFrame } from '../../transport/can-frame';
@@ -47,7 +52,7 @@ import type {
   InverterProtocol,
   InverterView,
 } from './inverter-protocol';
-import { LV_RANGES, wireValues } from './wire-values';
+import { LV_RANGES, wireClaimProblem, wireValues } from './wire-values';
 
 /** How one battery brand fills the Victron frame set. */
 export interface VictronSetStyle {
@@ -76,6 +81,7 @@ export function victronSetFrames(
   style: VictronSetStyle,
   identity: BatteryIdentity,
 ): CanFrame[] {
+  if (wireClaimProblem(bank)) return [];
   const v = wireValues(bank, LV_RANGES);
   const extras = options?.extras ?? {};
   const name = identity.batteryName ?? '';

@@ -1,9 +1,12 @@
 /**
  * The cyclic transmitter behind every inverter node (pure: no Node-RED import, all time through a
  * Clock). Input may arrive at any rhythm; frames go out at the protocol's period:
+ * - nothing before the first valid bank: a bank in INIT or without a measured voltage
+ *   (wireClaimProblem) is never put on the wire, so the inverter never reads SoC 0 % / 0 V from a
+ *   bank that does not exist yet; once sending, such a bank counts as no input;
  * - no fresh BankState for staleSec → the last bank with CCL = DCL = 0, charge/discharge disabled
  *   and the communication alarm (CVL is kept: CVL 0 reads as over-voltage on Victron and makes
- *   Deye discharge, inverter-notes A2/B4);
+ *   Deye discharge the battery);
  * - BankState.stopCan, or no input for silenceSec → nothing at all, so the inverter's own
  *   comms-loss protection engages; a fresh bank resumes;
  * - frames from the inverter (Pylon 0x305 ACK, Growatt 0x301 poll, SMA/Victron 0x305…) supervise
@@ -16,6 +19,7 @@ import type { Clock, TimerId } from '../../core/clock';
 import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 import type { EncodeOptions, InverterFrameResult, InverterProtocol } from './inverter-protocol';
+import { wireClaimProblem } from './wire-values';
 
 /** Shortest time between two frame sets unless the protocol says more (SMA: 200 ms). */
 const DEFAULT_MIN_GAP_MS = 50;
@@ -125,13 +129,21 @@ export class CyclicTransmitter {
   /** A new, already validated bank. */
   update(bank: BankState): void {
     if (this.state === 'closed') return;
+    if (bank.stopCan) {
+      // Honoured whatever else the bank says: silence never claims anything.
+      this.halt('stopped');
+      this.report();
+      return;
+    }
+    if (wireClaimProblem(bank)) {
+      this.ignore();
+      return;
+    }
     const now = this.o.clock.now();
     this.bank = bank;
     this.freshAt = now;
     this.staleSent = false;
-    if (bank.stopCan) {
-      this.halt('stopped');
-    } else if (this.timer === undefined) {
+    if (this.timer === undefined) {
       // Starting (or resuming after silence/stop): first cycle now, then the regular cadence.
       this.nextRegularAt = now;
       this.wake();
@@ -169,6 +181,15 @@ export class CyclicTransmitter {
       this.lastTxAt = this.o.clock.now();
       this.answeredSinceCycle = true;
     }
+    this.report();
+  }
+
+  /**
+   * A bank with nothing true to say counts as no input: what is on the wire goes on until stale
+   * (a bms-rules redeploy passes through INIT); a transmitter that sends nothing waits for a valid one.
+   */
+  private ignore(): void {
+    if (this.state !== 'transmitting' && this.state !== 'stale') this.state = 'waiting';
     this.report();
   }
 
@@ -239,6 +260,7 @@ export class CyclicTransmitter {
     } catch {
       return; // encoders never throw for a valid bank; a bug here must not kill the timer
     }
+    if (frames.length === 0) return; // the encoder found nothing true to say
     this.sent = bank;
     this.cycles += 1;
     this.lastTxAt = this.o.clock.now();

@@ -27,6 +27,19 @@ export const LV_RANGES: FieldRanges = {
 
 /** Below this a CVL means "over-voltage" to Victron and Deye, never "stop charging". */
 const MIN_CVL = 1;
+/** Below this a bank voltage is not a measurement: no pack has reported yet. */
+const MIN_BANK_VOLTAGE = 1;
+
+/**
+ * Why a bank has nothing true to put on the wire, else undefined. A bank in INIT (bms-rules still
+ * waiting for its packs) or without a measured voltage would reach the inverter as SoC 0 % / 0 V,
+ * and a Sunny Island shuts down at SoC 0; so such a bank is never encoded.
+ */
+export function wireClaimProblem(bank: BankState): string | undefined {
+  if (bank.chargeState === 'init') return 'the bank is in INIT (bms-rules is waiting for its packs)';
+  if (!(bank.voltage >= MIN_BANK_VOLTAGE)) return 'the bank has no measured voltage (no pack data)';
+  return undefined;
+}
 
 export interface WirePolicy {
   /** Sofar ignores zero current limits, so "stop" is sent as this small value instead. */
