@@ -24,21 +24,22 @@ export function decodeSmartBmsCli(text: string): CliResult {
     if (!r.ok) return r;
     const keyValues = new KeyValueAssembler();
     if (r.frame.frameKind === 'key-value') keyValues.add(r.frame.kvKey!, r.frame.kvValue!, time);
-    return {
-      ok: true,
-      pack: toPackState(r.frame, {
-        id: CLI_ID,
-        time,
-        formula: 'venus',
-        status1: r.frame.status1,
-        keyValues: keyValues.current(time),
-      }),
-    };
+    const status1 = r.frame.status1;
+    const pack = toPackState(r.frame, {
+      id: CLI_ID,
+      time,
+      formula: 'venus',
+      status1,
+      keyValues: keyValues.current(time),
+    });
+    return pack.ok ? { ok: true, pack: pack.value } : pack;
   }
   const listener = new SmartBmsListener({ id: CLI_ID, formula: 'venus' });
   const events = listener.receive(bytes, time);
   const pack = events.filter((e) => e.kind === 'pack').at(-1);
   if (pack?.kind === 'pack') return { ok: true, pack: pack.pack };
+  const last = events.at(-1);
+  if (last?.kind === 'rejected') return { ok: false, reason: last.reason };
   const progress = events.filter((e) => e.kind === 'progress').at(-1);
   if (progress?.kind === 'progress') {
     return {

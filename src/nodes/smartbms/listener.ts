@@ -33,7 +33,7 @@ export class SmartBmsListener {
 
   constructor(private readonly o: ListenerOptions) {}
 
-  /** Frames accepted, frames rejected by the decoder, sync losses and bytes dropped while searching. */
+  /** Frames accepted, frames rejected (decoder or plausibility gate), sync losses and bytes dropped while searching. */
   get counters(): { frames: number; rejected: number; syncLosses: number; droppedBytes: number } {
     const { frames, syncLosses, droppedBytes } = this.framer.stats;
     return { frames, droppedBytes, syncLosses, rejected: this.rejected };
@@ -53,29 +53,32 @@ export class SmartBmsListener {
 
   private frame(bytes: Buffer, now: number): ListenerEvent {
     const r = decodeFrame(bytes);
-    if (!r.ok) {
-      // The framer only passes frames the decoder accepts; kept so a rule change cannot slip through.
-      this.rejected++;
-      return { kind: 'rejected', reason: r.reason };
-    }
+    // The framer only passes frames the decoder accepts; kept so a rule change cannot slip through.
+    if (!r.ok) return this.reject(r.reason);
     const f = r.frame;
+    const context = { id: this.o.id, time: now, formula: this.o.formula, status1: f.status1, keyValues: {} };
+    // What this frame claims is judged before any of it joins the assembly: a bad frame leaves nothing behind.
+    const claims = toPackState(f, context);
+    if (!claims.ok) return this.reject(claims.reason);
     this.cells.add(f.cellInfoIndex, f.cellCount, f.cellInfoVoltage, f.cellInfoTempRaw, now);
     this.cells.expire(now, f.cellCount * (this.o.cellMaxAgePerCellMs ?? 3000));
     if (f.frameKind === 'key-value') this.keyValues.add(f.kvKey!, f.kvValue!, now);
     this.status.add(f.status1);
     if (!this.cells.complete) return { kind: 'progress', soc: f.soc, seen: this.cells.seen, cellCount: f.cellCount };
     const c = this.framer.stats;
-    return {
-      kind: 'pack',
-      pack: toPackState(f, {
-        id: this.o.id,
-        time: now,
-        formula: this.o.formula,
-        status1: this.status.filtered,
-        cells: this.cells.records(),
-        keyValues: this.keyValues.current(now),
-        counters: { frames: c.frames, syncLosses: c.syncLosses },
-      }),
-    };
+    const pack = toPackState(f, {
+      ...context,
+      status1: this.status.filtered,
+      cells: this.cells.records(),
+      keyValues: this.keyValues.current(now),
+      counters: { frames: c.frames, syncLosses: c.syncLosses },
+    });
+    return pack.ok ? { kind: 'pack', pack: pack.value } : this.reject(pack.reason);
+  }
+
+  /** A frame not to be trusted: counted, never data. */
+  private reject(reason: string): ListenerEvent {
+    this.rejected++;
+    return { kind: 'rejected', reason };
   }
 }

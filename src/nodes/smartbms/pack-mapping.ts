@@ -1,9 +1,11 @@
 /**
  * Maps a decoded 123\SmartBMS frame (plus what earlier frames assembled) to the common PackState
  * (docs/protocols/smartbms.md#mapping-to-packstate). The frame's pack-level fields are complete in every frame; per-cell
- * values and the key/value data come from the assemblers.
+ * values and the key/value data come from the assemblers. Every PackState passes the plausibility gate,
+ * which also judges what the frame states about cells outside `cells` (lowest, highest, rotating record).
  */
 import type { Alarms, PackState } from '../../core/pack-state';
+import { plausiblePack } from '../../core/plausibility';
 import type { CellRecord } from './cell-assembler';
 import type { KeyValues } from './key-values';
 import { STATUS1, temperature, type SmartBmsFrame, type TemperatureFormula } from './protocol-smartbms';
@@ -37,7 +39,11 @@ export function alarmsFromStatus1(status1: number): Alarms {
   return alarms;
 }
 
-export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
+/** The PackState of a frame, or the reason it is implausible. */
+export function toPackState(
+  f: SmartBmsFrame,
+  ctx: PackContext,
+): { ok: true; value: PackState } | { ok: false; reason: string } {
   const formula = ctx.formula;
   const kv = ctx.keyValues;
   const cells = ctx.cells ?? [];
@@ -110,7 +116,19 @@ export function toPackState(f: SmartBmsFrame, ctx: PackContext): PackState {
     generation: kv.firmware?.startsWith('3.') ? 'gen3' : 'unknown',
     ...ctx.counters,
   };
-  return pack;
+  const stated = [f.lowestCellVoltage, f.highestCellVoltage];
+  const statedTemperatures: number[] = [];
+  // Index 0 or above the cell count carries no cell record.
+  if (f.cellInfoIndex >= 1 && f.cellInfoIndex <= f.cellCount) {
+    stated.push(f.cellInfoVoltage);
+    statedTemperatures.push(temperature(f.cellInfoTempRaw, formula));
+  }
+  return plausiblePack(pack, {
+    frameCellCount: f.cellCount,
+    noCells: ctx.cells === undefined,
+    statedCellVoltages: stated,
+    statedTemperatures,
+  });
 }
 
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;

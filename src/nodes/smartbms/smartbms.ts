@@ -62,8 +62,9 @@ export = function (RED: NodeAPI) {
         return;
       }
       armWatchdog();
-      const lost = listener.counters.syncLosses;
-      const suffix = lost > 0 ? ` · ${lost} bad` : '';
+      // Sync losses and rejected frames (decoder or plausibility gate) alike are frames not trusted.
+      const { syncLosses, rejected } = listener.counters;
+      const suffix = syncLosses + rejected > 0 ? ` · ${syncLosses + rejected} bad` : '';
       if (e.kind === 'progress') {
         show({ fill: 'yellow', shape: 'dot', text: `${e.soc}% · ${e.seen}/${e.cellCount} cells${suffix}` }, true);
         return;
