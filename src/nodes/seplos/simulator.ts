@@ -443,7 +443,7 @@ function picData(r: PackReading): Buffer {
 function viaData(pack: SimulatedPack): Buffer {
   const b = Buffer.alloc(BLOCKS.via.quantity * 2);
   const serial = String(pack.address).padStart(4, '0');
-  const text = {
+  const text: Record<keyof typeof VIA_FIELDS, string> = {
     manufacturer: V3_MANUFACTURER,
     deviceName: `SIM${pack.model.cells.length}S${Math.round(pack.model.capacityAh)}A-V3`,
     firmware: '15',
@@ -451,7 +451,7 @@ function viaData(pack: SimulatedPack): Buffer {
     packSerial: `SIMV3-PACK-${serial}`,
   };
   for (const [field, { start, quantity }] of Object.entries(VIA_FIELDS)) {
-    b.write(text[field as keyof typeof text].slice(0, quantity * 2), (start - BLOCKS.via.start) * 2, 'latin1');
+    b.write(text[field as keyof typeof VIA_FIELDS].slice(0, quantity * 2), (start - BLOCKS.via.start) * 2, 'latin1');
   }
   return b;
 }
@@ -555,7 +555,7 @@ function currentSettings(amps: number): SettingsBlock {
  * SPA of a simulated pack: the thresholds readModel protects at (SIM_LIMITS), its own cell count and
  * capacity; pack voltage thresholds are cells × the cell thresholds.
  */
-export function simulatedSettings(r: PackReading): SettingsBlock {
+function simulatedSettings(r: PackReading): SettingsBlock {
   const cells = r.cellsMv.length;
   const settings: SettingsBlock = { ...FIXED_SETTINGS, cellsInSeries: cells };
   for (const [suffix, volts] of Object.entries(CELL_VOLTAGES)) {
@@ -622,13 +622,7 @@ const V3_AREAS: V3Area[] = [
 ];
 
 /** Data of a read inside one area (coils in whole bytes, as real packs demand), else undefined. */
-export function v3Read(
-  pack: SimulatedPack,
-  fn: number,
-  start: number,
-  quantity: number,
-  now: number,
-): Buffer | undefined {
+function v3Read(pack: SimulatedPack, fn: number, start: number, quantity: number, now: number): Buffer | undefined {
   const area = V3_AREAS.find((a) => a.fn === fn && start >= a.start && start + quantity <= a.start + a.quantity);
   if (!area || quantity < 1) return undefined;
   const offset = start - area.start;
