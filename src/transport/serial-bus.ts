@@ -8,6 +8,9 @@
  *   so a silent pack costs at most one timeout per back-off period instead of stalling the others;
  * - bytes that arrive outside a transaction are dropped (listeners still see them);
  * - when the port closes unexpectedly (unplug) it reconnects with exponential back-off.
+ * Both back-offs are capped at a few seconds: a pack or adapter that comes back after any outage
+ * is polled again within seconds (the bank needs its data back), and a silent address costs at
+ * most one answer timeout per probe. A reopened port starts every address afresh.
  */
 import type { Clock, TimerId } from '../core/clock';
 import { BusError, type BusStatus, type BusUser, type SerialBusApi, type Transaction } from './bus-api';
@@ -74,9 +77,9 @@ export class SerialBus implements SerialBusApi {
       timeoutMs: 500,
       gapMs: 0,
       reconnectMinMs: 1000,
-      reconnectMaxMs: 30000,
-      backoffMinMs: 2000,
-      backoffMaxMs: 60000,
+      reconnectMaxMs: 4000,
+      backoffMinMs: 1000,
+      backoffMaxMs: 4000,
       maxQueuePerAddress: 16,
       ...options,
     };
@@ -213,6 +216,11 @@ export class SerialBus implements SerialBusApi {
     this.port = port;
     this.connected = true;
     this.reconnectDelay = this.o.reconnectMinMs;
+    // A replugged adapter may have brought its packs back: no address waits out an old back-off.
+    for (const a of this.addresses.values()) {
+      a.failures = 0;
+      a.backoffUntil = 0;
+    }
     port.on('data', (d: Buffer) => this.onPortData(d));
     port.on('close', (disconnected: boolean) => this.onPortClose(port, disconnected));
     this.setStatus({ state: 'connected' });

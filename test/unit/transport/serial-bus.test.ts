@@ -1,6 +1,7 @@
 /**
  * SerialBus logic on simulated time with the in-process simulator port: round-robin order,
- * back-off schedule, reconnect after the port closes, close releasing everything.
+ * back-off schedule (the defaults), reconnect after the port closes, recovery after a long outage,
+ * close releasing everything.
  */
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
@@ -19,18 +20,23 @@ async function run(clock: SimClock, ms: number, step = 5): Promise<void> {
   }
 }
 
-function setup(opts: { baud?: number; addresses?: number[] } = {}) {
+function setup(opts: { baud?: number; addresses?: number[]; timeoutMs?: number; reconnectMinMs?: number } = {}) {
   const clock = new SimClock(0);
   let port!: SimulatorPort;
   let opened = 0;
+  /** While true the adapter is unplugged: every open fails as a missing device does. */
+  const adapter = { unplugged: false };
   const bus = new SerialBus({
     clock,
-    timeoutMs: 100,
-    backoffMinMs: 1000,
-    backoffMaxMs: 4000,
-    reconnectMinMs: 500,
+    timeoutMs: opts.timeoutMs ?? 100,
+    reconnectMinMs: opts.reconnectMinMs ?? 500,
     createPort: () => {
       opened++;
+      if (adapter.unplugged) {
+        const missing = new SimulatorPort(createEchoSimulator, { addresses: [] }, clock);
+        missing.open = () => Promise.reject(new Error('No such file or directory, cannot open /dev/ttyUSB0'));
+        return missing;
+      }
       port = new SimulatorPort(
         createEchoSimulator,
         { addresses: opts.addresses ?? [1, 2, 3], turnaroundMs: 2 },
@@ -42,8 +48,32 @@ function setup(opts: { baud?: number; addresses?: number[] } = {}) {
   });
   const statuses: string[] = [];
   bus.register({ id: 'u', busStatus: (s) => statuses.push(s.state) });
-  return { clock, bus, statuses, port: () => port, opened: () => opened };
+  return { clock, bus, statuses, adapter, port: () => port, opened: () => opened };
 }
+
+/** A poll loop like a BMS node's: asks `address` every `everyMs`, one request at a time; records answers and timeouts. */
+function pollLoop(clock: SimClock, bus: SerialBus, address: number, everyMs: number) {
+  const answeredAt: number[] = [];
+  const timedOutAt: number[] = [];
+  let busy = false;
+  clock.setInterval(() => {
+    if (busy) return;
+    busy = true;
+    ask(bus, address).then(
+      () => {
+        answeredAt.push(clock.now());
+        busy = false;
+      },
+      (e: BusError) => {
+        if (e.code === 'timeout') timedOutAt.push(clock.now());
+        busy = false;
+      },
+    );
+  }, everyMs);
+  return { answeredAt, timedOutAt };
+}
+
+const FIVE_MINUTES = 5 * 60_000;
 
 const ask = (bus: SerialBus, address: number) =>
   bus.transact({ address, request: echoFrame(address, Buffer.from([address])), framer: echoFramer });
@@ -119,6 +149,66 @@ describe('SerialBus on simulated time', () => {
     await run(clock, 50);
     assert.equal((await again)[1], 3);
   });
+
+  for (const returnsAfterMs of [0, 700, 1900, 3300]) {
+    it(`a pack silent for 5 minutes is polled again within seconds of answering (returns ${returnsAfterMs} ms into a probe cycle)`, async () => {
+      const { clock, bus, port } = setup({ timeoutMs: 500 });
+      await run(clock, 10);
+      const { answeredAt } = pollLoop(clock, bus, 2, 1000);
+      port().simulator!.packs.get(2)!.faults.silent = true;
+      await run(clock, FIVE_MINUTES + returnsAfterMs, 50);
+      port().simulator!.packs.get(2)!.faults.silent = false;
+      const back = clock.now();
+      await run(clock, 30_000, 50);
+      const first = answeredAt.find((t) => t > back);
+      assert.ok(first !== undefined, 'answered again');
+      // Capped back-off (4 s) + one poll period + one answer.
+      assert.ok(first - back <= 5_500, `first answer ${first - back} ms after the pack came back`);
+    });
+  }
+
+  /**
+   * Pack 1 answers, then its cable goes and it backs off (4 s after each probe); right after a probe
+   * times out the adapter is unplugged for `outageMs`. Returns ms from the replug to the first answer.
+   */
+  async function unplugAndReplug(outageMs: number) {
+    const { clock, bus, port, adapter, statuses } = setup({ timeoutMs: 500, reconnectMinMs: 1000 });
+    await run(clock, 10);
+    const { answeredAt, timedOutAt } = pollLoop(clock, bus, 1, 1000);
+    await run(clock, 3000, 50);
+    assert.ok(answeredAt.length >= 2, 'polled while plugged in');
+    port().simulator!.packs.get(1)!.faults.silent = true;
+    await run(clock, 20_000, 50);
+    const probes = timedOutAt.length;
+    while (timedOutAt.length === probes) await run(clock, 10, 10);
+    adapter.unplugged = true;
+    port().emit('close', true);
+    await run(clock, outageMs, 50);
+    assert.equal(statuses.at(-1), 'disconnected');
+    adapter.unplugged = false;
+    const back = clock.now();
+    await run(clock, 30_000, 50);
+    const first = answeredAt.find((t) => t > back);
+    assert.ok(first !== undefined, 'answered again');
+    return first - back;
+  }
+
+  for (const extraMs of [0, 1500, 2900]) {
+    it(`an adapter unplugged for 5 minutes (+${extraMs} ms) is reopened and polled within seconds of the replug`, async () => {
+      // Capped reconnect back-off (4 s) + one poll period + one answer.
+      const delay = await unplugAndReplug(FIVE_MINUTES + extraMs);
+      assert.ok(delay <= 5_500, `first answer ${delay} ms after the replug`);
+    });
+  }
+
+  for (const outageMs of [300, 600, 900]) {
+    it(`a quick replug (${outageMs} ms) does not wait out the back-off of a pack that was silent before`, async () => {
+      // Plugged back before the first reconnect attempt (1 s): that attempt + one poll period + one answer;
+      // the back-off the silent pack had is not carried over to the new port.
+      const delay = await unplugAndReplug(outageMs);
+      assert.ok(delay <= 2_600, `first answer ${delay} ms after the replug`);
+    });
+  }
 
   it('close() rejects everything with "closed" and leaves no timers behind', async () => {
     const { clock, bus } = setup();
