@@ -114,7 +114,9 @@ describe('jk-bms node (in-process simulator)', function () {
     await until(() => w.packs.length > at, 3000, 'next PackState');
     assert.equal(w.packs.at(-1)!.payload.dischargeAllowed, false);
     assert.equal(w.packs.at(-1)!.payload.extra?.dischargeSwitch, false);
-    assert.match(String(lastStatus(helper.getNode('jk')).text), /^1\/1 · /);
+    // The status is throttled to one write per second from the first PackState, which is also when the
+    // next poll answers (1 s interval): wait for the refresh instead of racing it.
+    await until(() => /^1\/1 · /.test(String(lastStatus(helper.getNode('jk')).text)), 3000, 'status 1/1');
   });
 
   it('NW with more than one address is a configuration error', async () => {
