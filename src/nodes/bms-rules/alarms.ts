@@ -27,8 +27,8 @@ export interface AlarmView {
   tMax?: number;
   tMos?: number;
   current: number;
-  cclSent: number;
-  dclSent: number;
+  /** the highest limits in force while the current was drawn (see limitsInForce); none before the first one */
+  inForce?: { ccl: number; dcl: number };
   anyOffline: boolean;
   offlineLong: boolean;
   commLost: boolean;
@@ -76,12 +76,39 @@ export function rawAlarms(v: AlarmView, cfg: RulesConfig, ctl: AlarmCtl): Partia
         : undefined,
       v.absorbTimeout ? 'warn' : undefined,
     ),
-    chargeOverCurrent: v.current > 0 && over(v.current, v.cclSent) ? 'alarm' : undefined,
-    dischargeOverCurrent: v.current < 0 && over(-v.current, v.dclSent) ? 'alarm' : undefined,
+    chargeOverCurrent: v.inForce && v.current > 0 && over(v.current, v.inForce.ccl) ? 'alarm' : undefined,
+    dischargeOverCurrent: v.inForce && v.current < 0 && over(-v.current, v.inForce.dcl) ? 'alarm' : undefined,
     packOffline: v.offlineLong ? 'alarm' : v.anyOffline ? 'warn' : undefined,
     bmsCommLost: v.commLost ? 'alarm' : undefined,
     communication: v.inconsistent ? 'warn' : undefined,
   };
+}
+
+/** Limits sent to the inverter, oldest first: what the over-current check compares the current with. */
+export type SentLimits = Array<{ at: number; ccl: number; dcl: number }>;
+
+/** Records the limits of one step; keeps the last keepMs and the newest entry before them (then in force). */
+export function recordSent(h: SentLimits, at: number, ccl: number, dcl: number, keepMs: number): void {
+  h.push({ at, ccl, dcl });
+  while (h.length > 1 && h[1].at <= at - keepMs) h.shift();
+}
+
+/**
+ * The highest limits in force from `from` on: the entry in force at `from` and every later one. A current
+ * measured at t is compared with what was sent from t − inverterReactionSec on, because the inverter may
+ * still follow a higher limit for that long. Undefined before any limit was sent (INIT: no limit in force).
+ */
+export function limitsInForce(h: SentLimits, from: number): { ccl: number; dcl: number } | undefined {
+  let start = 0;
+  while (start + 1 < h.length && h[start + 1].at <= from) start++;
+  if (h.length === 0) return undefined;
+  let ccl = 0,
+    dcl = 0;
+  for (let i = start; i < h.length; i++) {
+    ccl = Math.max(ccl, h[i].ccl);
+    dcl = Math.max(dcl, h[i].dcl);
+  }
+  return { ccl, dcl };
 }
 
 /**

@@ -2,7 +2,8 @@
  * `bms-rules` node: the shell around the pure engine. Input: PackState messages from any BMS node,
  * commands, an external bank current. A 1 s tick (through a Clock) drives the engine when nothing
  * arrives. Outputs: (1) BankState, (2) charge relay, (3) load relay, (4) alarm relay, (5) telemetry
- * for MQTT with Home Assistant discovery.
+ * for MQTT with Home Assistant discovery, (6) alarm events (mode changes, latches, CAN stop; also logged).
+ * The state is kept in a persistent context store when settings.js configures one.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { RealClock } from '../../core/clock';
@@ -12,6 +13,8 @@ import { CHEMISTRY_PRESETS, DEFAULTS, resolveConfig } from './config';
 import type { Command, EngineState, RulesBankState, StepInput } from './engine';
 import { createState, persistable, step } from './engine';
 import { humanDuration } from './health';
+import { bankEvents, noDataFor } from './events';
+import { persistentStore } from './context-store';
 import { TelemetryDiff, discoveryMessages, slug } from './telemetry';
 import { parseCommand } from './commands';
 
@@ -95,7 +98,18 @@ export = function (RED: NodeAPI) {
     const telemetryOn = def.telemetry !== false;
     const telemetry = new TelemetryDiff(prefix, bankTopic);
     const ctx = this.context();
-    const state: EngineState = createState(cfg, clock.now(), ctx.get(CONTEXT_KEY));
+    const store = persistentStore((RED.settings as unknown as Record<string, unknown>).contextStorage);
+    const startedAt = clock.now();
+    let restored: unknown;
+    try {
+      restored = ctx.get(CONTEXT_KEY, store);
+    } catch (err) {
+      // a store without synchronous access (cache: false): start from the data, say why
+      this.warn(RED._('bmsRules.log.storeRead', { store: String(store), reason: (err as Error).message }));
+    }
+    if (!store) this.warn(RED._('bmsRules.log.notPersisted'));
+    const state: EngineState = createState(cfg, startedAt, restored);
+    let prevBank: RulesBankState | undefined;
 
     let lastSig = '';
     let lastRelays: Partial<Record<'charge' | 'load' | 'alarm', boolean>> = {};
@@ -106,12 +120,25 @@ export = function (RED: NodeAPI) {
 
     const persist = (now: number, force: boolean): void => {
       const p = persistable(state, now);
+      if (!p) return; // INIT with nothing restored: nothing known yet
       const key = JSON.stringify({ ...p, savedAt: 0 });
       if (!force && key === lastPersist && now - lastPersistAt < PERSIST_EVERY_MS) return;
       lastPersist = key;
       lastPersistAt = now;
-      ctx.set(CONTEXT_KEY, p);
+      ctx.set(CONTEXT_KEY, p, store, (err?: Error) => {
+        if (err) this.warn(RED._('bmsRules.log.storeWrite', { store: String(store), reason: err.message }));
+      });
     };
+
+    /** Mode changes, latches and the CAN stop: logged once each (restrictions as warnings) and sent on output 6. */
+    const eventMsgs = (b: RulesBankState): NodeMessage[] =>
+      bankEvents(prevBank, b, cfg, startedAt).map((e) => {
+        const text = RED._(e.key, e.params);
+        if (e.level === 'warn') this.warn(text);
+        else this.log(text);
+        const payload = { kind: 'event', event: e.name, level: e.level, from: e.from, to: e.to, text, time: e.time };
+        return { topic: `${bankTopic}/event`, payload } as NodeMessage;
+      });
 
     const relayMsg = (name: 'charge' | 'load' | 'alarm', b: RulesBankState): NodeMessage | null => {
       if (lastRelays[name] === b.relays[name]) return null;
@@ -138,15 +165,28 @@ export = function (RED: NodeAPI) {
       // which pack's data arrives old by its own time, and by how much
       const late = Object.entries(b.packStates)
         .filter(([, p]) => p.delaySec !== null && p.delaySec > cfg.staleSec)
-        .map(([id, p]) => ` · ${RED._('bmsRules.status.old', { id, age: humanDuration(p.delaySec! * 1000) })}`)
+        .map(([id, p]) => ` · ${id} data ${humanDuration(p.delaySec! * 1000)} old`)
         .join('');
-      if (b.chargeState === 'init') {
-        const text = late ? `${RED._('bmsRules.status.init')}${late}` : 'bmsRules.status.init';
-        this.status({ fill: 'yellow', shape: 'ring', text });
-        return;
+      const suffix = late + (store ? '' : ` · ${RED._('bmsRules.status.notPersisted')}`);
+      const counts = { online: b.packs.online, total: b.packs.total, needed: cfg.minPacksOnline };
+      const limits = `${b.ccl.toFixed(0)}/${b.dcl.toFixed(0)} A`;
+      // say what is true: FAILSAFE (INIT included) and BLIND in red, with how long the data has been missing
+      const noData = { duration: humanDuration(noDataFor(b, startedAt)) };
+      let text: string;
+      if (b.mode === 'failsafe') {
+        const waiting = b.chargeState === 'init' ? 'failsafeWaiting' : 'failsafeTooFew';
+        const why =
+          b.packs.online === 0
+            ? RED._('bmsRules.status.failsafe', noData)
+            : RED._(`bmsRules.status.${waiting}`, counts);
+        text = b.stopCan ? `${why} · ${RED._('bmsRules.status.stopCan')}` : why;
+      } else if (b.mode === 'blind') {
+        text = `${RED._('bmsRules.status.blind', noData)} · ${limits}`;
+      } else {
+        text = `${b.mode} · ${b.packs.online}/${b.packs.total} · ${limits} · ${b.cvl.toFixed(1)} V`;
       }
-      const text = `${b.mode} · ${b.packs.online}/${b.packs.total} · ${b.ccl.toFixed(0)}/${b.dcl.toFixed(0)} A · ${b.cvl.toFixed(1)} V${late}`;
-      this.status({ fill: FILL[b.mode], shape: b.mode === 'normal' ? 'dot' : 'ring', text });
+      const fill = FILL[b.mode];
+      this.status({ fill, shape: b.mode === 'normal' ? 'dot' : 'ring', text: text + suffix });
     };
 
     /** One engine step; sends what changed (everything on the heartbeat). */
@@ -161,12 +201,15 @@ export = function (RED: NodeAPI) {
       const bankMsg = heartbeat || sig !== lastSig ? ({ topic: cfg.bankName, payload: bank } as NodeMessage) : null;
       lastSig = sig;
       const tele = heartbeat ? telemetryMsgs(bank, now) : [];
+      const events = eventMsgs(bank);
+      prevBank = bank;
       send([
         bankMsg,
         relayMsg('charge', bank),
         relayMsg('load', bank),
         relayMsg('alarm', bank),
         tele.length ? tele : null,
+        events.length ? events : null,
       ]);
       if (heartbeat) showStatus(bank);
       persist(now, false);

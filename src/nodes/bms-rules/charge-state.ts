@@ -32,6 +32,15 @@ export interface ChargeCtl {
   ctrlDecAt?: number;
 }
 
+/** Protection latches as persisted: only whether each one is on. */
+export interface PersistedLatches {
+  cellHigh: boolean;
+  cellLow: boolean;
+  tempCharge: boolean;
+  tempDischarge: boolean;
+  forceCharge: boolean;
+}
+
 /** What survives a restart (persisted in node context). */
 export interface PersistedCharge {
   cs: ChargeState;
@@ -40,6 +49,7 @@ export interface PersistedCharge {
   lastBalance?: number;
   iInt: number;
   ownSoc?: number;
+  latches?: PersistedLatches;
 }
 
 export interface ChargeInput {
@@ -50,6 +60,17 @@ export interface ChargeInput {
   dt: number;
   /** the CVL last sent to the inverter: the charger regulates to this */
   cvlSent: number;
+  /**
+   * the charger could still push current at the last step: CCL above the tail threshold, no charge
+   * latch, no BLIND/FAILSAFE
+   */
+  chargeOpen: boolean;
+  /**
+   * the CVL sent at the last step was the charge state's own target (not pulled down by a latch, the
+   * cell controller or a mode cap, and caught up with it). Only with this and `chargeOpen` does a voltage
+   * at the CVL mean the end of bulk and a small current mean tail.
+   */
+  cvlAtTarget: boolean;
   command?: 'forceBulk' | 'forceFloat';
 }
 
@@ -100,8 +121,26 @@ export function restoreCharge(x: unknown, now: number): PersistedCharge | undefi
     lastBalance: past(r.lastBalance),
     iInt,
     ownSoc,
+    latches: restoreLatches(r.latches),
   };
 }
+
+/** A latch is resumed only when stored as exactly `true`: anything else leaves it to the fresh data. */
+function restoreLatches(x: unknown): PersistedLatches | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const r = x as Record<string, unknown>;
+  return {
+    cellHigh: r.cellHigh === true,
+    cellLow: r.cellLow === true,
+    tempCharge: r.tempCharge === true,
+    tempDischarge: r.tempDischarge === true,
+    forceCharge: r.forceCharge === true,
+  };
+}
+
+/** Whether a persisted state is recent enough to resume (charge state, latches). */
+export const isRecent = (saved: PersistedCharge, cfg: RulesConfig, now: number): boolean =>
+  now - saved.savedAt < cfg.resumeMaxAgeSec * 1000;
 
 /** Leaves INIT: resume the persisted charge state if it is recent, else BULK. */
 export function leaveInit(c: ChargeCtl, cfg: RulesConfig, now: number, saved?: PersistedCharge): void {
@@ -110,7 +149,7 @@ export function leaveInit(c: ChargeCtl, cfg: RulesConfig, now: number, saved?: P
     c.lastBalance = saved.lastBalance;
     c.iInt = saved.iInt;
   }
-  const resume = saved && saved.cs !== 'init' && now - saved.savedAt < cfg.resumeMaxAgeSec * 1000;
+  const resume = saved && saved.cs !== 'init' && isRecent(saved, cfg, now);
   enter(c, resume ? saved.cs : 'bulk', now);
   c.cvlSm = stateTarget(c, cfg, now);
   c.ctrlOut = c.cvlSm;
@@ -158,9 +197,12 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
   const cOnline = agg.onlineAh;
   switch (c.cs) {
     case 'bulk': {
+      // a voltage at a CVL that protection pulled down is not the end of bulk (a runner cell at mid SoC);
+      // a cell held at the absorb voltage for 30 s with charging open is (the absorb timeout ends it)
       const tol = cfg.absorbEntryTolV + cfg.voltageDropV;
-      c.entrySince = since(c.entrySince, v >= cvlSent - tol, now);
-      c.runnerSince = since(c.runnerSince, maxCell >= cfg.vCellAbsorb, now);
+      const free = inp.chargeOpen && inp.cvlAtTarget;
+      c.entrySince = since(c.entrySince, free && v >= cvlSent - tol, now);
+      c.runnerSince = since(c.runnerSince, inp.chargeOpen && maxCell >= cfg.vCellAbsorb, now);
       if (heldFor(c.entrySince, now, 30) || heldFor(c.runnerSince, now, 30)) {
         enter(c, balanceDue(c, cfg, now) ? 'balance' : 'absorb', now);
       }
@@ -175,13 +217,16 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
         if (spread <= done) c.balancedClock += dt;
         else if (spread > cfg.restartDiff) c.balancedClock = 0;
       }
-      c.tailSince = since(c.tailSince, !bal && agg.current <= cfg.tailC * cOnline && spread <= cfg.tailMaxSpread, now);
+      // 0 A because charging was forbidden or the CVL pulled down is no tail current
+      const tail =
+        !bal && inp.chargeOpen && inp.cvlAtTarget && agg.current <= cfg.tailC * cOnline && spread <= cfg.tailMaxSpread;
+      c.tailSince = since(c.tailSince, tail, now);
       c.lowSince = since(c.lowSince, v < cvlSent - cfg.absorbExitDropV, now);
       const balanced =
         c.balancedClock >= (bal ? cfg.balanceDoneSec : cfg.absorbHoldSec) * 1000 && (!bal || mode === 'normal');
-      const tail = heldFor(c.tailSince, now, cfg.tailHoldSec);
+      const tailHeld = heldFor(c.tailSince, now, cfg.tailHoldSec);
       const timeout = c.absorbClock >= (bal ? cfg.balanceMaxSec : cfg.absorbMaxSec) * 1000;
-      if (balanced || tail) {
+      if (balanced || tailHeld) {
         if (mode === 'normal') {
           c.fullChargeEvent = now;
           c.lastFull = now;
@@ -266,6 +311,11 @@ function cellController(c: ChargeCtl, inp: ChargeInput): number {
   return c.ctrlOut;
 }
 
-export function persistCharge(c: ChargeCtl, now: number, ownSoc?: number): PersistedCharge {
-  return { cs: c.cs, savedAt: now, lastFull: c.lastFull, lastBalance: c.lastBalance, iInt: c.iInt, ownSoc };
+export function persistCharge(
+  c: ChargeCtl,
+  now: number,
+  ownSoc: number | undefined,
+  latches: PersistedLatches,
+): PersistedCharge {
+  return { cs: c.cs, savedAt: now, lastFull: c.lastFull, lastBalance: c.lastBalance, iInt: c.iInt, ownSoc, latches };
 }

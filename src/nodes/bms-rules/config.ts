@@ -166,6 +166,11 @@ export interface RulesConfig {
   mosAlarm: number;
   overCurrentFactor: number;
   overCurrentSec: number;
+  /**
+   * how long an inverter may still follow a limit after we lowered it: a current is judged against the
+   * highest limit sent within this time before it was measured
+   */
+  inverterReactionSec: number;
   currentMismatchSec: number;
 
   // relays (docs/rules.md#relays)
@@ -308,6 +313,8 @@ export const DEFAULTS: RulesConfig = {
   mosAlarm: 90,
   overCurrentFactor: 1.1,
   overCurrentSec: 10,
+  // a Victron GX passes a new limit on within about 3 s; frames go out every 1 s and the rules step every 1 s
+  inverterReactionSec: 5,
   currentMismatchSec: 60,
   chargeRelayMode: 'limits',
   loadRelayMode: 'limits',

@@ -17,6 +17,7 @@ import type { ChargeCtl, PersistedCharge } from './charge-state';
 import {
   balanceDue,
   fullDue,
+  isRecent,
   leaveInit,
   newChargeCtl,
   persistCharge,
@@ -27,9 +28,9 @@ import {
 import type { ModeCtl } from './safety-mode';
 import { newModeCtl, stepMode } from './safety-mode';
 import type { Shaper } from './shaping';
-import { newShaper, quantizeCvl, shape, shapeParams } from './shaping';
-import type { AlarmCtl } from './alarms';
-import { mergeAlarms, packAlarms, rawAlarms, stepAlarms } from './alarms';
+import { newShaper, quantizeCvl, shape, shapeParams, startAt } from './shaping';
+import type { AlarmCtl, SentLimits } from './alarms';
+import { limitsInForce, mergeAlarms, packAlarms, rawAlarms, recordSent, stepAlarms } from './alarms';
 import type { RelayCtl } from './relays';
 import { newRelayCtl, stepRelays } from './relays';
 
@@ -73,6 +74,10 @@ export interface EngineState {
   ownSoc?: number;
   saved?: PersistedCharge;
   lastCounts?: Counts;
+  /** CCL/DCL sent since INIT ended, for the over-current check */
+  sent: SentLimits;
+  /** what the charge state machine may read into the last step's outputs (see ChargeInput) */
+  charger?: { open: boolean; atTarget: boolean };
 }
 
 export interface PackReport {
@@ -127,17 +132,20 @@ const OWN_SOC_EMPTY_MS = 60_000; // a long gap (paused process) must not wind up
 /** `persisted` is what the node context gave back: it is checked here, never trusted as it is. */
 export function createState(cfg: RulesConfig, now: number, persisted?: unknown): EngineState {
   const saved = restoreCharge(persisted, now);
+  // recent latches resume (a cell that tripped before the restart must still clear its release dwell)
+  const held = saved?.latches && isRecent(saved, cfg, now) ? saved.latches : undefined;
+  const latched = (on: boolean | undefined): Latch => (on ? { on: true, setAt: now } : { on: false });
   return {
     cfg,
     tracks: cfg.packs.map((p) => newTrack(p, true)),
     charge: newChargeCtl(cfg, now),
     mode: newModeCtl(now),
     latches: {
-      cellHigh: { on: false },
-      cellLow: { on: false },
-      tempCharge: { on: false },
-      tempDis: { on: false },
-      forceCharge: false,
+      cellHigh: latched(held?.cellHigh),
+      cellLow: latched(held?.cellLow),
+      tempCharge: latched(held?.tempCharge),
+      tempDis: latched(held?.tempDischarge),
+      forceCharge: held?.forceCharge ?? false,
     },
     ccl: newShaper(),
     dcl: newShaper(),
@@ -146,11 +154,25 @@ export function createState(cfg: RulesConfig, now: number, persisted?: unknown):
     alarms: {},
     ownSoc: saved?.ownSoc,
     saved,
+    sent: [],
   };
 }
 
-/** What the node persists (charge state, last full charge/balance, integrators). */
-export const persistable = (s: EngineState, now: number): PersistedCharge => persistCharge(s.charge, now, s.ownSoc);
+/**
+ * What the node persists (charge state, last full charge/balance, integrators, own SoC, latches). In INIT
+ * nothing new is known: what was restored is kept as it was, so a restart while no BMS answers loses nothing.
+ */
+export function persistable(s: EngineState, now: number): PersistedCharge | undefined {
+  if (s.charge.cs === 'init') return s.saved;
+  const L = s.latches;
+  return persistCharge(s.charge, now, s.ownSoc, {
+    cellHigh: L.cellHigh.on,
+    cellLow: L.cellLow.on,
+    tempCharge: L.tempCharge.on,
+    tempDischarge: L.tempDis.on,
+    forceCharge: L.forceCharge,
+  });
+}
 
 function applyCommand(s: EngineState, c: Command | undefined): void {
   if (!c) return;
@@ -253,7 +275,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   }
   const inInit = s.charge.cs === 'init';
   const prevOut = { ccl: s.ccl.out, dcl: s.dcl.out, cvl: s.cvl };
-  stepMode(s.mode, cnt, cfg, now, inInit, justLeftInit, prevOut);
+  const back = stepMode(s.mode, cnt, cfg, now, inInit, justLeftInit, prevOut);
   const mode = s.mode.mode;
 
   // limits (docs/rules.md#current-limits)
@@ -302,7 +324,17 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   const prevEvent = s.charge.fullChargeEvent;
   let cvlT: Limited = { value: vFloat(cfg), by: 'init' };
   if (!inInit && agg) {
-    const r = stepCharge(s.charge, { agg, cfg, mode, now, dt, cvlSent: s.cvlSent ?? s.cvl, command: cmd });
+    const r = stepCharge(s.charge, {
+      agg,
+      cfg,
+      mode,
+      now,
+      dt,
+      cvlSent: s.cvlSent ?? s.cvl,
+      chargeOpen: s.charger?.open ?? false,
+      cvlAtTarget: s.charger?.atTarget ?? false,
+      command: cmd,
+    });
     cvlT = { value: r.cvl, by: r.by };
   } else if (!inInit) {
     cvlT = { value: Math.min(s.charge.cvlSm, s.charge.ctrlOut), by: 'hold' };
@@ -365,6 +397,10 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
     s.tracks.reduce((a, t) => a + t.config.maxDischargeA, 0),
   );
   const freeze = cnt.stale > 0;
+  // back from INIT, BLIND or FAILSAFE: a limit at 0 starts at its computed value, no hold, no ramp
+  // (docs/rules.md, "Start-up and continuity")
+  if (back && !freeze && s.ccl.out === 0) startAt(s.ccl, ccl.value, now);
+  if (back && !freeze && s.dcl.out === 0) startAt(s.dcl, dcl.value, now);
   // The deadband may hold a small fall, never above what the packs that can take current allow in sum.
   const sumOf = (able: (t: PackTrack) => boolean, pick: (l: { ccl: Limited; dcl: Limited }) => Limited): number =>
     o.filter(able).reduce((a, t) => a + pick(perPack.get(t.id)!).value, 0);
@@ -388,7 +424,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   );
   const cvlWanted = cvl.value + cfg.voltageDropV;
   // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
-  if (cvlWanted < s.cvl) s.cvl = cvlWanted;
+  if (justLeftInit || cvlWanted < s.cvl) s.cvl = cvlWanted;
   else if (!freeze) s.cvl = Math.min(cvlWanted, s.cvl + (cfg.recoverRate * cfg.cellsSeries * dt) / 1000);
   s.cvlSent = quantizeCvl(s.cvlSent, s.cvl, cfg.cvlLsbV, !capped);
 
@@ -439,8 +475,7 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
         tMax: a?.tMax,
         tMos: a?.tMosMax,
         current: agg?.current ?? 0,
-        cclSent: prevOut.ccl,
-        dclSent: prevOut.dcl,
+        inForce: limitsInForce(s.sent, measuredAt(o, now) - cfg.inverterReactionSec * 1000),
         anyOffline: !inInit && offline.length > 0,
         // a configured pack never heard counts from the start
         offlineLong:
@@ -475,6 +510,13 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   );
 
   s.lastCounts = cnt;
+  if (!inInit) recordSent(s.sent, now, cclOut, dclOut, (cfg.inverterReactionSec + cfg.offlineSec) * 1000);
+  // near the top the CC floor holds the CCL at the tail threshold: the charger can still push that much
+  const tailA = cfg.tailC * cOnline;
+  s.charger = {
+    open: (mode === 'normal' || mode === 'degraded') && cclOut > 0 && cclOut >= tailA - 1e-9,
+    atTarget: (cvl.by === cs || cvl.by.startsWith('bms:')) && s.cvl >= cvlWanted - 1e-6,
+  };
   const bank = buildBank(s, {
     now,
     agg: a,
@@ -493,6 +535,10 @@ export function step(s: EngineState, input: StepInput, now: number): StepResult 
   });
   return { state: s, bank };
 }
+
+/** When the oldest sample behind the bank current was measured (now when no pack counts). */
+const measuredAt = (counted: PackTrack[], now: number): number =>
+  counted.reduce((at, t) => Math.min(at, t.lastValidAt ?? now), now);
 
 const ref = (c: CellRef | undefined): { v: number; pack: string; cell: number } =>
   c && Number.isFinite(c.v) ? { v: c.v, pack: c.pack, cell: c.cell } : { v: 0, pack: '', cell: 0 };

@@ -61,9 +61,7 @@ export interface PackTrack {
   offBusSince?: number;
   offBus: boolean;
   excluded: boolean;
-  /** set once the pack was offline; it must then be valid for recoverHoldSec before it counts again */
-  wasOffline: boolean;
-  rejoinSince?: number;
+  /** since when a pack that had valid data is offline (a never-heard pack has none) */
   offlineSince?: number;
   status: PackStatus;
   /** share-feedback factor on the pack's weight, bounded 0.5..2 */
@@ -80,7 +78,6 @@ export function newTrack(config: PackConfig, configured: boolean): PackTrack {
     frozen: false,
     offBus: false,
     excluded: false,
-    wasOffline: true,
     status: 'offline',
     weightFactor: 1,
   };
@@ -164,8 +161,8 @@ export function checkSample(
 
 /**
  * Below this the bank is at rest, where a BMS may legitimately repeat bit-identical data. Above it the
- * current-sense ADC (10 mA steps on every supported BMS), the cells and the remaining charge move within
- * frozenSec, so a pack that claims more while repeating every field is repeating old data.
+ * current reading, the cells and the remaining charge of a live BMS move within frozenSec, so a pack that
+ * claims more while repeating every field is repeating old data.
  */
 const FROZEN_MIN_CURRENT_A = 2;
 
@@ -317,22 +314,9 @@ export function classify(tr: PackTrack, cfg: RulesConfig, now: number): PackStat
     tr.frozen ||
     (tr.firstInvalidAt !== undefined && now - tr.firstInvalidAt > cfg.offlineSec * 1000);
   if (down) {
-    tr.wasOffline = true;
-    tr.rejoinSince = undefined;
     if (tr.last) tr.offlineSince ??= now; // never-seen packs are not "returning" when they first appear
     return 'offline';
   }
-  if (tr.wasOffline) {
-    // first data ever (INIT) counts at once; a return after an outage waits recoverHoldSec
-    if (tr.offlineSince === undefined) {
-      tr.wasOffline = false;
-    } else {
-      tr.rejoinSince ??= now;
-      if (now - tr.rejoinSince < cfg.recoverHoldSec * 1000) return 'offline';
-      tr.wasOffline = false;
-    }
-  }
-  tr.rejoinSince = undefined;
   tr.offlineSince = undefined;
   return age > cfg.staleSec * 1000 ? 'stale' : 'ok';
 }

@@ -32,7 +32,10 @@ export function candidateMode(c: Counts, cfg: RulesConfig): SafetyMode {
 
 /**
  * Advances the mode. `last` are the outputs of the previous step (kept for BLIND). `justLeftInit`
- * skips the recovery hold once: INIT already waited for the packs.
+ * skips the recovery hold once: INIT already waited for the packs. Leaving BLIND/FAILSAFE is at once
+ * when every pack is OK again (as INIT ends), else after recoverHoldSec with minPacksOnline OK.
+ * Returns true when the bank has just come back (from INIT, BLIND or FAILSAFE): limits at 0 then start
+ * at their computed values.
  */
 export function stepMode(
   m: ModeCtl,
@@ -42,7 +45,7 @@ export function stepMode(
   inInit: boolean,
   justLeftInit: boolean,
   last: { ccl: number; dcl: number; cvl: number },
-): void {
+): boolean {
   const set = (mode: SafetyMode): void => {
     if (m.mode !== mode) {
       m.mode = mode;
@@ -51,14 +54,15 @@ export function stepMode(
   };
   if (inInit) {
     set('failsafe');
-    return;
+    return false;
   }
   const cand = candidateMode(c, cfg);
   if (justLeftInit) {
     m.recoverSince = undefined;
     set(cand === 'blind' ? 'failsafe' : cand);
-    return;
+    return m.mode !== 'failsafe';
   }
+  let back = false;
   if (cand === 'blind') {
     m.recoverSince = undefined;
     if (m.mode === 'normal' || m.mode === 'degraded') {
@@ -69,12 +73,14 @@ export function stepMode(
     }
   } else if (m.mode === 'blind' || m.mode === 'failsafe') {
     m.recoverSince ??= now;
-    if (now - m.recoverSince >= cfg.recoverHoldSec * 1000) {
+    if (cand === 'normal' || now - m.recoverSince >= cfg.recoverHoldSec * 1000) {
       m.recoverSince = undefined;
       set(cand);
+      back = true;
     }
   } else {
     set(cand);
   }
   if (m.mode === 'blind' && now - m.since >= cfg.blindGraceSec * 1000) set('failsafe');
+  return back;
 }

@@ -86,6 +86,18 @@ export function shape(
 }
 
 /**
+ * Starts a limit at its computed target, with no hold and no ramp: after INIT and after a recovery from
+ * BLIND/FAILSAFE every pack has just delivered fresh valid data, and a ramp from 0 would stop an inverter
+ * (DCL 0) on every deploy. The increase hold and the ramp apply to increases from here on.
+ */
+export function startAt(sh: Shaper, target: number, now: number): void {
+  sh.out = Math.max(0, Number.isFinite(target) ? target : 0);
+  sh.hist = [[now, sh.out]];
+  sh.slewTo = undefined;
+  sh.lastChangeAt = now;
+}
+
+/**
  * Floors a CVL to the encoder resolution with a ½-LSB hysteresis (55.19/55.21 must not flicker
  * 55.1/55.2). `hold` is false while a protection cap is active: then the floor applies strictly.
  */

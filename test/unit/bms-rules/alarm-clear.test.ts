@@ -24,17 +24,33 @@ describe('bms-rules alarms clear', () => {
     assert.equal(off[29].relays.alarm, false);
   });
 
-  it('quick start: packs charging through INIT raise overCurrent (CCL 0), which clears once the CCL has ramped above the current', () => {
-    const r = new Run(config());
-    const b = r.run(120, charging(61));
-    const set = idx(b, (x) => x.alarms.chargeOverCurrent === 'alarm');
-    assert.ok(set >= 10, `set at ${set}`);
-    // first step whose current is within the CCL sent one step before (1.1 × CCL, at least CCL + 2 A)
-    const within = b.findIndex((_, i) => i > set && 61 <= Math.max(1.1 * b[i - 1].ccl, b[i - 1].ccl + 2));
-    assert.ok(within > set);
-    assert.equal(b[within + 9].alarms.chargeOverCurrent, 'alarm');
-    assert.equal(b[within + 10].alarms.chargeOverCurrent, undefined);
-    assert.equal(b[119].alarms.chargeOverCurrent, undefined);
+  it('quick start: packs charging from the first second raise no overCurrent (no limit in force in INIT, then the computed CCL)', () => {
+    const r = new Run(config({ initTimeoutSec: 30 }));
+    // one pack late: INIT waits 5 s while 61 A already flow
+    const b = r.run(120, (i, now) =>
+      IDS.filter((id) => id !== 'P3' || i >= 5).map((id) => pack(id, now, { jitter: i, current: 61 / 3 })),
+    );
+    assert.equal(b[4].chargeState, 'init');
+    assert.equal(b[5].ccl, 270);
+    assert.ok(b.every((x) => x.alarms.chargeOverCurrent === undefined && !x.relays.alarm));
+  });
+
+  it('overCurrent is judged against the highest limit sent within inverterReactionSec before the current was drawn', () => {
+    const cells = (v: number) => [v, ...Array(15).fill(3.3)];
+    const run = (reactionSec: number): RulesBankState[] => {
+      const r = warmRun(config({ systemMaxChargeA: 100, inverterReactionSec: reactionSec }));
+      // the CCL falls 100 → 40.5 A at once (cell at 3.45 V); the inverter takes a few seconds to follow
+      return r.run(30, (i, now) =>
+        IDS.map((id) => pack(id, now, { jitter: i, cells: cells(3.45), current: (i < 12 ? 90 : 20) / 3 })),
+      );
+    };
+    const slow = run(15);
+    assert.ok(Math.abs(slow[0].ccl - 40.5) < 1e-6, `CCL ${slow[0].ccl}`);
+    assert.ok(slow.every((x) => x.alarms.chargeOverCurrent === undefined));
+    const quick = run(0);
+    // without a reaction time, 90 A against 40.5 A from the first second after the fall: ALARM after overCurrentSec
+    const at = idx(quick, (x) => x.alarms.chargeOverCurrent === 'alarm');
+    assert.ok(at >= 10 && at <= 11, `alarm at ${at}`);
   });
 
   it('dischargeOverCurrent clears too', () => {

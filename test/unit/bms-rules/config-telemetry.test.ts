@@ -162,7 +162,7 @@ describe('bms-rules editor and help', () => {
       if (!own.includes(k)) assert.ok(editor.includes(`["${k}"`), `editor lacks ${k}`);
     assert.match(
       editor,
-      /category: 'battery',\s*color: '#C7E9C0',\s*icon: 'cellsafe-rules.svg',\s*inputs: 1,\s*outputs: 5,/,
+      /category: 'battery',\s*color: '#C7E9C0',\s*icon: 'cellsafe-rules.svg',\s*inputs: 1,\s*outputs: 6,/,
     );
   });
 });

@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { config, IDS, pack, Run, steady, T0, warmRun } from './fixtures';
 import { Plant } from './plant';
 import { quantizeCvl } from '../../../src/nodes/bms-rules/shaping';
+import { persistable } from '../../../src/nodes/bms-rules/engine';
 import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 
 const DAY = 86_400_000;
@@ -312,6 +313,29 @@ describe('bms-rules scenarios: charging', () => {
     for (const x of b) for (const k of ['cvl', 'ccl', 'dcl', 'soc'] as const) assert.ok(Number.isFinite(x[k]), k);
   });
 
+  it('18c restart with a cell latch set: a recent latch resumes and must clear its release dwell; while INIT waits the saved state is kept as it was', () => {
+    const r = warmRun();
+    const high = [3.59, ...Array(15).fill(3.4)];
+    r.run(1, (i, now) =>
+      IDS.map((id) => pack(id, now, { cells: id === 'P2' ? high : Array(16).fill(3.4), jitter: i })),
+    );
+    const saved = persistable(r.state, r.now);
+    assert.equal(saved?.latches?.cellHigh, true);
+    // restart 10 s later: the cell is at 3.45 V, below the cut but above the release, so the latch still holds
+    const again = new Run(config(), r.now + 10_000, JSON.parse(JSON.stringify(saved)));
+    const b = again.run(100, steady({ cell: 3.45 }));
+    assert.ok(b.every((x) => x.latches.cellHigh && x.ccl === 0 && x.cvl <= 54.0));
+    // the same state 7 h old is not resumed: the fresh data decides
+    const old = new Run(config(), r.now + 7 * 3600_000, JSON.parse(JSON.stringify(saved)));
+    assert.equal(old.run(3, steady({ cell: 3.45 }))[2].latches.cellHigh, false);
+    // no pack answers: INIT persists what it restored, not an empty INIT state
+    const silent = new Run(config(), T0, floatSaved(60_000));
+    silent.run(5, () => []);
+    assert.equal(silent.last.chargeState, 'init');
+    assert.deepEqual(JSON.parse(JSON.stringify(persistable(silent.state, silent.now))), floatSaved(60_000));
+    assert.equal(persistable(new Run(config()).state, T0), undefined);
+  });
+
   it('20 SoC drift: stuck BMS SoC → socSyncRequest at the full charge; SoC rebulk off while untrusted; SoC 98 until first full', () => {
     const r = new Run(config());
     const b0 = r.run(100, steady({ cell: 3.45, soc: 100 }));
@@ -385,6 +409,58 @@ describe('bms-rules scenarios: charging', () => {
     const b = r.run(1, (i, now) => IDS.map((id) => pack(id, now, { cells, jitter: i })))[0];
     const expected = 0.9 * 300 * (0.15 - 2 * (3.488 - 3.45));
     assert.ok(Math.abs(b.ccl - expected) < 1e-6 && b.ccl < 21, `CCL ${b.ccl}`);
+  });
+
+  it('29 runner cell at mid SoC: one cell at 3.59 V for 6 s at 60 % → cell latch and CVL controller act; no absorb, no float, no full-charge event, no SoC sync', () => {
+    const r = new Run(config({ socSource: 'own', sendSoc98UntilFull: false }));
+    // closed loop: the charger pushes up to the CCL while the bank is below the CVL (3 packs of 16 × 0.5 mΩ)
+    const ocv = 3.33;
+    const rBank = (16 * 0.0005) / 3;
+    let sent = { cvl: 0, ccl: 0 };
+    const spikeAt = 300;
+    for (let i = 0; i < 1500; i++) {
+      const current = Math.max(0, Math.min(sent.ccl, (sent.cvl - 16 * ocv) / rBank));
+      const cell = Number((ocv + ((current / 3) * 0.0005) / 1).toFixed(4));
+      const runner = i >= spikeAt && i < spikeAt + 6 ? 3.59 : Number((cell + 0.02).toFixed(4));
+      const packs = IDS.map((id) =>
+        pack(id, r.now, {
+          cells: id === 'P2' ? [...Array(6).fill(cell), runner, ...Array(9).fill(cell)] : Array(16).fill(cell),
+          current: current / 3,
+          soc: 60,
+          jitter: i,
+        }),
+      );
+      const b = r.step({ packs });
+      sent = { cvl: b.cvl, ccl: b.ccl };
+    }
+    const b = r.banks;
+    // the protection acted at the spike: CCL 0 and CVL at float in the same step
+    assert.equal(b[spikeAt].latches.cellHigh, true);
+    assert.equal(b[spikeAt].ccl, 0);
+    assert.ok(b[spikeAt].cvl <= 54.0);
+    assert.ok(
+      b
+        .slice(spikeAt, spikeAt + 200)
+        .some((x) => x.limitedBy.cvl.startsWith('cell:') || x.limitedBy.cvl.startsWith('latch:')),
+    );
+    // and it was protection only: no charge-phase change, no full charge, no SoC jump
+    assert.deepEqual([...new Set(b.map((x) => x.chargeState))], ['bulk']); // INIT ended at the first answer
+    assert.ok(b.every((x) => x.fullChargeEvent === undefined && !x.socSyncRequest && x.lastFullCharge === undefined));
+    assert.ok(Math.max(...b.map((x) => x.soc)) < 70, `own SoC peaked at ${Math.max(...b.map((x) => x.soc))}`);
+    // charging resumes after the latch released
+    assert.ok(b[b.length - 1].ccl > 0 && !b[b.length - 1].latches.cellHigh);
+  });
+
+  it('30 a real full charge in closed loop still goes bulk → absorb → float-ramp → float with one full-charge event', () => {
+    const r = new Run(config());
+    const plant = new Plant({ cells: 16, packs: IDS, ocv: 3.38, voltsPerAs: 0.07 / (3600 * 10), rCell: 0.0005 });
+    for (let i = 0; i < 3000; i++) {
+      const b = r.step({ packs: plant.packs(r.now, i) });
+      plant.advance(b.cvl, b.ccl);
+    }
+    const states = r.banks.map((x) => x.chargeState).filter((cs, i, all) => i === 0 || all[i - 1] !== cs);
+    assert.deepEqual(states, ['bulk', 'absorb', 'float-ramp', 'float']);
+    assert.equal(r.banks.filter((x) => x.fullChargeEvent !== undefined).length, 1);
   });
 
   it('27 Victron mode: a latch that zeroes the CCL also caps the CVL at Vfl in the same step', () => {

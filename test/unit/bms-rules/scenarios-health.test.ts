@@ -14,7 +14,7 @@ const only =
     ids.map((id) => pack(id, now, { jitter: i, ...o }));
 
 describe('bms-rules scenarios: health and fail-safe', () => {
-  it('11 one pack offline: STALE freezes increases, OFFLINE → 180 A, CVL ≤ 54.0, SoC of 2 packs, WARN then ALARM; return → NORMAL after 30 s', () => {
+  it('11 one pack offline: STALE freezes increases, OFFLINE → 180 A, CVL ≤ 54.0, SoC of 2 packs, WARN then ALARM; return → NORMAL at once, then ramps', () => {
     const socs: Record<string, number> = { P1: 50, P2: 60, P3: 90 };
     const packs = (ids: string[]) => (i: number, now: number) =>
       ids.map((id) => pack(id, now, { jitter: i, soc: socs[id] }));
@@ -42,8 +42,10 @@ describe('bms-rules scenarios: health and fail-safe', () => {
     const alarmAt = idx(b, (x) => x.alarms.packOffline === 'alarm');
     assert.equal(alarmAt, off + 300);
     const back = r.run(400, packs(IDS));
+    // a pack back with valid data rejoins at once; the limit above 0 rises by the usual hold and ramp
     const normal = idx(back, (x) => x.mode === 'normal');
-    assert.equal(normal, 30);
+    assert.equal(normal, 0);
+    assert.equal(back[0].packs.online, 3);
     assert.equal(back[back.length - 1].ccl, 270);
     assert.equal(back[back.length - 1].cvl, 55.2, 'CVL cap lifted');
     for (let i = 1; i < back.length; i++) assert.ok(back[i].ccl - back[i - 1].ccl <= 6 + 1e-9, 'ramps back');
@@ -208,7 +210,7 @@ describe('bms-rules scenarios: health and fail-safe', () => {
     assert.ok(b[11].ccl < expected - 5, `corrected CCL ${b[11].ccl}`);
   });
 
-  it('19 startup: packs arrive over 12 s → outputs 0 (INIT/FAILSAFE) until all arrive, then ramp from 0; 30 s timeout with 2 packs', () => {
+  it('19 startup: packs arrive over 12 s → outputs 0 (INIT/FAILSAFE) until all arrive, then the computed limits at once; 30 s timeout with 2 packs', () => {
     const arrive: Record<string, number> = { P1: 0, P2: 5, P3: 12 };
     const r = new Run(config());
     const b = r.run(120, (i, now) => IDS.filter((id) => i >= arrive[id]).map((id) => pack(id, now, { jitter: i })));
@@ -219,17 +221,34 @@ describe('bms-rules scenarios: health and fail-safe', () => {
       assert.equal(b[i].dcl, 0);
       assert.equal(b[i].alarms.bmsCommLost, undefined, 'no comm alarm while INIT waits');
     }
+    // INIT ends the step the last pack answers; the first limits are the computed ones, no hold, no ramp
     assert.equal(b[12].chargeState, 'bulk');
     assert.equal(b[12].mode, 'normal');
-    assert.equal(b[12].ccl, 0);
-    for (let i = 13; i < b.length; i++) assert.ok(b[i].ccl - b[i - 1].ccl <= 6 + 1e-9);
-    assert.equal(b[119].ccl, 270);
+    assert.equal(b[12].ccl, 270);
+    assert.equal(b[12].dcl, 270);
+    assert.equal(b[12].cvl, 55.2);
+    assert.ok(b.slice(12).every((x) => x.ccl === 270 && x.dcl === 270));
 
     const r2 = new Run(config());
     const b2 = r2.run(40, only(['P1', 'P2']));
     assert.equal(b2[29].chargeState, 'init');
     assert.equal(b2[30].chargeState, 'bulk');
     assert.equal(b2[30].mode, 'degraded');
+  });
+
+  it('31 outage: 5 min without data → FAILSAFE; the packs answer again over 3 s → current allowed within 20 s, at the computed limits', () => {
+    const r = warmRun();
+    const out = r.run(300, () => []);
+    assert.equal(out[out.length - 1].mode, 'failsafe');
+    assert.ok(out[out.length - 1].ccl === 0 && out[out.length - 1].dcl === 0);
+    // a bus poll brings the packs back one by one
+    const back = r.run(60, (i, now) => IDS.filter((_, k) => i >= k).map((id) => pack(id, now, { jitter: i })));
+    const allowed = idx(back, (x) => x.ccl > 0 && x.dcl > 0 && x.chargeAllowed && x.dischargeAllowed);
+    assert.ok(allowed >= 0 && allowed <= 20, `current allowed ${allowed} s after the data returned`);
+    assert.equal(back[allowed].mode, 'normal');
+    assert.equal(back[allowed].ccl, 270, 'the computed limit, not a ramp from 0');
+    assert.equal(back[allowed].dcl, 270);
+    assert.ok(back.slice(allowed).every((x) => x.ccl === 270 && x.dcl === 270));
   });
 
   it('23 inverter ignores the CCL: I 70 A against CCL 50 A for 15 s → ALARM after 10 s; the CVL controller still acts', () => {
