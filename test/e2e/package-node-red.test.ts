@@ -19,7 +19,7 @@ import {
   type NodeSet,
 } from '../helpers/node-red-install';
 import type { FlowNode } from '../helpers/node-red-process';
-import { freshProject, packPackage, type PackedPackage } from '../helpers/package-tarball';
+import { freshProject, packPackage, userEnv, type PackedPackage } from '../helpers/package-tarball';
 import { createPtyPair, socatAvailable } from '../helpers/pty';
 
 const root = path.resolve(__dirname, '../..');
@@ -119,7 +119,7 @@ describe('palette install of the packed package', function () {
     const run = await installThroughPalette({
       node: process.execPath,
       redJs,
-      env: process.env,
+      env: userEnv(),
       tarball: packed.tarball,
     });
     cleanup.push(

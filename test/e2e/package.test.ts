@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkInstalledPackage, expectedFromSources, libraryInput } from '../helpers/installed-package';
-import { freshProject, packPackage, run, type PackedPackage } from '../helpers/package-tarball';
+import { freshProject, packPackage, run, userEnv, type PackedPackage } from '../helpers/package-tarball';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
 
 const root = path.resolve(__dirname, '../..');
@@ -91,7 +91,7 @@ describe('npm package', function () {
 
   it('installed with --ignore-scripts: require() decodes, encodes and runs the engine exactly as the sources do', async () => {
     const input = libraryInput();
-    const actual = await checkInstalledPackage(installDir, process.execPath, process.env, input);
+    const actual = await checkInstalledPackage(installDir, process.execPath, userEnv(), input);
     const expected = expectedFromSources(input);
     assert.equal(actual.decoded.ok, true, actual.decoded.reason);
     assert.equal(expected.decoded.ok, true);
@@ -110,7 +110,7 @@ describe('npm package', function () {
   it('serialport runs from its prebuilt binary with install scripts ignored: lists ports, moves bytes over a pty pair', async function () {
     const socketcan = fs.existsSync(path.join(installDir, 'node_modules', 'socketcan'));
     const input = libraryInput(pty ? { a: pty.a, b: pty.b } : undefined);
-    const actual = await checkInstalledPackage(installDir, process.execPath, process.env, input);
+    const actual = await checkInstalledPackage(installDir, process.execPath, userEnv(), input);
     const { list, echoed } = actual.serialport;
     // Listing on Linux asks udevadm, which containers often lack; that is not the binary's doing.
     if (!list.ok) assert.match(list.error ?? '', /udevadm/);

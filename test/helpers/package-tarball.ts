@@ -26,6 +26,15 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * The environment of a user's shell: without the npm_* variables of the `npm test` / `npx` running the
+ * tests (npm_config_nodedir would make node-gyp compile against this Node's headers, not Node 24's).
+ */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  return { ...env, ...extra };
+}
+
 /** Runs a command to its end (no shell); never rejects on a non-zero exit. */
 export function run(
   command: string,
@@ -33,7 +42,7 @@ export function run(
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
