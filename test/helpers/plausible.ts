@@ -54,7 +54,8 @@ export class GateTally {
     console.log(`      plausibility gate, ${title}:`);
     for (const [name, row] of this.rows) {
       console.log(
-        `        ${name}: ${row.gateRejected} of ${row.frames} frames rejected by the gate, ${row.accepted} accepted (all plausible)`,
+        `        ${name}: ${row.frames} frames, ${row.gateRejected + row.accepted} reached the gate, ` +
+          `${row.gateRejected} rejected by it, ${row.accepted} accepted (all plausible)`,
       );
     }
   }

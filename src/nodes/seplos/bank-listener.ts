@@ -8,6 +8,7 @@ import type { PackState } from '../../core/pack-state';
 import { type Framer, takeFrame } from '../../transport/framer';
 import * as v2 from './protocol-seplos-v2';
 import * as v3 from './protocol-seplos-v3';
+import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from './checked-pack';
 
 export interface ListenerCallbacks {
   /** `address` = the pack address (V2 ADR / V3 slave id); id mapping is the caller's. */
@@ -40,6 +41,16 @@ abstract class StreamListener {
       this.onDropped(this.pending.length);
       this.pending = Buffer.alloc(0);
     }
+  }
+
+  /**
+   * A pack through the plausibility gate: rejected (and counted) whatever its address, like any bad
+   * frame on the bus; the pack id is the caller's, so the pack is built once with a placeholder.
+   */
+  protected emit(address: number, build: (id: string) => v2.Result<PackState>): void {
+    const checked = build('');
+    if (!checked.ok) this.cb.onReject(checked.reason);
+    else this.cb.onPack(address, (id) => ({ ...checked.value, id }));
   }
 
   protected onDropped(_bytes: number): void {
@@ -82,7 +93,7 @@ export class V2BankListener extends StreamListener {
         this.cb.onReject(rec.reason);
         return;
       }
-      this.cb.onPack(f.adr, (id) => v2.intraPackToPackState(rec.value, { id, address: f.adr, time: now }));
+      this.emit(f.adr, (id) => checkedIntraPack(rec.value, { id, address: f.adr, time: now }));
       return;
     }
     if (
@@ -114,8 +125,8 @@ export class V2BankListener extends StreamListener {
       const t = this.telemetry.get(f.adr);
       this.telemetry.delete(f.adr);
       if (!t || now - t.time > this.maxAgeMs) return;
-      this.cb.onPack(f.adr, (id) =>
-        v2.toPackState(t.value, a.value, { id, address: f.adr, time: now }, { source: 'sniffed' }),
+      this.emit(f.adr, (id) =>
+        checkedV2Pack(t.value, a.value, { id, address: f.adr, time: now }, { source: 'sniffed' }),
       );
     }
   }
@@ -181,8 +192,7 @@ export class V3BankListener extends StreamListener {
       return;
     }
     this.blocks.delete(ev.id);
-    this.cb.onPack(ev.id, (id) =>
-      v3.toPackState(pia.value, pib.value, pic.value, { id, address: ev.id, time: now }, { source: 'sniffed' }),
-    );
+    const ctx = (id: string) => ({ id, address: ev.id, time: now });
+    this.emit(ev.id, (id) => checkedV3Pack(pia.value, pib.value, pic.value, ctx(id), { source: 'sniffed' }));
   }
 }

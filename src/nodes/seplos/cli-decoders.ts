@@ -7,8 +7,10 @@ import type { PackState } from '../../core/pack-state';
 import { parseAnswer } from '../../transport/modbus-rtu';
 import * as v2 from './protocol-seplos-v2';
 import * as v3 from './protocol-seplos-v3';
+import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from './checked-pack';
 
 export type DecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
+const result = (r: v2.Result<PackState>): DecodeResult => (r.ok ? { ok: true, pack: r.value } : r);
 
 /** A V2 answer holds RTN, not the command: tell telemetry, alarms, parameters, device info apart by shape. */
 export function classifyV2Answer(info: Buffer): number | undefined {
@@ -52,10 +54,7 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
       if (f.lenid === 0) return { ok: false, reason: 'a 0x5A poll of the bank master: no pack data' };
       const rec = v2.decodeIntraPack(f.info);
       if (!rec.ok) return rec;
-      return {
-        ok: true,
-        pack: v2.intraPackToPackState(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() }),
-      };
+      return result(checkedIntraPack(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() }));
     }
     const rc = v2.checkReturnCode(f);
     if (!rc.ok) return rc;
@@ -86,7 +85,7 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
   if (!telemetry)
     return { ok: false, reason: 'a 0x44 alarm answer alone carries no measurements; add the 0x42 answer' };
   const ctx = { id: `seplos-${adr}`, address: adr, time: Date.now() };
-  if (alarms) return { ok: true, pack: v2.toPackState(telemetry, alarms, ctx) };
+  if (alarms) return result(checkedV2Pack(telemetry, alarms, ctx));
   // Without 0x44 the FET state is unknown: report both directions as not allowed.
   const none: v2.V2AlarmInfo = {
     dataFlag: 0,
@@ -105,7 +104,7 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
     event8: 0,
     trailingBytes: [],
   };
-  return { ok: true, pack: v2.toPackState(telemetry, none, ctx, { fetStateUnknown: true }) };
+  return result(checkedV2Pack(telemetry, none, ctx, { fetStateUnknown: true }));
 }
 
 /** `--request` for V3: the request hex (gives id, function and start register). */
@@ -165,10 +164,11 @@ export function decodeSeplosV3(text: string, request?: string): DecodeResult {
     status = blank.value;
     extra.fetStateUnknown = true;
   }
-  const pack = v3.toPackState(pia, cells, status, { id: `seplos-${id}`, address: id, time: Date.now() }, extra);
+  const checked = checkedV3Pack(pia, cells, status, { id: `seplos-${id}`, address: id, time: Date.now() }, extra, !pib);
+  if (!checked.ok) return checked;
   if (!pib) {
-    delete pack.ambientTemperature;
-    delete pack.mosTemperature;
+    delete checked.value.ambientTemperature;
+    delete checked.value.mosTemperature;
   }
-  return { ok: true, pack };
+  return { ok: true, pack: checked.value };
 }

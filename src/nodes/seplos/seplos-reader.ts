@@ -8,8 +8,9 @@ import type { SerialBusApi } from '../../transport/bus-api';
 import { answerFramer } from '../../transport/modbus-rtu';
 import * as v2 from './protocol-seplos-v2';
 import * as v3 from './protocol-seplos-v3';
+import { checkedV2Pack, checkedV3Pack } from './checked-pack';
 
-/** A frame arrived but could not be trusted (checksum, length, range, error answer). */
+/** A frame arrived but could not be trusted (checksum, length, range, error answer, implausible pack). */
 export class RejectedFrame extends Error {
   constructor(
     readonly address: number,
@@ -94,10 +95,10 @@ export async function readPack(
   if (generation === 'v2') {
     const t = must(address, v2.decodeTelemetry(await v2Ask(bus, address, v2.CID2.telemetry)));
     const a = must(address, v2.decodeAlarms(await v2Ask(bus, address, v2.CID2.alarms)));
-    return v2.toPackState(t, a, { id, address, time: now() }, extra);
+    return must(address, checkedV2Pack(t, a, { id, address, time: now() }, extra));
   }
   const a = must(address, v3.decodePia(await v3Ask(bus, address, v3.BLOCKS.pia)));
   const b = must(address, v3.decodePib(await v3Ask(bus, address, v3.BLOCKS.pib)));
   const c = must(address, v3.decodePic(await v3Ask(bus, address, v3.BLOCKS.pic)));
-  return v3.toPackState(a, b, c, { id, address, time: now() }, extra);
+  return must(address, checkedV3Pack(a, b, c, { id, address, time: now() }, extra));
 }

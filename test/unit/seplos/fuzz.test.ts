@@ -1,6 +1,7 @@
 /**
  * Acceptance 2: per frame type ≥100k random and ≥100k mutated frames — nothing escapes the decoder,
- * no NaN/undefined in a required PackState field, every frame with a broken checksum/CRC is rejected.
+ * no NaN/undefined in a required PackState field, every frame with a broken checksum/CRC is rejected,
+ * every pack that gets out passes the plausibility gate (the number it rejected is printed).
  * Deterministic PRNG so a failure is reproducible.
  */
 import { strict as assert } from 'node:assert';
@@ -9,7 +10,10 @@ import { withCrc } from '../../../src/transport/modbus-rtu';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
+import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from '../../../src/nodes/seplos/checked-pack';
+import type { PlausibilityOptions } from '../../../src/core/plausibility';
 import { loadVectors } from '../../helpers/fixtures';
+import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 
 const N = 100_000;
 const VECTORS = loadVectors('seplos') as Array<{
@@ -47,6 +51,20 @@ function assertPack(p: PackState): void {
   assert.ok(c.ok, c.ok ? '' : `${c.reason}: ${JSON.stringify(p)}`);
 }
 
+const tally = new GateTally();
+/** A gated pack: valid and plausible when it got out, else rejected by the gate; counted per frame type. */
+function gated(name: string, r: v2.Result<PackState>, opts?: PlausibilityOptions): boolean {
+  if (!r.ok) {
+    assert.ok(isGateRejection(r.reason), r.reason);
+    tally.count(name, 'gate');
+    return false;
+  }
+  assertPack(r.value);
+  assertPlausible(r.value, name, opts);
+  tally.count(name, 'accepted');
+  return true;
+}
+
 const ctx = { id: 'p', address: 1, time: 1 };
 const v2Frame = (cmd: string): v2.V2Frame => {
   const v = VECTORS.find((x) => x.protocol === 'seplos-v2' && x.command === cmd && x.direction === 'response')!;
@@ -72,16 +90,14 @@ const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
     const t = v2.decodeTelemetry(f.value.info);
     if (!t.ok) return false;
-    assertPack(v2.toPackState(t.value, goodAlarms, ctx));
-    return true;
+    return gated('V2 0x42', checkedV2Pack(t.value, goodAlarms, ctx));
   },
   '0x44': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
     const a = v2.decodeAlarms(f.value.info);
     if (!a.ok) return false;
-    assertPack(v2.toPackState(goodTelemetry, a.value, ctx));
-    return true;
+    return gated('V2 0x44', checkedV2Pack(goodTelemetry, a.value, ctx));
   },
   '0x47': (raw) => {
     const f = v2.parseFrame(raw);
@@ -105,8 +121,7 @@ const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
     if (!f.ok) return false;
     const r = v2.decodeIntraPack(f.value.info);
     if (!r.ok) return false;
-    assertPack(v2.intraPackToPackState(r.value, ctx));
-    return true;
+    return gated('V2 0x5A', checkedIntraPack(r.value, ctx), { noCells: true });
   },
 };
 
@@ -125,6 +140,7 @@ function mutateText(s: string, edits: number): string {
 
 describe('seplos fuzz', function () {
   this.timeout(120_000);
+  after(() => tally.print('Seplos answers the decoders accepted'));
 
   for (const [cmd, pipeline] of Object.entries(V2_PIPELINES)) {
     it(`V2 ${cmd}: ${N} random frames, ${N} mutated`, () => {
@@ -191,8 +207,7 @@ describe('seplos fuzz', function () {
       v3.BLOCKS.pia,
       (d) => {
         const r = v3.decodePia(d);
-        if (r.ok) assertPack(v3.toPackState(r.value, parts.b, parts.c, ctx));
-        return r.ok;
+        return r.ok && gated('V3 PIA', checkedV3Pack(r.value, parts.b, parts.c, ctx));
       },
     ],
     [
@@ -200,8 +215,7 @@ describe('seplos fuzz', function () {
       v3.BLOCKS.pib,
       (d) => {
         const r = v3.decodePib(d);
-        if (r.ok) assertPack(v3.toPackState(parts.a, r.value, parts.c, ctx));
-        return r.ok;
+        return r.ok && gated('V3 PIB', checkedV3Pack(parts.a, r.value, parts.c, ctx));
       },
     ],
     [
@@ -209,8 +223,7 @@ describe('seplos fuzz', function () {
       v3.BLOCKS.pic,
       (d) => {
         const r = v3.decodePic(d);
-        if (r.ok) assertPack(v3.toPackState(parts.a, parts.b, r.value, ctx));
-        return r.ok;
+        return r.ok && gated('V3 PIC', checkedV3Pack(parts.a, parts.b, r.value, ctx));
       },
     ],
     [
@@ -260,14 +273,19 @@ describe('seplos fuzz', function () {
     });
   }
 
-  it('listeners: 20k random and spliced byte chunks never throw and emit only valid PackStates', () => {
+  it('listeners: 20k random and spliced byte chunks never throw and emit only valid, plausible PackStates', () => {
     let packs = 0;
+    let gateRejected = 0;
     const cb = {
       onPack: (_a: number, build: (id: string) => PackState) => {
-        assertPack(build('x'));
+        const pack = build('x');
+        assertPack(pack);
+        assertPlausible(pack, 'listener', { noCells: pack.cells.length === 0 });
         packs++;
       },
-      onReject: () => undefined,
+      onReject: (reason: string) => {
+        if (isGateRejection(reason)) gateRejected++;
+      },
     };
     const l2 = new V2BankListener(cb, 5000);
     const l3 = new V3BankListener(cb, 5000);
@@ -282,6 +300,7 @@ describe('seplos fuzz', function () {
       l2.push(rnd() < 0.5 ? randomBytes(int(64)) : pick(v2Raw), k);
       l3.push(rnd() < 0.5 ? randomBytes(int(64)) : pick(v3Raw), k);
     }
+    console.log(`      plausibility gate, bank listeners: ${gateRejected} rejected, ${packs} packs emitted`);
     assert.ok(packs > 0);
   });
 });
