@@ -3,6 +3,8 @@
  * recorded or synthetic time series and prints one BankState per input line, so a configuration can be
  * tried against a recorded day. Input lines: `{"time": ms, "pack": PackState}`, `{"time": ms, "tick": true}`,
  * and also `{"time": ms, "command": ...}` / `{"time": ms, "current": A}` as the node accepts them.
+ * A line's `time` is when the PackState was received; the PackState's own `time` is when it was measured,
+ * and the engine dates the sample by the older of the two (docs/rules.md, "Data age").
  */
 import { readFile } from 'node:fs/promises';
 import { validatePackState } from '../core/pack-state';

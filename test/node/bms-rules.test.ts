@@ -13,7 +13,7 @@ import type { PackState } from '../../src/core/pack-state';
 import { validateBankState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
-import { until } from '../helpers/runtime';
+import { lastStatus, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
@@ -201,6 +201,39 @@ describe('bms-rules node', function () {
     for (const [m] of bad) send('rules', m);
     await until(() => caught.length === bad.length, 2000, 'all errors');
     bad.forEach(([, re], i) => assert.match(caught[i].error.message, re));
+  });
+
+  it('a pack whose data is 15 min old by its own time never counts; status and BankState say which and by how much; an id "__proto__" travels', async () => {
+    await helper.load([rulesNode], rulesFlow());
+    const bank = collect('bank');
+    const node = helper.getNode('rules');
+    const feed = setInterval(() => {
+      for (const id of ['bank-1', 'bank-2', '__proto__']) send('rules', { payload: pack(id) });
+      send('rules', { payload: pack('bank-3', { time: Date.now() - 15 * 60_000 }) });
+    }, 250);
+    try {
+      await until(() => bank.length > 0 && lastBank(bank).mode === 'degraded', 9000, 'DEGRADED after the INIT timeout');
+      await until(
+        () => String(lastStatus(node).text).includes(' · bank-3 data 15 min old'),
+        3000,
+        'status naming bank-3',
+      );
+    } finally {
+      clearInterval(feed);
+    }
+    const b = lastBank(bank);
+    assert.equal(b.packStates['bank-3'].status, 'offline');
+    assert.equal(Math.round(b.packStates['bank-3'].delaySec! / 10), 90);
+    assert.ok(
+      b.warnings.some((w) => /^old:bank-3:90\ds$/.test(w)),
+      b.warnings.join(', '),
+    );
+    assert.ok(bank.every((m) => (m.payload as RulesBankState).packStates['bank-3'].status !== 'ok'));
+    assert.ok(Object.prototype.hasOwnProperty.call(b.packStates, '__proto__'), 'the odd id is an ordinary key');
+    assert.equal(b.packStates['__proto__'].status, 'ok');
+    assert.ok(b.warnings.includes('unconfigured:__proto__'));
+    assert.equal(b.packs.online, 3);
+    assert.match(String(lastStatus(node).text), /^degraded · 3\/4 · /);
   });
 
   it('reports a bad configuration in its status and does nothing', async () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { once } from 'node:events';
 import { resolveConfig } from '../../../src/nodes/bms-rules/config';
+import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
 import { createState, step } from '../../../src/nodes/bms-rules/engine';
 import { parseReplayLine } from '../../../src/cli/replay';
 import { main } from '../../../src/cli/cellsafe';
@@ -104,6 +105,48 @@ describe('cellsafe replay (acceptance 4)', function () {
     for (const s of ['normal', 'degraded', 'bulk', 'absorb'])
       assert.ok(modes.has(s), `never ${s}: ${[...modes].join(', ')}`);
     assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
+  });
+
+  it('lines whose pack time is older than their line time: that pack never counts and is reported as old', async () => {
+    /** 5 min of 1 s lines, the three packs each second; P3 measured `p3LagMs` before its line time */
+    const run = async (p3LagMs: number): Promise<RulesBankState[]> => {
+      const lines: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const t = T0 + i * 1000;
+        for (const id of IDS)
+          lines.push(JSON.stringify({ time: t, pack: pack(id, id === 'P3' ? t - p3LagMs : t, { jitter: i }) }));
+      }
+      let out = '';
+      const code = await main(['replay', '--config', path.join(dir, 'age.json')], {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: () => undefined,
+        readStdin: async () => lines.join('\n'),
+        stdinLines: async function* () {
+          yield* lines;
+        },
+      });
+      assert.equal(code, 0);
+      return out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RulesBankState);
+    };
+    writeFileSync(path.join(dir, 'age.json'), JSON.stringify(RULES));
+    const onTime = (await run(0)).at(-1)!;
+    assert.equal(onTime.mode, 'normal');
+    assert.equal(onTime.packs.online, 3);
+    const banks = await run(15 * 60_000);
+    assert.ok(banks.every((b) => b.packStates.P3.status === 'offline' && b.packStates.P3.ccl === 0));
+    // from P3's first line on (the third of each second)
+    assert.ok(banks.slice(2).every((b) => b.warnings.includes('old:P3:900s')));
+    const last = banks.at(-1)!;
+    assert.equal(last.mode, 'degraded');
+    assert.equal(last.packs.online, 2);
+    assert.equal(last.packStates.P3.delaySec, 900);
+    assert.equal(last.alarms.packOffline, 'warn');
+    assert.ok(last.ccl < onTime.ccl && last.ccl <= 180);
   });
 
   it('reports bad lines and keeps going; exit code 1', async () => {
