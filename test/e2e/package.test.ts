@@ -107,6 +107,44 @@ describe('npm package', function () {
     assert.deepEqual(actual.libraryLoaded, [], 'the library entry loads nothing from node_modules (no Node-RED)');
   });
 
+  it('TypeScript users get the types: a strict program type-checks against the installed dist/index.d.ts', async () => {
+    const program = [
+      "import { decodeFrame, encodeBank, resolveConfig, createState, step } from '@cellsafe/node-red-bms';",
+      "import type { BankState, PackState } from '@cellsafe/node-red-bms';",
+      "const decoded = decodeFrame('seplos-v3', Buffer.from('0104', 'hex'));",
+      'const pack: PackState | undefined = decoded.ok ? decoded.pack : undefined;',
+      'const config = resolveConfig({ cellsSeries: 16 });',
+      'if (config.ok) {',
+      '  const bank: BankState = step(createState(config.value, 0), { packs: pack ? [pack] : [] }, 0).bank;',
+      "  encodeBank('victron', bank);",
+      '}',
+      '// @ts-expect-error: not a protocol (were the types `any`, this directive would be the error)',
+      "decodeFrame('jk-xyz', '00');",
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(installDir, 'consumer.ts'), program);
+    const types = path.join(root, 'node_modules', '@types');
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const options = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'node16',
+      '--moduleResolution',
+      'node16',
+      '--target',
+      'es2022',
+    ];
+    const checked = await run(
+      process.execPath,
+      [tsc, ...options, '--typeRoots', types, '--types', 'node', 'consumer.ts'],
+      {
+        cwd: installDir,
+      },
+    );
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+  });
+
   it('serialport runs from its prebuilt binary with install scripts ignored: lists ports, moves bytes over a pty pair', async function () {
     const socketcan = fs.existsSync(path.join(installDir, 'node_modules', 'socketcan'));
     const input = libraryInput(pty ? { a: pty.a, b: pty.b } : undefined);
