@@ -20,6 +20,7 @@ import { jk02PackState } from '../src/nodes/jk-bms/jk02-layout';
 import { createJkNwSimulator, createJkPbSimulator } from '../src/nodes/jk-bms/simulator';
 import * as v2 from '../src/nodes/seplos/protocol-seplos-v2';
 import * as v3 from '../src/nodes/seplos/protocol-seplos-v3';
+import { checkedV2Pack, checkedV3Pack } from '../src/nodes/seplos/checked-pack';
 import { createSeplosV2Simulator, createSeplosV3Simulator } from '../src/nodes/seplos/simulator';
 import { SmartBmsListener } from '../src/nodes/smartbms/listener';
 import { createSmartBmsSimulator } from '../src/nodes/smartbms/simulator';
@@ -127,7 +128,7 @@ const seplosV2: DecodeCase = {
     const tel = v2.decodeTelemetry(t.value.info);
     const al = v2.decodeAlarms(a.value.info);
     if (!tel.ok || !al.ok) return undefined;
-    return v2.toPackState(tel.value, al.value, { id: 'p1', address: 1, time: 0 });
+    return accepted(checkedV2Pack(tel.value, al.value, { id: 'p1', address: 1, time: 0 }));
   },
 };
 
@@ -153,7 +154,7 @@ const seplosV3: DecodeCase = {
       pib = v3.decodePib(b.value),
       pic = v3.decodePic(c.value);
     if (!pia.ok || !pib.ok || !pic.ok) return undefined;
-    return v3.toPackState(pia.value, pib.value, pic.value, { id: 'p1', address: 1, time: 0 });
+    return accepted(checkedV3Pack(pia.value, pib.value, pic.value, { id: 'p1', address: 1, time: 0 }));
   },
 };
 

@@ -7,7 +7,7 @@
 import type { PackState } from '../../core/pack-state';
 import type { Decoded, LiveLayoutName } from './jk-blocks';
 import { liveToPackState, type PackMeta } from './jk-pack-state';
-import { checkJk02Envelope, decodeJk02 } from './protocol-jk02';
+import { checkJk02Envelope, decodeJk02Body } from './protocol-jk02';
 
 export const JK02_LAYOUTS: readonly LiveLayoutName[] = ['JK02_32S', 'JK02_24S'];
 
@@ -18,7 +18,7 @@ export function jk02PackState(frame: Buffer, meta: PackMeta, layout?: LiveLayout
   const plausible: PackState[] = [];
   const reasons: string[] = [];
   for (const name of layout ? [layout] : JK02_LAYOUTS) {
-    const decoded = decodeJk02(frame, name);
+    const decoded = decodeJk02Body(frame, name);
     if (!decoded.ok) {
       reasons.push(`${name}: ${decoded.reason}`);
       continue;

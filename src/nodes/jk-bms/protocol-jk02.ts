@@ -50,7 +50,11 @@ export function checkJk02Envelope(frame: Buffer): string | undefined {
 /** Decodes one frame starting at byte 0 (extra bytes after 300, as BLE sometimes sends, are ignored). */
 export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<Jk02Frame> {
   const bad = checkJk02Envelope(frame);
-  if (bad !== undefined) return { ok: false, reason: bad };
+  return bad === undefined ? decodeJk02Body(frame, layout) : { ok: false, reason: bad };
+}
+
+/** The payload of a frame whose envelope checkJk02Envelope has passed. */
+export function decodeJk02Body(frame: Buffer, layout: LiveLayoutName): Decoded<Jk02Frame> {
   const view = new BlockView(frame.subarray(OFFSET, JK02_LENGTH - 1), 0, true);
   const frameType = frame[4],
     frameCounter = frame[5],
