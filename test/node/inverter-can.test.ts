@@ -105,12 +105,14 @@ describe('inverter CAN nodes (runtime)', function () {
     n1.receive({ payload: { kind: 'pack', id: 'P1' } });
     n1.receive({ payload: bank({ ccl: 'lots' }) });
     n1.receive({ payload: bank({ time: Date.now() - 60_000 }) });
-    await until(() => errors.length === 5, 2000, 'five errors');
+    n1.receive({ payload: { cvl: 55, ccl: 50, dcl: 80, soc: 0, voltage: 0, current: 0, temperature: 21 } });
+    await until(() => errors.length === 6, 2000, 'six errors');
     assert.match(errors[0], /temperature/);
     assert.match(errors[1], /msg\.payload/);
     assert.match(errors[2], /PackState.*bms-rules/);
     assert.match(errors[3], /ccl/);
     assert.match(errors[4], /60 s old/);
+    assert.match(errors[5], /no measured voltage/);
   });
 
   it('with socketcan absent: the node loads, says so in its status, and still outputs frames', async function () {

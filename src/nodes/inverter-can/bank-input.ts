@@ -1,11 +1,14 @@
 /**
  * The input of an inverter node: msg.payload as a BankState (bms-rules output) or a minimal
  * hand-built object, completed by the contract's toBankState. This adds what only a node input
- * needs: a hint when a PackState is wired straight in, reasons that name msg.payload, and no
- * trust in a bank that was already stale when it arrived. Pure.
+ * needs: a hint when a PackState is wired straight in, reasons that name msg.payload, no trust
+ * in a bank that was already stale when it arrived, and an error for a hand-built object that
+ * could never be sent (no measured voltage). A bms-rules bank in INIT is no error: the transmitter
+ * waits for a valid one. Pure.
  */
 import type { BankState, Checked } from '../../core/pack-state';
 import { toBankState } from './inverter-protocol';
+import { wireClaimProblem } from './wire-values';
 
 export function bankFromPayload(payload: unknown, now: number, staleSec: number): Checked<BankState> {
   const p = payload as { kind?: unknown } | null;
@@ -17,6 +20,8 @@ export function bankFromPayload(payload: unknown, now: number, staleSec: number)
   }
   const checked = toBankState(payload, now);
   if (!checked.ok) return { ok: false, reason: `msg.payload: ${checked.reason}` };
+  const nothingToSay = p?.kind === 'bank' ? undefined : wireClaimProblem(checked.value);
+  if (nothingToSay) return { ok: false, reason: `msg.payload: ${nothingToSay}; nothing is sent for it` };
   const age = now - checked.value.time;
   if (age > staleSec * 1000) {
     return {
