@@ -79,6 +79,8 @@ function prepareUserDir() {
       `  uiPort: ${port},`,
       `  flowFile: 'flows.json',`,
       '  credentialSecret: false,',
+      '  // bms-rules keeps its charge state, last full charge and balance, own SoC and latches across restarts',
+      "  contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } },",
       '  logging: { console: { level: "info", metrics: false, audit: false } },',
       '  editorTheme: { tours: false, projects: { enabled: false } },',
       '  telemetry: { enabled: false },',

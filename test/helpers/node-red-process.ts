@@ -72,17 +72,20 @@ process.on('exit', () => {
 
 /**
  * Runs scripts/start.js. With `dashboard` the demo links the dashboard and loads the quick start
- * with its dashboard; waits until Node-RED announces the URLs.
+ * with its dashboard; waits until Node-RED announces the URLs. `keepFlows` starts with the flow and
+ * context the user directory already has (a restart), instead of reloading the example flow.
  */
 export async function startNodeRed(opts: {
   userDir: string;
   dashboard: boolean;
   timeoutMs: number;
+  keepFlows?: boolean;
 }): Promise<NodeRedProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(opts.userDir, { recursive: true });
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js'), '--reset'], {
+  const args = [path.join(root, 'scripts', 'start.js'), ...(opts.keepFlows ? [] : ['--reset'])];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
       ...process.env,
