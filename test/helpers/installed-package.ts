@@ -117,9 +117,10 @@ export function libraryInput(pty?: { a: string; b: string }): InstalledInput {
     protocol: 'jk-pb',
     time,
     voltage: 53.1,
-    current: 12,
+    // a live BMS: readings move a little (bit-identical data while current flows counts as frozen)
+    current: 12 + ((time / 1000) % 2) / 10,
     soc: 64,
-    cells: Array(16).fill(3.32),
+    cells: Array(16).fill(3.32 + ((time / 1000) % 2) / 1000),
     temperatures: [24],
     chargeAllowed: true,
     dischargeAllowed: true,
