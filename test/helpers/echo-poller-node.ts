@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseAddressList } from '../../src/core/address-list';
 import { RealClock } from '../../src/core/clock';
 import type { PackState } from '../../src/core/pack-state';
-import { busNodeStatus } from '../../src/nodes/bus/bus-status';
+import { busNodeStatus } from '../../src/nodes/shared/bus-status';
 import type { BusUser, SerialBusApi } from '../../src/transport/bus-api';
 import { echoFrame, echoFramer } from '../../src/transport/echo-simulator';
 import { PackPoller } from '../../src/transport/pack-poller';

@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
 import { RealClock } from '../../core/clock';
-import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../bus/pack-node-reporter';
+import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../shared/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
 import {
   JK_COMMANDS,

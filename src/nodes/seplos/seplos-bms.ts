@@ -9,7 +9,7 @@ import { parseAddressList } from '../../core/address-list';
 import { RealClock } from '../../core/clock';
 import type { PackState } from '../../core/pack-state';
 import { BusError } from '../../transport/bus-api';
-import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../bus/pack-node-reporter';
+import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../shared/pack-node-reporter';
 import { V2BankListener, V3BankListener } from './bank-listener';
 import { type Generation, RejectedFrame, identitySummary, readIdentity, readPack } from './seplos-reader';
 
