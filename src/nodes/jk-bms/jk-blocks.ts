@@ -63,70 +63,30 @@ export class BlockView {
 }
 
 /** 10^decimals of a scale (0.001 → 1000): raw × scale is rounded to the decimals the scale has. */
-export function roundingFactor(scale: number): number {
+function roundingFactor(scale: number): number {
   return 10 ** Math.max(0, Math.round(-Math.log10(scale)));
 }
 
-/** raw × scale without float noise such as 3.3000000000000003; pass `factor` when it is precomputed. */
-export function scaled(raw: number, scale = 1, factor = scale === 1 ? 1 : roundingFactor(scale)): number {
+/** raw × scale without float noise such as 3.3000000000000003. */
+export function scaled(raw: number, scale = 1): number {
   if (scale === 1) return raw;
+  const factor = roundingFactor(scale);
   return Math.round(raw * scale * factor) / factor;
 }
 
-/** A field with what decoding needs worked out once, not per frame. */
-export interface PreparedField extends Omit<FieldSpec, 'off'> {
-  off: number;
-  size: number;
-  factor: number;
-}
-export function prepareField(spec: Omit<FieldSpec, 'off'> & { off?: number }): PreparedField {
-  return { ...spec, off: spec.off ?? 0, size: SIZE[spec.type], factor: roundingFactor(spec.scale ?? 1) };
+/** A field's engineering value from its raw reading. */
+export function fieldValue(spec: Omit<FieldSpec, 'off'>, raw: number): number | boolean {
+  return spec.bool ? raw !== 0 : scaled(raw, spec.scale);
 }
 
-export function fieldValue(field: PreparedField, raw: number): number | boolean {
-  return field.bool ? raw !== 0 : scaled(raw, field.scale, field.factor);
-}
-
-/**
- * A field table prepared once, with a template: an object holding every key in table order. A
- * frame's record starts as a copy of the template and then only changes values (grown key by key,
- * a ~30-key record becomes a slow dictionary object in V8).
- */
-interface PreparedTable {
-  fields: PreparedField[];
-  /** Every key with the value undefined (trailing keys are the caller's to set). */
-  template: Record<string, unknown>;
-}
-function prepareTable(specs: FieldSpec[], trailingKeys: string[] = []): PreparedTable {
-  return {
-    fields: specs.map((s) => prepareField(s)),
-    template: Object.fromEntries([...specs.map((s) => s.key), ...trailingKeys].map((k) => [k, undefined])),
-  };
-}
-const preparedTables = new WeakMap<FieldSpec[], PreparedTable>();
-function preparedTable(specs: FieldSpec[]): PreparedTable {
-  let table = preparedTables.get(specs);
-  if (!table) {
-    table = prepareTable(specs);
-    preparedTables.set(specs, table);
-  }
-  return table;
-}
-
-/** Every field the view covers, on a copy of the table's template (the other keys are removed). */
-function fillFields(view: BlockView, table: PreparedTable): Record<string, number | boolean> {
-  // Every field key is set or removed below, so no undefined is left for them.
-  const out = { ...table.template } as Record<string, number | boolean>;
-  for (const f of table.fields) {
-    if (view.covers(f.off, f.size)) out[f.key] = fieldValue(f, view.read(f.off, f.type)!);
-    else delete out[f.key];
+/** Reads every field the view covers, in table order. */
+export function readFields(view: BlockView, specs: FieldSpec[]): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const spec of specs) {
+    const raw = view.read(spec.off, spec.type);
+    if (raw !== undefined) out[spec.key] = fieldValue(spec, raw);
   }
   return out;
-}
-
-/** Reads every field the view covers. */
-export function readFields(view: BlockView, specs: FieldSpec[]): Record<string, number | boolean> {
-  return fillFields(view, preparedTable(specs));
 }
 
 /** Writes the given fields into a block image (engineering values; missing keys stay 0). */
@@ -272,30 +232,8 @@ const LIVE_REQUIRED = [
   'dischargeFetOn',
 ];
 
-/** Each layout's fields split once: the temperatures go into their own record of the reading. */
+/** The temperatures go into their own record of the reading. */
 const TEMPERATURE_KEYS = new Set(['mos', 't1', 't2', 't3', 't4', 't5']);
-/** The keys a live reading has after its fields, in this order. */
-const READING_KEYS = [
-  'layout',
-  'enabledCellsMask',
-  'cellCount',
-  'cellVoltages',
-  'cellResistancesMilliOhm',
-  'temperatures',
-];
-const LIVE_TABLES = Object.fromEntries(
-  Object.entries(LIVE_LAYOUTS).map(([name, layout]) => [
-    name,
-    {
-      values: prepareTable(
-        layout.fields.filter((s) => !TEMPERATURE_KEYS.has(s.key)),
-        READING_KEYS,
-      ),
-      temperatures: prepareTable(layout.fields.filter((s) => TEMPERATURE_KEYS.has(s.key))),
-    },
-  ]),
-) as Record<LiveLayoutName, { values: PreparedTable; temperatures: PreparedTable }>;
-const MILLI = roundingFactor(0.001);
 
 export interface LiveReading {
   layout: LiveLayoutName;
@@ -324,9 +262,14 @@ function popcount(x: number): number {
 
 export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded<LiveReading> {
   const layout = LIVE_LAYOUTS[layoutName];
-  const tables = LIVE_TABLES[layoutName];
-  const fields = fillFields(view, tables.values);
-  const temps = fillFields(view, tables.temperatures) as Record<string, number>;
+  const fields = readFields(
+    view,
+    layout.fields.filter((spec) => !TEMPERATURE_KEYS.has(spec.key)),
+  );
+  const temps = readFields(
+    view,
+    layout.fields.filter((spec) => TEMPERATURE_KEYS.has(spec.key)),
+  ) as Record<string, number>;
   for (const k of LIVE_REQUIRED) {
     if ((fields[k] ?? temps[k]) === undefined) return { ok: false, reason: `the read does not cover the ${k} field` };
   }
@@ -347,20 +290,21 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded
   const cellVoltages: number[] = [];
   const cellResistancesMilliOhm: number[] = [];
   for (let i = 0; i < cellCount; i++) {
-    cellVoltages.push(scaled(view.read(layout.cells + 2 * i, 'u16')!, 0.001, MILLI));
+    cellVoltages.push(scaled(view.read(layout.cells + 2 * i, 'u16')!, 0.001));
     const r = view.read(layout.resistances + 2 * i, 'u16');
     if (r !== undefined) cellResistancesMilliOhm.push(r);
   }
   const temperatures: LiveReading['temperatures'] = { mos: temps.mos, t1: temps.t1, t2: temps.t2 };
   if (temps.t3 !== undefined) Object.assign(temperatures, { t3: temps.t3, t4: temps.t4, t5: temps.t5 });
-  // The template already holds these keys: setting them keeps the record's shape.
-  const reading = fields as unknown as LiveReading;
-  reading.layout = layoutName;
-  reading.enabledCellsMask = mask;
-  reading.cellCount = cellCount;
-  reading.cellVoltages = cellVoltages;
-  reading.cellResistancesMilliOhm = cellResistancesMilliOhm;
-  reading.temperatures = temperatures;
+  const reading = {
+    ...fields,
+    layout: layoutName,
+    enabledCellsMask: mask,
+    cellCount,
+    cellVoltages,
+    cellResistancesMilliOhm,
+    temperatures,
+  } as LiveReading;
   return { ok: true, value: reading };
 }
 

@@ -4,15 +4,7 @@
  * same item table the decoder reads).
  */
 import type { Framer } from '../../transport/framer';
-import {
-  BlockView,
-  fieldValue,
-  prepareField,
-  writeFields,
-  type Decoded,
-  type FieldSpec,
-  type PreparedField,
-} from './jk-blocks';
+import { BlockView, fieldValue, writeFields, type Decoded, type FieldSpec } from './jk-blocks';
 
 export const NW_COMMANDS = { activate: 0x01, write: 0x02, read: 0x03, password: 0x05, readAll: 0x06 } as const;
 /** Frame source byte of our requests ("PC"). */
@@ -154,9 +146,6 @@ const NUMERIC: Record<number, Omit<FieldSpec, 'off'>> = {
   0xbf: { key: 'gpsPowerOnV', type: 'u16', scale: 0.001 },
   0xc0: { key: 'protocolVersion', type: 'u8' },
 };
-const NUMERIC_FIELDS: Record<number, PreparedField> = Object.fromEntries(
-  Object.entries(NUMERIC).map(([id, spec]) => [id, prepareField(spec)]),
-);
 /** Text items. 0xB2 (the parameter password) is a secret and never decoded. */
 const TEXT: Record<number, string> = {
   0xb4: 'deviceId',
@@ -297,57 +286,6 @@ function parseItems(info: Buffer): Decoded<ItemIndex> {
 
 const TEMPERATURE_ITEMS = [NW_ITEMS.mos, NW_ITEMS.t1, NW_ITEMS.t2];
 
-/** The keys a reading has after the keys of its items, in this order. */
-const READING_KEYS = [
-  'lengthField',
-  'command',
-  'frameSource',
-  'transportType',
-  'checksumValid',
-  'checksum',
-  'checksumComputed',
-  'recordNumber',
-  'cellCount',
-  'cellVoltages',
-  'packVoltage',
-  'current',
-  'currentRaw',
-  'protocolVersion',
-  'soc',
-  'temperatures',
-  'warningsRaw',
-  'statusRaw',
-  'chargeFetOn',
-  'dischargeFetOn',
-  'balancerOn',
-  'manufacturerId',
-];
-
-/**
- * A reading has ~75 keys; grown key by key, V8 turns it into a slow dictionary object. A pack sends
- * the same items in the same order in every answer, so the decoder keeps a template per item order
- * (a few at most) holding every key of the reading in its final order, and fills a copy of it.
- */
-const MAX_TEMPLATES = 8;
-const readingTemplates = new Map<string, Record<string, unknown>>();
-function newReadingRecord(ids: number[]): Record<string, unknown> {
-  const order = String.fromCharCode(...ids);
-  let template = readingTemplates.get(order);
-  if (!template) {
-    // Other orders (a corrupt or odd frame) get a plain object: the same keys in the same order.
-    if (readingTemplates.size >= MAX_TEMPLATES) return {};
-    const itemKeys: string[] = [];
-    for (const id of ids) {
-      const key = NUMERIC_FIELDS[id]?.key ?? TEXT[id];
-      if (key !== undefined) itemKeys.push(key);
-    }
-    const keys = [...itemKeys, ...READING_KEYS.filter((k) => !itemKeys.includes(k))];
-    template = Object.fromEntries(keys.map((k) => [k, undefined]));
-    readingTemplates.set(order, template);
-  }
-  return { ...template };
-}
-
 export interface NwDecodeOptions {
   /** Default true; false only to inspect a frame known to carry a wrong checksum. */
   verifyChecksum?: boolean;
@@ -355,8 +293,18 @@ export interface NwDecodeOptions {
   expectCommand?: number;
 }
 
-/** Decodes one read answer (one whole frame, as the framer delivers it). */
-export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwReading> {
+/** The envelope of a read answer: start, length, end flag, checksum, response type, echoed command. */
+interface NwEnvelope {
+  length: number;
+  command: number;
+  frameSource: number;
+  transportType: number;
+  checksumValid: boolean;
+  checksum: number;
+  checksumComputed: number;
+}
+
+function checkEnvelope(frame: Buffer, opts: NwDecodeOptions): Decoded<NwEnvelope> {
   if (frame.length < MIN_LENGTH + 2) return { ok: false, reason: `frame too short (${frame.length} bytes)` };
   if (frame[0] !== 0x4e || frame[1] !== 0x57) return { ok: false, reason: 'no 4E 57 start' };
   const length = frame.readUInt16BE(2);
@@ -372,21 +320,18 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
       reason: `checksum mismatch (stored 0x${checksum.toString(16)}, computed 0x${checksumComputed.toString(16)})`,
     };
   }
-  const command = frame[8],
-    frameSource = frame[9],
-    transportType = frame[10];
+  const command = frame[8];
+  const transportType = frame[10];
   if (transportType !== 0x01) return { ok: false, reason: `not a response (transport type ${transportType})` };
   if (opts.expectCommand !== undefined && command !== opts.expectCommand) {
     return { ok: false, reason: `answer to command ${command}, expected ${opts.expectCommand}` };
   }
-  const info = new BlockView(frame.subarray(11, length - 7), 0, false);
-  const parsed = parseItems(info.buf);
-  if (!parsed.ok) return parsed;
-  const items = parsed.value;
-  for (const id of REQUIRED) {
-    if (!items.has(id)) return { ok: false, reason: `item 0x${id.toString(16)} is missing` };
-  }
+  const envelope = { length, command, frameSource: frame[9], transportType, checksumValid, checksum, checksumComputed };
+  return { ok: true, value: envelope };
+}
 
+/** The cell list item: 3 bytes per cell (number from 1, then millivolts). */
+function decodeCells(info: BlockView, items: ItemIndex): Decoded<number[]> {
   const cellBytes = items.len(NW_ITEMS.cells) - 1;
   const n = cellBytes / 3;
   if (!Number.isInteger(n) || n === 0)
@@ -396,13 +341,35 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
     if (info.buf[p] !== i + 1) return { ok: false, reason: `cell list entry ${i + 1} is numbered ${info.buf[p]}` };
     cellVoltages.push(info.read(p + 1, 'u16')! / 1000);
   }
+  return { ok: true, value: cellVoltages };
+}
 
-  const values = newReadingRecord(items.ids);
+/** Numeric and text items by key, in the order the frame names them. */
+function itemValues(info: BlockView, items: ItemIndex): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
   for (const id of items.ids) {
-    const field = NUMERIC_FIELDS[id];
-    if (field) values[field.key] = fieldValue(field, info.read(items.off(id), field.type)!);
+    const spec = NUMERIC[id];
+    if (spec) values[spec.key] = fieldValue(spec, info.read(items.off(id), spec.type)!);
     else if (TEXT[id]) values[TEXT[id]] = info.ascii(items.off(id), items.len(id));
   }
+  return values;
+}
+
+/** Decodes one read answer (one whole frame, as the framer delivers it). */
+export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwReading> {
+  const envelope = checkEnvelope(frame, opts);
+  if (!envelope.ok) return envelope;
+  const { length, ...header } = envelope.value;
+  const info = new BlockView(frame.subarray(11, length - 7), 0, false);
+  const parsed = parseItems(info.buf);
+  if (!parsed.ok) return parsed;
+  const items = parsed.value;
+  for (const id of REQUIRED) {
+    if (!items.has(id)) return { ok: false, reason: `item 0x${id.toString(16)} is missing` };
+  }
+  const cells = decodeCells(info, items);
+  if (!cells.ok) return cells;
+  const values = itemValues(info, items);
   const temps: number[] = [];
   for (const id of TEMPERATURE_ITEMS) {
     const raw = info.read(items.off(id), 'u16')!;
@@ -415,30 +382,26 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
   const protocolVersion = (values.protocolVersion as number | undefined) ?? 0;
   const currentRaw = info.read(items.off(NW_ITEMS.current), 'u16')!;
   const status = values.statusRaw as number;
-  // Set one by one: the record already holds these keys (or gets them in this order).
-  const reading = values as NwReading;
-  reading.lengthField = length;
-  reading.command = command;
-  reading.frameSource = frameSource;
-  reading.transportType = transportType;
-  reading.checksumValid = checksumValid;
-  reading.checksum = checksum;
-  reading.checksumComputed = checksumComputed;
-  reading.recordNumber = frame.readUInt32BE(length - 7);
-  reading.cellCount = n;
-  reading.cellVoltages = cellVoltages;
-  reading.packVoltage = values.packVoltage as number;
-  reading.current = nwCurrent(currentRaw, protocolVersion);
-  reading.currentRaw = currentRaw;
-  reading.protocolVersion = protocolVersion;
-  reading.soc = values.soc as number;
-  reading.temperatures = { mos: temps[0], t1: temps[1], t2: temps[2] };
-  reading.warningsRaw = values.warningsRaw as number;
-  reading.statusRaw = status;
-  reading.chargeFetOn = (status & 1) !== 0;
-  reading.dischargeFetOn = (status & 2) !== 0;
-  reading.balancerOn = (status & 4) !== 0;
-  reading.manufacturerId = (values.manufacturerId as string | undefined) ?? null;
+  const reading: NwReading = {
+    ...values,
+    lengthField: length,
+    ...header,
+    recordNumber: frame.readUInt32BE(length - 7),
+    cellCount: cells.value.length,
+    cellVoltages: cells.value,
+    packVoltage: values.packVoltage as number,
+    current: nwCurrent(currentRaw, protocolVersion),
+    currentRaw,
+    protocolVersion,
+    soc: values.soc as number,
+    temperatures: { mos: temps[0], t1: temps[1], t2: temps[2] },
+    warningsRaw: values.warningsRaw as number,
+    statusRaw: status,
+    chargeFetOn: (status & 1) !== 0,
+    dischargeFetOn: (status & 2) !== 0,
+    balancerOn: (status & 4) !== 0,
+    manufacturerId: (values.manufacturerId as string | undefined) ?? null,
+  };
   return { ok: true, value: reading };
 }
 
