@@ -9,10 +9,10 @@ import type { PackState } from '../src/core/pack-state';
 import { SerialBus } from '../src/transport/serial-bus';
 import { PackPoller } from '../src/transport/pack-poller';
 import { SimulatorPort, wireTimeMs } from '../src/transport/simulator-port';
-import { type PolledProtocol, POLLED } from './lib/bms-protocols';
+import { type PolledProtocol, POLLED } from '../test/helpers/bms-protocols';
 import { type SectionResult, atLeast } from './lib/section';
 import { sig } from './lib/stats';
-import { StepClock } from './lib/step-clock';
+import { StepClock } from '../test/helpers/step-clock';
 
 const TARGET_RATIO = 0.9;
 export const TURNAROUND_MS = Number(process.env.BENCH_TURNAROUND_MS ?? 10);

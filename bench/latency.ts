@@ -13,12 +13,12 @@ import helper from 'node-red-node-test-helper';
 import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
 import type { CanFrame } from '../src/transport/can-frame';
 import type { DeviceSimulator } from '../src/transport/simulator-api';
-import { JK_PB } from './lib/bms-protocols';
-import { Pipeline } from './lib/pipeline';
-import { Rng } from './lib/prng';
+import { JK_PB } from '../test/helpers/bms-protocols';
+import { Pipeline } from '../test/helpers/pipeline';
+import { Rng } from '../test/helpers/rng';
 import { type Figure, type SectionResult, atMost } from './lib/section';
 import { sig, summarize } from './lib/stats';
-import { StepClock } from './lib/step-clock';
+import { StepClock } from '../test/helpers/step-clock';
 
 const RULES_NODE = path.join(__dirname, '../src/nodes/bms-rules/bms-rules.ts');
 const CHAINS = 8;
@@ -129,7 +129,7 @@ async function chain(k: number, events: number, sink: number[], errors: string[]
 }
 
 /**
- * The same measurement on simulated time with the pure chain (pipeline.ts: same bus, reader, engine
+ * The same measurement on simulated time with the pure chain (test/helpers/pipeline.ts: same bus, reader, engine
  * and transmitter, no Node-RED): the latency the design itself has, free of machine noise.
  */
 export async function simulatedLatency(events: number, seed = 1): Promise<number[]> {
@@ -201,7 +201,7 @@ export async function runLatency(quick = false): Promise<SectionResult> {
     };
   }
   const nodes = [
-    require('../src/nodes/bus/bms-serial-bus'),
+    require('../src/nodes/bms-serial-bus/bms-serial-bus'),
     require('../src/nodes/jk-bms/jk-bms'),
     require(RULES_NODE),
     require('../src/nodes/inverter-can/inverter-can'),

@@ -4,7 +4,7 @@
  * (default 24) with P packs (default 16) and a fault every 1 s–5 min, stops a run at its first violation and prints the seed with
  * the operations that led there and the command that replays it. Exit code 1 if any run failed.
  */
-import { POLLED } from './lib/bms-protocols';
+import { POLLED } from '../test/helpers/bms-protocols';
 import { soak } from './soak';
 
 function num(name: string, fallback: number): number {

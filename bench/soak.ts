@@ -6,8 +6,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
-import { type PolledProtocol, SEPLOS_V2 } from './lib/bms-protocols';
-import { type FaultRunResult, runFaults } from './lib/fault-run';
+import { type PolledProtocol, SEPLOS_V2 } from '../test/helpers/bms-protocols';
+import { type FaultRunResult, runFaults } from '../test/helpers/fault-run';
 import { type Resources, resources } from './lib/resources';
 import { type SectionResult, atMost } from './lib/section';
 import { sig } from './lib/stats';

@@ -2,12 +2,12 @@
  * Short fault-injection suite (issue 9): fixed seeds, simulated time. Random sequences of pack
  * silence, garbage, truncated frames, checksum errors, over-voltage cells, port unplug/replug,
  * redeploys and restarts over the whole chain (simulator → bus → Seplos V2 reader → bms-rules →
- * Pylontech transmitter), with the invariants of bench/lib/fault-run.ts checked after every step.
+ * Pylontech transmitter), with the invariants of test/helpers/fault-run.ts checked after every step.
  * The long run is `npm run soak -- --seed N`.
  */
 import assert from 'node:assert/strict';
-import { JK_PB, type PolledProtocol, SEPLOS_V2 } from '../../bench/lib/bms-protocols';
-import { type FaultOp, type FaultRunResult, runFaults } from '../../bench/lib/fault-run';
+import { JK_PB, type PolledProtocol, SEPLOS_V2 } from '../helpers/bms-protocols';
+import { type FaultOp, type FaultRunResult, runFaults } from '../helpers/fault-run';
 import { PROTOCOLS } from '../../src/nodes/inverter-can/protocols';
 
 const RUNS: Array<{ seed: number; bms: PolledProtocol; inverter: keyof typeof PROTOCOLS }> = [

@@ -9,14 +9,14 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import { PROTOCOLS } from '../../src/nodes/inverter-can/protocols';
 import type { CanFrame } from '../../src/transport/can-frame';
-import { Rng } from '../../bench/lib/prng';
+import { Rng } from '../helpers/rng';
 import { type BankState, type PackState, validateBankState, validatePackState } from '../../src/core/pack-state';
 import type { DeviceSimulator, WireFaults } from '../../src/transport/simulator-api';
 import { sleep, until } from '../helpers/runtime';

@@ -7,6 +7,7 @@ import { Plant } from './plant';
 import { quantizeCvl } from '../../../src/nodes/bms-rules/shaping';
 import { persistable } from '../../../src/nodes/bms-rules/engine';
 import type { RulesBankState } from '../../../src/nodes/bms-rules/engine';
+import { Rng } from '../../helpers/rng';
 
 const DAY = 86_400_000;
 const idx = (banks: RulesBankState[], pred: (b: RulesBankState) => boolean): number => banks.findIndex(pred);
@@ -130,15 +131,11 @@ describe('bms-rules scenarios: charging', () => {
 
   it('4 breakpoint chatter: maxCell 3.450 ± 0.004 V noise → < 6 CCL changes per minute, never 0', () => {
     const r = warmRun();
-    let seed = 42;
-    const rnd = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rng = new Rng(42);
     const b = r.run(600, (i, now) =>
       IDS.map((id) => {
         const cells = Array(16).fill(3.4);
-        cells[3] = Number((3.45 + (rnd() * 2 - 1) * 0.004).toFixed(4));
+        cells[3] = Number((3.45 + (rng.next() * 2 - 1) * 0.004).toFixed(4));
         return pack(id, now, { cells, jitter: i });
       }),
     );

@@ -10,7 +10,7 @@ import { SimulatedInverterChannel } from '../../../src/transport/can-simulated-i
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { CyclicTransmitter } from '../../../src/nodes/inverter-can/transmitter';
 import { sampleBank as bank } from '../../helpers/bank-state';
-import { prng } from './fake-protocol';
+import { Rng } from '../../helpers/rng';
 
 function wire(name: keyof typeof PROTOCOLS, staleSec: number, silenceSec: number) {
   const protocol = PROTOCOLS[name];
@@ -38,14 +38,14 @@ describe('inverter protocols on the wire (simulated time)', () => {
   for (const name of Object.keys(PROTOCOLS) as (keyof typeof PROTOCOLS)[]) {
     it(`${name}: every frame id at the period ±10 % over 10 min of irregular input, link supervised`, () => {
       const { protocol, clock, arrivals, tx } = wire(name, 10, 60);
-      const rnd = prng(name.length * 97);
+      const rng = new Rng(name.length * 97);
       tx.update(bank(clock.now()));
       for (let t = 0; t < 600_000;) {
-        const gap = rnd() < 0.3 ? rnd() * 40 : rnd() * 9000;
+        const gap = rng.next() < 0.3 ? rng.next() * 40 : rng.next() * 9000;
         clock.advance(gap);
         t += gap;
         // Limits stay above 0: a drop to 0 is sent at once by design (transmitter.test.ts), off the cadence.
-        tx.update(bank(clock.now(), { soc: Math.round(rnd() * 100), ccl: 1 + Math.round(rnd() * 199) }));
+        tx.update(bank(clock.now(), { soc: Math.round(rng.next() * 100), ccl: 1 + Math.round(rng.next() * 199) }));
       }
       assert.ok(arrivals.size >= 3, `${arrivals.size} ids`);
       for (const [id, times] of arrivals) {

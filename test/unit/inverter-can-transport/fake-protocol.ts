@@ -81,12 +81,3 @@ export const fakeUnsupervised: InverterProtocol = {
   encode,
   decode,
 };
-
-/** Deterministic PRNG for irregular input timing. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}

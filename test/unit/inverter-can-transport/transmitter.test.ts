@@ -12,7 +12,8 @@ import {
 import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { sampleBank as bank } from '../../helpers/bank-state';
-import { fakeAcked, fakePolled, fakeUnsupervised, prng } from './fake-protocol';
+import { Rng } from '../../helpers/rng';
+import { fakeAcked, fakePolled, fakeUnsupervised } from './fake-protocol';
 
 interface Sent {
   at: number;
@@ -48,15 +49,15 @@ describe('inverter-can transmitter', () => {
   for (const protocol of [fakeAcked, fakeUnsupervised]) {
     it(`${protocol.name}: cycles stay at the period ±10 % for 10 min of irregular input`, () => {
       const { clock, sent, tx } = rig(protocol);
-      const rnd = prng(7);
+      const rng = new Rng(7);
       let t = 0;
       tx.update(bank(clock.now()));
       while (t < 600_000) {
         // bursts and gaps of up to 8 s, never longer than staleSec
-        const gap = rnd() < 0.3 ? rnd() * 50 : rnd() * 8000;
+        const gap = rng.next() < 0.3 ? rng.next() * 50 : rng.next() * 8000;
         clock.advance(gap);
         t += gap;
-        tx.update(bank(clock.now(), { soc: Math.round(rnd() * 100) }));
+        tx.update(bank(clock.now(), { soc: Math.round(rng.next() * 100) }));
       }
       const intervals = sent.slice(1).map((s, i) => s.at - sent[i].at);
       assert.ok(intervals.length >= 590, `only ${intervals.length} cycles`);

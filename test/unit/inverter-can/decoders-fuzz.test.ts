@@ -5,18 +5,14 @@
 import * as assert from 'node:assert/strict';
 import type { CanFrame } from '../../../src/transport/can-frame';
 import type { InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import { Rng } from '../../helpers/rng';
 import { TARGETS, baseBank } from './bank-arbitrary';
 import { VECTORS, toFrames } from './vectors';
 
-/** Small deterministic PRNG (mulberry32) so a failure reproduces. */
+/** A seeded sequence in [0, 1), so a failure reproduces. */
 function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed);
+  return () => generator.next();
 }
 
 function assertFinite(value: unknown, where: string): void {

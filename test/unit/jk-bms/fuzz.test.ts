@@ -13,29 +13,16 @@ import { decodeReadAnswer, decodeTriggerAnswer, type ReadRequest } from '../../.
 import { decodeJk02, encodeJk02CellInfo, jk02Frame, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
 import { jk02PackState } from '../../../src/nodes/jk-bms/jk02-layout';
 import type { Decoded } from '../../../src/nodes/jk-bms/jk-blocks';
+import { Rng } from '../../helpers/rng';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 import { JK_VECTORS } from './vectors.test';
 
 const COUNT = 100_000;
 
-/** mulberry32: seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(0x5eed);
-const int = (n: number): number => Math.floor(rnd() * n);
-const bytes = (n: number): Buffer => {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = int(256);
-  return b;
-};
+const rng = new Rng(0x5eed);
+const rnd = (): number => rng.next();
+const int = (n: number): number => rng.below(n);
+const bytes = (n: number): Buffer => rng.bytes(n);
 
 function mutate(src: Buffer): Buffer {
   let b = Buffer.from(src);

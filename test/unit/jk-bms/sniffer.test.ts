@@ -8,6 +8,7 @@ import { SimClock } from '../../../src/core/clock';
 import { withCrc } from '../../../src/transport/modbus-rtu';
 import { PB_TRIGGERS, PbSniffer, triggerRequest, type SniffEvent } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
+import { Rng } from '../../helpers/rng';
 
 function bankTraffic(): { stream: Buffer; socs: Map<number, number> } {
   const clock = new SimClock();
@@ -60,9 +61,9 @@ describe('jk-pb listen-only sniffer', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const sniffer = new PbSniffer();
       const events: SniffEvent[] = [];
-      for (let p = 0, k = seed; p < stream.length;) {
-        k = (k * 1103515245 + 12345) % 2 ** 31;
-        const n = 1 + (k % 97);
+      const rng = new Rng(seed);
+      for (let p = 0; p < stream.length;) {
+        const n = rng.int(1, 97);
         events.push(...sniffer.push(stream.subarray(p, p + n)));
         p += n;
       }

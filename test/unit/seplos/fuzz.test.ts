@@ -13,6 +13,7 @@ import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from '../../../src/nodes/seplos/checked-pack';
 import type { PlausibilityOptions } from '../../../src/core/plausibility';
 import { loadVectors } from '../../helpers/fixtures';
+import { Rng } from '../../helpers/rng';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 
 const N = 100_000;
@@ -25,25 +26,10 @@ const VECTORS = loadVectors('seplos') as Array<{
   expected: Record<string, unknown>;
 }>;
 
-/** xorshift32: fast and reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
-const rnd = prng(0x5e9105);
-const int = (n: number): number => Math.floor(rnd() * n);
-const randomBytes = (n: number): Buffer => {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = int(256);
-  return b;
-};
+const rng = new Rng(0x5e9105);
+const rnd = (): number => rng.next();
+const int = (n: number): number => rng.below(n);
+const randomBytes = (n: number): Buffer => rng.bytes(n);
 const HEX = '0123456789ABCDEF';
 
 function assertPack(p: PackState): void {

@@ -10,7 +10,7 @@ import { toPackState } from '../../../src/nodes/smartbms/pack-mapping';
 import { checksum, decodeFrame, FRAME_LENGTH } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 import { loadSmartBmsVectors } from './vectors';
-import { Rng } from './rng';
+import { Rng } from '../../helpers/rng';
 
 const COUNT = 100_000;
 const tally = new GateTally();
@@ -55,9 +55,9 @@ function check(frame: Buffer, run: string): boolean {
 
 /** A vector frame with 1–3 bytes changed, the checksum fixed half of the time. */
 function mutated(rng: Rng, bases: Buffer[], fixChecksum: boolean): Buffer {
-  const f = Buffer.from(bases[rng.int(bases.length)]);
-  const flips = 1 + rng.int(3);
-  for (let k = 0; k < flips; k++) f[rng.int(FRAME_LENGTH)] ^= 1 + rng.int(255);
+  const f = Buffer.from(bases[rng.below(bases.length)]);
+  const flips = 1 + rng.below(3);
+  for (let k = 0; k < flips; k++) f[rng.below(FRAME_LENGTH)] ^= 1 + rng.below(255);
   if (fixChecksum) f[57] = checksum(f);
   return f;
 }
@@ -72,7 +72,7 @@ describe('smartbms protocol: fuzz', () => {
     const rng = new Rng(1);
     let accepted = 0;
     for (let i = 0; i < COUNT; i++) {
-      const len = rng.int(10) === 0 ? rng.int(120) : FRAME_LENGTH;
+      const len = rng.below(10) === 0 ? rng.below(120) : FRAME_LENGTH;
       const f = rng.bytes(len);
       if (len === FRAME_LENGTH && i % 2 === 0) f[57] = checksum(f);
       if (check(f, 'random')) accepted++;

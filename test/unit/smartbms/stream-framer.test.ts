@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { checksum, decodeFrame, encodeFrame } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { SmartBmsStreamFramer } from '../../../src/nodes/smartbms/stream-framer';
-import { Rng } from './rng';
+import { Rng } from '../../helpers/rng';
 import { vectorFrame } from './vectors';
 
 /** A run of distinct, valid frames like a 16-cell pack sends them (rotating cell, varying current). */
@@ -9,16 +9,16 @@ function frames(n: number, rng: Rng): Buffer[] {
   const r = decodeFrame(vectorFrame('smartbms-S3'));
   if (!r.ok) throw new Error(r.reason);
   return Array.from({ length: n }, (_, i) => {
-    const current = (rng.int(800) - 400) / 8;
+    const current = (rng.below(800) - 400) / 8;
     return encodeFrame({
       ...r.frame,
       cellInfoIndex: (i % 16) + 1,
-      cellInfoVoltage: 3.3 + rng.int(20) * 0.005,
+      cellInfoVoltage: 3.3 + rng.below(20) * 0.005,
       batteryCurrent: current,
       current1: Math.max(0, current),
       current2: Math.max(0, -current),
       byte47: 25 + (i % 19),
-      byte48: rng.int(256),
+      byte48: rng.below(256),
     });
   });
 }
@@ -27,7 +27,7 @@ function frames(n: number, rng: Rng): Buffer[] {
 function feed(framer: SmartBmsStreamFramer, stream: Buffer, rng: Rng): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < stream.length;) {
-    const n = 1 + rng.int(150);
+    const n = 1 + rng.below(150);
     out.push(...framer.push(stream.subarray(i, i + n)).map((f) => f.frame));
     i += n;
   }
@@ -43,17 +43,17 @@ function disturb(fs: Buffer[], j: number, kind: Disturbance, rng: Rng): Buffer {
   const parts = fs.map((f) => Buffer.from(f));
   const f = parts[j];
   if (kind === 'garbage') {
-    const at = rng.int(f.length + 1);
-    parts[j] = Buffer.concat([f.subarray(0, at), rng.bytes(1 + rng.int(100)), f.subarray(at)]);
+    const at = rng.below(f.length + 1);
+    parts[j] = Buffer.concat([f.subarray(0, at), rng.bytes(1 + rng.below(100)), f.subarray(at)]);
   } else if (kind === 'cut') {
     // The device stopped mid-frame (or the reader started mid-frame): only a head or a tail survives.
-    const keep = 1 + rng.int(f.length - 1);
-    parts[j] = rng.int(2) === 0 ? f.subarray(0, keep) : f.subarray(f.length - keep);
+    const keep = 1 + rng.below(f.length - 1);
+    parts[j] = rng.below(2) === 0 ? f.subarray(0, keep) : f.subarray(f.length - keep);
   } else {
-    const drops = 1 + rng.int(5);
+    const drops = 1 + rng.below(5);
     let g = f;
     for (let k = 0; k < drops; k++) {
-      const at = rng.int(g.length);
+      const at = rng.below(g.length);
       g = Buffer.concat([g.subarray(0, at), g.subarray(at + 1)]);
     }
     parts[j] = g;
@@ -90,7 +90,7 @@ describe('smartbms stream framer', () => {
     const rng = new Rng(12);
     for (let run = 0; run < 500; run++) {
       const fs = frames(8, rng);
-      const start = 1 + rng.int(57);
+      const start = 1 + rng.below(57);
       const out = feed(new SmartBmsStreamFramer(), Buffer.concat(fs).subarray(start), rng);
       assert.deepEqual(hexes(out), hexes(fs.slice(1)), `start offset ${start}`);
     }
@@ -102,7 +102,7 @@ describe('smartbms stream framer', () => {
       let nextFrameToo = 0;
       for (let run = 0; run < 3000; run++) {
         const fs = frames(12, rng);
-        const j = 2 + rng.int(6);
+        const j = 2 + rng.below(6);
         const framer = new SmartBmsStreamFramer();
         const out = feed(framer, disturb(fs, j, kind, rng), rng);
         const genuine = new Set(hexes(fs));
@@ -128,13 +128,13 @@ describe('smartbms stream framer', () => {
     const parts: Buffer[] = [];
     let damaged = 0;
     for (const f of fs) {
-      const roll = rng.int(10);
+      const roll = rng.below(10);
       if (roll === 0) {
-        parts.push(rng.bytes(1 + rng.int(80)));
+        parts.push(rng.bytes(1 + rng.below(80)));
         damaged++;
       }
       if (roll === 1) {
-        parts.push(f.subarray(0, rng.int(58)));
+        parts.push(f.subarray(0, rng.below(58)));
         damaged++;
         continue;
       }

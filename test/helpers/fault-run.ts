@@ -18,7 +18,7 @@
 import type { InverterProtocol } from '../../src/nodes/inverter-can/inverter-protocol';
 import type { PolledProtocol } from './bms-protocols';
 import { Pipeline, type PipelineOptions, type StepEvent, type TransmitEvent } from './pipeline';
-import { Rng } from './prng';
+import { Rng } from './rng';
 import { StepClock } from './step-clock';
 
 export const RECOVERY_MS = 200_000;
