@@ -5,23 +5,21 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
-import { RealClock } from '../../core/clock';
-import { PackNodeReporter, failStatus, findBus, numberSetting, packIds } from '../shared/pack-node-reporter';
+import { RealClock, type Clock } from '../../core/clock';
+import { RejectedFrame } from '../../core/rejected-frame';
+import type { SerialBusApi } from '../../transport/bus-api';
+import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
+import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
+import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
-import {
-  JK_COMMANDS,
-  RejectedFrame,
-  readPack,
-  writeSwitch,
-  type JkCommand,
-  type JkProtocol,
-  type PbMethod,
-} from './jk-reader';
+import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './jk-reader';
 import { PbSniffer } from './protocol-jk-pb';
 
 interface JkConfig extends NodeDef {
   bus: string;
-  protocol: JkProtocol;
+  protocol: 'nw' | 'pb';
+  /** `listen` (PB only): decode what a bank master puts on the bus, never transmit. */
+  mode: string;
   method: PbMethod;
   addresses: string;
   /** Poll interval, s. */
@@ -34,115 +32,124 @@ interface JkConfig extends NodeDef {
 }
 
 export = function (RED: NodeAPI) {
-  function JkBms(this: Node, config: JkConfig) {
-    RED.nodes.createNode(this, config);
-    const clock = new RealClock();
-    const protocol: JkProtocol = config.protocol === 'pb' || config.protocol === 'pb-listen' ? config.protocol : 'nw';
-    const bus = findBus(RED, this, config.bus, 'jkBms');
-    if (!bus) return;
-    const parsed = parseAddressList(
-      config.addresses || (protocol === 'pb-listen' ? '0-15' : '1'),
-      0,
-      protocol === 'nw' ? 255 : 247,
-    );
-    if (!parsed.ok) {
-      failStatus(this, 'jkBms.status.badAddress', `addresses: ${parsed.reason}`);
-      return;
-    }
-    const addresses = parsed.value;
-    if (protocol === 'nw' && addresses.length !== 1) {
-      failStatus(this, 'jkBms.status.badAddress', RED._('jkBms.errors.nwOneAddress'));
-      return;
-    }
-    if (protocol === 'pb' && addresses.includes(0)) this.warn(RED._('jkBms.errors.addressZero'));
-    const packId = packIds(config.idPrefix, config.name, 'jk');
-    const reporter = new PackNodeReporter(this, clock, bus, { addresses, packId });
-
-    if (protocol === 'pb-listen') {
-      const sniffer = new PbSniffer();
-      reporter.listen(Math.max(1000, numberSetting(config.staleAfter, 15) * 1000), (data) => {
-        for (const ev of sniffer.push(data)) {
-          if (!ev.ok) {
-            reporter.reject(ev.reason);
-            continue;
-          }
-          const { frame, ackAddress } = ev.value;
-          if (frame.type === 'cellInfo' && addresses.includes(ackAddress)) {
-            const meta = { id: packId(ackAddress), address: ackAddress, time: clock.now(), protocol: 'jk-pb' } as const;
-            const pack = liveToPackState(frame.live, meta);
-            if (pack.ok) reporter.emit(pack.value);
-            else reporter.reject(pack.reason, ackAddress);
-          }
-        }
-      });
-    } else {
-      const read = {
-        protocol,
-        method: config.method === 'trigger' ? 'trigger' : 'fc03',
-        invertCurrent: config.invertCurrent === true,
-      } as const;
-      reporter.poll(
-        Math.max(500, numberSetting(config.interval, 5) * 1000),
-        (address) => readPack(bus, read, address, packId(address), () => clock.now()),
-        (e) => e instanceof RejectedFrame,
-      );
-    }
-    reporter.connect();
-
-    this.on('input', (msg, send, done) => {
-      const p = (msg as NodeMessage & { payload?: unknown }).payload as
-        { command?: unknown; value?: unknown; address?: unknown } | undefined;
-      const refuse = (reason: string): void => done(new Error(reason));
-      if (!p || typeof p !== 'object') {
-        refuse('msg.payload must be { command, value, address }');
-        return;
-      }
-      if (!config.allowWrites) {
-        refuse('writes are disabled on this node (enable "Allow writes" in its settings)');
-        return;
-      }
-      if (protocol === 'pb-listen') {
-        refuse('listen-only mode never transmits: no writes');
-        return;
-      }
-      if (!JK_COMMANDS.includes(p.command as JkCommand)) {
-        refuse(`msg.payload.command must be one of ${JK_COMMANDS.join(', ')}`);
-        return;
-      }
-      if (typeof p.value !== 'boolean') {
-        refuse('msg.payload.value must be true (on) or false (off)');
-        return;
-      }
-      const address = p.address === undefined && addresses.length === 1 ? addresses[0] : p.address;
-      if (typeof address !== 'number' || !addresses.includes(address)) {
-        refuse(`msg.payload.address must be one of this node's addresses (${addresses.join(', ')})`);
-        return;
-      }
-      const command = p.command as JkCommand;
-      const on = p.value;
-      writeSwitch(bus, protocol, address, command, on, clock).then(
-        () => {
-          (msg as NodeMessage).topic = packId(address);
-          (msg as NodeMessage).payload = { kind: 'write', id: packId(address), address, command, value: on, ok: true };
-          send([null, msg as NodeMessage]);
-          done();
-        },
-        (e: unknown) =>
-          done(
-            new Error(
-              `write ${command}=${String(on)} to pack ${address} failed: ${e instanceof Error ? e.message : String(e)}`,
-            ),
-          ),
-      );
-    });
-
-    this.on('close', (_removed: boolean, done: () => void) => {
-      try {
-        reporter.close();
-      } finally {
-        done();
-      }
-    });
-  }
-  RED.nodes.registerType('jk-bms', JkBms as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  registerBmsNode<JkConfig>(RED, 'jk-bms', BMS_MIGRATIONS['jk-bms'], (node, config) => setupJkBms(RED, node, config));
 };
+
+function setupJkBms(RED: NodeAPI, node: Node, config: JkConfig): BmsNodeParts | undefined {
+  const clock = new RealClock();
+  const protocol: 'nw' | 'pb' = config.protocol === 'pb' ? 'pb' : 'nw';
+  const listen = modeSetting(config.mode) === 'listen';
+  const bus = findBus(RED, node, config.bus, 'jkBms');
+  if (!bus) return undefined;
+  if (listen && protocol === 'nw') {
+    failStatus(node, 'jkBms.status.badMode', RED._('jkBms.errors.nwListen'));
+    return undefined;
+  }
+  const addresses = jkAddresses(RED, node, config.addresses, protocol, listen);
+  if (!addresses) return undefined;
+  const packId = packIds(config.idPrefix, config.name, 'jk');
+  const reporter = new PackNodeReporter(node, clock, bus, { addresses, packId });
+  if (listen) {
+    const staleMs = secondsSetting(config.staleAfter, BMS_DEFAULTS.staleAfter, 1);
+    reporter.listen(staleMs, bankListener(reporter, clock, addresses, packId));
+  } else {
+    const read = {
+      protocol,
+      method: config.method === 'trigger' ? 'trigger' : 'fc03',
+      invertCurrent: config.invertCurrent === true,
+    } as const;
+    reporter.poll(
+      secondsSetting(config.interval, BMS_DEFAULTS.interval, 0.5),
+      (address) => readPack(bus, read, address, packId(address), () => clock.now()),
+      (e) => e instanceof RejectedFrame,
+    );
+  }
+  reporter.connect();
+  const writes = { bus, protocol, clock, addresses, packId, allowed: Boolean(config.allowWrites), listen };
+  return { input: (msg, send) => writeCommand(writes, msg, send), close: () => reporter.close() };
+}
+
+/** The configured addresses, or undefined after a red status saying why they are not usable. */
+function jkAddresses(
+  RED: NodeAPI,
+  node: Node,
+  text: string,
+  protocol: 'nw' | 'pb',
+  listen: boolean,
+): number[] | undefined {
+  const parsed = parseAddressList(text || (listen ? '0-15' : '1'), 0, protocol === 'nw' ? 255 : 247);
+  if (!parsed.ok) {
+    failStatus(node, 'jkBms.status.badAddress', `addresses: ${parsed.reason}`);
+    return undefined;
+  }
+  if (protocol === 'nw' && parsed.value.length !== 1) {
+    failStatus(node, 'jkBms.status.badAddress', RED._('jkBms.errors.nwOneAddress'));
+    return undefined;
+  }
+  if (protocol === 'pb' && !listen && parsed.value.includes(0)) node.warn(RED._('jkBms.errors.addressZero'));
+  return parsed.value;
+}
+
+/** Listen mode: every JK02 cell-info frame of a selected pack, named by its acknowledgement, is a PackState. */
+function bankListener(
+  reporter: PackNodeReporter,
+  clock: Clock,
+  addresses: number[],
+  packId: (address: number) => string,
+): (data: Buffer) => void {
+  const sniffer = new PbSniffer();
+  return (data) => {
+    for (const heard of sniffer.push(data)) {
+      if (!heard.ok) {
+        reporter.reject(heard.reason);
+        continue;
+      }
+      const { frame, ackAddress } = heard.value;
+      if (frame.type !== 'cellInfo' || !addresses.includes(ackAddress)) continue;
+      const meta = { id: packId(ackAddress), address: ackAddress, time: clock.now(), protocol: 'jk-pb' } as const;
+      const pack = liveToPackState(frame.live, meta);
+      if (pack.ok) reporter.emit(pack.value);
+      else reporter.reject(pack.reason, ackAddress);
+    }
+  };
+}
+
+interface WriteTarget {
+  bus: SerialBusApi;
+  protocol: 'nw' | 'pb';
+  clock: Clock;
+  addresses: number[];
+  packId(address: number): string;
+  allowed: boolean;
+  listen: boolean;
+}
+
+/** msg.payload `{command, value, address}` switches one pack; anything not allowed is refused (thrown). */
+async function writeCommand(target: WriteTarget, msg: NodeMessage & { payload?: unknown }, send: Send): Promise<void> {
+  const p = msg.payload as { command?: unknown; value?: unknown; address?: unknown } | undefined;
+  const { addresses } = target;
+  if (!p || typeof p !== 'object') throw new Error('msg.payload must be { command, value, address }');
+  if (!target.allowed) throw new Error('writes are disabled on this node (enable "Allow writes" in its settings)');
+  if (target.listen) throw new Error('listen-only mode never transmits: no writes');
+  if (!JK_COMMANDS.includes(p.command as JkCommand)) {
+    throw new Error(`msg.payload.command must be one of ${JK_COMMANDS.join(', ')}`);
+  }
+  if (typeof p.value !== 'boolean') throw new Error('msg.payload.value must be true (on) or false (off)');
+  const address = p.address === undefined && addresses.length === 1 ? addresses[0] : p.address;
+  if (typeof address !== 'number' || !addresses.includes(address)) {
+    throw new Error(`msg.payload.address must be one of this node's addresses (${addresses.join(', ')})`);
+  }
+  const command = p.command as JkCommand;
+  const on = p.value;
+  try {
+    await writeSwitch(target.bus, target.protocol, address, command, on, target.clock);
+  } catch (e) {
+    throw new Error(
+      `write ${command}=${String(on)} to pack ${address} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  const id = target.packId(address);
+  msg.topic = id;
+  msg.payload = { kind: 'write', id, address, command, value: on, ok: true };
+  send([null, msg]);
+}

@@ -1,14 +1,15 @@
 /**
- * The shell every BMS node on a `bms-serial-bus` shares: bus lookup, pack ids, output 1 (PackState
+ * What every addressed-pack BMS node on a `bms-serial-bus` shares: output 1 (PackState
  * just received) and output 2 (communication lost/restored per pack), the rejected-frame count and
  * the throttled status "3/4 · 53.2V · 87% · 2 bad". Poll and listen loops are started here too, so
  * a node only supplies its protocol: how to read one pack, or what to do with bytes heard.
  */
-import type { Node, NodeAPI, NodeMessage, NodeStatus } from 'node-red';
+import type { Node, NodeMessage, NodeStatus } from 'node-red';
 import type { Clock, TimerId } from '../../core/clock';
 import type { AlarmLevel, PackState } from '../../core/pack-state';
-import type { BusStatus, BusUser, SerialBusApi } from '../../transport/bus-api';
+import type { BusStatus, SerialBusApi } from '../../transport/bus-api';
 import { PackPoller, packSummary } from '../../transport/pack-poller';
+import { useBus } from './bms-node-shell';
 import { busNodeStatus } from './bus-status';
 
 /** Status writes at most this often (every write goes to every open editor). */
@@ -17,35 +18,6 @@ const STATUS_MS = 1000;
 const ALARM_AFTER = 3;
 
 export type CommLevel = AlarmLevel | 'ok';
-
-/** A number setting from the editor; empty or not a number → fallback. */
-export function numberSetting(v: unknown, fallback: number): number {
-  const n = Number(v);
-  return v === '' || v === undefined || v === null || !Number.isFinite(n) ? fallback : n;
-}
-
-/** Red ring with a status key, plus an error in the log. */
-export function failStatus(node: Node, key: string, detail: string): void {
-  node.status({ fill: 'red', shape: 'ring', text: key });
-  node.error(detail);
-}
-
-/** The node's bus config node, or null after a red "no bus" status (`<ns>.status.noBus`). */
-export function findBus(RED: NodeAPI, node: Node, busId: string, ns: string): SerialBusApi | null {
-  const bus = RED.nodes.getNode(busId) as unknown as SerialBusApi | null;
-  if (!bus) failStatus(node, `${ns}.status.noBus`, RED._(`${ns}.errors.noBus`));
-  return bus;
-}
-
-/** Pack ids "<prefix>-<address>"; the prefix is the setting, else the node name, else `fallback`. */
-export function packIds(
-  idPrefix: string | undefined,
-  name: string | undefined,
-  fallback: string,
-): (address: number) => string {
-  const prefix = (idPrefix || name || fallback).trim();
-  return (address) => `${prefix}-${address}`;
-}
 
 /**
  * Output 2 of a BMS node: one event per change of a pack's communication state,
@@ -108,13 +80,13 @@ export class PackNodeReporter {
   private start = (): void => undefined;
   private stop = (): void => undefined;
   private readonly comm: CommunicationEvents;
-  private user: BusUser | undefined;
+  private release = (): void => undefined;
 
   constructor(
     private readonly node: Node,
     private readonly clock: Clock,
     private readonly bus: SerialBusApi,
-    private readonly o: ReporterOptions,
+    private readonly options: ReporterOptions,
   ) {
     this.comm = new CommunicationEvents(node);
   }
@@ -139,13 +111,13 @@ export class PackNodeReporter {
    * packs). A failed poll is a communication warning, ALARM_AFTER in a row an alarm.
    */
   poll(intervalMs: number, pollPack: (address: number) => Promise<PackState>, isRejected: (e: Error) => boolean): void {
-    const poller = new PackPoller(this.clock, this.o.addresses, intervalMs, {
+    const poller = new PackPoller(this.clock, this.options.addresses, intervalMs, {
       pollPack,
       onPack: (pack) => this.emit(pack),
       onFailure: (address, err) => {
         if (isRejected(err)) this.reject(err.message, address);
         const failing = poller.stats.byAddress.get(address)?.failing ?? 1;
-        this.comm.set(this.o.packId(address), address, failing >= ALARM_AFTER ? 'alarm' : 'warn', err.message);
+        this.comm.set(this.options.packId(address), address, failing >= ALARM_AFTER ? 'alarm' : 'warn', err.message);
       },
       onCycle: () => this.scheduleStatus(),
     });
@@ -160,8 +132,8 @@ export class PackNodeReporter {
    */
   listen(staleMs: number, onData: (data: Buffer) => void): void {
     const heardAgo = (address: number): number =>
-      this.clock.now() - (this.comm.lastSeen(this.o.packId(address)) ?? -Infinity);
-    this.onlineCount = () => this.o.addresses.filter((a) => heardAgo(a) <= staleMs).length;
+      this.clock.now() - (this.comm.lastSeen(this.options.packId(address)) ?? -Infinity);
+    this.onlineCount = () => this.options.addresses.filter((a) => heardAgo(a) <= staleMs).length;
     const unsubscribe = this.bus.onData((data) => {
       try {
         onData(data);
@@ -172,9 +144,9 @@ export class PackNodeReporter {
     const tick = this.clock.setInterval(
       () => {
         // Only packs heard at least once: a listen range like 0-15 names more packs than exist.
-        for (const a of this.o.addresses) {
-          if (this.comm.lastSeen(this.o.packId(a)) !== undefined && heardAgo(a) > staleMs) {
-            this.comm.set(this.o.packId(a), a, 'alarm', `not heard for ${staleMs / 1000} s`);
+        for (const a of this.options.addresses) {
+          if (this.comm.lastSeen(this.options.packId(a)) !== undefined && heardAgo(a) > staleMs) {
+            this.comm.set(this.options.packId(a), a, 'alarm', `not heard for ${staleMs / 1000} s`);
           }
         }
         this.scheduleStatus();
@@ -190,28 +162,24 @@ export class PackNodeReporter {
   /** Registers with the bus: its status shows until it is connected; the first connect starts the loop. */
   connect(): void {
     let started = false;
-    this.user = {
-      id: this.node.id,
-      busStatus: (s) => {
-        this.busState = s;
-        if (s.state !== 'connected') {
-          this.node.status(busNodeStatus(s));
-          return;
-        }
-        if (!started) {
-          started = true;
-          this.start();
-        }
-        this.showStatus();
-      },
-    };
-    this.bus.register(this.user);
+    this.release = useBus(this.bus, this.node.id, (busState) => {
+      this.busState = busState;
+      if (busState.state !== 'connected') {
+        this.node.status(busNodeStatus(busState));
+        return;
+      }
+      if (!started) {
+        started = true;
+        this.start();
+      }
+      this.showStatus();
+    });
   }
 
   close(): void {
     this.stop();
     this.clock.clearTimeout(this.statusTimer);
-    if (this.user) this.bus.deregister(this.user);
+    this.release();
   }
 
   private scheduleStatus(): void {
@@ -225,8 +193,8 @@ export class PackNodeReporter {
       return;
     }
     const online = this.onlineCount();
-    const total = this.o.addresses.length;
-    let text = packSummary(online, total, this.last) + (this.o.statusSuffix ?? '');
+    const total = this.options.addresses.length;
+    let text = packSummary(online, total, this.last) + (this.options.statusSuffix ?? '');
     if (this.rejected > 0) text += ` · ${this.rejected} bad`;
     const fill: NodeStatus['fill'] = online === total ? 'green' : online > 0 ? 'yellow' : 'red';
     this.node.status({ fill, shape: 'dot', text });
