@@ -10,6 +10,7 @@
  */
 import type { PackProtocol, PackState } from './core/pack-state';
 import { PACK_PROTOCOLS } from './core/pack-state';
+import type { Result } from './core/result';
 import type { CanFrame } from './transport/can-frame';
 import type { EncodeOptions, InverterProtocolName } from './nodes/inverter-can/inverter-protocol';
 import { toBankState } from './nodes/inverter-can/inverter-protocol';
@@ -27,13 +28,15 @@ export type {
   BankAlarmName,
   BankState,
   ChargeState,
-  Checked,
   PackProtocol,
   PackState,
   SafetyMode,
 } from './core/pack-state';
 export { ALARM_NAMES, PACK_PROTOCOLS, validateBankState, validatePackState } from './core/pack-state';
 export type { CanFrame } from './transport/can-frame';
+export type { Result } from './core/result';
+/** @deprecated the same shape as `Result`, kept for programs written against earlier releases. */
+export type Checked<T> = Result<T>;
 
 // ---- BMS frame decoders ------------------------------------------------------------------------
 
@@ -49,7 +52,7 @@ export type FrameInput = Buffer | string | ReadonlyArray<Buffer | string>;
 /** `request` is the request the frame answers (JK PB and Seplos V3 Modbus reads), when its shape is not enough. */
 export type FrameDecoder = (frame: FrameInput, request?: Buffer | string) => DecodeResult;
 
-type TextDecoder = (frame: string, request?: string) => DecodeResult;
+type TextDecoder = (frame: string, request?: string) => Result<PackState>;
 
 /** Bytes → the text form the protocol's decoder reads (ASCII for Seplos V2, hex for the others). */
 function frameText(frame: Buffer | string, ascii: boolean): string | undefined {
@@ -66,7 +69,8 @@ function fromText(decode: TextDecoder, ascii: boolean): FrameDecoder {
       return { ok: false, reason: 'frame must be a Buffer, a string or an array of them' };
     }
     const requestText = request === undefined ? undefined : frameText(request, ascii);
-    return decode(texts.join(' '), requestText);
+    const decoded = decode(texts.join(' '), requestText);
+    return decoded.ok ? { ok: true, pack: decoded.value } : decoded;
   };
 }
 

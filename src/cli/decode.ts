@@ -3,15 +3,15 @@
  * Each protocol family contributes its decoders (frame text → PackState or a rejection reason).
  */
 import type { PackState } from '../core/pack-state';
+import type { Result } from '../core/result';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
 import { JK_DECODERS } from '../nodes/jk-bms/cli-decoders';
 import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decoders';
 import { decodeSmartBmsCli } from '../nodes/smartbms/cli-decoder';
 
-export type CliDecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
 /** `frame` is the text given on the command line (hex, or ASCII for Seplos V2). */
-export type CliDecoder = (frame: string, request?: string) => CliDecodeResult;
+export type CliDecoder = (frame: string, request?: string) => Result<PackState>;
 
 export const DECODERS: Record<string, CliDecoder> = {
   ...JK_DECODERS,
@@ -44,7 +44,7 @@ export const decodeCommand: CliCommand = {
       io.stdout(JSON.stringify({ error: result.reason }) + '\n');
       return 1;
     }
-    io.stdout(JSON.stringify(result.pack, null, 2) + '\n');
+    io.stdout(JSON.stringify(result.value, null, 2) + '\n');
     return 0;
   },
 };

@@ -3,6 +3,7 @@
  * Pure: no Node-RED import. Validators return a reason string instead of throwing, so nodes can show
  * it in status and decoders can reject a frame with it.
  */
+import type { Result } from './result';
 
 export const ALARM_NAMES = [
   'cellOverVoltage',
@@ -96,9 +97,6 @@ export interface BankState {
   stopCan: boolean;
 }
 
-/** Result of a validator: the value when valid, else a reason a user can act on. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -148,7 +146,10 @@ export function checkPackId(id: unknown): string | undefined {
 }
 
 /** Validates a PackState from a message (e.g. a hand-built one or another node's output). */
-export function validatePackState(v: unknown): Checked<PackState> {
+/** @deprecated the old name of `Result` (core/result.ts); goes once no file imports it. */
+export type Checked<T> = Result<T>;
+
+export function validatePackState(v: unknown): Result<PackState> {
   if (!isObject(v)) return { ok: false, reason: 'pack state must be an object' };
   if (v.kind !== 'pack') return { ok: false, reason: 'kind must be "pack"' };
   const idReason = checkPackId(v.id);
@@ -191,7 +192,7 @@ export function validatePackState(v: unknown): Checked<PackState> {
 const BANK_ALARMS: readonly string[] = [...ALARM_NAMES, 'packOffline', 'bmsCommLost'];
 
 /** Validates a full BankState (what bms-rules emits). */
-export function validateBankState(v: unknown): Checked<BankState> {
+export function validateBankState(v: unknown): Result<BankState> {
   if (!isObject(v)) return { ok: false, reason: 'bank state must be an object' };
   if (v.kind !== 'bank') return { ok: false, reason: 'kind must be "bank"' };
   const sub = (key: string, keys: string[]): string | undefined =>

@@ -2,13 +2,13 @@
  * Operator commands (`msg.topic` = "command"): force bulk / force float / reset latch / exclude or
  * include a pack for maintenance. Accepts a bare name or `{ command, pack }`.
  */
-import type { Checked } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import type { Command } from './engine';
 
 const SIMPLE = ['forceBulk', 'forceFloat', 'resetLatch'] as const;
 const PER_PACK = ['exclude', 'include'] as const;
 
-export function parseCommand(v: unknown): Checked<Command> {
+export function parseCommand(v: unknown): Result<Command> {
   const o = typeof v === 'string' ? { command: v } : v;
   if (typeof o !== 'object' || o === null)
     return { ok: false, reason: 'bms-rules: a command is a name or { command, pack }' };

@@ -6,11 +6,12 @@
  * could never be sent (no measured voltage). A bms-rules bank in INIT is no error: the transmitter
  * waits for a valid one. Pure.
  */
-import type { BankState, Checked } from '../../core/pack-state';
+import type { BankState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { toBankState } from './inverter-protocol';
 import { wireClaimProblem } from './wire-values';
 
-export function bankFromPayload(payload: unknown, now: number, staleSec: number): Checked<BankState> {
+export function bankFromPayload(payload: unknown, now: number, staleSec: number): Result<BankState> {
   const p = payload as { kind?: unknown } | null;
   if (p !== null && typeof p === 'object' && p.kind === 'pack') {
     return {

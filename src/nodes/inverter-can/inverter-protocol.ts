@@ -2,7 +2,8 @@
  * The contract between the pure inverter encoders (protocol-<name>.ts, one per protocol) and
  * the node shells / can-bus transports that run them. No Node-RED import.
  */
-import type { BankState, Checked } from '../../core/pack-state';
+import type { BankState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { validateBankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 
@@ -116,7 +117,7 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * current` and `temperature` (a number in °C or `{min,max,avg}`), and completes the latter with
  * conservative defaults (no alarms, enable flags from the limits). `now` stamps a missing `time`.
  */
-export function toBankState(input: unknown, now: number): Checked<BankState> {
+export function toBankState(input: unknown, now: number): Result<BankState> {
   const checked = completeBank(input, now);
   // CVL 0 reads as over-voltage on Victron and makes Deye discharge; the encoders then hold the bank
   // at its voltage, so with neither there is nothing safe to put on the wire.
@@ -126,7 +127,7 @@ export function toBankState(input: unknown, now: number): Checked<BankState> {
   return checked;
 }
 
-function completeBank(input: unknown, now: number): Checked<BankState> {
+function completeBank(input: unknown, now: number): Result<BankState> {
   if (isObject(input) && input.kind === 'bank') return validateBankState(input);
   if (!isObject(input))
     return {

@@ -4,22 +4,24 @@
  * (JK02 frame + ACK, always JK02_32S on a PB); jk02 takes a bare 300-byte frame in either layout,
  * JK02_24S or JK02_32S, whichever is plausible. Every pack passes the plausibility gate.
  */
-import type { CliDecodeResult, CliDecoder } from '../../cli/decode';
+import type { CliDecoder } from '../../cli/decode';
+import { parseHex } from '../../core/hex';
 import type { PackState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { liveToPackState, nwToPackState } from './jk-pack-state';
-import type { Decoded } from './jk-blocks';
 import { jk02PackState } from './jk02-layout';
 import { decodeNw } from './protocol-jk-nw';
 import { LIVE_READ, decodeReadAnswer, decodeTriggerAnswer, parseReadRequest, type ReadRequest } from './protocol-jk-pb';
 import { JK02_HEADER, JK02_LENGTH } from './protocol-jk02';
 
-function hexBytes(text: string): Decoded<Buffer> {
-  const clean = text.replace(/[\s:]/g, '');
-  if (!/^([0-9a-fA-F]{2})+$/.test(clean)) return { ok: false, reason: 'the frame is not an even number of hex digits' };
-  return { ok: true, value: Buffer.from(clean, 'hex') };
+/** Hex as JK tools print it: bytes may be separated by spaces or colons. */
+function hexBytes(text: string): Result<Buffer> {
+  const bytes = parseHex(text.replace(/:/g, ''));
+  if (!bytes) return { ok: false, reason: 'the frame is not an even number of hex digits' };
+  return { ok: true, value: bytes };
 }
 
-function decodeNwPack(text: string): Decoded<PackState> {
+function decodeNwPack(text: string): Result<PackState> {
   const bytes = hexBytes(text);
   if (!bytes.ok) return bytes;
   const nw = decodeNw(bytes.value);
@@ -28,7 +30,7 @@ function decodeNwPack(text: string): Decoded<PackState> {
 }
 
 /** A trigger answer: its JK02 frame in the PB layout; a 24S frame is named as such (BLE, firmware < 11). */
-function decodeTriggerPack(buf: Buffer): Decoded<PackState> {
+function decodeTriggerPack(buf: Buffer): Result<PackState> {
   const t = decodeTriggerAnswer(buf);
   if (!t.ok && buf.length === JK02_LENGTH)
     return { ok: false, reason: `${t.reason} (a bare JK02 frame, as BLE sends it: decode it with --protocol jk02)` };
@@ -41,7 +43,7 @@ function decodeTriggerPack(buf: Buffer): Decoded<PackState> {
   return { ok: false, reason: `${pack.reason} (a JK02_24S frame, which no PB sends: decode it with --protocol jk02)` };
 }
 
-function decodePbPack(text: string, request?: string): Decoded<PackState> {
+function decodePbPack(text: string, request?: string): Result<PackState> {
   const bytes = hexBytes(text);
   if (!bytes.ok) return bytes;
   const buf = bytes.value;
@@ -62,16 +64,14 @@ function decodePbPack(text: string, request?: string): Decoded<PackState> {
   return liveToPackState(read.value.live, meta);
 }
 
-function decodeJk02Pack(text: string): Decoded<PackState> {
+function decodeJk02Pack(text: string): Result<PackState> {
   const bytes = hexBytes(text);
   if (!bytes.ok) return bytes;
   return jk02PackState(bytes.value, { id: 'jk02', time: Date.now(), protocol: 'jk02' });
 }
 
-const cli = (d: Decoded<PackState>): CliDecodeResult => (d.ok ? { ok: true, pack: d.value } : d);
-
 export const JK_DECODERS: Record<'jk-nw' | 'jk-pb' | 'jk02', CliDecoder> = {
-  'jk-nw': (frame) => cli(decodeNwPack(frame)),
-  'jk-pb': (frame, request) => cli(decodePbPack(frame, request)),
-  jk02: (frame) => cli(decodeJk02Pack(frame)),
+  'jk-nw': decodeNwPack,
+  'jk-pb': decodePbPack,
+  jk02: decodeJk02Pack,
 };

@@ -4,8 +4,9 @@
  */
 import type { Clock } from '../../core/clock';
 import type { PackState } from '../../core/pack-state';
+import { RejectedFrame } from '../../core/rejected-frame';
+import type { Result } from '../../core/result';
 import type { SerialBusApi } from '../../transport/bus-api';
-import type { Decoded } from './jk-blocks';
 import { liveToPackState, nwToPackState } from './jk-pack-state';
 import {
   NW_COMMANDS,
@@ -32,20 +33,16 @@ import {
   type PbSwitch,
 } from './protocol-jk-pb';
 
+/** Re-exported while node shells still import it from here; its home is core/rejected-frame.ts. */
+export { RejectedFrame };
+
 export type JkProtocol = 'nw' | 'pb' | 'pb-listen';
 export type PbMethod = 'fc03' | 'trigger';
 export const JK_COMMANDS = ['chargeFet', 'dischargeFet', 'balancer'] as const;
 export type JkCommand = (typeof JK_COMMANDS)[number];
 
-export class RejectedFrame extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'RejectedFrame';
-  }
-}
-
 /** The pack of a decoded answer, or a RejectedFrame (counted like a checksum error) with the reason. */
-function accepted(pack: Decoded<PackState>): PackState {
+function accepted(pack: Result<PackState>): PackState {
   if (!pack.ok) throw new RejectedFrame(pack.reason);
   return pack.value;
 }

@@ -5,8 +5,10 @@
  * Pure: bytes in, PackStates and rejection reasons out; time is passed in.
  */
 import type { PackState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { type Framer, takeFrame } from '../../transport/framer';
 import * as v2 from './protocol-seplos-v2';
+import * as v2Payload from './seplos-v2-payload';
 import * as v3 from './protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from './checked-pack';
 
@@ -47,7 +49,7 @@ abstract class StreamListener {
    * A pack through the plausibility gate: rejected (and counted) whatever its address, like any bad
    * frame on the bus; the pack id is the caller's, so the pack is built once with a placeholder.
    */
-  protected emit(address: number, build: (id: string) => v2.Result<PackState>): void {
+  protected emit(address: number, build: (id: string) => Result<PackState>): void {
     const checked = build('');
     if (!checked.ok) this.cb.onReject(checked.reason);
     else this.cb.onPack(address, (id) => ({ ...checked.value, id }));
@@ -67,7 +69,7 @@ interface Timed<T> {
 export class V2BankListener extends StreamListener {
   /** CID2 of the last request seen per address: an answer only says RTN, not what it answers. */
   private readonly lastRequest = new Map<number, number>();
-  private readonly telemetry = new Map<number, Timed<v2.V2Telemetry>>();
+  private readonly telemetry = new Map<number, Timed<v2Payload.V2Telemetry>>();
 
   constructor(
     cb: ListenerCallbacks,
@@ -88,7 +90,7 @@ export class V2BankListener extends StreamListener {
         this.request(f.adr, f.code);
         return;
       }
-      const rec = v2.decodeIntraPack(f.info);
+      const rec = v2Payload.decodeIntraPack(f.info);
       if (!rec.ok) {
         this.cb.onReject(rec.reason);
         return;
@@ -110,14 +112,14 @@ export class V2BankListener extends StreamListener {
     this.lastRequest.delete(f.adr);
     if (f.code !== 0x00) return; // someone else's error answer: not ours to report
     if (asked === v2.CID2.telemetry) {
-      const t = v2.decodeTelemetry(f.info);
+      const t = v2Payload.decodeTelemetry(f.info);
       if (!t.ok) {
         this.cb.onReject(t.reason);
         return;
       }
       this.telemetry.set(f.adr, { value: t.value, time: now });
     } else if (asked === v2.CID2.alarms) {
-      const a = v2.decodeAlarms(f.info);
+      const a = v2Payload.decodeAlarms(f.info);
       if (!a.ok) {
         this.cb.onReject(a.reason);
         return;

@@ -5,24 +5,25 @@
  */
 import type { PackState } from '../../core/pack-state';
 import { plausiblePack } from '../../core/plausibility';
-import * as v2 from './protocol-seplos-v2';
+import type { Result } from '../../core/result';
+import * as v2Payload from './seplos-v2-payload';
+import * as v2PackState from './seplos-v2-pack-state';
+import type { PackContext } from './seplos-shared';
 import * as v3 from './protocol-seplos-v3';
-
-type Checked = v2.Result<PackState>;
 
 /** 0x42 telemetry + 0x44 alarms of one cycle. */
 export function checkedV2Pack(
-  t: v2.V2Telemetry,
-  a: v2.V2AlarmInfo,
-  ctx: v2.PackContext,
+  t: v2Payload.V2Telemetry,
+  a: v2Payload.V2AlarmInfo,
+  ctx: PackContext,
   extra?: Record<string, unknown>,
-): Checked {
-  return plausiblePack(v2.toPackState(t, a, ctx, extra));
+): Result<PackState> {
+  return plausiblePack(v2PackState.toPackState(t, a, ctx, extra));
 }
 
 /** A sniffed 0x5A record: no cell list, only the highest and lowest cell, which are judged instead. */
-export function checkedIntraPack(p: v2.V2IntraPack, ctx: v2.PackContext): Checked {
-  return plausiblePack(v2.intraPackToPackState(p, ctx), {
+export function checkedIntraPack(p: v2Payload.V2IntraPack, ctx: PackContext): Result<PackState> {
+  return plausiblePack(v2PackState.intraPackToPackState(p, ctx), {
     noCells: true,
     statedCellVoltages: [p.highestCellMv / 1000, p.lowestCellMv / 1000],
   });
@@ -36,7 +37,7 @@ export function checkedV3Pack(
   ctx: v3.PackContext,
   extra?: Record<string, unknown>,
   noCells = false,
-): Checked {
+): Result<PackState> {
   return plausiblePack(v3.toPackState(a, b, c, ctx, extra), {
     noCells,
     statedCellVoltages: [a.maxCellMv / 1000, a.minCellMv / 1000],

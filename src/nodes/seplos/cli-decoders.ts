@@ -3,14 +3,14 @@
  * one PackState. A telemetry frame alone gives measurements; the FET state needs the alarm frame
  * (V2 0x44 / V3 PIC) — without it charge/discharge are reported as not allowed (fail safe).
  */
+import { parseHex } from '../../core/hex';
 import type { PackState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { parseAnswer } from '../../transport/modbus-rtu';
 import * as v2 from './protocol-seplos-v2';
+import * as v2Payload from './seplos-v2-payload';
 import * as v3 from './protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from './checked-pack';
-
-export type DecodeResult = { ok: true; pack: PackState } | { ok: false; reason: string };
-const result = (r: v2.Result<PackState>): DecodeResult => (r.ok ? { ok: true, pack: r.value } : r);
 
 /** A V2 answer holds RTN, not the command: tell telemetry, alarms, parameters, device info apart by shape. */
 export function classifyV2Answer(info: Buffer): number | undefined {
@@ -38,11 +38,11 @@ function v2RequestCode(request: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function decodeSeplosV2(text: string, request?: string): DecodeResult {
+export function decodeSeplosV2(text: string, request?: string): Result<PackState> {
   const frames = text.split(/\s+/).filter((s) => s.length > 0);
   if (frames.length === 0) return { ok: false, reason: 'no frame given' };
-  let telemetry: v2.V2Telemetry | undefined;
-  let alarms: v2.V2AlarmInfo | undefined;
+  let telemetry: v2Payload.V2Telemetry | undefined;
+  let alarms: v2Payload.V2AlarmInfo | undefined;
   let adr = 0;
   const asked = v2RequestCode(request);
   for (const raw of frames) {
@@ -52,30 +52,30 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
     adr = f.adr;
     if (f.code === v2.CID2.intraPack) {
       if (f.lenid === 0) return { ok: false, reason: 'a 0x5A poll of the bank master: no pack data' };
-      const rec = v2.decodeIntraPack(f.info);
+      const rec = v2Payload.decodeIntraPack(f.info);
       if (!rec.ok) return rec;
-      return result(checkedIntraPack(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() }));
+      return checkedIntraPack(rec.value, { id: `seplos-${f.adr}`, address: f.adr, time: Date.now() });
     }
     const rc = v2.checkReturnCode(f);
     if (!rc.ok) return rc;
     const kind = (frames.length === 1 ? asked : undefined) ?? classifyV2Answer(f.info);
     if (kind === v2.CID2.telemetry) {
-      const t = v2.decodeTelemetry(f.info);
+      const t = v2Payload.decodeTelemetry(f.info);
       if (!t.ok) return t;
       telemetry = t.value;
     } else if (kind === v2.CID2.alarms) {
-      const a = v2.decodeAlarms(f.info);
+      const a = v2Payload.decodeAlarms(f.info);
       if (!a.ok) return a;
       alarms = a.value;
     } else if (kind === v2.CID2.deviceInfo) {
-      const d = v2.decodeDeviceInfo(f.info);
+      const d = v2Payload.decodeDeviceInfo(f.info);
       if (!d.ok) return d;
       return {
         ok: false,
         reason: `0x51 device info (${d.value.deviceName}, firmware ${d.value.firmware}, ${d.value.manufacturer}): not pack data`,
       };
     } else if (kind === v2.CID2.parameters) {
-      const p = v2.decodeParameters(f.info);
+      const p = v2Payload.decodeParameters(f.info);
       if (!p.ok) return p;
       return { ok: false, reason: `0x47 parameters of ${p.value.deviceName}: not pack data` };
     } else {
@@ -85,9 +85,9 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
   if (!telemetry)
     return { ok: false, reason: 'a 0x44 alarm answer alone carries no measurements; add the 0x42 answer' };
   const ctx = { id: `seplos-${adr}`, address: adr, time: Date.now() };
-  if (alarms) return result(checkedV2Pack(telemetry, alarms, ctx));
+  if (alarms) return checkedV2Pack(telemetry, alarms, ctx);
   // Without 0x44 the FET state is unknown: report both directions as not allowed.
-  const none: v2.V2AlarmInfo = {
+  const none: v2Payload.V2AlarmInfo = {
     dataFlag: 0,
     commandGroup: 0,
     cellLimitStates: [],
@@ -104,7 +104,7 @@ export function decodeSeplosV2(text: string, request?: string): DecodeResult {
     event8: 0,
     trailingBytes: [],
   };
-  return result(checkedV2Pack(telemetry, none, ctx, { fetStateUnknown: true }));
+  return checkedV2Pack(telemetry, none, ctx, { fetStateUnknown: true });
 }
 
 /** `--request` for V3: the request hex (gives id, function and start register). */
@@ -114,7 +114,7 @@ function v3Request(request: string | undefined): { id: number; fn: number; start
   return b.length >= 6 ? v3.requestStart(b) : undefined;
 }
 
-export function decodeSeplosV3(text: string, request?: string): DecodeResult {
+export function decodeSeplosV3(text: string, request?: string): Result<PackState> {
   const frames = text.split(/\s+/).filter((s) => s.length > 0);
   if (frames.length === 0) return { ok: false, reason: 'no frame given' };
   const req = v3Request(request);
@@ -123,8 +123,8 @@ export function decodeSeplosV3(text: string, request?: string): DecodeResult {
   let pic: v3.PicBlock | undefined;
   let id = 0;
   for (const hex of frames) {
-    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) return { ok: false, reason: 'frame must be hex' };
-    const frame = Buffer.from(hex, 'hex');
+    const frame = parseHex(hex);
+    if (!frame) return { ok: false, reason: 'frame must be hex' };
     id = frame[0];
     const check = parseAnswer(frame, id, frame[1] & 0x7f);
     if (!check.ok) return check;
@@ -170,5 +170,5 @@ export function decodeSeplosV3(text: string, request?: string): DecodeResult {
     delete checked.value.ambientTemperature;
     delete checked.value.mosTemperature;
   }
-  return { ok: true, pack: checked.value };
+  return checked;
 }

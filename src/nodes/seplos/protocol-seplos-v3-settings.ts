@@ -5,7 +5,7 @@
  * the encoders). Pure; decoders never throw. Layouts: docs/protocols/seplos.md.
  */
 import { FC_READ_COILS, FC_READ_INPUT } from './protocol-seplos-v3';
-import type { Result } from './protocol-seplos-v2';
+import type { Result } from '../../core/result';
 
 export const CONFIG_BLOCKS = {
   spa: { fn: FC_READ_INPUT, start: 0x1300, quantity: 0x6a },

@@ -7,7 +7,18 @@ import type { Framer } from '../../transport/framer';
 import { crcValid, parseAnswer, readRequest } from '../../transport/modbus-rtu';
 import type { AlarmLevel, PackState } from '../../core/pack-state';
 import { type BitMeaning, applyBitTable } from './alarm-bits';
-import { kelvin10ToC, type Result } from './protocol-seplos-v2';
+import type { Result } from '../../core/result';
+import {
+  CELL_MV_MAX,
+  CELL_TEMPERATURE_BITS,
+  type PackContext,
+  TEMP_C_MAX,
+  TEMP_C_MIN,
+  VOLTAGE_BITS,
+  bitList,
+  kelvin10ToC,
+  printableText,
+} from './seplos-shared';
 
 export const FC_READ_COILS = 0x01;
 export const FC_READ_INPUT = 0x04;
@@ -49,9 +60,6 @@ const words = (data: Buffer): number[] => {
 };
 const s16 = (v: number): number => (v >= 0x8000 ? v - 0x10000 : v);
 
-const CELL_MV_MAX = 5000;
-const TEMP_C_MIN = -50;
-const TEMP_C_MAX = 150;
 const UNUSED_SENSOR = 2731;
 
 export interface PiaBlock {
@@ -174,26 +182,8 @@ const PIC_BITS: Record<number, BitMeaning[]> = {
     'state6',
     'state7',
   ]),
-  9: [
-    { flag: 'cellHighVoltageWarning', alarm: ['cellOverVoltage', W] },
-    { flag: 'cellOverVoltageProtection', alarm: ['cellOverVoltage', A], blocks: 'charge' },
-    { flag: 'cellLowVoltageWarning', alarm: ['cellUnderVoltage', W] },
-    { flag: 'cellUnderVoltageProtection', alarm: ['cellUnderVoltage', A], blocks: 'discharge' },
-    { flag: 'packHighVoltageWarning', alarm: ['packOverVoltage', W] },
-    { flag: 'packOverVoltageProtection', alarm: ['packOverVoltage', A], blocks: 'charge' },
-    { flag: 'packLowVoltageWarning', alarm: ['packUnderVoltage', W] },
-    { flag: 'packUnderVoltageProtection', alarm: ['packUnderVoltage', A], blocks: 'discharge' },
-  ],
-  10: [
-    { flag: 'chargeHighTemperatureWarning', alarm: ['chargeOverTemperature', W] },
-    { flag: 'chargeOverTemperatureProtection', alarm: ['chargeOverTemperature', A], blocks: 'charge' },
-    { flag: 'chargeLowTemperatureWarning', alarm: ['chargeUnderTemperature', W] },
-    { flag: 'chargeUnderTemperatureProtection', alarm: ['chargeUnderTemperature', A], blocks: 'charge' },
-    { flag: 'dischargeHighTemperatureWarning', alarm: ['dischargeOverTemperature', W] },
-    { flag: 'dischargeOverTemperatureProtection', alarm: ['dischargeOverTemperature', A], blocks: 'discharge' },
-    { flag: 'dischargeLowTemperatureWarning', alarm: ['dischargeUnderTemperature', W] },
-    { flag: 'dischargeUnderTemperatureProtection', alarm: ['dischargeUnderTemperature', A], blocks: 'discharge' },
-  ],
+  9: VOLTAGE_BITS,
+  10: CELL_TEMPERATURE_BITS,
   11: [
     { flag: 'ambientHighTemperatureWarning' },
     { flag: 'ambientOverTemperatureProtection', blocks: 'both' },
@@ -294,11 +284,7 @@ export interface ViaBlock {
 }
 
 const ascii = (data: Buffer, reg: number, count: number): string =>
-  data
-    .subarray(reg * 2, (reg + count) * 2)
-    .toString('latin1')
-    .replace(/[^\x20-\x7e]/g, '')
-    .trim();
+  printableText(data.subarray(reg * 2, (reg + count) * 2));
 
 /** VIA identity block, 51 registers (docs/protocols/seplos.md#v3-via). */
 export function decodeVia(data: Buffer): Result<ViaBlock> {
@@ -314,18 +300,6 @@ export function decodeVia(data: Buffer): Result<ViaBlock> {
     },
   };
 }
-
-export interface PackContext {
-  id: string;
-  address: number;
-  time: number;
-}
-
-const bitList = (bitmap: number): number[] => {
-  const out: number[] = [];
-  for (let k = 0; k < 16; k++) if (bitmap & (1 << k)) out.push(k + 1);
-  return out;
-};
 
 /** One PackState from the PIA, PIB and PIC of one pack (docs/protocols/seplos.md#mapping-to-packstate). */
 export function toPackState(

@@ -4,36 +4,31 @@
  * identity blocks read once (V2 0x51 + 0x47, V3 VIA). Pure of Node-RED: the node shell wires it up.
  */
 import type { PackState } from '../../core/pack-state';
+import { RejectedFrame } from '../../core/rejected-frame';
+import type { Result } from '../../core/result';
 import type { SerialBusApi } from '../../transport/bus-api';
 import { answerFramer } from '../../transport/modbus-rtu';
 import * as v2 from './protocol-seplos-v2';
+import * as v2Payload from './seplos-v2-payload';
 import * as v3 from './protocol-seplos-v3';
 import { checkedV2Pack, checkedV3Pack } from './checked-pack';
 
-/** A frame arrived but could not be trusted (checksum, length, range, error answer, implausible pack). */
-export class RejectedFrame extends Error {
-  constructor(
-    readonly address: number,
-    reason: string,
-  ) {
-    super(reason);
-    this.name = 'RejectedFrame';
-  }
-}
+/** Re-exported while node shells still import it from here; its home is core/rejected-frame.ts. */
+export { RejectedFrame };
 
 export type Generation = 'v2' | 'v3';
 type Bus = Pick<SerialBusApi, 'transact'>;
 
-function must<T>(address: number, r: v2.Result<T>): T {
-  if (!r.ok) throw new RejectedFrame(address, r.reason);
+function must<T>(r: Result<T>): T {
+  if (!r.ok) throw new RejectedFrame(r.reason);
   return r.value;
 }
 
 async function v2Ask(bus: Bus, address: number, cid2: number): Promise<Buffer> {
   const answer = await bus.transact({ address, request: v2.buildRequest(address, cid2), framer: v2.v2Framer });
-  const f = must(address, v2.parseFrame(answer));
-  if (f.adr !== address) throw new RejectedFrame(address, `answer from address ${f.adr}, expected ${address}`);
-  return must(address, v2.checkReturnCode(f)).info;
+  const f = must(v2.parseFrame(answer));
+  if (f.adr !== address) throw new RejectedFrame(`answer from address ${f.adr}, expected ${address}`);
+  return must(v2.checkReturnCode(f)).info;
 }
 
 async function v3Ask(bus: Bus, address: number, block: v3.BlockSpec): Promise<Buffer> {
@@ -42,7 +37,7 @@ async function v3Ask(bus: Bus, address: number, block: v3.BlockSpec): Promise<Bu
     request: v3.buildBlockRequest(address, block),
     framer: answerFramer(address, block.fn),
   });
-  return must(address, v3.parseBlockAnswer(answer, address, block));
+  return must(v3.parseBlockAnswer(answer, address, block));
 }
 
 /**
@@ -55,14 +50,14 @@ export async function readIdentity(
   address: number,
 ): Promise<Record<string, unknown>> {
   if (generation === 'v3') {
-    const device = must(address, v3.decodeIdentification(await v3Ask(bus, address, v3.BLOCKS.via)));
+    const device = must(v3.decodeIdentification(await v3Ask(bus, address, v3.BLOCKS.via)));
     return { device, model: device.deviceName, firmware: device.firmwareVersion };
   }
-  const device = must(address, v2.decodeDeviceInfo(await v2Ask(bus, address, v2.CID2.deviceInfo)));
+  const device = must(v2Payload.decodeDeviceInfo(await v2Ask(bus, address, v2.CID2.deviceInfo)));
   const identity = { device, model: device.deviceName, firmware: device.firmware };
   // Some firmware has no 0x47 on this port (RTN 04): identity is still useful without it.
   const parameters = await v2Ask(bus, address, v2.CID2.parameters)
-    .then((info) => must(address, v2.decodeParameters(info)).values)
+    .then((info) => must(v2Payload.decodeParameters(info)).values)
     .catch((e: unknown) => {
       if (e instanceof RejectedFrame) return undefined;
       throw e;
@@ -93,12 +88,12 @@ export async function readPack(
   extra: Record<string, unknown>,
 ): Promise<PackState> {
   if (generation === 'v2') {
-    const t = must(address, v2.decodeTelemetry(await v2Ask(bus, address, v2.CID2.telemetry)));
-    const a = must(address, v2.decodeAlarms(await v2Ask(bus, address, v2.CID2.alarms)));
-    return must(address, checkedV2Pack(t, a, { id, address, time: now() }, extra));
+    const t = must(v2Payload.decodeTelemetry(await v2Ask(bus, address, v2.CID2.telemetry)));
+    const a = must(v2Payload.decodeAlarms(await v2Ask(bus, address, v2.CID2.alarms)));
+    return must(checkedV2Pack(t, a, { id, address, time: now() }, extra));
   }
-  const a = must(address, v3.decodePia(await v3Ask(bus, address, v3.BLOCKS.pia)));
-  const b = must(address, v3.decodePib(await v3Ask(bus, address, v3.BLOCKS.pib)));
-  const c = must(address, v3.decodePic(await v3Ask(bus, address, v3.BLOCKS.pic)));
-  return must(address, checkedV3Pack(a, b, c, { id, address, time: now() }, extra));
+  const a = must(v3.decodePia(await v3Ask(bus, address, v3.BLOCKS.pia)));
+  const b = must(v3.decodePib(await v3Ask(bus, address, v3.BLOCKS.pib)));
+  const c = must(v3.decodePic(await v3Ask(bus, address, v3.BLOCKS.pic)));
+  return must(checkedV3Pack(a, b, c, { id, address, time: now() }, extra));
 }

@@ -4,20 +4,19 @@
  * Several frames (a captured stream, hex with or without spaces) → the PackState the node would emit
  * after the last of them, which needs every cell to have been seen.
  */
+import { parseHex } from '../../core/hex';
 import type { PackState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { KeyValueAssembler } from './key-values';
 import { SmartBmsListener } from './listener';
 import { toPackState } from './pack-mapping';
 import { FRAME_LENGTH, decodeFrame } from './protocol-smartbms';
 
-export type CliResult = { ok: true; pack: PackState } | { ok: false; reason: string };
-
 const CLI_ID = 'smartbms';
 
-export function decodeSmartBmsCli(text: string): CliResult {
-  const hex = text.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) return { ok: false, reason: 'frame must be hex bytes' };
-  const bytes = Buffer.from(hex, 'hex');
+export function decodeSmartBmsCli(text: string): Result<PackState> {
+  const bytes = parseHex(text);
+  if (!bytes) return { ok: false, reason: 'frame must be hex bytes' };
   const time = Date.now();
   if (bytes.length === FRAME_LENGTH) {
     const r = decodeFrame(bytes);
@@ -32,12 +31,12 @@ export function decodeSmartBmsCli(text: string): CliResult {
       status1,
       keyValues: keyValues.current(time),
     });
-    return pack.ok ? { ok: true, pack: pack.value } : pack;
+    return pack;
   }
   const listener = new SmartBmsListener({ id: CLI_ID, formula: 'venus' });
   const events = listener.receive(bytes, time);
   const pack = events.filter((e) => e.kind === 'pack').at(-1);
-  if (pack?.kind === 'pack') return { ok: true, pack: pack.pack };
+  if (pack?.kind === 'pack') return { ok: true, value: pack.pack };
   const last = events.at(-1);
   if (last?.kind === 'rejected') return { ok: false, reason: last.reason };
   const progress = events.filter((e) => e.kind === 'progress').at(-1);

@@ -95,8 +95,8 @@ describe('jk-bms vectors', () => {
         const live = (r.value as { live: Record<string, unknown> }).live;
         assertMatches({ ...live, crcValid: crcValid(bytes), byteCount: bytes[2] }, v.expected, v.id);
         const cli = JK_DECODERS['jk-pb'](v.hex, v.request);
-        assert.ok(cli.ok && validatePackState(cli.pack).ok);
-        assert.equal(cli.ok && cli.pack.voltage, v.expected.packVoltage);
+        assert.ok(cli.ok && validatePackState(cli.value).ok);
+        assert.equal(cli.ok && cli.value.voltage, v.expected.packVoltage);
         return;
       }
       let frame: Jk02Frame;

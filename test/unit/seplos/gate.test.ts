@@ -8,6 +8,7 @@ import type { PackState } from '../../../src/core/pack-state';
 import { V2BankListener } from '../../../src/nodes/seplos/bank-listener';
 import { decodeSeplosV2, decodeSeplosV3 } from '../../../src/nodes/seplos/cli-decoders';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
+import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import { loadVectors } from '../../helpers/fixtures';
 import { assertPlausible } from '../../helpers/plausible';
 
@@ -31,7 +32,7 @@ describe('seplos plausibility gate', () => {
       for (const text of [t, ...alarms.map((a) => `${t} ${a}`)]) {
         const r = decodeSeplosV2(text);
         assert.ok(r.ok, r.ok ? '' : `${r.reason}: ${text}`);
-        assertPlausible(r.pack, text);
+        assertPlausible(r.value, text);
       }
     }
   });
@@ -40,7 +41,7 @@ describe('seplos plausibility gate', () => {
     const [record] = responses('seplos-v2', '0x5A');
     const r = decodeSeplosV2(record.raw.trim());
     assert.ok(r.ok, r.ok ? '' : r.reason);
-    assert.deepEqual(r.pack.cells, []);
+    assert.deepEqual(r.value.cells, []);
   });
 
   it('every V3 PIA capture passes alone, and with the PIB and PIC of its pack', () => {
@@ -55,7 +56,7 @@ describe('seplos plausibility gate', () => {
         for (const pic of [...block('0x1200', id), undefined]) {
           const r = decodeSeplosV3([pia.raw, pib.raw, pic?.raw].filter(Boolean).join(' '));
           assert.ok(r.ok, r.ok ? '' : r.reason);
-          assertPlausible(r.pack, `V3 pack ${id}`);
+          assertPlausible(r.value, `V3 pack ${id}`);
           combined++;
         }
       }
@@ -67,7 +68,7 @@ describe('seplos plausibility gate', () => {
     const [captured] = responses('seplos-v2', '0x42');
     const frame = v2.parseFrame(captured.raw.trim());
     assert.ok(frame.ok);
-    const t = v2.decodeTelemetry(frame.value.info);
+    const t = v2Payload.decodeTelemetry(frame.value.info);
     assert.ok(t.ok);
     // The pack voltage word sits after the cells, the sensors and the current: rewrite it as 5.28 V.
     const info = Buffer.from(frame.value.info);
