@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import canBusNode = require('../../src/nodes/inverter-can/can-bus');
+import canBusNode = require('../../src/nodes/can-bus/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import type { SimulatedInverterChannel } from '../../src/transport/can-simulated-inverter';
 import { lastStatus, until } from '../helpers/runtime';

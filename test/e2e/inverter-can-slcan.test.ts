@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
 import { sampleBank } from '../helpers/bank-state';
 import { SerialPort } from 'serialport';
-import canBusNode = require('../../src/nodes/inverter-can/can-bus');
+import canBusNode = require('../../src/nodes/can-bus/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import { parseSlcanLine } from '../../src/transport/can-slcan';
 import type { CanFrame } from '../../src/transport/can-frame';

@@ -3,7 +3,7 @@
  * the JK PB simulator with 5 packs on the other end (see jk-bms-scenario.ts).
  */
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import { createJkPbSimulator } from '../../src/nodes/jk-bms/simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';

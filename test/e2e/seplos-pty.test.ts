@@ -9,7 +9,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';

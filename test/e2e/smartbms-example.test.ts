@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';

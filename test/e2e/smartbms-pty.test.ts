@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import type { PackState } from '../../src/core/pack-state';
 import {

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import type { PackState } from '../../src/core/pack-state';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import echoPoller = require('../helpers/echo-poller-node');
 import { createEchoSimulator } from '../../src/transport/echo-simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
 import { sampleBank } from '../helpers/bank-state';
-import canBusNode = require('../../src/nodes/inverter-can/can-bus');
+import canBusNode = require('../../src/nodes/can-bus/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import { loadSocketCan } from '../../src/transport/can-socketcan';
 import type { SimulatedInverterChannel } from '../../src/transport/can-simulated-inverter';

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { lastStatus, until } from '../helpers/runtime';

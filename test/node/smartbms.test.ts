@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
-import busNode = require('../../src/nodes/bus/bms-serial-bus');
+import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import { SimClock } from '../../src/core/clock';
 import { validatePackState, type PackState } from '../../src/core/pack-state';

@@ -15,7 +15,7 @@ import { SimulatedInverterChannel } from '../../transport/can-simulated-inverter
 import { SLCAN_BITRATES, SlcanChannel } from '../../transport/can-slcan';
 import { SocketCanChannel } from '../../transport/can-socketcan';
 import { deviceKey } from '../../transport/port-registry';
-import { protocolByName } from './protocols';
+import { protocolByName } from '../inverter-can/protocols';
 
 interface CanBusConfig extends NodeDef {
   iface: 'socketcan' | 'slcan' | 'simulated';
