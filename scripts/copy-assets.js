@@ -13,7 +13,8 @@ for (const dir of fs.readdirSync(srcNodes, { withFileTypes: true })) {
   const from = path.join(srcNodes, dir.name);
   const to = path.join(distNodes, dir.name);
   const html = fs.readdirSync(from).filter((f) => f.endsWith('.html'));
-  if (html.length === 0) continue; // not a node folder
+  // a node folder has editor HTML, kept by hand or generated from editor/ by build-editor.js
+  if (html.length === 0 && !fs.existsSync(path.join(from, 'editor'))) continue;
   fs.mkdirSync(to, { recursive: true });
   for (const f of html) fs.copyFileSync(path.join(from, f), path.join(to, f));
   if (fs.existsSync(path.join(from, 'locales'))) {

@@ -495,6 +495,182 @@ const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
   socSource: ['weighted', 'own', 'min'],
 };
 
+/** The editor's sections, in display order. */
+export type ParameterGroup =
+  'bank' | 'voltages' | 'currents' | 'charge' | 'protection' | 'failsafe' | 'relays' | 'alarms';
+
+/** One tunable parameter as the editor shows it; the editor HTML is generated from `PARAMETERS` at build time. */
+export interface ParameterSpec {
+  name: keyof RulesConfig;
+  group: ParameterGroup;
+  /** shown after the field; '' when the value has no unit */
+  unit: string;
+  default: RulesConfig[keyof RulesConfig];
+  /** the allowed values of a parameter that is one of a few words */
+  choices?: readonly string[];
+}
+
+// bankName, chemistry and packs have their own fields in the editor and are not listed here.
+const EDITOR_LAYOUT: Record<ParameterGroup, Partial<Record<keyof RulesConfig, string>>> = {
+  bank: {
+    cellsSeries: '',
+    defaultPack: '',
+    systemMaxChargeA: 'A',
+    systemMaxDischargeA: 'A',
+    socSource: '',
+    socTrusted: '',
+    sendSoc98UntilFull: '',
+  },
+  voltages: {
+    vCellAbsorb: 'V/cell',
+    vCellFloat: 'V/cell',
+    vCellRebulk: 'V/cell',
+    vCellBalance: 'V/cell',
+    dvlCell: 'V/cell',
+    voltageDropV: 'V',
+    absorbEntryTolV: 'V',
+    cvlLsbV: 'V',
+  },
+  currents: {
+    floatCcl: 'A',
+    cellChargeTable: '',
+    cellDischargeTable: '',
+    tempChargeTable: '',
+    tempDischargeTable: '',
+    mosTable: '',
+    socTaperEnabled: '',
+    socChargeTable: '',
+    shareMode: '',
+    shareMargin: '',
+    ccFloorC: 'C',
+    ccFloorMinA: 'A',
+    shareFeedbackSec: 's',
+    incHoldSec: 's',
+    incRateMinA: 'A/s',
+    incRateFrac: '1/s',
+    restartMinA: 'A',
+    restartMinFrac: '',
+    publishDeadbandA: 'A',
+    publishDeadbandFrac: '',
+  },
+  charge: {
+    ovpDeadband: 'V',
+    kp: 'V/V',
+    ki: '1/s',
+    ovpRecoverHoldSec: 's',
+    recoverRate: 'V/cell/s',
+    balancedDiff: 'V',
+    restartDiff: 'V',
+    absorbHoldSec: 's',
+    tailC: 'C',
+    tailHoldSec: 's',
+    tailMaxSpread: 'V',
+    absorbMaxSec: 's',
+    absorbClockBandV: 'V',
+    absorbExitDropV: 'V',
+    absorbExitSec: 's',
+    rampDownVPerCellS: 'V/cell/s',
+    minFloatSec: 's',
+    rebulkCellSec: 's',
+    rebulkSoc: '%',
+    rebulkSocSec: 's',
+    fullChargeEveryDays: 'd',
+    rebulkSpread: 'V',
+    rebulkSpreadMinCell: 'V',
+    balanceEveryDays: 'd',
+    balanceDoneDiff: 'V',
+    balanceDoneSec: 's',
+    balanceMaxSec: 's',
+    resumeMaxAgeSec: 's',
+  },
+  protection: {
+    cellValidMin: 'V',
+    cellValidMax: 'V',
+    tempValidMin: '°C',
+    tempValidMax: '°C',
+    cellHighCut: 'V',
+    cellHighRelease: 'V',
+    cellHighReleaseSec: 's',
+    cellLowCut: 'V',
+    cellLowRelease: 'V',
+    cellLowReleaseSec: 's',
+    forceChargeCell: 'V',
+    forceChargeClearCell: 'V',
+    forceChargeClearSoc: '%',
+    tChargeMin: '°C',
+    tChargeMax: '°C',
+    tChargeMinRelease: '°C',
+    tChargeMaxRelease: '°C',
+    tDisMin: '°C',
+    tDisMax: '°C',
+    tDisMinRelease: '°C',
+    tDisMaxRelease: '°C',
+    tempReleaseSec: 's',
+  },
+  failsafe: {
+    staleSec: 's',
+    offlineSec: 's',
+    frozenSec: 's',
+    maxClockSkewSec: 's',
+    offBusV: 'V',
+    offBusSec: 's',
+    minPacksOnline: '',
+    initTimeoutSec: 's',
+    extStaleSec: 's',
+    blindGraceSec: 's',
+    blindCellMax: 'V',
+    blindCellMin: 'V',
+    blindFrac: '',
+    blindCapCvl: '',
+    failsafeDcl: 'A',
+    recoverHoldSec: 's',
+    stopCanAfterSec: 's',
+  },
+  relays: {
+    chargeRelayMode: '',
+    loadRelayMode: '',
+    relayMinOffSec: 's',
+    alarmRelayMinOnSec: 's',
+    relayVMin: 'V',
+    relayVBalance: 'V',
+    relayVMax: 'V',
+    relayTMin: '°C',
+    relayTMax: '°C',
+    chargeRestartSoc: '%',
+    dischargeRestartSoc: '%',
+    genStartSoc: '%',
+    genStartCell: 'V',
+    genStartSec: 's',
+    genStopSoc: '%',
+    genMinRunSec: 's',
+  },
+  alarms: {
+    packOfflineAlarmSec: 's',
+    cellWarnHigh: 'V',
+    cellAlarmHigh: 'V',
+    cellWarnLow: 'V',
+    cellAlarmLow: 'V',
+    spreadWarn: 'V',
+    spreadAlarm: 'V',
+    spreadMinCell: 'V',
+    mosWarn: '°C',
+    mosAlarm: '°C',
+    overCurrentFactor: '',
+    overCurrentSec: 's',
+    inverterReactionSec: 's',
+    currentMismatchSec: 's',
+  },
+};
+
+/** Every parameter the editor offers, in display order (the single source of the editor's parameter list). */
+export const PARAMETERS: readonly ParameterSpec[] = Object.entries(EDITOR_LAYOUT).flatMap(([group, units]) =>
+  Object.entries(units).map(([key, unit]) => {
+    const name = key as keyof RulesConfig;
+    const choices = ENUMS[name];
+    return { name, group: group as ParameterGroup, unit, default: DEFAULTS[name], ...(choices ? { choices } : {}) };
+  }),
+);
+
 /**
  * Builds a full configuration: defaults ← chemistry preset ← user values. Unknown keys are rejected
  * (a typo must not silently fall back to a default), and every number must be finite where it matters.

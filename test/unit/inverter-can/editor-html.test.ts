@@ -1,14 +1,17 @@
 /**
  * The inverter nodes' editor HTML as the Node-RED editor and the Flow Library scorecard read it:
- * the file as written (no script run), one `<script type="text/html" data-template-name>` per
- * registered type, with a field for every property in the type's defaults.
+ * the file as built (npm run build generates it from src/nodes/inverter-can/editor/; no script run),
+ * one `<script type="text/html" data-template-name>` per registered type, with a field for every
+ * property in the type's defaults, and one help block per type.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
-const html = fs.readFileSync(path.resolve(__dirname, '../../../src/nodes/inverter-can/inverter-can.html'), 'utf8');
+const dist = path.resolve(__dirname, '../../../dist/nodes/inverter-can');
+const html = fs.readFileSync(path.join(dist, 'inverter-can.html'), 'utf8');
+const help = fs.readFileSync(path.join(dist, 'locales/en-US/inverter-can.html'), 'utf8');
 
 /** Runs the editor script against a stub RED to learn each registered type's defaults. */
 function registeredDefaults(): Map<string, string[]> {
@@ -47,6 +50,15 @@ describe('inverter-can editor HTML', () => {
       ];
       assert.equal(blocks.length, 1, `one static template for ${type}`);
       for (const key of keys) assert.match(blocks[0][1], new RegExp(`id="node-input-${key}"`), `${type}: field ${key}`);
+    });
+
+    it(`${type}: one help block with Inputs, Outputs and Details`, () => {
+      const blocks = [
+        ...help.matchAll(new RegExp(`<script type="text/html" data-help-name="${type}">([\\s\\S]*?)</script>`, 'g')),
+      ];
+      assert.equal(blocks.length, 1, `one help block for ${type}`);
+      assert.match(blocks[0][1], /<h3>Inputs<\/h3>[\s\S]*<h3>Outputs<\/h3>[\s\S]*<h3>Details<\/h3>/);
+      assert.doesNotMatch(blocks[0][1], /\{\{|<!--/, 'every template slot filled');
     });
   }
 });

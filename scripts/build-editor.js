@@ -1,0 +1,70 @@
+// Writes the editor HTML that is generated rather than kept by hand: the five inverter nodes share one
+// form and one help text (per-protocol differences are data), and the bms-rules parameter list comes from
+// the schema `PARAMETERS` in src/nodes/bms-rules/config.ts. The output stays static
+// `data-template-name` / `data-help-name` blocks, as the Node-RED editor and the Flow Library read them.
+// Runs after tsc and copy-assets (it reads the compiled config from dist).
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const srcNodes = path.join(root, 'src', 'nodes');
+const distNodes = path.join(root, 'dist', 'nodes');
+
+/** Replaces every `{{key}}` in a template; a key without a value is a mistake in the template. */
+function fill(template, values) {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key) => {
+    if (!(key in values)) throw new Error(`template value "${key}" missing`);
+    return values[key];
+  });
+}
+
+/** Splits a file of `<!-- name -->` sections into {name: text} (each text without its final newline). */
+function sections(text) {
+  const parts = text.split(/^<!-- (\w+) -->\n/m).slice(1);
+  const result = {};
+  for (let i = 0; i < parts.length; i += 2) result[parts[i]] = parts[i + 1].replace(/\n$/, '');
+  return result;
+}
+
+function inverterCan() {
+  const dir = path.join(srcNodes, 'inverter-can', 'editor');
+  const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8');
+  const protocols = JSON.parse(read('protocols.json')).map((p) => ({ ...p, paletteLabel: p.type.replace('-', ' ') }));
+  const registerTypes = protocols.map((p) => fill(read('register-type.html'), p)).join('\n');
+  const forms = protocols.map((p) => '\n' + fill(read('form.html'), p)).join('');
+  const helps = protocols.map((p) => fill(read('help.html'), { ...p, ...sections(read(`help-${p.protocol}.html`)) }));
+  return {
+    'inverter-can.html': fill(read('editor-script.html'), { registerTypes }) + forms,
+    'locales/en-US/inverter-can.html': helps.join('\n'),
+  };
+}
+
+/** The editor's GROUPS / BOOLS / ENUMS literals derived from the parameter schema. */
+function bmsRulesLists(parameters) {
+  const groups = [];
+  for (const p of parameters) {
+    let group = groups.find((g) => g[0] === p.group);
+    if (!group) groups.push((group = [p.group, []]));
+    group[1].push([p.name, p.unit]);
+  }
+  const booleans = parameters.filter((p) => typeof p.default === 'boolean').map((p) => p.name);
+  const choices = Object.fromEntries(parameters.filter((p) => p.choices).map((p) => [p.name, p.choices]));
+  return { groups: JSON.stringify(groups), booleans: JSON.stringify(booleans), choices: JSON.stringify(choices) };
+}
+
+function bmsRules() {
+  const { PARAMETERS } = require(path.join(distNodes, 'bms-rules', 'config.js'));
+  const template = fs.readFileSync(path.join(srcNodes, 'bms-rules', 'editor', 'bms-rules.html'), 'utf8');
+  return { 'bms-rules.html': fill(template, bmsRulesLists(PARAMETERS)) };
+}
+
+function write(node, files) {
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(distNodes, node, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+}
+
+write('inverter-can', inverterCan());
+write('bms-rules', bmsRules());
