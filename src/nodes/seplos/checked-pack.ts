@@ -34,7 +34,7 @@ export function checkedV3Pack(
   a: v3.PiaBlock,
   b: v3.PibBlock,
   c: v3.PicBlock,
-  ctx: v3.PackContext,
+  ctx: PackContext,
   extra?: Record<string, unknown>,
   noCells = false,
 ): Result<PackState> {

@@ -9,6 +9,7 @@ import { validatePackState, type PackState } from '../../../src/core/pack-state'
 import { withCrc } from '../../../src/transport/modbus-rtu';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
+import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from '../../../src/nodes/seplos/checked-pack';
 import type { PlausibilityOptions } from '../../../src/core/plausibility';
@@ -59,12 +60,12 @@ const v2Frame = (cmd: string): v2.V2Frame => {
   return f.value;
 };
 const goodTelemetry = (() => {
-  const t = v2.decodeTelemetry(v2Frame('0x42').info);
+  const t = v2Payload.decodeTelemetry(v2Frame('0x42').info);
   assert.ok(t.ok);
   return t.value;
 })();
 const goodAlarms = (() => {
-  const a = v2.decodeAlarms(v2Frame('0x44').info);
+  const a = v2Payload.decodeAlarms(v2Frame('0x44').info);
   assert.ok(a.ok);
   return a.value;
 })();
@@ -74,21 +75,21 @@ const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
   '0x42': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const t = v2.decodeTelemetry(f.value.info);
+    const t = v2Payload.decodeTelemetry(f.value.info);
     if (!t.ok) return false;
     return gated('V2 0x42', checkedV2Pack(t.value, goodAlarms, ctx));
   },
   '0x44': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const a = v2.decodeAlarms(f.value.info);
+    const a = v2Payload.decodeAlarms(f.value.info);
     if (!a.ok) return false;
     return gated('V2 0x44', checkedV2Pack(goodTelemetry, a.value, ctx));
   },
   '0x47': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const p = v2.decodeParameters(f.value.info);
+    const p = v2Payload.decodeParameters(f.value.info);
     if (!p.ok) return false;
     for (const [k, x] of Object.entries(p.value.values)) assert.ok(Number.isFinite(x), k);
     assert.equal(typeof p.value.deviceName, 'string');
@@ -97,7 +98,7 @@ const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
   '0x51': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok || !v2.checkReturnCode(f.value).ok) return false;
-    const d = v2.decodeDeviceInfo(f.value.info);
+    const d = v2Payload.decodeDeviceInfo(f.value.info);
     if (!d.ok) return false;
     assert.ok(Number.isFinite(d.value.firmwareMajor) && typeof d.value.deviceName === 'string');
     return true;
@@ -105,7 +106,7 @@ const V2_PIPELINES: Record<string, (raw: string) => boolean> = {
   '0x5A': (raw) => {
     const f = v2.parseFrame(raw);
     if (!f.ok) return false;
-    const r = v2.decodeIntraPack(f.value.info);
+    const r = v2Payload.decodeIntraPack(f.value.info);
     if (!r.ok) return false;
     return gated('V2 0x5A', checkedIntraPack(r.value, ctx), { noCells: true });
   },

@@ -11,6 +11,8 @@ import { answerFramer } from '../../../src/transport/modbus-rtu';
 import type { DeviceSimulator } from '../../../src/transport/simulator-api';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
+import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
+import * as v2PackState from '../../../src/nodes/seplos/seplos-v2-pack-state';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import {
   BANK_MASTER_CYCLE_MS,
@@ -58,10 +60,10 @@ describe('seplos simulator', () => {
       const a = v2.parseFrame(h.ask(v2.buildRequest(adr, v2.CID2.alarms)));
       assert.ok(t.ok && a.ok);
       assert.equal(t.value.adr, adr);
-      const tel = v2.decodeTelemetry(t.value.info);
-      const al = v2.decodeAlarms(a.value.info);
+      const tel = v2Payload.decodeTelemetry(t.value.info);
+      const al = v2Payload.decodeAlarms(a.value.info);
       assert.ok(tel.ok && al.ok, JSON.stringify([tel, al]));
-      const p = v2.toPackState(tel.value, al.value, { id: `p${adr}`, address: adr, time: h.clock.now() });
+      const p = v2PackState.toPackState(tel.value, al.value, { id: `p${adr}`, address: adr, time: h.clock.now() });
       const m = h.sim.packs.get(adr)!.model;
       assert.deepEqual(
         p.cells,
@@ -79,11 +81,11 @@ describe('seplos simulator', () => {
     const h = harness(createSeplosV2Simulator, [2]);
     const d = v2.parseFrame(h.ask(v2.buildRequest(2, v2.CID2.deviceInfo)));
     assert.ok(d.ok);
-    const info = v2.decodeDeviceInfo(d.value.info);
+    const info = v2Payload.decodeDeviceInfo(d.value.info);
     assert.ok(info.ok && info.value.deviceName === '1101-SIM');
     const p = v2.parseFrame(h.ask(v2.buildRequest(2, v2.CID2.parameters)));
     assert.ok(p.ok);
-    const params = v2.decodeParameters(p.value.info);
+    const params = v2Payload.decodeParameters(p.value.info);
     assert.ok(params.ok);
     assert.equal(params.value.values.cellsInSeries, 16);
     assert.equal(params.value.values.cellOverVoltageProtectionV, 3.65);

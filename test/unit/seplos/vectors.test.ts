@@ -5,6 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { parseAnswer } from '../../../src/transport/modbus-rtu';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
+import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
+import * as v2PackState from '../../../src/nodes/seplos/seplos-v2-pack-state';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { validatePackState } from '../../../src/core/pack-state';
 import { loadVectors } from '../../helpers/fixtures';
@@ -35,7 +37,7 @@ const nearAll = (actual: number[], expected: unknown, tol: number, what: string)
 };
 const ctx = { id: 'seplos-0', address: 0, time: 1 };
 
-function checkTelemetry(t: v2.V2Telemetry, e: Record<string, unknown>): void {
+function checkTelemetry(t: v2Payload.V2Telemetry, e: Record<string, unknown>): void {
   assert.equal(t.dataFlag, e.data_flag);
   assert.equal(t.commandGroup, e.command_group);
   assert.equal(t.cellsMv.length, e.cell_count);
@@ -60,7 +62,7 @@ function checkTelemetry(t: v2.V2Telemetry, e: Record<string, unknown>): void {
   assert.equal(Math.max(...t.cellsMv), e.max_cell_mV);
 }
 
-function checkAlarms(a: v2.V2AlarmInfo, e: Record<string, unknown>): void {
+function checkAlarms(a: v2Payload.V2AlarmInfo, e: Record<string, unknown>): void {
   assert.equal(a.dataFlag, e.data_flag);
   assert.equal(a.commandGroup, e.command_group);
   assert.equal(a.cellLimitStates.length, e.cell_count);
@@ -72,7 +74,7 @@ function checkAlarms(a: v2.V2AlarmInfo, e: Record<string, unknown>): void {
   assert.equal(a.customCount, e.custom_count);
   assert.deepEqual(a.events, e.alarm_event_1_to_6);
   assert.equal(a.switchState, e.switch_state);
-  const s = v2.decodeStatus(a.events, a.switchState, a.event7, a.event8);
+  const s = v2PackState.decodeStatus(a.events, a.switchState, a.event7, a.event8);
   assert.equal(s.dischargeFetOn, e.discharge_fet_on);
   assert.equal(s.chargeFetOn, e.charge_fet_on);
   assert.equal((a.switchState & 4) !== 0, e.current_limiter_on);
@@ -91,7 +93,7 @@ describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
     assert.equal(VECTORS.filter((v) => v.protocol === 'seplos-v2').length, 17);
   });
 
-  const telemetryByChk = new Map<string, v2.V2Telemetry>();
+  const telemetryByChk = new Map<string, v2Payload.V2Telemetry>();
 
   for (const v of VECTORS.filter((x) => x.protocol === 'seplos-v2')) {
     const e = v.expected;
@@ -123,16 +125,16 @@ describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
         return;
       }
       if (cmd === v2.CID2.telemetry) {
-        const t = v2.decodeTelemetry(f.info);
+        const t = v2Payload.decodeTelemetry(f.info);
         assert.ok(t.ok, t.ok ? '' : t.reason);
         checkTelemetry(t.value, e);
         telemetryByChk.set(`${f.adr}:${String(e.cell_count)}:${v.source}`, t.value);
       } else if (cmd === v2.CID2.alarms) {
-        const a = v2.decodeAlarms(f.info);
+        const a = v2Payload.decodeAlarms(f.info);
         assert.ok(a.ok, a.ok ? '' : a.reason);
         checkAlarms(a.value, e);
       } else if (cmd === v2.CID2.parameters) {
-        const p = v2.decodeParameters(f.info);
+        const p = v2Payload.decodeParameters(f.info);
         assert.ok(p.ok, p.ok ? '' : p.reason);
         const x = p.value;
         assert.equal(x.firstByte, e.first_byte);
@@ -152,14 +154,14 @@ describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
         assert.equal(x.functionSwitchBytesHex, e.function_switch_bytes_hex);
         assert.equal(x.deviceName, e.device_name);
       } else if (cmd === v2.CID2.deviceInfo) {
-        const d = v2.decodeDeviceInfo(f.info);
+        const d = v2Payload.decodeDeviceInfo(f.info);
         assert.ok(d.ok, d.ok ? '' : d.reason);
         assert.equal(d.value.deviceName, e.device_name);
         assert.equal(d.value.firmwareMajor, e.firmware_major);
         assert.equal(d.value.firmwareMinor, e.firmware_minor);
         assert.equal(d.value.manufacturer, e.manufacturer_or_can_protocol);
       } else if (cmd === v2.CID2.intraPack) {
-        const r = v2.decodeIntraPack(f.info);
+        const r = v2Payload.decodeIntraPack(f.info);
         assert.ok(r.ok, r.ok ? '' : r.reason);
         const p = r.value;
         assert.equal(p.recordFlag, e.record_flag);
@@ -178,7 +180,7 @@ describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
         assert.equal(p.event7, e.alarm_event_7);
         assert.equal(p.event8, e.alarm_event_8);
         assert.equal(p.systemState, e.system_state);
-        const ps = v2.intraPackToPackState(p, { ...ctx, address: 1 });
+        const ps = v2PackState.intraPackToPackState(p, { ...ctx, address: 1 });
         assert.ok(validatePackState(ps).ok);
         assert.equal(ps.chargeAllowed, true);
       } else {
@@ -196,10 +198,10 @@ describe('seplos vectors (test/fixtures/vectors/seplos.json)', () => {
       return f.value;
     };
     const src = 'shining-man/bsc_fw/src/devices/SeplosBms.cpp';
-    const t = v2.decodeTelemetry(pick('0x42', src).info);
-    const a = v2.decodeAlarms(pick('0x44', src).info);
+    const t = v2Payload.decodeTelemetry(pick('0x42', src).info);
+    const a = v2Payload.decodeAlarms(pick('0x44', src).info);
     assert.ok(t.ok && a.ok);
-    const p = v2.toPackState(t.value, a.value, ctx);
+    const p = v2PackState.toPackState(t.value, a.value, ctx);
     const checked = validatePackState(p);
     assert.ok(checked.ok, checked.ok ? '' : checked.reason);
     assert.equal(p.cells.length, 16);
