@@ -187,93 +187,106 @@ const heldFor = (s: number | undefined, now: number, sec: number): boolean => s 
 
 /** Advances the charge state; returns the CVL before mode caps and latches, and what limits it. */
 export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: string } {
-  const { agg, cfg, mode, now, dt, cvlSent } = inp;
+  const { agg, cfg, now, dt } = inp;
   if (c.cs === 'init') return { cvl: vFloat(cfg), by: 'init' };
   if (inp.command === 'forceBulk') enter(c, 'bulk', now);
   if (inp.command === 'forceFloat' && c.cs !== 'float') enter(c, 'float-ramp', now);
-  const v = agg.voltage,
-    maxCell = agg.maxCell.v,
-    spread = agg.spreadPackMax;
-  const cOnline = agg.onlineAh;
   switch (c.cs) {
-    case 'bulk': {
-      // a voltage at a CVL that protection pulled down is not the end of bulk (a runner cell at mid SoC);
-      // a cell held at the absorb voltage for 30 s with charging open is (the absorb timeout ends it)
-      const tol = cfg.absorbEntryTolV + cfg.voltageDropV;
-      const free = inp.chargeOpen && inp.cvlAtTarget;
-      c.entrySince = since(c.entrySince, free && v >= cvlSent - tol, now);
-      c.runnerSince = since(c.runnerSince, inp.chargeOpen && maxCell >= cfg.vCellAbsorb, now);
-      if (heldFor(c.entrySince, now, 30) || heldFor(c.runnerSince, now, 30)) {
-        enter(c, balanceDue(c, cfg, now) ? 'balance' : 'absorb', now);
-      }
+    case 'bulk':
+      stepBulk(c, inp);
       break;
-    }
     case 'absorb':
-    case 'balance': {
-      const bal = c.cs === 'balance';
-      if (v >= cvlSent - cfg.absorbClockBandV) {
-        c.absorbClock += dt;
-        const done = bal ? cfg.balanceDoneDiff : cfg.balancedDiff;
-        if (spread <= done) c.balancedClock += dt;
-        else if (spread > cfg.restartDiff) c.balancedClock = 0;
-      }
-      // 0 A because charging was forbidden or the CVL pulled down is no tail current
-      const tail =
-        !bal && inp.chargeOpen && inp.cvlAtTarget && agg.current <= cfg.tailC * cOnline && spread <= cfg.tailMaxSpread;
-      c.tailSince = since(c.tailSince, tail, now);
-      c.lowSince = since(c.lowSince, v < cvlSent - cfg.absorbExitDropV, now);
-      const balanced =
-        c.balancedClock >= (bal ? cfg.balanceDoneSec : cfg.absorbHoldSec) * 1000 && (!bal || mode === 'normal');
-      const tailHeld = heldFor(c.tailSince, now, cfg.tailHoldSec);
-      const timeout = c.absorbClock >= (bal ? cfg.balanceMaxSec : cfg.absorbMaxSec) * 1000;
-      if (balanced || tailHeld) {
-        if (mode === 'normal') {
-          c.fullChargeEvent = now;
-          c.lastFull = now;
-          if (bal) c.lastBalance = now;
-        }
-        enter(c, 'float-ramp', now);
-      } else if (timeout) {
-        if (bal) c.lastBalance = now - (cfg.balanceEveryDays * DAY - DAY); // retry in 24 h
-        enter(c, 'float-ramp', now);
-        c.absorbTimeout = spread > cfg.balancedDiff;
-      } else if (heldFor(c.lowSince, now, cfg.absorbExitSec)) {
-        enter(c, 'bulk', now);
-      }
+    case 'balance':
+      stepAbsorb(c, inp);
       break;
-    }
     case 'float-ramp':
       if (c.cvlSm <= vFloat(cfg) + 1e-9) enter(c, 'float', now);
       break;
-    case 'float': {
-      c.rebulkCellSince = since(c.rebulkCellSince, maxCell <= cfg.vCellRebulk, now);
-      c.rebulkSocSince = since(c.rebulkSocSince, cfg.socTrusted && agg.soc <= cfg.rebulkSoc, now);
-      if (
-        now - c.csSince >= cfg.minFloatSec * 1000 &&
-        (heldFor(c.rebulkCellSince, now, cfg.rebulkCellSec) ||
-          heldFor(c.rebulkSocSince, now, cfg.rebulkSocSec) ||
-          fullDue(c, cfg, now) ||
-          balanceDue(c, cfg, now) ||
-          (spread >= cfg.rebulkSpread && maxCell >= cfg.rebulkSpreadMinCell))
-      ) {
-        enter(c, 'bulk', now);
-      }
+    case 'float':
+      stepFloat(c, inp);
       break;
-    }
     default:
       break;
   }
   // state-driven CVL: down at the float ramp rate (a gentle fall, not a step), up at the recovery rate
   const target = stateTarget(c, cfg, now);
-  const s = dt / 1000;
-  if (target < c.cvlSm) c.cvlSm = Math.max(target, c.cvlSm - cfg.rampDownVPerCellS * N(cfg) * s);
-  else c.cvlSm = Math.min(target, c.cvlSm + cfg.recoverRate * N(cfg) * s);
+  const seconds = dt / 1000;
+  if (target < c.cvlSm) c.cvlSm = Math.max(target, c.cvlSm - cfg.rampDownVPerCellS * N(cfg) * seconds);
+  else c.cvlSm = Math.min(target, c.cvlSm + cfg.recoverRate * N(cfg) * seconds);
   if (c.cs === 'float-ramp' && c.cvlSm <= vFloat(cfg) + 1e-9) enter(c, 'float', now);
 
   const ctrl = cellController(c, inp);
   return ctrl < c.cvlSm - 1e-9
     ? { cvl: ctrl, by: `cell:${agg.maxCell.pack}C${agg.maxCell.cell}` }
     : { cvl: c.cvlSm, by: c.cs };
+}
+
+function stepBulk(c: ChargeCtl, inp: ChargeInput): void {
+  const { agg, cfg, now } = inp;
+  // a voltage at a CVL that protection pulled down is not the end of bulk (a runner cell at mid SoC);
+  // a cell held at the absorb voltage for 30 s with charging open is (the absorb timeout ends it)
+  const tolerance = cfg.absorbEntryTolV + cfg.voltageDropV;
+  const free = inp.chargeOpen && inp.cvlAtTarget;
+  c.entrySince = since(c.entrySince, free && agg.voltage >= inp.cvlSent - tolerance, now);
+  c.runnerSince = since(c.runnerSince, inp.chargeOpen && agg.maxCell.v >= cfg.vCellAbsorb, now);
+  if (heldFor(c.entrySince, now, 30) || heldFor(c.runnerSince, now, 30)) {
+    enter(c, balanceDue(c, cfg, now) ? 'balance' : 'absorb', now);
+  }
+}
+
+/** Absorb and balance: clocks at the CVL, then float on balance, tail current or timeout; bulk if the voltage falls. */
+function stepAbsorb(c: ChargeCtl, inp: ChargeInput): void {
+  const { agg, cfg, mode, now, dt, cvlSent } = inp;
+  const v = agg.voltage,
+    spread = agg.spreadPackMax;
+  const bal = c.cs === 'balance';
+  if (v >= cvlSent - cfg.absorbClockBandV) {
+    c.absorbClock += dt;
+    const done = bal ? cfg.balanceDoneDiff : cfg.balancedDiff;
+    if (spread <= done) c.balancedClock += dt;
+    else if (spread > cfg.restartDiff) c.balancedClock = 0;
+  }
+  // 0 A because charging was forbidden or the CVL pulled down is no tail current
+  const tail =
+    !bal && inp.chargeOpen && inp.cvlAtTarget && agg.current <= cfg.tailC * agg.onlineAh && spread <= cfg.tailMaxSpread;
+  c.tailSince = since(c.tailSince, tail, now);
+  c.lowSince = since(c.lowSince, v < cvlSent - cfg.absorbExitDropV, now);
+  const balanced =
+    c.balancedClock >= (bal ? cfg.balanceDoneSec : cfg.absorbHoldSec) * 1000 && (!bal || mode === 'normal');
+  const tailHeld = heldFor(c.tailSince, now, cfg.tailHoldSec);
+  const timeout = c.absorbClock >= (bal ? cfg.balanceMaxSec : cfg.absorbMaxSec) * 1000;
+  if (balanced || tailHeld) {
+    if (mode === 'normal') {
+      c.fullChargeEvent = now;
+      c.lastFull = now;
+      if (bal) c.lastBalance = now;
+    }
+    enter(c, 'float-ramp', now);
+  } else if (timeout) {
+    if (bal) c.lastBalance = now - (cfg.balanceEveryDays * DAY - DAY); // retry in 24 h
+    enter(c, 'float-ramp', now);
+    c.absorbTimeout = spread > cfg.balancedDiff;
+  } else if (heldFor(c.lowSince, now, cfg.absorbExitSec)) {
+    enter(c, 'bulk', now);
+  }
+}
+
+/** Float: back to bulk after minFloatSec on a low cell or SoC held, a due full charge or balance, or a wide spread. */
+function stepFloat(c: ChargeCtl, inp: ChargeInput): void {
+  const { agg, cfg, now } = inp;
+  const maxCell = agg.maxCell.v;
+  c.rebulkCellSince = since(c.rebulkCellSince, maxCell <= cfg.vCellRebulk, now);
+  c.rebulkSocSince = since(c.rebulkSocSince, cfg.socTrusted && agg.soc <= cfg.rebulkSoc, now);
+  if (
+    now - c.csSince >= cfg.minFloatSec * 1000 &&
+    (heldFor(c.rebulkCellSince, now, cfg.rebulkCellSec) ||
+      heldFor(c.rebulkSocSince, now, cfg.rebulkSocSec) ||
+      fullDue(c, cfg, now) ||
+      balanceDue(c, cfg, now) ||
+      (agg.spreadPackMax >= cfg.rebulkSpread && maxCell >= cfg.rebulkSpreadMinCell))
+  ) {
+    enter(c, 'bulk', now);
+  }
 }
 
 /**
