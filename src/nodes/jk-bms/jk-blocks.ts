@@ -4,6 +4,7 @@
  * block, docs/protocols/jk-bms.md#pb-blocks) and JK02 300-byte frames (little-endian, block offset + 6, docs/protocols/jk-bms.md#jk02-frames). The same
  * tables decode and encode (the simulator), so the two directions cannot drift apart.
  */
+import type { Result } from '../../core/result';
 
 export type FieldType = 'u8' | 'u16' | 'i16' | 'u32' | 'i32';
 export interface FieldSpec {
@@ -252,15 +253,13 @@ export interface LiveReading {
   [key: string]: unknown;
 }
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 function popcount(x: number): number {
   let n = 0;
   for (let v = x >>> 0; v; v >>>= 1) n += v & 1;
   return n;
 }
 
-export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Decoded<LiveReading> {
+export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Result<LiveReading> {
   const layout = LIVE_LAYOUTS[layoutName];
   const fields = readFields(
     view,

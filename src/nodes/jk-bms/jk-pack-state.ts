@@ -4,7 +4,8 @@
  */
 import type { AlarmLevel, AlarmName, Alarms, PackProtocol, PackState } from '../../core/pack-state';
 import { plausiblePack } from '../../core/plausibility';
-import type { Decoded, LiveReading } from './jk-blocks';
+import type { Result } from '../../core/result';
+import type { LiveReading } from './jk-blocks';
 import type { NwReading } from './protocol-jk-nw';
 
 export interface BitMeaning {
@@ -105,7 +106,7 @@ const LIVE_EXTRA_KEYS = [
 ];
 
 /** Live block (PB Modbus) or JK02 cell-info frame → PackState, or the reason it is implausible. */
-export function liveToPackState(live: LiveReading, meta: PackMeta): Decoded<PackState> {
+export function liveToPackState(live: LiveReading, meta: PackMeta): Result<PackState> {
   const { alarms, flags } = decodeAlarmWord(live.alarmsRaw, PB_ALARM_BITS);
   const t = live.temperatures;
   // Sensor-present mask (32S only): b1 T1, b2 T2, b4 T4, b5 T5. T3 repeats the MOS value on PB.
@@ -160,7 +161,7 @@ export interface NwPackOptions {
 }
 
 /** NW read-all answer → PackState, or the reason it is implausible. */
-export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions = {}): Decoded<PackState> {
+export function nwToPackState(nw: NwReading, meta: PackMeta, opts: NwPackOptions = {}): Result<PackState> {
   const { alarms, flags } = decodeAlarmWord(nw.warningsRaw, NW_ALARM_BITS);
   const design = typeof nw.nominalCapacityAh === 'number' ? nw.nominalCapacityAh : undefined;
   const actual = typeof nw.actualCapacityAh === 'number' && nw.actualCapacityAh > 0 ? nw.actualCapacityAh : design;

@@ -33,9 +33,6 @@ import {
   type PbSwitch,
 } from './protocol-jk-pb';
 
-/** Re-exported while node shells still import it from here; its home is core/rejected-frame.ts. */
-export { RejectedFrame };
-
 export type JkProtocol = 'nw' | 'pb' | 'pb-listen';
 export type PbMethod = 'fc03' | 'trigger';
 export const JK_COMMANDS = ['chargeFet', 'dischargeFet', 'balancer'] as const;

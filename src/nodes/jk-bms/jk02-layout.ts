@@ -5,14 +5,15 @@
  * frame plausible in neither layout, or in both, is rejected: guessing would publish nonsense.
  */
 import type { PackState } from '../../core/pack-state';
-import type { Decoded, LiveLayoutName } from './jk-blocks';
+import type { Result } from '../../core/result';
+import type { LiveLayoutName } from './jk-blocks';
 import { liveToPackState, type PackMeta } from './jk-pack-state';
 import { checkJk02Envelope, decodeJk02Body } from './protocol-jk02';
 
 export const JK02_LAYOUTS: readonly LiveLayoutName[] = ['JK02_32S', 'JK02_24S'];
 
 /** A JK02 cell-info frame → PackState in `layout`, or in the one layout that is plausible when none is given. */
-export function jk02PackState(frame: Buffer, meta: PackMeta, layout?: LiveLayoutName): Decoded<PackState> {
+export function jk02PackState(frame: Buffer, meta: PackMeta, layout?: LiveLayoutName): Result<PackState> {
   const envelope = checkJk02Envelope(frame);
   if (envelope !== undefined) return { ok: false, reason: envelope };
   const plausible: PackState[] = [];

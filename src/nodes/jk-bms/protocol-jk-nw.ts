@@ -3,8 +3,9 @@
  * big-endian items, end flag 0x68, 16-bit sum. Pure codec both ways (the simulator encodes with the
  * same item table the decoder reads).
  */
+import type { Result } from '../../core/result';
 import type { Framer } from '../../transport/framer';
-import { BlockView, fieldValue, writeFields, type Decoded, type FieldSpec } from './jk-blocks';
+import { BlockView, fieldValue, writeFields, type FieldSpec } from './jk-blocks';
 
 export const NW_COMMANDS = { activate: 0x01, write: 0x02, read: 0x03, password: 0x05, readAll: 0x06 } as const;
 /** Frame source byte of our requests ("PC"). */
@@ -269,7 +270,7 @@ class ItemIndex {
 }
 
 /** Splits the information field into items; an unknown id cannot be skipped, so it ends the frame. */
-function parseItems(info: Buffer): Decoded<ItemIndex> {
+function parseItems(info: Buffer): Result<ItemIndex> {
   const items = new ItemIndex();
   let p = 0;
   while (p < info.length) {
@@ -304,7 +305,7 @@ interface NwEnvelope {
   checksumComputed: number;
 }
 
-function checkEnvelope(frame: Buffer, opts: NwDecodeOptions): Decoded<NwEnvelope> {
+function checkEnvelope(frame: Buffer, opts: NwDecodeOptions): Result<NwEnvelope> {
   if (frame.length < MIN_LENGTH + 2) return { ok: false, reason: `frame too short (${frame.length} bytes)` };
   if (frame[0] !== 0x4e || frame[1] !== 0x57) return { ok: false, reason: 'no 4E 57 start' };
   const length = frame.readUInt16BE(2);
@@ -331,7 +332,7 @@ function checkEnvelope(frame: Buffer, opts: NwDecodeOptions): Decoded<NwEnvelope
 }
 
 /** The cell list item: 3 bytes per cell (number from 1, then millivolts). */
-function decodeCells(info: BlockView, items: ItemIndex): Decoded<number[]> {
+function decodeCells(info: BlockView, items: ItemIndex): Result<number[]> {
   const cellBytes = items.len(NW_ITEMS.cells) - 1;
   const n = cellBytes / 3;
   if (!Number.isInteger(n) || n === 0)
@@ -356,7 +357,7 @@ function itemValues(info: BlockView, items: ItemIndex): Record<string, unknown> 
 }
 
 /** Decodes one read answer (one whole frame, as the framer delivers it). */
-export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwReading> {
+export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Result<NwReading> {
   const envelope = checkEnvelope(frame, opts);
   if (!envelope.ok) return envelope;
   const { length, ...header } = envelope.value;
@@ -406,7 +407,7 @@ export function decodeNw(frame: Buffer, opts: NwDecodeOptions = {}): Decoded<NwR
 }
 
 /** Answer to a write item request: command 02, first data byte is the item id (docs/protocols/jk-bms.md#nw-requests). */
-export function checkNwWriteAnswer(frame: Buffer, id: number): Decoded<true> {
+export function checkNwWriteAnswer(frame: Buffer, id: number): Result<true> {
   if (frame.length < MIN_LENGTH + 2 || frame.readUInt16BE(2) + 2 !== frame.length)
     return { ok: false, reason: 'malformed answer' };
   const length = frame.readUInt16BE(2);

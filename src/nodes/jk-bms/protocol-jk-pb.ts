@@ -3,6 +3,7 @@
  * FC 0x10 trigger writes answered by a JK02 frame plus ACK, FC 0x10 switch writes, and a passive
  * sniffer for a bank whose pack 0 is the bus master. Pure: bytes in, readings or reasons out.
  */
+import type { Result } from '../../core/result';
 import { takeFrame, type Framer } from '../../transport/framer';
 import {
   answerFramer,
@@ -18,7 +19,6 @@ import {
   decodeDeviceInfo,
   decodeLive,
   readFields,
-  type Decoded,
   type LiveLayoutName,
   type LiveReading,
 } from './jk-blocks';
@@ -67,7 +67,7 @@ export function blockOf(start: number): { block: PbRead['block']; offset: number
 }
 
 /** Decodes an FC 0x03 answer; the request says which bytes of which block the data are. */
-export function decodeReadAnswer(frame: Buffer, req: ReadRequest): Decoded<PbRead> {
+export function decodeReadAnswer(frame: Buffer, req: ReadRequest): Result<PbRead> {
   const a = parseAnswer(frame, req.address, 0x03);
   if (!a.ok) return a;
   if (a.data.length !== 2 * req.quantity)
@@ -85,7 +85,7 @@ export function decodeReadAnswer(frame: Buffer, req: ReadRequest): Decoded<PbRea
 }
 
 /** The FC 0x03 request a hex string holds (the CLI's --request). */
-export function parseReadRequest(frame: Buffer): Decoded<ReadRequest> {
+export function parseReadRequest(frame: Buffer): Result<ReadRequest> {
   const r = parseRequest(frame);
   if (!r || r.fn !== 0x03) return { ok: false, reason: 'the request is not a valid FC 0x03 read (CRC or shape)' };
   return { ok: true, value: { address: r.address, start: r.start, quantity: r.quantity } };
@@ -134,7 +134,7 @@ export interface TriggerAnswer {
 }
 
 /** Decodes a framed trigger answer: frame checksum, ACK CRC, ACK register vs frame type. */
-export function decodeTriggerAnswer(buf: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<TriggerAnswer> {
+export function decodeTriggerAnswer(buf: Buffer, layout: LiveLayoutName = 'JK02_32S'): Result<TriggerAnswer> {
   const at = ackStart(buf);
   if (typeof at !== 'number' || buf.length < at + 8)
     return { ok: false, reason: 'no FC 0x10 acknowledgement after the JK02 frame' };
@@ -172,7 +172,7 @@ export function switchWriteRequest(address: number, which: PbSwitch, on: boolean
 
 export const writeAnswerFramer = (address: number): Framer => answerFramer(address, 0x10);
 
-export function checkWriteAnswer(frame: Buffer, address: number, which: PbSwitch): Decoded<true> {
+export function checkWriteAnswer(frame: Buffer, address: number, which: PbSwitch): Result<true> {
   const a = parseAnswer(frame, address, 0x10);
   if (!a.ok) return a;
   if (a.data.readUInt16BE(0) !== PB_SWITCHES[which])
@@ -181,8 +181,6 @@ export function checkWriteAnswer(frame: Buffer, address: number, which: PbSwitch
 }
 
 // ---- listen-only (docs/protocols/jk-bms.md#pb-listening) ----
-
-export type SniffEvent = { ok: true; value: TriggerAnswer } | { ok: false; reason: string };
 
 /**
  * Decodes a PB bank's RS485-2 traffic without transmitting: master requests and stray bytes are
@@ -196,9 +194,9 @@ export class PbSniffer {
 
   constructor(private readonly layout: LiveLayoutName = 'JK02_32S') {}
 
-  push(chunk: Buffer): SniffEvent[] {
+  push(chunk: Buffer): Array<Result<TriggerAnswer>> {
     this.buf = Buffer.concat([this.buf, chunk]);
-    const events: SniffEvent[] = [];
+    const events: Array<Result<TriggerAnswer>> = [];
     for (;;) {
       const { frame, rest, dropped } = takeFrame(this.buf, this.framer);
       this.droppedBytes += dropped;

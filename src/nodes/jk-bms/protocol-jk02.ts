@@ -3,6 +3,7 @@
  * trigger write on RS485. Envelope `55 AA EB 90`, frame type at byte 4 (byte 5 is a counter,
  * never part of the type), little-endian payload = block offset + 6, 8-bit sum at byte 299.
  */
+import type { Result } from '../../core/result';
 import {
   BlockView,
   SETTINGS_FIELDS,
@@ -12,7 +13,6 @@ import {
   encodeLive,
   readFields,
   writeFields,
-  type Decoded,
   type LiveLayoutName,
   type LiveReading,
 } from './jk-blocks';
@@ -48,13 +48,13 @@ export function checkJk02Envelope(frame: Buffer): string | undefined {
 }
 
 /** Decodes one frame starting at byte 0 (extra bytes after 300, as BLE sometimes sends, are ignored). */
-export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Decoded<Jk02Frame> {
+export function decodeJk02(frame: Buffer, layout: LiveLayoutName = 'JK02_32S'): Result<Jk02Frame> {
   const bad = checkJk02Envelope(frame);
   return bad === undefined ? decodeJk02Body(frame, layout) : { ok: false, reason: bad };
 }
 
 /** The payload of a frame whose envelope checkJk02Envelope has passed. */
-export function decodeJk02Body(frame: Buffer, layout: LiveLayoutName): Decoded<Jk02Frame> {
+export function decodeJk02Body(frame: Buffer, layout: LiveLayoutName): Result<Jk02Frame> {
   const view = new BlockView(frame.subarray(OFFSET, JK02_LENGTH - 1), 0, true);
   const frameType = frame[4],
     frameCounter = frame[5],

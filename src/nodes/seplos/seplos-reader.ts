@@ -13,9 +13,6 @@ import * as v2Payload from './seplos-v2-payload';
 import * as v3 from './protocol-seplos-v3';
 import { checkedV2Pack, checkedV3Pack } from './checked-pack';
 
-/** Re-exported while node shells still import it from here; its home is core/rejected-frame.ts. */
-export { RejectedFrame };
-
 export type Generation = 'v2' | 'v3';
 type Bus = Pick<SerialBusApi, 'transact'>;
 

@@ -12,7 +12,7 @@ import { NW_ITEM_LENGTHS, decodeNw, nwFrame } from '../../../src/nodes/jk-bms/pr
 import { decodeReadAnswer, decodeTriggerAnswer, type ReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { decodeJk02, encodeJk02CellInfo, jk02Frame, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
 import { jk02PackState } from '../../../src/nodes/jk-bms/jk02-layout';
-import type { Decoded } from '../../../src/nodes/jk-bms/jk-blocks';
+import type { Result } from '../../../src/core/result';
 import { Rng } from '../../helpers/rng';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 import { JK_VECTORS } from './vectors.test';
@@ -92,11 +92,11 @@ interface FrameType {
   fix(b: Buffer): Buffer;
   checksumOk(b: Buffer): boolean;
   /** Decodes: the PackState (or true for a frame that carries none), or the rejection reason. */
-  decode(b: Buffer): Decoded<PackState | true>;
+  decode(b: Buffer): Result<PackState | true>;
 }
 
 const meta = { id: 'fuzz', time: 1, protocol: 'jk-pb' as const };
-function packOf(f: Jk02Frame): Decoded<PackState | true> {
+function packOf(f: Jk02Frame): Result<PackState | true> {
   return f.type === 'cellInfo' ? liveToPackState(f.live, meta) : { ok: true, value: true };
 }
 
@@ -234,7 +234,7 @@ interface Counts {
 const tally = new GateTally();
 
 function check(t: FrameType, run: string, frame: Buffer, counts: Counts): void {
-  let out: Decoded<PackState | true>;
+  let out: Result<PackState | true>;
   try {
     out = t.decode(frame);
   } catch (e) {

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import { withCrc } from '../../../src/transport/modbus-rtu';
-import { PB_TRIGGERS, PbSniffer, triggerRequest, type SniffEvent } from '../../../src/nodes/jk-bms/protocol-jk-pb';
+import type { Result } from '../../../src/core/result';
+import { PB_TRIGGERS, PbSniffer, triggerRequest, type TriggerAnswer } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
 import { Rng } from '../../helpers/rng';
 
@@ -48,7 +49,7 @@ function bankTraffic(): { stream: Buffer; socs: Map<number, number> } {
   return { stream: Buffer.concat(parts), socs };
 }
 
-function cellInfos(events: SniffEvent[]): Array<{ address: number; soc: number }> {
+function cellInfos(events: Array<Result<TriggerAnswer>>): Array<{ address: number; soc: number }> {
   return events.flatMap((e) =>
     e.ok && e.value.frame.type === 'cellInfo' ? [{ address: e.value.ackAddress, soc: e.value.frame.live.soc }] : [],
   );
@@ -60,7 +61,7 @@ describe('jk-pb listen-only sniffer', () => {
   it('decodes every pack of the bank, the master as address 0, at any chunking', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const sniffer = new PbSniffer();
-      const events: SniffEvent[] = [];
+      const events: Array<Result<TriggerAnswer>> = [];
       const rng = new Rng(seed);
       for (let p = 0; p < stream.length;) {
         const n = rng.int(1, 97);
