@@ -7,6 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { RealClock } from '../../core/clock';
 import type { SerialBusApi } from '../../transport/bus-api';
+import { registerSimulators } from '../../transport/simulators';
 import { busNodeStatus } from '../shared/bus-status';
 import { type BmsNodeParts, type Send, findBus, registerBmsNode, useBus } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, secondsSetting } from '../shared/bms-settings';
@@ -14,6 +15,7 @@ import { CommunicationEvents } from '../shared/pack-node-reporter';
 import { StaleWatchdog } from '../shared/stale-watchdog';
 import { StatusThrottle } from '../shared/status-throttle';
 import { SmartBmsListener, type ListenerEvent } from './listener';
+import { SMARTBMS_SIMULATORS } from './simulator';
 
 interface SmartBmsConfig extends NodeDef {
   bus: string;
@@ -24,7 +26,14 @@ interface SmartBmsConfig extends NodeDef {
   staleAfter: string | number;
 }
 
+const ON_BUS =
+  'smartbms: this node listens on its serial bus; raw bytes in msg.payload are only accepted without a bus';
+const NOT_BYTES =
+  'smartbms: msg.payload must be the raw bytes of the BMS serial output (a Buffer or an array of 0..255)';
+
 export = function (RED: NodeAPI) {
+  // the bus's simulator option finds this protocol's simulators once Node-RED has loaded this module
+  registerSimulators(SMARTBMS_SIMULATORS);
   registerBmsNode<SmartBmsConfig>(RED, 'smartbms', BMS_MIGRATIONS.smartbms, (node, config) =>
     setupSmartBms(RED, node, config),
   );
@@ -72,25 +81,19 @@ function setupSmartBms(RED: NodeAPI, node: Node, config: SmartBmsConfig): BmsNod
   let release = (): void => undefined;
   if (config.bus) {
     bus = findBus(RED, node, config.bus, 'smartbms');
-    if (bus) release = listenOnBus(bus, node, { listener, status, receive, setPortUp: (up) => (portUp = up) });
-    if (bus) watchdog.arm();
+    if (bus) {
+      release = listenOnBus(bus, node, { listener, status, receive, setPortUp: (up) => (portUp = up) });
+      watchdog.arm();
+    }
   } else {
     status.show({ fill: 'grey', shape: 'ring', text: 'smartbms.status.waitingInput' });
   }
 
   return {
     input: (msg, send) => {
-      if (bus) {
-        throw new Error(
-          'smartbms: this node listens on its serial bus; raw bytes in msg.payload are only accepted without a bus',
-        );
-      }
+      if (bus) throw new Error(ON_BUS);
       const bytes = rawBytes(msg.payload);
-      if (!bytes) {
-        throw new Error(
-          'smartbms: msg.payload must be the raw bytes of the BMS serial output (a Buffer or an array of 0..255)',
-        );
-      }
+      if (!bytes) throw new Error(NOT_BYTES);
       watchdog.arm();
       receive(bytes, send);
     },
