@@ -295,15 +295,15 @@ export function decodeLive(view: BlockView, layoutName: LiveLayoutName): Result<
   }
   const temperatures: LiveReading['temperatures'] = { mos: temps.mos, t1: temps.t1, t2: temps.t2 };
   if (temps.t3 !== undefined) Object.assign(temperatures, { t3: temps.t3, t4: temps.t4, t5: temps.t5 });
-  const reading = {
-    ...fields,
+  // The required fields were checked above; added to the field record rather than copied into a new one.
+  const reading = Object.assign(fields, {
     layout: layoutName,
     enabledCellsMask: mask,
     cellCount,
     cellVoltages,
     cellResistancesMilliOhm,
     temperatures,
-  } as LiveReading;
+  }) as LiveReading;
   return { ok: true, value: reading };
 }
 
