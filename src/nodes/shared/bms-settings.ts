@@ -10,6 +10,7 @@
  * A migration maps an old name or value to the new one, and only when the new one is absent: a node
  * saved by today's editor is never rewritten. The editor forms apply the same mapping in oneditprepare.
  */
+import { numberSetting } from './number-setting';
 
 export type BmsMode = 'poll' | 'listen';
 
@@ -52,12 +53,6 @@ export const BMS_MIGRATIONS: Readonly<Record<'jk-bms' | 'seplos-bms' | 'smartbms
 
 export function migrate<T extends object>(config: T, migrations: readonly Migration[]): T {
   return migrations.reduce<SavedConfig>((current, step) => step(current), config as SavedConfig) as T;
-}
-
-/** A number setting from the editor; empty or not a number → fallback. */
-export function numberSetting(value: unknown, fallback: number): number {
-  const n = Number(value);
-  return value === '' || value === undefined || value === null || !Number.isFinite(n) ? fallback : n;
 }
 
 /** A time setting in seconds, as ms: empty or not a number → `fallbackS`; never below `minS`. */
