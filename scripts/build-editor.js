@@ -58,6 +58,14 @@ function bmsRules() {
   return { 'bms-rules.html': fill(template, bmsRulesLists(PARAMETERS)) };
 }
 
+/** A BMS node's editor HTML: its template with the rows the three BMS forms share (src/nodes/shared/editor). */
+function bmsForm(dir, type, ns) {
+  const rowsFile = path.join(srcNodes, 'shared', 'editor', 'bms-rows.html');
+  const rows = Object.entries(sections(fs.readFileSync(rowsFile, 'utf8')));
+  const template = fs.readFileSync(path.join(srcNodes, dir, 'editor', `${type}.html`), 'utf8');
+  return { [`${type}.html`]: fill(template, Object.fromEntries(rows.map(([name, row]) => [name, fill(row, { ns })]))) };
+}
+
 function write(node, files) {
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(distNodes, node, name);
@@ -68,3 +76,6 @@ function write(node, files) {
 
 write('inverter-can', inverterCan());
 write('bms-rules', bmsRules());
+write('jk-bms', bmsForm('jk-bms', 'jk-bms', 'jkBms'));
+write('seplos', bmsForm('seplos', 'seplos-bms', 'seplosBms'));
+write('smartbms', bmsForm('smartbms', 'smartbms', 'smartbms'));
