@@ -10,6 +10,7 @@ import canBusNode = require('../../src/nodes/can-bus/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import type { SimulatedInverterChannel } from '../../src/transport/can-simulated-inverter';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -22,8 +23,6 @@ interface FlowNode {
   wires?: string[][];
   [k: string]: unknown;
 }
-type Listenable = { on(e: string, f: (m: unknown) => void): void };
-
 function example(name: string): FlowNode[] {
   const file = path.resolve(__dirname, '../../examples', `${name}.json`);
   // The debug node needs the editor comms: a test-helper node takes its place.
@@ -47,14 +46,14 @@ describe('inverter CAN example flows (runtime)', function () {
       const encoders = flow.filter((n) => n.type.endsWith('-can'));
       const outputs = new Map<string, number>();
       for (const d of flow.filter((n) => n.type === 'helper')) {
-        (helper.getNode(d.id) as unknown as Listenable).on('input', (m) => {
+        getNode(d.id).on('input', (m) => {
           const t = (m as { topic: string }).topic;
           outputs.set(t, (outputs.get(t) ?? 0) + 1);
         });
       }
       await until(() => encoders.every((e) => outputs.has(e.type)), 4000, `${name}: frames from every encoder`);
       for (const bus of flow.filter((n) => n.type === 'can-bus')) {
-        const inverter = (helper.getNode(bus.id) as unknown as { inverter: SimulatedInverterChannel }).inverter;
+        const inverter = getNode<{ inverter: SimulatedInverterChannel }>(bus.id).inverter;
         await until(() => inverter.view?.ccl === 100, 3000, `${String(bus.name)} shows CCL 100`);
         assert.equal(inverter.view?.dcl, 150);
       }
@@ -69,7 +68,7 @@ describe('inverter CAN example flows (runtime)', function () {
     port.port = '/tmp/cellsafe-no-such-adapter';
     await helper.load([injectNode, commentNode, canBusNode, inverterNode], flow);
     let frames = 0;
-    (helper.getNode('d51') as unknown as Listenable).on('input', () => {
+    getNode('d51').on('input', () => {
       frames += 1;
     });
     await until(() => frames >= 6, 3000, 'frames as messages');

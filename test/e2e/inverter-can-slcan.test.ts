@@ -15,10 +15,9 @@ import type { CanFrame } from '../../src/transport/can-frame';
 import { PROTOCOLS } from '../../src/nodes/inverter-can/protocols';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
 import { lastStatus, sleep, until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
-
-type Listenable = { receive(m: unknown): void };
 
 /** A Lawicel adapter as seen from its serial side. */
 class FakeAdapter {
@@ -108,7 +107,7 @@ describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
         },
       ],
     );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
+    const n1 = getNode('n1');
     const a = adapter!;
     await until(() => a.commands.includes('O'), 3000, 'adapter opened');
     assert.deepEqual(a.commands, ['C', 'S6', 'O']);
@@ -167,7 +166,7 @@ describe('pylontech-can over slcan on a pty (runtime e2e)', function () {
         },
       ],
     );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
+    const n1 = getNode('n1');
     await until(() => adapter!.commands.includes('O'), 3000, 'adapter opened');
     n1.receive({ payload: bank() });
     await until(() => adapter!.frames.length >= 6, 2000, 'frames');

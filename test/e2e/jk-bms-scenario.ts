@@ -9,6 +9,7 @@ import helper from 'node-red-node-test-helper';
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { lastStatus, sleep, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 export type Msg = { topic: string; payload: PackState };
 /** Output 2: communication and write events. */
@@ -23,8 +24,7 @@ export function watch(sim: () => DeviceSimulator) {
   const packs: Array<Msg & { at: number }> = [];
   const events: EventMsg[] = [];
   const mismatches: string[] = [];
-  const on = <M>(id: string, f: (m: M) => void): void =>
-    (helper.getNode(id) as unknown as { on(e: string, f: (m: M) => void): void }).on('input', f);
+  const on = <M>(id: string, f: (m: M) => void): void => getNode<TestNode<M>>(id).on('input', f);
   on<Msg>('out', (m) => {
     packs.push({ ...m, at: Date.now() });
     const p = m.payload;

@@ -20,6 +20,7 @@ import {
 } from '../../src/nodes/seplos/simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -52,12 +53,9 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       flow(rig.pty.a, { generation: 'v2', addresses: '1-4', interval: 1.5, readInfo: true, name: 'p' }),
     );
     const out: Msg[] = [];
-    (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
+    getNode<TestNode<Msg>>('out').on('input', (m) => out.push(m));
     const events: Array<{ payload: { address: number; level: string } }> = [];
-    (helper.getNode('events') as unknown as { on(e: string, f: (m: (typeof events)[number]) => void): void }).on(
-      'input',
-      (m) => events.push(m),
-    );
+    getNode<TestNode<(typeof events)[number]>>('events').on('input', (m) => events.push(m));
 
     await until(() => out.length >= 8, 10000, 'two cycles of 4 packs');
     const cycles = [out.slice(0, 4), out.slice(4, 8)];
@@ -126,7 +124,7 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
       flow(rig.pty.a, { generation: 'v3', mode: 'listen', addresses: '1-3', name: 'bank' }),
     );
     const out: Msg[] = [];
-    (helper.getNode('out') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
+    getNode<TestNode<Msg>>('out').on('input', (m) => out.push(m));
 
     await until(() => new Set(out.map((m) => m.payload.address)).size === 3, 8000, 'three packs heard');
     for (const m of out) {

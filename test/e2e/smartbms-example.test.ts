@@ -10,6 +10,7 @@ import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -22,8 +23,6 @@ interface FlowNode {
   z?: string;
   [k: string]: unknown;
 }
-type Listenable = { on(e: string, f: (m: { payload: unknown }) => void): void };
-
 describe('123SmartBMS example flow (runtime)', function () {
   this.timeout(15000);
   beforeEach(() => helper.startServer());
@@ -44,8 +43,8 @@ describe('123SmartBMS example flow (runtime)', function () {
     await helper.load([commentNode, changeNode, busNode, smartbmsNode], flow);
     const packs: PackState[] = [];
     const summaries: unknown[] = [];
-    (helper.getNode('sb30_debug') as unknown as Listenable).on('input', (m) => packs.push(m.payload as PackState));
-    (helper.getNode('sb30_debug2') as unknown as Listenable).on('input', (m) => summaries.push(m.payload));
+    getNode<TestNode<{ payload: unknown }>>('sb30_debug').on('input', (m) => packs.push(m.payload as PackState));
+    getNode<TestNode<{ payload: unknown }>>('sb30_debug2').on('input', (m) => summaries.push(m.payload));
     await until(() => packs.length >= 1 && summaries.length >= 1, 10000, 'a PackState and a summary');
     assert.ok(validatePackState(packs[0]).ok);
     assert.equal(packs[0].id, 'house battery');

@@ -15,6 +15,7 @@ import {
 } from '../../src/nodes/smartbms/simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -40,14 +41,11 @@ describe('smartbms end to end over a pty', function () {
     const sim = device.simulator as SmartBmsSimulator;
     const msgs: PackState[] = [];
     const SWITCH_AT = 18;
-    (helper.getNode('out') as unknown as { on(e: string, f: (m: { payload: PackState }) => void): void }).on(
-      'input',
-      (m) => {
-        msgs.push(m.payload);
-        // Switched right after a message arrives, so the next frame is built after the switch.
-        if (msgs.length === SWITCH_AT) sim.pack.model.chargeEnabled = false;
-      },
-    );
+    getNode<TestNode<{ payload: PackState }>>('out').on('input', (m) => {
+      msgs.push(m.payload);
+      // Switched right after a message arrives, so the next frame is built after the switch.
+      if (msgs.length === SWITCH_AT) sim.pack.model.chargeEnabled = false;
+    });
 
     await until(() => msgs.length >= 1, 10000, 'first PackState');
     const first = msgs[0];

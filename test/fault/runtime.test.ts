@@ -20,14 +20,13 @@ import { Rng } from '../helpers/rng';
 import { type BankState, type PackState, validateBankState, validatePackState } from '../../src/core/pack-state';
 import type { DeviceSimulator, WireFaults } from '../../src/transport/simulator-api';
 import { sleep, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
 const SEED = 4242;
 const STEPS = 24;
 const openFds = (): number => readdirSync('/proc/self/fd').length;
-type Listenable = { on(e: 'input', f: (m: { topic?: string; payload?: unknown }) => void): void };
-
 const PACK_IDS = ['jk-1', 'jk-2', 'jk-3', 'sp-1', 'sp-2', 'sp-3'];
 const MAX_A = 100;
 const FLOW = [
@@ -124,7 +123,7 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
   });
 
   const listen = (): void => {
-    (helper.getNode('out') as unknown as Listenable).on('input', (m) => {
+    getNode<TestNode<{ topic?: string; payload?: unknown }>>('out').on('input', (m) => {
       const checked = validatePackState(m.payload);
       if (!checked.ok) {
         problems.push(`invalid PackState from ${m.topic}: ${checked.reason}`);
@@ -135,7 +134,7 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
       if (!numbers.every(Number.isFinite)) problems.push(`non-finite value in ${p.id}`);
       received.push({ at: Date.now(), pack: p });
     });
-    (helper.getNode('banks') as unknown as Listenable).on('input', (m) => {
+    getNode<TestNode<{ topic?: string; payload?: unknown }>>('banks').on('input', (m) => {
       const checked = validateBankState(m.payload);
       if (!checked.ok) {
         problems.push(`invalid BankState: ${checked.reason}`);
@@ -148,7 +147,7 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
         problems.push(`limits above the packs' total: ${b.ccl}/${b.dcl} A`);
       lastBank = b;
     });
-    (helper.getNode('frames') as unknown as Listenable).on('input', (m) => {
+    getNode<TestNode<{ topic?: string; payload?: unknown }>>('frames').on('input', (m) => {
       const frame = m.payload as CanFrame;
       const view = PROTOCOLS.pylontech.decode([frame]);
       for (const v of [view.cvl, view.ccl, view.dcl, view.soc, view.voltage, view.current]) {
@@ -158,8 +157,7 @@ describe('fault injection in the Node-RED runtime (short, fixed seed)', function
       if (view.ccl !== undefined) lastCcl = view.ccl;
     });
   };
-  const sim = (bus: string): DeviceSimulator =>
-    (helper.getNode(bus) as unknown as { simulator: DeviceSimulator }).simulator;
+  const sim = (bus: string): DeviceSimulator => getNode<{ simulator: DeviceSimulator }>(bus).simulator;
   const deploy = async (): Promise<void> => {
     await helper.load([busNode, jkNode, seplosNode, rulesNode, inverterNode], FLOW);
     listen();

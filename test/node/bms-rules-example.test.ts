@@ -13,6 +13,7 @@ import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import { validateBankState } from '../../src/core/pack-state';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
 import { until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -21,8 +22,6 @@ interface Msg {
   payload: unknown;
   retain?: boolean;
 }
-type Node = { on(e: string, f: (m: Msg) => void): void; receive(m: unknown): void };
-
 describe('example "40 - Bank rules with relays"', function () {
   this.timeout(20_000);
   beforeEach(() => helper.startServer());
@@ -40,9 +39,9 @@ describe('example "40 - Bank rules with relays"', function () {
     const banks: RulesBankState[] = [];
     const charge: unknown[] = [];
     const tele: Msg[] = [];
-    (helper.getNode('br40_bank') as unknown as Node).on('input', (m) => banks.push(m.payload as RulesBankState));
-    (helper.getNode('br40_charge') as unknown as Node).on('input', (m) => charge.push(m.payload));
-    (helper.getNode('br40_tele') as unknown as Node).on('input', (m) => tele.push(m));
+    getNode<TestNode<Msg>>('br40_bank').on('input', (m) => banks.push(m.payload as RulesBankState));
+    getNode<TestNode<Msg>>('br40_charge').on('input', (m) => charge.push(m.payload));
+    getNode<TestNode<Msg>>('br40_tele').on('input', (m) => tele.push(m));
     await until(
       () => banks.length > 0 && banks[banks.length - 1].mode === 'normal' && banks[banks.length - 1].packs.online === 3,
       12_000,
@@ -60,7 +59,7 @@ describe('example "40 - Bank rules with relays"', function () {
     );
     assert.ok(tele.some((m) => m.topic === 'cellsafe/house/mode'));
     const ex = nodes.find((n) => n.id === 'br40_exclude')!;
-    (helper.getNode('br40_rules') as unknown as Node).receive({
+    getNode<TestNode<Msg>>('br40_rules').receive({
       topic: 'command',
       payload: JSON.parse(ex.payload as string),
     });

@@ -12,6 +12,7 @@ import type { NodeAPI } from 'node-red';
 import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import type { PackState } from '../../src/core/pack-state';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -33,14 +34,9 @@ const rulesWithCatalog = (RED: NodeAPI) => {
   return rulesNode(RED);
 };
 
-interface SpyCall {
-  thisValue: unknown;
-  args: unknown[];
-}
-type Spied = Record<'warn' | 'log', { getCalls(): SpyCall[] }>;
 const said = (kind: 'warn' | 'log'): string[] => {
-  const node = helper.getNode('rules');
-  return (node as unknown as Spied)[kind]
+  const node = getNode('rules');
+  return node[kind]
     .getCalls()
     .filter((c) => c.thisValue === node)
     .map((c) => String(c.args[0]));
@@ -101,12 +97,10 @@ describe('bms-rules status and log texts', function () {
       },
       { id: 'events', type: 'helper' },
     ]);
-    const node = helper.getNode('rules');
+    const node = getNode('rules');
     const events: Msg[] = [];
-    (helper.getNode('events') as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) =>
-      events.push(m),
-    );
-    const send = (p: PackState): void => (node as unknown as { receive(m: unknown): void }).receive({ payload: p });
+    getNode<TestNode<Msg>>('events').on('input', (m) => events.push(m));
+    const send = (p: PackState): void => node.receive({ payload: p });
     const notPersisted = ' · state not persisted: set a localfilesystem context store';
 
     // no BMS answers: red, what is true, and for how long (not a yellow "init")

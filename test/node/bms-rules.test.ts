@@ -14,6 +14,7 @@ import { validateBankState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -22,13 +23,13 @@ interface Msg {
   payload: unknown;
   retain?: boolean;
 }
-const collect = (id: string): Msg[] => {
-  const out: Msg[] = [];
-  (helper.getNode(id) as unknown as { on(e: string, f: (m: Msg) => void): void }).on('input', (m) => out.push(m));
+function collect<M = Msg>(id: string): M[] {
+  const out: M[] = [];
+  getNode<TestNode<M>>(id).on('input', (m) => out.push(m));
   return out;
-};
-const send = (id: string, msg: Msg): void => (helper.getNode(id) as unknown as { receive(m: Msg): void }).receive(msg);
-const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+}
+const send = (id: string, msg: Msg): void => getNode(id).receive(msg);
+const simulator = (): DeviceSimulator => getNode<{ simulator: DeviceSimulator }>('bus').simulator;
 
 /** Timings short enough for real time: stale 1.5 s, offline 3 s, blind grace 3 s. */
 const FAST = {
@@ -186,7 +187,7 @@ describe('bms-rules node', function () {
 
   it('validates every input with a clear error', async () => {
     await helper.load([rulesNode], rulesFlow());
-    const caught = collect('caught') as unknown as Array<{ error: { message: string } }>;
+    const caught = collect<{ error: { message: string } }>('caught');
     const bad: Array<[Msg, RegExp]> = [
       [{ payload: 'hello' }, /not a PackState: pack state must be an object/],
       [{ payload: { ...pack('bank-1'), soc: 140 } }, /soc must be 0\.\.100/],
@@ -238,7 +239,7 @@ describe('bms-rules node', function () {
 
   it('reports a bad configuration in its status and does nothing', async () => {
     await helper.load([rulesNode], rulesFlow({ rules: JSON.stringify({ vCellAbsorb: 'high' }) }));
-    const n = helper.getNode('rules') as unknown as { status: { lastCall: { args: Array<{ text: string }> } } };
+    const n = getNode<{ status: { lastCall: { args: Array<{ text: string }> } } }>('rules');
     assert.equal(n.status.lastCall.args[0].text, 'bmsRules.status.badConfig');
   });
 
@@ -274,7 +275,7 @@ describe('bms-rules node', function () {
     } finally {
       clearInterval(feed);
     }
-    const ctx = (helper.getNode('rules') as unknown as { context(): { get(k: string): { cs: string } } }).context();
+    const ctx = getNode<{ context(): { get(k: string): { cs: string } } }>('rules').context();
     await until(() => ctx.get('bmsRules')?.cs === 'float-ramp', 2000, 'persisted charge state');
   });
 });

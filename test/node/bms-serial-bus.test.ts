@@ -12,10 +12,9 @@ import echoPoller = require('../helpers/echo-poller-node');
 import { createEchoSimulator } from '../../src/transport/echo-simulator';
 import { withPtySimulator } from '../helpers/pty-simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
-
-type AnyNode = { on(e: string, f: (m: unknown) => void): void };
 
 function flow(busPath: string, users: string[]) {
   return [
@@ -46,9 +45,9 @@ describe('bms-serial-bus node', function () {
       [busNode, echoPoller],
       [...flow(rig.pty.a, ['u1', 'u2']), { id: 'out', z: 'tab', type: 'helper' }],
     );
-    const users = ['u1', 'u2'].map((id) => helper.getNode(id) as unknown as AnyNode);
+    const users = ['u1', 'u2'].map((id) => getNode(id));
     const received: string[] = [];
-    (helper.getNode('out') as unknown as AnyNode).on('input', (m) => {
+    getNode('out').on('input', (m) => {
       if (!(m as { error?: string }).error) received.push('u1');
     });
     await until(() => users.every((u) => lastStatus(u).text === 'node-red:common.status.connected'), 3000, 'connected');
@@ -84,9 +83,9 @@ describe('bms-serial-bus node', function () {
         [busNode, echoPoller],
         [...flow(rig.pty.a, ['u1', 'u2', 'u3']), { id: 'out', z: 'tab', type: 'helper' }],
       );
-      const bus = helper.getNode('bus') as unknown as {
+      const bus = getNode<{
         bus: { isConnected: boolean; listenerCounts(): Record<string, number> };
-      };
+      }>('bus');
       await until(() => bus.bus.isConnected, 3000, 'bus open');
       await sleep(30);
       counts.push(bus.bus.listenerCounts());
@@ -114,11 +113,9 @@ describe('bms-serial-bus node', function () {
         { id: 'u2', z: 'tab', type: 'test-echo-poller', bus: 'bus2', addresses: '2', interval: 100, wires: [[]] },
       ],
     );
-    (helper.getNode('bus2') as unknown as AnyNode).on('call:error', (c) =>
-      errors.push(String((c as { args: unknown[] }).args[0])),
-    );
-    const u1 = helper.getNode('u1') as unknown as AnyNode;
-    const u2 = helper.getNode('u2') as unknown as AnyNode;
+    getNode('bus2').on('call:error', (c) => errors.push(String((c as { args: unknown[] }).args[0])));
+    const u1 = getNode('u1');
+    const u2 = getNode('u2');
     await until(() => lastStatus(u1).text === 'node-red:common.status.connected', 3000, 'first bus connected');
     await sleep(300);
     const s2 = lastStatus(u2);
@@ -164,7 +161,7 @@ describe('bms-serial-bus node', function () {
         { id: 'out', z: 'tab', type: 'helper' },
       ],
     );
-    const out = helper.getNode('out') as unknown as AnyNode;
+    const out = getNode('out');
     out.on('input', (m) =>
       received.push((m as { topic: string; error?: string }).topic + ((m as { error?: string }).error ? ':err' : '')),
     );
@@ -174,7 +171,7 @@ describe('bms-serial-bus node', function () {
       'simulated answers',
     );
     assert.ok(received.includes('echo-3:err'), 'address 3 is not simulated and fails');
-    const sim = (helper.getNode('bus') as unknown as { simulator?: { packs: Map<number, unknown> } }).simulator;
+    const sim = getNode<{ simulator?: { packs: Map<number, unknown> } }>('bus').simulator;
     assert.deepEqual([...sim!.packs.keys()], [1, 2]);
   });
 });

@@ -12,6 +12,7 @@ import { loadSocketCan } from '../../src/transport/can-socketcan';
 import type { SimulatedInverterChannel } from '../../src/transport/can-simulated-inverter';
 import { openCanChannels } from '../../src/transport/can-registry';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -19,8 +20,6 @@ interface FrameMsg {
   topic: string;
   payload: { id: number; ext: boolean; rtr: boolean; data: Buffer };
 }
-type Listenable = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
-
 const TYPES = ['victron-can', 'pylontech-can', 'sma-can', 'growatt-can', 'byd-can'];
 
 const bank = (over: Parameters<typeof sampleBank>[1] = {}) => sampleBank(Date.now(), over);
@@ -48,7 +47,7 @@ function flow(type: string, extra: Record<string, unknown> = {}, busConfig?: Rec
 
 /** The warnings one node logged (node.warn), in order. */
 function warnings(id: string): string[] {
-  const node = helper.getNode(id) as unknown as { warn: { getCalls(): { thisValue: unknown; args: unknown[] }[] } };
+  const node = getNode<{ warn: { getCalls(): { thisValue: unknown; args: unknown[] }[] } }>(id);
   return node.warn
     .getCalls()
     .filter((c) => c.thisValue === node)
@@ -57,7 +56,7 @@ function warnings(id: string): string[] {
 
 function collect(id: string): FrameMsg[] {
   const got: FrameMsg[] = [];
-  (helper.getNode(id) as unknown as Listenable).on('input', (m) => got.push(m as FrameMsg));
+  getNode(id).on('input', (m) => got.push(m as FrameMsg));
   return got;
 }
 
@@ -73,7 +72,7 @@ describe('inverter CAN nodes (runtime)', function () {
     it(`${type}: a BankState in → one message per frame out, {id, ext, rtr, data}, green status`, async () => {
       await helper.load([canBusNode, inverterNode], flow(type));
       const got = collect('out');
-      const n1 = helper.getNode('n1') as unknown as Listenable;
+      const n1 = getNode('n1');
       assert.deepEqual(lastStatus(n1), { fill: 'yellow', shape: 'ring', text: 'inverterCan.status.waiting' });
       n1.receive({ payload: bank() });
       await until(() => got.length > 0, 2000, 'frames');
@@ -94,10 +93,8 @@ describe('inverter CAN nodes (runtime)', function () {
     await helper.load([canBusNode, inverterNode], flow('pylontech-can'));
     const got = collect('out');
     const errors: string[] = [];
-    (helper.getNode('caught') as unknown as Listenable).on('input', (m) =>
-      errors.push((m as { error: { message: string } }).error.message),
-    );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
+    getNode('caught').on('input', (m) => errors.push((m as { error: { message: string } }).error.message));
+    const n1 = getNode('n1');
     n1.receive({ payload: { cvl: 55, ccl: 50, dcl: 80, soc: 70, voltage: 52.8, current: -3, temperature: 21 } });
     await until(() => got.length > 0, 2000, 'frames from a minimal object');
     n1.receive({ payload: { cvl: 55, ccl: 50, dcl: 80, soc: 70, voltage: 52.8, current: -3 } });
@@ -119,7 +116,7 @@ describe('inverter CAN nodes (runtime)', function () {
     if (loadSocketCan()) this.skip(); // only meaningful where the optional package is missing
     await helper.load([canBusNode, inverterNode], flow('victron-can', {}, { iface: 'socketcan', device: 'can0' }));
     const got = collect('out');
-    const n1 = helper.getNode('n1') as unknown as Listenable;
+    const n1 = getNode('n1');
     await until(() => lastStatus(n1).text === 'inverterCan.status.socketcan-missing', 2000, 'socketcan status');
     assert.deepEqual([lastStatus(n1).fill, lastStatus(n1).shape], ['red', 'ring']);
     n1.receive({ payload: bank() });
@@ -137,8 +134,8 @@ describe('inverter CAN nodes (runtime)', function () {
       [canBusNode, inverterNode],
       flow('pylontech-can', { profile: 'deye' }, { iface: 'simulated', simProtocol: 'pylontech', simProfile: 'deye' }),
     );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
-    const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
+    const n1 = getNode('n1');
+    const inverter = getNode<{ inverter: SimulatedInverterChannel }>('bus').inverter;
     n1.receive({ payload: bank() });
     assert.equal(lastStatus(n1).text, 'inverterCan.status.link-waiting');
     await until(() => lastStatus(n1).fill === 'green', 3000, 'ACK from the simulated inverter');
@@ -155,8 +152,8 @@ describe('inverter CAN nodes (runtime)', function () {
       [canBusNode, inverterNode],
       flow('growatt-can', {}, { iface: 'simulated', simProtocol: 'growatt' }),
     );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
-    const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
+    const n1 = getNode('n1');
+    const inverter = getNode<{ inverter: SimulatedInverterChannel }>('bus').inverter;
     n1.receive({ payload: bank({ ccl: 42 }) });
     await until(() => lastStatus(n1).fill === 'green', 3000, 'poll seen');
     assert.equal(inverter.view?.ccl, 42);
@@ -168,8 +165,8 @@ describe('inverter CAN nodes (runtime)', function () {
       [canBusNode, inverterNode],
       flow('pylontech-can', { staleSec: 1, silenceSec: 2.5 }, { iface: 'simulated', simProtocol: 'pylontech' }),
     );
-    const n1 = helper.getNode('n1') as unknown as Listenable;
-    const inverter = (helper.getNode('bus') as unknown as { inverter: SimulatedInverterChannel }).inverter;
+    const n1 = getNode('n1');
+    const inverter = getNode<{ inverter: SimulatedInverterChannel }>('bus').inverter;
     const got = collect('out');
     const t0 = Date.now();
     n1.receive({ payload: bank() });
@@ -207,7 +204,7 @@ describe('inverter CAN nodes (runtime)', function () {
     // What bms-rules sends while it waits for its packs: INIT, no pack data yet.
     const init = () => bank({ chargeState: 'init', soc: 0, voltage: 0, current: 0, ccl: 0, dcl: 0 });
     for (let i = 0; i < 6; i++) {
-      for (const type of TYPES) (helper.getNode(`n-${type}`) as unknown as Listenable).receive({ payload: init() });
+      for (const type of TYPES) getNode(`n-${type}`).receive({ payload: init() });
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(got.length, 0, 'no frame from a bank in INIT');
@@ -217,14 +214,14 @@ describe('inverter CAN nodes (runtime)', function () {
         { fill: 'yellow', shape: 'ring', text: 'inverterCan.status.waiting' },
         type,
       );
-      (helper.getNode(`n-${type}`) as unknown as Listenable).receive({ payload: bank() });
+      getNode(`n-${type}`).receive({ payload: bank() });
     }
     await until(() => new Set(got.map((m) => m.topic)).size === TYPES.length, 2000, 'frames from every node');
   });
 
   it('stopCan silences at once: red "silenced: bank fail-safe", logged once; a valid bank resumes, logged', async () => {
     await helper.load([canBusNode, inverterNode], flow('victron-can'));
-    const n1 = helper.getNode('n1') as unknown as Listenable;
+    const n1 = getNode('n1');
     const got = collect('out');
     n1.receive({ payload: bank() });
     await until(() => got.length > 0, 1000, 'frames');
@@ -255,10 +252,8 @@ describe('inverter CAN nodes (runtime)', function () {
     assert.match(String(lastStatus(helper.getNode('n2')).text), /profile/);
     assert.match(String(lastStatus(helper.getNode('n3')).text), /can-bus/);
     const errors: string[] = [];
-    (helper.getNode('caught') as unknown as Listenable).on('input', (m) =>
-      errors.push((m as { error: { message: string } }).error.message),
-    );
-    (helper.getNode('n1') as unknown as Listenable).receive({ payload: bank() });
+    getNode('caught').on('input', (m) => errors.push((m as { error: { message: string } }).error.message));
+    getNode('n1').receive({ payload: bank() });
     await until(() => errors.length === 1, 1000, 'error on input');
     assert.match(errors[0], /silenceSec/);
   });
@@ -270,8 +265,8 @@ describe('inverter CAN nodes (runtime)', function () {
     ];
     for (let i = 0; i < 5; i++) {
       await helper.load([canBusNode, inverterNode], f);
-      (helper.getNode('n1') as unknown as Listenable).receive({ payload: bank() });
-      (helper.getNode('n2') as unknown as Listenable).receive({ payload: bank() });
+      getNode('n1').receive({ payload: bank() });
+      getNode('n2').receive({ payload: bank() });
       assert.equal(openCanChannels(), 1);
       await helper.unload();
       assert.equal(openCanChannels(), 0);
@@ -296,8 +291,7 @@ describe('inverter CAN nodes (runtime)', function () {
       'second bus refused',
     );
     assert.equal(openCanChannels(), 1);
-    const reason = (helper.getNode('busB') as unknown as { interfaceStatus: { reason: string } }).interfaceStatus
-      .reason;
+    const reason = getNode<{ interfaceStatus: { reason: string } }>('busB').interfaceStatus.reason;
     assert.match(reason, /already open with 500000 bit\/s/);
   });
 });

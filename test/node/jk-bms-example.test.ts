@@ -11,13 +11,11 @@ import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
+
+type ExampleMsg = { topic: string; payload: PackState; error?: { message: string } };
 
 helper.init(require.resolve('node-red'));
-
-type Node = {
-  on(e: string, f: (m: { topic: string; payload: PackState; error?: { message: string } }) => void): void;
-  receive(m: unknown): void;
-};
 
 describe('example "10 - JK PB bank on RS485"', function () {
   this.timeout(15000);
@@ -35,13 +33,13 @@ describe('example "10 - JK PB bank on RS485"', function () {
     await helper.load([busNode, jkNode], nodes);
     const seen = new Map<string, PackState>();
     const errors: string[] = [];
-    (helper.getNode('jk10_packs') as unknown as Node).on('input', (m) => seen.set(m.topic, m.payload));
-    (helper.getNode('jk10_errors') as unknown as Node).on('input', (m) => errors.push(m.error!.message));
+    getNode<TestNode<ExampleMsg>>('jk10_packs').on('input', (m) => seen.set(m.topic, m.payload));
+    getNode<TestNode<ExampleMsg>>('jk10_errors').on('input', (m) => errors.push(m.error!.message));
     await until(() => seen.size === 5, 8000, 'five packs');
     assert.deepEqual([...seen.keys()].sort(), ['jk-1', 'jk-2', 'jk-3', 'jk-4', 'jk-5']);
     for (const p of seen.values()) assert.ok(validatePackState(p).ok);
     const off = nodes.find((n) => n.id === 'jk10_off')!;
-    (helper.getNode('jk10_jk') as unknown as Node).receive({ payload: JSON.parse(off.payload as string) });
+    getNode<TestNode<ExampleMsg>>('jk10_jk').receive({ payload: JSON.parse(off.payload as string) });
     await until(() => errors.length === 1, 2000, 'the refusal');
     assert.match(errors[0], /writes are disabled/);
   });

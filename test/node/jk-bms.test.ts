@@ -11,10 +11,11 @@ import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { lastStatus, until } from '../helpers/runtime';
 import { bankFlow, bankScenario, watch } from '../e2e/jk-bms-scenario';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
-const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+const simulator = (): DeviceSimulator => getNode<{ simulator: DeviceSimulator }>('bus').simulator;
 const simBus = (protocol: string, addresses: string) => ({
   portType: 'simulator',
   simProtocol: protocol,
@@ -27,13 +28,10 @@ type Caught = { error: { message: string } };
 
 function caught(): Caught[] {
   const out: Caught[] = [];
-  (helper.getNode('caught') as unknown as { on(e: string, f: (m: Caught) => void): void }).on('input', (m) =>
-    out.push(m),
-  );
+  getNode<TestNode<Caught>>('caught').on('input', (m) => out.push(m));
   return out;
 }
-const send = (payload: unknown): void =>
-  (helper.getNode('jk') as unknown as { receive(m: unknown): void }).receive({ payload });
+const send = (payload: unknown): void => getNode('jk').receive({ payload });
 
 describe('jk-bms node (in-process simulator)', function () {
   this.timeout(20000);

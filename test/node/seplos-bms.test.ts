@@ -11,10 +11,9 @@ import { validatePackState, type PackState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import type { SeplosWireFaults } from '../../src/nodes/seplos/simulator';
 import { lastStatus, sleep, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
-
-type AnyNode = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
 
 function flow(sim: { protocol: string; addresses: string; profile?: string }, node: Record<string, unknown>) {
   return [
@@ -62,11 +61,11 @@ type EventMsg = {
 
 function collect<M = { topic: string; payload: PackState }>(id: string): M[] {
   const out: M[] = [];
-  (helper.getNode(id) as unknown as AnyNode).on('input', (m) => out.push(m as M));
+  getNode<TestNode<M>>(id).on('input', (m) => out.push(m));
   return out;
 }
 
-const simulator = (): DeviceSimulator => (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+const simulator = (): DeviceSimulator => getNode<{ simulator: DeviceSimulator }>('bus').simulator;
 
 describe('seplos-bms node (in-process simulator)', function () {
   this.timeout(15000);
@@ -229,8 +228,8 @@ describe('seplos-bms node (in-process simulator)', function () {
       [busNode, seplosNode],
       flow({ protocol: 'seplos-v3', addresses: '1' }, { generation: 'v3', mode: 'listen', addresses: '1' }),
     );
-    const caught = collect('caught') as unknown as Array<{ error: { message: string } }>;
-    const s = helper.getNode('s') as unknown as AnyNode;
+    const caught = collect<{ error: { message: string } }>('caught');
+    const s = getNode('s');
     s.receive({ payload: 'reboot' });
     s.receive({ payload: 'info' });
     await until(() => caught.length === 2, 2000, 'two errors');

@@ -11,6 +11,7 @@ import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -29,15 +30,11 @@ describe('example "20 - Seplos V2 bank on RS485"', function () {
       .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
     await helper.load([busNode, seplosNode], nodes);
     const seen = new Map<string, PackState>();
-    (
-      helper.getNode('sp20_debug') as unknown as {
-        on(e: string, f: (m: { topic: string; payload: PackState }) => void): void;
-      }
-    ).on('input', (m) => seen.set(m.topic, m.payload));
+    getNode<{
+      on(e: string, f: (m: { topic: string; payload: PackState }) => void): void;
+    }>('sp20_debug').on('input', (m) => seen.set(m.topic, m.payload));
     const events: unknown[] = [];
-    (helper.getNode('sp20_events') as unknown as { on(e: string, f: (m: unknown) => void): void }).on('input', (m) =>
-      events.push(m),
-    );
+    getNode('sp20_events').on('input', (m) => events.push(m));
     assert.deepEqual(
       nodes.find((n) => n.id === 'sp20_seplos')!.wires,
       [['sp20_debug'], ['sp20_events']],

@@ -12,10 +12,9 @@ import type { PackState } from '../../src/core/pack-state';
 import { parseRequest } from '../../src/transport/modbus-rtu';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
 import { lastStatus, until } from '../helpers/runtime';
+import { getNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
-
-type AnyNode = { on(e: string, f: (m: unknown) => void): void };
 
 function flow(readInfo: boolean) {
   return [
@@ -47,7 +46,7 @@ function flow(readInfo: boolean) {
 
 /** Counts, from now on, the identity (FC 04 at 0x1700) requests per address the simulated packs receive. */
 function countIdentityReads(): Map<number, number> {
-  const sim = (helper.getNode('bus') as unknown as { simulator: DeviceSimulator }).simulator;
+  const sim = getNode<{ simulator: DeviceSimulator }>('bus').simulator;
   const counts = new Map<number, number>();
   const receive = sim.receive.bind(sim);
   sim.receive = (data) => {
@@ -71,7 +70,7 @@ describe('seplos-bms V3 identity (in-process simulator)', function () {
   it('reads VIA once per pack; model and firmware in extra and in the status', async () => {
     await helper.load([busNode, seplosNode], flow(true));
     const out: PackState[] = [];
-    (helper.getNode('out') as unknown as AnyNode).on('input', (m) => out.push((m as { payload: PackState }).payload));
+    getNode('out').on('input', (m) => out.push((m as { payload: PackState }).payload));
     await until(() => out.length >= 2, 5000, 'first cycle (identity read before it)');
     // Counted from here: the first cycle read the identity (its PackStates carry it), later ones must not.
     const identityReads = countIdentityReads();
@@ -94,7 +93,7 @@ describe('seplos-bms V3 identity (in-process simulator)', function () {
   it('with "read device info" off: no VIA read, no model in extra or status', async () => {
     await helper.load([busNode, seplosNode], flow(false));
     const out: PackState[] = [];
-    (helper.getNode('out') as unknown as AnyNode).on('input', (m) => out.push((m as { payload: PackState }).payload));
+    getNode('out').on('input', (m) => out.push((m as { payload: PackState }).payload));
     await until(() => out.length >= 2, 5000, 'first cycle');
     const identityReads = countIdentityReads();
     await until(() => out.length >= 6, 8000, 'two more poll cycles');

@@ -10,6 +10,7 @@ import { SimClock } from '../../src/core/clock';
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { createSmartBmsSimulator, type SmartBmsSimulator } from '../../src/nodes/smartbms/simulator';
 import { lastStatus, statuses, until } from '../helpers/runtime';
+import { getNode, type TestNode } from '../helpers/node-red';
 
 helper.init(require.resolve('node-red'));
 
@@ -17,11 +18,9 @@ interface Msg {
   topic: string;
   payload: PackState;
 }
-type AnyNode = { on(e: string, f: (m: unknown) => void): void; receive(m: unknown): void };
-
-function collect(id: string): Msg[] {
-  const out: Msg[] = [];
-  (helper.getNode(id) as unknown as AnyNode).on('input', (m) => out.push(m as Msg));
+function collect<M = Msg>(id: string): M[] {
+  const out: M[] = [];
+  getNode<TestNode<M>>(id).on('input', (m) => out.push(m));
   return out;
 }
 
@@ -70,7 +69,7 @@ describe('smartbms node', () => {
     assert.ok(validatePackState(p).ok);
     assert.equal(p.protocol, 'smartbms');
     assert.equal(p.cells.length, 4);
-    const model = (helper.getNode('bus') as unknown as { simulator: SmartBmsSimulator }).simulator.pack.model;
+    const model = getNode<{ simulator: SmartBmsSimulator }>('bus').simulator.pack.model;
     model.cells.forEach((v, i) => assert.ok(Math.abs(p.cells[i] - v) <= 0.0025, `cell ${i + 1}`));
     const texts = statuses(n1).map((s) => s.text);
     assert.ok(
@@ -79,9 +78,7 @@ describe('smartbms node', () => {
     );
     assert.match(String(lastStatus(n1).text), /^\d+% · 4\/4 cells$/);
     assert.equal(lastStatus(n1).fill, 'green');
-    const counts = (
-      helper.getNode('bus') as unknown as { bus: { listenerCounts(): Record<string, number> } }
-    ).bus.listenerCounts();
+    const counts = getNode<{ bus: { listenerCounts(): Record<string, number> } }>('bus').bus.listenerCounts();
     assert.equal(counts.busData, 1);
     assert.equal(counts.users, 1);
   });
@@ -95,7 +92,7 @@ describe('smartbms node', () => {
     const msgs = collect('out');
     const { frames, sim } = simulatedFrames(4, 6);
     const stream = Buffer.concat(frames);
-    const n1 = helper.getNode('n1') as unknown as AnyNode;
+    const n1 = getNode('n1');
     for (let i = 0; i < stream.length; i += 25) n1.receive({ payload: stream.subarray(i, i + 25) });
     await until(() => msgs.length >= 3, 2000, 'PackStates');
     assert.equal(msgs.length, 3, 'frames 4, 5, 6 (frame 4 completes the 4 cells)');
@@ -111,8 +108,8 @@ describe('smartbms node', () => {
       { id: 'c', z: 'tab', type: 'catch', wires: [['out']] },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
-    const caught = collect('out') as unknown as Array<{ error: { message: string } }>;
-    const n1 = helper.getNode('n1') as unknown as AnyNode;
+    const caught = collect<{ error: { message: string } }>('out');
+    const n1 = getNode('n1');
     n1.receive({ payload: 'hello' });
     n1.receive({ payload: [1, 2, 300] });
     await until(() => caught.length >= 2, 2000, 'two errors');
@@ -127,8 +124,8 @@ describe('smartbms node', () => {
       { id: 'events', z: 'tab', type: 'helper' },
     ]);
     const msgs = collect('out');
-    const events = collect('events') as unknown as Array<{ topic: string; payload: Record<string, unknown> }>;
-    const n1 = helper.getNode('n1') as unknown as AnyNode;
+    const events = collect<{ topic: string; payload: Record<string, unknown> }>('events');
+    const n1 = getNode('n1');
     const { frames } = simulatedFrames(4, 10);
     n1.receive({ payload: Buffer.concat(frames.slice(0, 4)) });
     await until(() => msgs.length === 1, 1000, 'first PackState');
