@@ -58,9 +58,9 @@ function bmsRules() {
   return { 'bms-rules.html': fill(template, bmsRulesLists(PARAMETERS)) };
 }
 
-/** A BMS node's editor HTML: its template with the rows the three BMS forms share (src/nodes/shared/editor). */
+/** A BMS node's editor HTML: its template with the rows the three BMS forms share (src/nodes/shared/form-rows/bms.html). */
 function bmsForm(dir, type, ns) {
-  const rowsFile = path.join(srcNodes, 'shared', 'editor', 'bms-rows.html');
+  const rowsFile = path.join(srcNodes, 'shared', 'form-rows', 'bms.html');
   const rows = Object.entries(sections(fs.readFileSync(rowsFile, 'utf8')));
   const template = fs.readFileSync(path.join(srcNodes, dir, 'editor', `${type}.html`), 'utf8');
   return { [`${type}.html`]: fill(template, Object.fromEntries(rows.map(([name, row]) => [name, fill(row, { ns })]))) };
