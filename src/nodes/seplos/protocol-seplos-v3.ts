@@ -9,15 +9,14 @@ import type { AlarmLevel, PackState } from '../../core/pack-state';
 import { type BitMeaning, applyBitTable } from './alarm-bits';
 import type { Result } from '../../core/result';
 import {
-  CELL_MV_MAX,
   CELL_TEMPERATURE_BITS,
   type PackContext,
-  TEMP_C_MAX,
-  TEMP_C_MIN,
   VOLTAGE_BITS,
   bitList,
+  cellVoltageProblem,
   kelvin10ToC,
   printableText,
+  temperatureInRange,
 } from './seplos-shared';
 
 export const FC_READ_COILS = 0x01;
@@ -131,11 +130,11 @@ export function decodePib(data: Buffer): Result<PibBlock> {
   const cellsMv = r.slice(0, 16);
   while (cellsMv.length > 0 && cellsMv[cellsMv.length - 1] === 0) cellsMv.pop();
   if (cellsMv.length === 0) return { ok: false, reason: 'PIB holds no cell voltage' };
-  const bad = cellsMv.findIndex((mv) => mv > CELL_MV_MAX);
-  if (bad >= 0) return { ok: false, reason: `cell ${bad + 1} voltage ${cellsMv[bad]} mV out of range` };
+  const cellProblem = cellVoltageProblem(cellsMv);
+  if (cellProblem) return { ok: false, reason: cellProblem };
   const extraSensors = r.slice(20, 24);
   const temps = [...r.slice(16, 20), ...extraSensors.filter((t) => t !== UNUSED_SENSOR), r[24], r[25]].map(kelvin10ToC);
-  const badT = temps.findIndex((t) => t < TEMP_C_MIN || t > TEMP_C_MAX);
+  const badT = temps.findIndex((t) => !temperatureInRange(t));
   if (badT >= 0) return { ok: false, reason: `temperature ${temps[badT]} °C out of range` };
   return {
     ok: true,

@@ -11,8 +11,16 @@ export const kelvin10ToC = (raw: number): number => Math.round(raw - 2731) / 10;
 
 /** Readings a real pack can report; anything beyond is a corrupt or foreign frame. */
 export const CELL_MV_MAX = 5000;
-export const TEMP_C_MIN = -50;
-export const TEMP_C_MAX = 150;
+const TEMP_C_MIN = -50;
+const TEMP_C_MAX = 150;
+
+export const temperatureInRange = (celsius: number): boolean => celsius >= TEMP_C_MIN && celsius <= TEMP_C_MAX;
+
+/** Why a cell list cannot be real (the first cell above CELL_MV_MAX), or undefined. */
+export function cellVoltageProblem(cellsMv: number[]): string | undefined {
+  const bad = cellsMv.findIndex((mv) => mv > CELL_MV_MAX);
+  return bad < 0 ? undefined : `cell ${bad + 1} voltage ${cellsMv[bad]} mV out of range`;
+}
 
 /** Printable ASCII of a text field: other bytes dropped, padding trimmed. */
 export const printableText = (bytes: Buffer): string =>

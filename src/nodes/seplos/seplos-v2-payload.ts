@@ -4,7 +4,7 @@
  */
 import type { Result } from '../../core/result';
 import { hex4 } from './protocol-seplos-v2';
-import { CELL_MV_MAX, TEMP_C_MAX, TEMP_C_MIN, kelvin10ToC, printableText } from './seplos-shared';
+import { CELL_MV_MAX, cellVoltageProblem, kelvin10ToC, printableText, temperatureInRange } from './seplos-shared';
 
 /** Bounds-checked big-endian reader: a short payload becomes a reason, not an exception. */
 class Reader {
@@ -99,10 +99,10 @@ export function decodeTelemetry(info: Buffer): Result<V2Telemetry> {
   const portVoltage = r.has(2) ? r.u16() / 100 : undefined;
   const reservedWordsHex = r.has(8) ? [0, 1, 2, 3].map(() => hex4(r.u16())) : undefined;
 
-  const bad = cellsMv.findIndex((v) => v > CELL_MV_MAX);
-  if (bad >= 0) return { ok: false, reason: `cell ${bad + 1} voltage ${cellsMv[bad]} mV out of range` };
+  const cellProblem = cellVoltageProblem(cellsMv);
+  if (cellProblem) return { ok: false, reason: cellProblem };
   const temps = temperaturesRaw.map(kelvin10ToC);
-  const badT = temps.findIndex((t) => t < TEMP_C_MIN || t > TEMP_C_MAX);
+  const badT = temps.findIndex((t) => !temperatureInRange(t));
   if (badT >= 0) return { ok: false, reason: `temperature ${badT + 1} (${temps[badT]} °C) out of range` };
   if (soc > 100) return { ok: false, reason: `SOC ${soc} % out of range` };
   if (soh > 100) return { ok: false, reason: `SOH ${soh} % out of range` };
@@ -227,6 +227,15 @@ export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
 }
 
 type ParamUnit = 'mV' | '10mV' | 'K' | 'cA' | 'cAh' | 'raw';
+/** Engineering value of a raw parameter word by its encoding (centiamperes are signed). */
+const FROM_RAW: Record<ParamUnit, (raw: number) => number> = {
+  mV: (raw) => raw / 1000,
+  '10mV': (raw) => raw / 100,
+  K: kelvin10ToC,
+  cA: (raw) => (raw >= 0x8000 ? raw - 0x10000 : raw) / 100,
+  cAh: (raw) => raw / 100,
+  raw: (raw) => raw,
+};
 /** 0x47 u16 parameter table (docs/protocols/seplos.md#v2-parameters): index → [name, encoding]. */
 const U16_PARAMS: Array<[string, ParamUnit]> = [
   ['cellHighVoltageAlarmV', 'mV'],
@@ -351,20 +360,7 @@ export function decodeParameters(info: Buffer): Result<V2Parameters> {
   const values: Record<string, number> = {};
   U16_PARAMS.forEach(([name, unit], i) => {
     if (i >= u16Raw.length) return;
-    const raw = u16Raw[i];
-    const signed = raw >= 0x8000 ? raw - 0x10000 : raw;
-    values[name] =
-      unit === 'mV'
-        ? raw / 1000
-        : unit === '10mV'
-          ? raw / 100
-          : unit === 'K'
-            ? kelvin10ToC(raw)
-            : unit === 'cA'
-              ? signed / 100
-              : unit === 'cAh'
-                ? raw / 100
-                : raw;
+    values[name] = FROM_RAW[unit](u16Raw[i]);
   });
   U8_PARAMS.forEach((name, k) => {
     if (k < u8Raw.length) values[name] = u8Raw[k];
@@ -416,7 +412,7 @@ export function decodeIntraPack(info: Buffer): Result<V2IntraPack> {
   if (v.highestCellMv > CELL_MV_MAX || v.lowestCellMv > CELL_MV_MAX)
     return { ok: false, reason: 'cell voltage out of range' };
   for (const t of [v.highestCellTemperature, v.lowestCellTemperature]) {
-    if (t < TEMP_C_MIN || t > TEMP_C_MAX) return { ok: false, reason: `temperature ${t} °C out of range` };
+    if (!temperatureInRange(t)) return { ok: false, reason: `temperature ${t} °C out of range` };
   }
   if (v.soc > 100) return { ok: false, reason: `SOC ${v.soc} % out of range` };
   return { ok: true, value: v };
