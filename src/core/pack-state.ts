@@ -146,9 +146,6 @@ export function checkPackId(id: unknown): string | undefined {
 }
 
 /** Validates a PackState from a message (e.g. a hand-built one or another node's output). */
-/** @deprecated the old name of `Result` (core/result.ts); goes once no file imports it. */
-export type Checked<T> = Result<T>;
-
 export function validatePackState(v: unknown): Result<PackState> {
   if (!isObject(v)) return { ok: false, reason: 'pack state must be an object' };
   if (v.kind !== 'pack') return { ok: false, reason: 'kind must be "pack"' };

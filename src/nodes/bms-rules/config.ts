@@ -2,7 +2,7 @@
  * bms-rules parameters (docs/rules.md#parameters) with LiFePO4 16S defaults, chemistry presets, and validation.
  * Per-cell values scale with `cellsSeries`; every threshold is a parameter.
  */
-import type { Checked } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import { checkPackId } from '../../core/pack-state';
 
 /** A piecewise-linear table: y at x, clamped at both ends (x may be given in any monotone order). */
@@ -675,7 +675,7 @@ export const PARAMETERS: readonly ParameterSpec[] = Object.entries(EDITOR_LAYOUT
  * Builds a full configuration: defaults ← chemistry preset ← user values. Unknown keys are rejected
  * (a typo must not silently fall back to a default), and every number must be finite where it matters.
  */
-export function resolveConfig(user: unknown): Checked<RulesConfig> {
+export function resolveConfig(user: unknown): Result<RulesConfig> {
   if (user === undefined || user === null) user = {};
   if (!isObj(user)) return { ok: false, reason: 'rules configuration must be an object' };
   for (const k of Object.keys(user)) {
