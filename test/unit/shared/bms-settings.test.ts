@@ -14,7 +14,6 @@ import {
   type SavedConfig,
 } from '../../../src/nodes/shared/bms-settings';
 import { numberSetting } from '../../../src/nodes/shared/number-setting';
-import { numberSetting } from '../../../src/nodes/shared/number-setting';
 import { FIXTURES_DIR } from '../../helpers/fixtures';
 
 const jk = (config: SavedConfig) => migrate(config, BMS_MIGRATIONS['jk-bms']);
