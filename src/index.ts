@@ -12,7 +12,7 @@ import type { PackProtocol, PackState } from './core/pack-state';
 import { PACK_PROTOCOLS } from './core/pack-state';
 import type { Result } from './core/result';
 import type { CanFrame } from './transport/can-frame';
-import type { EncodeOptions, InverterProtocolName } from './nodes/inverter-can/inverter-protocol';
+import type { EncodeOptions, InverterProtocolName } from './transport/can-inverter-api';
 import { toBankState } from './nodes/inverter-can/inverter-protocol';
 import { PROTOCOLS, protocolByName } from './nodes/inverter-can/protocols';
 import { JK_DECODERS } from './nodes/jk-bms/cli-decoders';
@@ -101,7 +101,7 @@ export type {
   InverterProtocol,
   InverterProtocolName,
   InverterView,
-} from './nodes/inverter-can/inverter-protocol';
+} from './transport/can-inverter-api';
 
 /** Every inverter protocol: `encode`, `decode` (what an inverter would read), `profiles`, `bitrate`, `periodMs`. */
 export const inverterProtocols = PROTOCOLS;

@@ -2,18 +2,14 @@
  * `cellsafe decode --protocol <p> [--request hex] <frame>`: prints the PackState of one frame.
  * Each protocol family contributes its decoders (frame text → PackState or a rejection reason).
  */
-import type { PackState } from '../core/pack-state';
-import type { Result } from '../core/result';
+import type { FrameTextDecoder } from '../core/frame-text-decoder';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
 import { JK_DECODERS } from '../nodes/jk-bms/cli-decoders';
 import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decoders';
 import { decodeSmartBmsCli } from '../nodes/smartbms/cli-decoder';
 
-/** `frame` is the text given on the command line (hex, or ASCII for Seplos V2). */
-export type CliDecoder = (frame: string, request?: string) => Result<PackState>;
-
-export const DECODERS: Record<string, CliDecoder> = {
+export const DECODERS: Record<string, FrameTextDecoder> = {
   ...JK_DECODERS,
   'seplos-v2': decodeSeplosV2,
   'seplos-v3': decodeSeplosV3,

@@ -4,7 +4,7 @@
  */
 import { parseAddressList } from '../core/address-list';
 import { runSimulatorOnSerialPort } from '../transport/simulator-runner';
-import { SIMULATORS } from '../transport/simulators';
+import { SIMULATORS } from './simulators';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
 

@@ -6,7 +6,7 @@
  * tests and demos.
  */
 import type { Clock, TimerId } from '../core/clock';
-import type { EncodeOptions, InverterProtocol, InverterView } from '../nodes/inverter-can/inverter-protocol';
+import type { EncodeOptions, InverterProtocol, InverterView } from './can-inverter-api';
 import { ChannelEvents, frameProblem, type CanChannel, type CanStatus } from './can-channel';
 import type { CanFrame } from './can-frame';
 

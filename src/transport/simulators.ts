@@ -1,22 +1,21 @@
 /**
- * Registry of device simulators by protocol name: the bms-serial-bus "simulator" port option and
- * `cellsafe simulate` look protocols up here. Each protocol adds its factory on one line.
+ * Device simulators by protocol name, for the bms-serial-bus "simulator" port option. Transport knows
+ * no BMS protocol: each BMS node module registers its simulators when Node-RED loads it (before any
+ * flow starts); the echo device is built in. `cellsafe simulate` has its own list (src/cli/simulators.ts).
  */
 import { createEchoSimulator } from './echo-simulator';
-import { createSmartBmsSimulator } from '../nodes/smartbms/simulator';
 import type { SimulatorFactory } from './simulator-api';
-import { createSeplosV2Simulator, createSeplosV3Simulator } from '../nodes/seplos/simulator';
-import { createJkNwSimulator, createJkPbSimulator } from '../nodes/jk-bms/simulator';
 
-export const SIMULATORS: Record<string, SimulatorFactory> = {
-  echo: createEchoSimulator,
-  'seplos-v2': createSeplosV2Simulator,
-  'seplos-v3': createSeplosV3Simulator,
-  smartbms: createSmartBmsSimulator,
-  'jk-nw': createJkNwSimulator,
-  'jk-pb': createJkPbSimulator,
-};
+const factories = new Map<string, SimulatorFactory>([['echo', createEchoSimulator]]);
+
+export function registerSimulators(simulators: Record<string, SimulatorFactory>): void {
+  for (const [protocol, factory] of Object.entries(simulators)) factories.set(protocol, factory);
+}
+
+export function simulatorFactory(protocol: string): SimulatorFactory | undefined {
+  return factories.get(protocol);
+}
 
 export function simulatorProtocols(): string[] {
-  return Object.keys(SIMULATORS);
+  return [...factories.keys()];
 }

@@ -15,7 +15,7 @@
  *  - NORMAL with every pack online within RECOVERY_MS after all faults clear.
  * The same seed replays the same sequence exactly (simulated time, seeded PRNG).
  */
-import type { InverterProtocol } from '../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocol } from '../../src/transport/can-inverter-api';
 import type { PolledProtocol } from './bms-protocols';
 import { Pipeline, type PipelineOptions, type StepEvent, type TransmitEvent } from './pipeline';
 import { Rng } from './rng';

@@ -16,7 +16,7 @@ import {
   persistable,
   step,
 } from '../../src/nodes/bms-rules/engine';
-import type { InverterProtocol, InverterView } from '../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocol, InverterView } from '../../src/transport/can-inverter-api';
 import { CyclicTransmitter } from '../../src/nodes/inverter-can/transmitter';
 import type { CanFrame } from '../../src/transport/can-frame';
 import { PackPoller } from '../../src/transport/pack-poller';

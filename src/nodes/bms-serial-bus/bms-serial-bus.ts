@@ -12,7 +12,7 @@ import { SerialBus } from '../../transport/serial-bus';
 import { SerialDevicePort } from '../../transport/serial-port';
 import type { DeviceSimulator } from '../../transport/simulator-api';
 import { SimulatorPort } from '../../transport/simulator-port';
-import { SIMULATORS, simulatorProtocols } from '../../transport/simulators';
+import { simulatorFactory, simulatorProtocols } from '../../transport/simulators';
 
 interface BusConfig extends NodeDef {
   portType: 'serial' | 'simulator';
@@ -53,13 +53,13 @@ export = function (RED: NodeAPI) {
     let simPort: SimulatorPort | undefined;
 
     if (config.portType === 'simulator') {
-      const factory = SIMULATORS[config.simProtocol];
+      const factory = simulatorFactory(config.simProtocol);
       const addresses = parseAddressList(config.simAddresses || '1');
       if (!factory) this.configError = `unknown simulator protocol "${config.simProtocol}"`;
       else if (!addresses.ok) this.configError = `simulator addresses: ${addresses.reason}`;
       createPort = () => {
         simPort = new SimulatorPort(
-          factory,
+          factory!, // a bus without a factory has a configuration error: it fails below and never opens a port
           {
             addresses: addresses.ok ? addresses.value : [1],
             cells: num(config.simCells, 16),

@@ -10,12 +10,12 @@ import { RealClock } from '../../core/clock';
 import type { CanBusApi, CanBusUser } from '../../transport/can-bus-api';
 import type { CanChannel, CanStatus } from '../../transport/can-channel';
 import type { CanFrame } from '../../transport/can-frame';
+import { registeredInverterProtocol } from '../../transport/can-inverter-api';
 import { acquireCanChannel, type CanLease } from '../../transport/can-registry';
 import { SimulatedInverterChannel } from '../../transport/can-simulated-inverter';
 import { SLCAN_BITRATES, SlcanChannel } from '../../transport/can-slcan';
 import { SocketCanChannel } from '../../transport/can-socketcan';
 import { deviceKey } from '../../transport/port-registry';
-import { protocolByName } from '../inverter-can/protocols';
 
 interface CanBusConfig extends NodeDef {
   iface: 'socketcan' | 'slcan' | 'simulated';
@@ -75,7 +75,7 @@ export = function (RED: NodeAPI) {
           };
         }
         case 'simulated': {
-          const protocol = protocolByName(config.simProtocol);
+          const protocol = registeredInverterProtocol(config.simProtocol);
           if (!protocol) return `unknown simulated inverter protocol "${config.simProtocol}"`;
           const encodeOptions = config.simProfile ? { profile: config.simProfile } : undefined;
           return {

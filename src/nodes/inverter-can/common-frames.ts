@@ -7,7 +7,7 @@ import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 import { activeItems, type AlarmItem } from './alarm-items';
 import { FrameReader, FrameWriter, put } from './can-encoding';
-import type { BatteryIdentity, EncodeOptions, InverterView } from './inverter-protocol';
+import type { BatteryIdentity, EncodeOptions, InverterView } from '../../transport/can-inverter-api';
 import { socPercent, type WireValues } from './wire-values';
 
 export const NUL = 0x00;

@@ -10,7 +10,11 @@ import type { CanBusApi, CanBusUser } from '../../transport/can-bus-api';
 import type { CanStatus } from '../../transport/can-channel';
 import type { CanFrame } from '../../transport/can-frame';
 import { bankFromPayload } from './bank-input';
-import type { EncodeOptions, InverterProtocolName } from './inverter-protocol';
+import {
+  registerInverterProtocols,
+  type EncodeOptions,
+  type InverterProtocolName,
+} from '../../transport/can-inverter-api';
 import { PROTOCOLS } from './protocols';
 import { CyclicTransmitter, transmitterOptionsProblem, type TransmitterStatus } from './transmitter';
 
@@ -84,6 +88,8 @@ function frameMessage(type: string, frame: CanFrame): NodeMessage {
 }
 
 export = function (RED: NodeAPI) {
+  // a can-bus simulated inverter finds its protocol here once Node-RED has loaded this module
+  registerInverterProtocols(Object.values(PROTOCOLS));
   function register(name: InverterProtocolName, type: string): void {
     function InverterNode(this: Node, config: InverterConfig) {
       RED.nodes.createNode(this, config);

@@ -8,7 +8,7 @@
  */
 import { canFrame } from '../../transport/can-frame';
 import { identityOf } from './common-frames';
-import type { InverterProtocol } from './inverter-protocol';
+import type { InverterProtocol } from '../../transport/can-inverter-api';
 import { decodeVictronSet, GX_FRAMES, onGxFrame, victronSetFrames, type VictronSetStyle } from './protocol-victron';
 import { LV_RANGES } from './wire-values';
 

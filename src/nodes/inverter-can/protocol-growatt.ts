@@ -17,7 +17,7 @@ import { canFrame, type CanFrame } from '../../transport/can-frame';
 import { flagBytes, flagNames, type FlagItem } from './alarm-items';
 import { FrameReader, FrameWriter, bitsOf, clamp, namesOf, put, type BitMap } from './can-encoding';
 import { addItems, decodeWith, identityOf, type FrameDecoders } from './common-frames';
-import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
+import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from '../../transport/can-inverter-api';
 import { LV_RANGES, socPercent, wireClaimProblem, wireValues, type WireValues } from './wire-values';
 
 /** 0x312 tables T1/T2 (protection, bytes 0-1) and T3/T4 (warnings, bytes 2-3). */

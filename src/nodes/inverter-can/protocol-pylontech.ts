@@ -40,7 +40,7 @@ import {
   textFrame,
   type FrameDecoders,
 } from './common-frames';
-import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
+import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from '../../transport/can-inverter-api';
 import { LV_RANGES, socPercent, wireClaimProblem, wireValues, type WireValues } from './wire-values';
 
 interface PylonProfile {

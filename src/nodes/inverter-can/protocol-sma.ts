@@ -29,7 +29,7 @@ import {
   textFrame,
   type FrameDecoders,
 } from './common-frames';
-import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from './inverter-protocol';
+import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from '../../transport/can-inverter-api';
 import type { BankState } from '../../core/pack-state';
 import { LV_RANGES, wireClaimProblem, wireValues } from './wire-values';
 

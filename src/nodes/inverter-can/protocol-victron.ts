@@ -51,7 +51,7 @@ import type {
   InverterFrameResult,
   InverterProtocol,
   InverterView,
-} from './inverter-protocol';
+} from '../../transport/can-inverter-api';
 import { LV_RANGES, wireClaimProblem, wireValues } from './wire-values';
 
 /** How one battery brand fills the Victron frame set. */

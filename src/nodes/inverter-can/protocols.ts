@@ -1,5 +1,5 @@
 /** Every inverter protocol by name (node shells, can-bus simulated inverter, `cellsafe encode`). */
-import type { InverterProtocol, InverterProtocolName } from './inverter-protocol';
+import type { InverterProtocol, InverterProtocolName } from '../../transport/can-inverter-api';
 import { bydProtocol } from './protocol-byd';
 import { growattProtocol } from './protocol-growatt';
 import { pylontechProtocol } from './protocol-pylontech';

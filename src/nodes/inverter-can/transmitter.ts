@@ -18,7 +18,7 @@
 import type { Clock, TimerId } from '../../core/clock';
 import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
-import type { EncodeOptions, InverterFrameResult, InverterProtocol } from './inverter-protocol';
+import type { EncodeOptions, InverterFrameResult, InverterProtocol } from '../../transport/can-inverter-api';
 import { wireClaimProblem } from './wire-values';
 
 /** Shortest time between two frame sets unless the protocol says more (SMA: 200 ms). */

@@ -4,7 +4,7 @@
  */
 import type { BankState } from '../../core/pack-state';
 import { clamp } from './can-encoding';
-import type { ClampedField, FieldRanges } from './inverter-protocol';
+import type { ClampedField, FieldRanges } from '../../transport/can-inverter-api';
 
 export type WireValues = Record<ClampedField, number> & {
   /** Charging/discharging is allowed and its limit is above zero (the Pylon 0x35C enable bits). */

@@ -4,7 +4,7 @@
  * (JK02 frame + ACK, always JK02_32S on a PB); jk02 takes a bare 300-byte frame in either layout,
  * JK02_24S or JK02_32S, whichever is plausible. Every pack passes the plausibility gate.
  */
-import type { CliDecoder } from '../../cli/decode';
+import type { FrameTextDecoder } from '../../core/frame-text-decoder';
 import { parseHex } from '../../core/hex';
 import type { PackState } from '../../core/pack-state';
 import type { Result } from '../../core/result';
@@ -70,7 +70,7 @@ function decodeJk02Pack(text: string): Result<PackState> {
   return jk02PackState(bytes.value, { id: 'jk02', time: Date.now(), protocol: 'jk02' });
 }
 
-export const JK_DECODERS: Record<'jk-nw' | 'jk-pb' | 'jk02', CliDecoder> = {
+export const JK_DECODERS: Record<'jk-nw' | 'jk-pb' | 'jk02', FrameTextDecoder> = {
   'jk-nw': decodeNwPack,
   'jk-pb': decodePbPack,
   jk02: decodeJk02Pack,

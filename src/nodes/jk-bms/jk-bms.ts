@@ -8,12 +8,14 @@ import { parseAddressList } from '../../core/address-list';
 import { RealClock, type Clock } from '../../core/clock';
 import { RejectedFrame } from '../../core/rejected-frame';
 import type { SerialBusApi } from '../../transport/bus-api';
+import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
 import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './jk-reader';
 import { PbSniffer } from './protocol-jk-pb';
+import { JK_SIMULATORS } from './simulator';
 
 interface JkConfig extends NodeDef {
   bus: string;
@@ -32,6 +34,8 @@ interface JkConfig extends NodeDef {
 }
 
 export = function (RED: NodeAPI) {
+  // the bus's simulator option finds this protocol's simulators once Node-RED has loaded this module
+  registerSimulators(JK_SIMULATORS);
   registerBmsNode<JkConfig>(RED, 'jk-bms', BMS_MIGRATIONS['jk-bms'], (node, config) => setupJkBms(RED, node, config));
 };
 

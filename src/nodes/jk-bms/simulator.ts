@@ -332,3 +332,9 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
     },
   });
 };
+
+/** This folder's simulators by protocol name (bms-serial-bus simulator option, `cellsafe simulate`). */
+export const JK_SIMULATORS: Record<string, SimulatorFactory> = {
+  'jk-nw': createJkNwSimulator,
+  'jk-pb': createJkPbSimulator,
+};

@@ -10,11 +10,13 @@ import { RealClock } from '../../core/clock';
 import type { PackState } from '../../core/pack-state';
 import { RejectedFrame } from '../../core/rejected-frame';
 import { BusError, type SerialBusApi } from '../../transport/bus-api';
+import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { V2BankListener, V3BankListener } from './bank-listener';
 import { type Generation, identitySummary, readIdentity, readPack } from './seplos-reader';
+import { SEPLOS_SIMULATORS } from './simulator';
 
 interface SeplosConfig extends NodeDef {
   bus: string;
@@ -32,6 +34,8 @@ interface SeplosConfig extends NodeDef {
 }
 
 export = function (RED: NodeAPI) {
+  // the bus's simulator option finds this protocol's simulators once Node-RED has loaded this module
+  registerSimulators(SEPLOS_SIMULATORS);
   registerBmsNode<SeplosConfig>(RED, 'seplos-bms', BMS_MIGRATIONS['seplos-bms'], (node, config) =>
     setupSeplosBms(RED, node, config),
   );

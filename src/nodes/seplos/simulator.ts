@@ -685,3 +685,9 @@ export const createSeplosV3Simulator: SimulatorFactory = (options, host) =>
     options,
     host,
   );
+
+/** This folder's simulators by protocol name (bms-serial-bus simulator option, `cellsafe simulate`). */
+export const SEPLOS_SIMULATORS: Record<string, SimulatorFactory> = {
+  'seplos-v2': createSeplosV2Simulator,
+  'seplos-v3': createSeplosV3Simulator,
+};

@@ -8,9 +8,10 @@ import type { Node, NodeMessage, NodeStatus } from 'node-red';
 import type { Clock, TimerId } from '../../core/clock';
 import type { AlarmLevel, PackState } from '../../core/pack-state';
 import type { BusStatus, SerialBusApi } from '../../transport/bus-api';
-import { PackPoller, packSummary } from '../../transport/pack-poller';
+import { PackPoller } from '../../transport/pack-poller';
 import { useBus } from './bms-node-shell';
 import { busNodeStatus } from './bus-status';
+import { packSummary } from './pack-summary';
 
 /** Status writes at most this often (every write goes to every open editor). */
 const STATUS_MS = 1000;

@@ -251,3 +251,6 @@ function keyValue(key: number, c: KeyContext): [number, number] {
   ];
   return [key + KEY_OFFSET, values[key]];
 }
+
+/** This folder's simulators by protocol name (bms-serial-bus simulator option, `cellsafe simulate`). */
+export const SMARTBMS_SIMULATORS: Record<string, SimulatorFactory> = { smartbms: createSmartBmsSimulator };

@@ -5,7 +5,7 @@
  */
 import type { BankState } from '../../../src/core/pack-state';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
-import type { FieldRanges, InverterProtocol, InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { FieldRanges, InverterProtocol, InverterView } from '../../../src/transport/can-inverter-api';
 
 const u16 = (v: number): number[] => {
   const x = Math.max(0, Math.min(0xffff, Math.round(v * 10)));

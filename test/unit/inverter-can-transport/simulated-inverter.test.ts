@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import type { CanFrame } from '../../../src/transport/can-frame';
-import type { InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterView } from '../../../src/transport/can-inverter-api';
 import { SimulatedInverterChannel } from '../../../src/transport/can-simulated-inverter';
 import { acquireCanChannel, openCanChannels } from '../../../src/transport/can-registry';
 import type { CanChannel, CanStatus } from '../../../src/transport/can-channel';

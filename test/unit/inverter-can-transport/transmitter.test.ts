@@ -9,7 +9,7 @@ import {
   type TransmitterOptions,
   type TransmitterStatus,
 } from '../../../src/nodes/inverter-can/transmitter';
-import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocol } from '../../../src/transport/can-inverter-api';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { sampleBank as bank } from '../../helpers/bank-state';
 import { Rng } from '../../helpers/rng';

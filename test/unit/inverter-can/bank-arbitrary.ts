@@ -1,7 +1,7 @@
 /** Test support: random valid BankStates and every protocol/profile pair. */
 import fc from 'fast-check';
 import { ALARM_NAMES, type BankAlarmName, type BankState } from '../../../src/core/pack-state';
-import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocol } from '../../../src/transport/can-inverter-api';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 
 export const BANK_ALARMS: BankAlarmName[] = [...ALARM_NAMES, 'packOffline', 'bmsCommLost'];

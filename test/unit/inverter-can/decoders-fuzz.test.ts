@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CanFrame } from '../../../src/transport/can-frame';
-import type { InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterView } from '../../../src/transport/can-inverter-api';
 import { Rng } from '../../helpers/rng';
 import { TARGETS, baseBank } from './bank-arbitrary';
 import { VECTORS, toFrames } from './vectors';

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { SimClock } from '../../../src/core/clock';
 import type { BankState } from '../../../src/core/pack-state';
-import type { InverterProtocol } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocol } from '../../../src/transport/can-inverter-api';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
 import { CyclicTransmitter } from '../../../src/nodes/inverter-can/transmitter';
 import { wireClaimProblem } from '../../../src/nodes/inverter-can/wire-values';

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { BankState } from '../../../src/core/pack-state';
-import type { ClampedField, InverterProtocol, InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { ClampedField, InverterProtocol, InverterView } from '../../../src/transport/can-inverter-api';
 import { BANK_ALARMS, TARGETS, baseBank, validBank } from './bank-arbitrary';
 
 const roundTrip = (protocol: InverterProtocol, profile: string, bank: BankState): InverterView =>

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { PROTOCOLS } from '../../../src/nodes/inverter-can/protocols';
-import type { InverterProtocolName, InverterView } from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { InverterProtocolName, InverterView } from '../../../src/transport/can-inverter-api';
 import { canIdText } from '../../../src/nodes/inverter-can/can-encoding';
 import { ROUTES, VECTORS, label, toFrames, viewToBank, type Vector } from './vectors';
 

@@ -6,11 +6,7 @@ import type { BankState } from '../../../src/core/pack-state';
 import { canFrame, type CanFrame } from '../../../src/transport/can-frame';
 import { bankAlarmsFrom, type AlarmItem } from '../../../src/nodes/inverter-can/alarm-items';
 import { PAIR_ITEMS } from '../../../src/nodes/inverter-can/common-frames';
-import type {
-  EncodeOptions,
-  InverterProtocolName,
-  InverterView,
-} from '../../../src/nodes/inverter-can/inverter-protocol';
+import type { EncodeOptions, InverterProtocolName, InverterView } from '../../../src/transport/can-inverter-api';
 import { PYLON_ITEMS } from '../../../src/nodes/inverter-can/protocol-pylontech';
 import { GROWATT_ITEMS } from '../../../src/nodes/inverter-can/protocol-growatt';
 import { loadVectors } from '../../helpers/fixtures';

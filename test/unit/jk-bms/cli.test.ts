@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { main } from '../../../src/cli/cellsafe';
-import { SIMULATORS } from '../../../src/transport/simulators';
+import { SIMULATORS } from '../../../src/cli/simulators';
 import { validatePackState } from '../../../src/core/pack-state';
 import { withCrc } from '../../../src/transport/modbus-rtu';
 import { JK_VECTORS } from './vectors.test';

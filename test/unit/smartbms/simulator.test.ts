@@ -4,7 +4,7 @@ import { validatePackState, type PackState } from '../../../src/core/pack-state'
 import { SmartBmsListener } from '../../../src/nodes/smartbms/listener';
 import { decodeFrame, type SmartBmsFrame } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { createSmartBmsSimulator, type SmartBmsSimulatorOptions } from '../../../src/nodes/smartbms/simulator';
-import { SIMULATORS } from '../../../src/transport/simulators';
+import { SIMULATORS } from '../../../src/cli/simulators';
 
 /** A simulator on simulated time, with everything it sends collected. */
 function rig(options: SmartBmsSimulatorOptions) {
