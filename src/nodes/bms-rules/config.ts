@@ -2,6 +2,7 @@
  * bms-rules parameters (docs/rules.md#parameters) with LiFePO4 16S defaults, chemistry presets, and validation.
  * Per-cell values scale with `cellsSeries`; every threshold is a parameter.
  */
+import { CHEMISTRIES, type Chemistry } from '../../core/chemistry';
 import type { Result } from '../../core/result';
 import { checkPackId } from '../../core/pack-state';
 
@@ -22,7 +23,7 @@ export interface PackConfig {
 export type RelayMode = 'limits' | 'normal' | 'critical';
 export type ShareMode = 'capacity' | 'count';
 export type SocSource = 'weighted' | 'own' | 'min';
-export type Chemistry = 'lifepo4' | 'lto' | 'nmc' | 'li-ion';
+export type { Chemistry };
 
 export interface RulesConfig {
   bankName: string;
@@ -488,7 +489,7 @@ const MAY_BE_NEGATIVE = new Set([
 ]);
 
 const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
-  chemistry: ['lifepo4', 'lto', 'nmc', 'li-ion'],
+  chemistry: CHEMISTRIES,
   chargeRelayMode: ['limits', 'normal', 'critical'],
   loadRelayMode: ['limits', 'normal', 'critical'],
   shareMode: ['capacity', 'count'],
