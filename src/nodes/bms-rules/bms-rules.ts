@@ -12,7 +12,7 @@ import { CHEMISTRY_PRESETS, DEFAULTS } from './config';
 import type { StepInput } from './engine';
 import { createState, step } from './engine';
 import type { RulesNodeDef } from './node-settings';
-import { rulesConfigOf } from './node-settings';
+import { rulesConfigOf, telemetrySettingsOf } from './node-settings';
 import { StatePersistence } from './state-persistence';
 import type { Outputs } from './bank-messages';
 import { BankMessages } from './bank-messages';
@@ -43,15 +43,8 @@ export = function (RED: NodeAPI) {
     const persistence = new StatePersistence(this, RED);
     const startedAt = clock.now();
     const state = createState(config, startedAt, persistence.restore());
-    const messages = new BankMessages({
-      config,
-      prefix: (def.topicPrefix || 'cellsafe').replace(/\/+$/, ''),
-      discoveryPrefix: def.discoveryPrefix || 'homeassistant',
-      telemetry: def.telemetry !== false,
-      startedAt,
-      translate,
-      log: (level, text) => (level === 'warn' ? this.warn(text) : this.log(text)),
-    });
+    const log = (level: 'warn' | 'info', text: string): void => (level === 'warn' ? this.warn(text) : this.log(text));
+    const messages = new BankMessages({ config, ...telemetrySettingsOf(def), startedAt, translate, log });
     const statusContext = { config, persisted: Boolean(persistence.store), startedAt, translate };
 
     /** One engine step; sends what changed (everything on the heartbeat). */

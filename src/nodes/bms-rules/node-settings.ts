@@ -39,3 +39,12 @@ export function rulesConfigOf(def: RulesNodeDef): RulesConfig {
   if (!resolved.ok) throw new Error(resolved.reason);
   return resolved.value;
 }
+
+/** The telemetry settings: topic prefix without a trailing slash, Home Assistant discovery prefix, on/off. */
+export const telemetrySettingsOf = (
+  def: RulesNodeDef,
+): { prefix: string; discoveryPrefix: string; telemetry: boolean } => ({
+  prefix: (def.topicPrefix || 'cellsafe').replace(/\/+$/, ''),
+  discoveryPrefix: def.discoveryPrefix || 'homeassistant',
+  telemetry: def.telemetry !== false,
+});
