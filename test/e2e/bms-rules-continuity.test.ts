@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugListener, startNodeRed, type FlowNode, type NodeRedProcess } from '../helpers/node-red-process';
 import { sleep, until } from '../helpers/runtime';
+import { EXAMPLES_DIR } from '../helpers/fixtures';
 
-const root = path.resolve(__dirname, '../..');
-const EXAMPLE_02 = path.join(root, 'examples', '02 - 5x JK Inverter BMS to Victron Multiplus.json');
+const EXAMPLE_02 = path.join(EXAMPLES_DIR, '02 - 5x JK Inverter BMS to Victron Multiplus.json');
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -17,18 +17,17 @@ import {
   type NodeRedProcess,
 } from '../helpers/node-red-process';
 import { until } from '../helpers/runtime';
+import { EXAMPLES_DIR } from '../helpers/fixtures';
 
-const root = path.resolve(__dirname, '../..');
-const examplesDir = path.join(root, 'examples');
 const OURS = '@cellsafe/node-red-bms';
 const DASHBOARD = '@flowfuse/node-red-dashboard';
 const DASHBOARD_EXAMPLE = '06 - Dashboard (needs @flowfuse node-red-dashboard).json';
 
 const files = fs
-  .readdirSync(examplesDir)
+  .readdirSync(EXAMPLES_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
-const load = (f: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8'));
+const load = (f: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'));
 
 // Simulator protocol of a bus, from the BMS nodes that use it.
 const BMS_PROTOCOL: Record<string, (n: FlowNode) => string> = {

@@ -3,14 +3,13 @@
  * simulated inverters see our limits, and the slcan example without an adapter says so.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import canBusNode = require('../../src/nodes/can-bus/can-bus');
 import inverterNode = require('../../src/nodes/inverter-can/inverter-can');
 import type { SimulatedInverterChannel } from '../../src/transport/can-simulated-inverter';
 import { lastStatus, until } from '../helpers/runtime';
 import { getNode } from '../helpers/node-red';
+import { loadExample } from '../helpers/fixtures';
 
 helper.init(require.resolve('node-red'));
 
@@ -24,11 +23,8 @@ interface FlowNode {
   [k: string]: unknown;
 }
 function example(name: string): FlowNode[] {
-  const file = path.resolve(__dirname, '../../examples', `${name}.json`);
   // The debug node needs the editor comms: a test-helper node takes its place.
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[]).map((n) =>
-    n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n,
-  );
+  return loadExample<FlowNode>(name).map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
 }
 
 describe('inverter CAN example flows (runtime)', function () {

@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { startBroker, type TestBroker } from '../helpers/mqtt-broker';
 import { DebugListener, freePort, startNodeRed, type FlowNode, type NodeRedProcess } from '../helpers/node-red-process';
 import { until } from '../helpers/runtime';
+import { EXAMPLES_DIR, REPO_ROOT } from '../helpers/fixtures';
 
-const root = path.resolve(__dirname, '../..');
-const EXAMPLE = path.join(root, 'examples', '07 - Packs from another Node-RED over MQTT.json');
+const EXAMPLE = path.join(EXAMPLES_DIR, '07 - Packs from another Node-RED over MQTT.json');
 const PACKS = ['jk-1', 'jk-2'];
 const POLL_SEC = 1;
 // Short versions of the defaults (10 / 30 / 120 / 30 s), same order: stale < offline, grace and hold.
@@ -90,12 +90,12 @@ describe('PackStates over MQTT between two Node-RED runtimes (example 07)', func
     broker = await startBroker(port);
     // One after the other: start.js rebuilds when the sources changed, and two builds must not race.
     reader = await startNodeRed({
-      userDir: path.join(root, 'test-output', 'mqtt-reader'),
+      userDir: path.join(REPO_ROOT, 'test-output', 'mqtt-reader'),
       dashboard: false,
       timeoutMs: 150000,
     });
     rules = await startNodeRed({
-      userDir: path.join(root, 'test-output', 'mqtt-rules'),
+      userDir: path.join(REPO_ROOT, 'test-output', 'mqtt-rules'),
       dashboard: false,
       timeoutMs: 150000,
     });

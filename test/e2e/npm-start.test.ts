@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugListener } from '../helpers/node-red-process';
-
-const root = path.resolve(__dirname, '../..');
+import { REPO_ROOT, loadExample } from '../helpers/fixtures';
 
 /** GET, retried while the server comes up. */
 async function get(url: string): Promise<{ status: number; body: string }> {
@@ -26,7 +25,6 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 const ids = (flow: Array<{ id: string }>) => flow.map((n) => n.id).sort();
-const example = (name: string) => JSON.parse(fs.readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8'));
 
 describe('npm start', function () {
   this.timeout(90000);
@@ -48,7 +46,7 @@ describe('npm start', function () {
   it('serves the editor with the quick-start flow and this package loaded within 60 s', async () => {
     started = Date.now();
     child = spawn('npm', ['start'], {
-      cwd: root,
+      cwd: REPO_ROOT,
       env: { ...process.env, CELLSAFE_PORT: String(port), CELLSAFE_USER_DIR: userDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,9 +67,9 @@ describe('npm start', function () {
     const flows = JSON.parse((await get(`http://127.0.0.1:${port}/flows`)).body);
     // The quick start with its dashboard: example 06 has every node type of example 01 plus the dashboard's.
     const loaded = ids(flows.flows);
-    assert.deepEqual(loaded, ids(example('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
+    assert.deepEqual(loaded, ids(loadExample('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
     const types = new Set(flows.flows.map((n: { type: string }) => n.type));
-    for (const n of example('01 - Quick start (simulated)'))
+    for (const n of loadExample('01 - Quick start (simulated)'))
       assert.ok(types.has(n.type), `quick-start node type ${n.type}`);
     const nodes = JSON.parse((await get(`http://127.0.0.1:${port}/nodes`)).body) as Array<{
       module: string;
@@ -93,7 +91,7 @@ describe('npm start', function () {
     }
     assert.equal((await get(dashboard)).status, 200);
     const flows = JSON.parse((await get(`http://127.0.0.1:${port}/flows`)).body);
-    assert.deepEqual(ids(flows.flows), ids(example('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
+    assert.deepEqual(ids(flows.flows), ids(loadExample('06 - Dashboard (needs @flowfuse node-red-dashboard)')));
     const debug = await DebugListener.connect(`http://127.0.0.1:${port}`);
     try {
       while (

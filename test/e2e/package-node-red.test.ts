@@ -21,8 +21,8 @@ import {
 import type { FlowNode } from '../helpers/node-red-process';
 import { freshProject, packPackage, userEnv, type PackedPackage } from '../helpers/package-tarball';
 import { createPtyPair, socatAvailable } from '../helpers/pty';
+import { loadExample, REPO_ROOT } from '../helpers/fixtures';
 
-const root = path.resolve(__dirname, '../..');
 const MODULE = '@cellsafe/node-red-bms';
 const TYPES = [
   'bms-rules',
@@ -41,9 +41,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Example 01 plus a Victron node on a SocketCAN interface (can0, absent here), for its status. */
 function quickStartWithSocketCan(): FlowNode[] {
-  const example = JSON.parse(
-    fs.readFileSync(path.join(root, 'examples', '01 - Quick start (simulated).json'), 'utf8'),
-  ) as FlowNode[];
+  const example = loadExample<FlowNode>('01 - Quick start (simulated)');
   return [
     ...example,
     { id: 'sc_bus', type: 'can-bus', name: 'SocketCAN', iface: 'socketcan', device: 'can0', bitrate: 500000 },
@@ -115,7 +113,7 @@ describe('palette install of the packed package', function () {
   });
 
   it('Node-RED 4.1 on Node 20: 11 types, example 01 to a BankState, SocketCAN node says "npm install socketcan"', async () => {
-    const redJs = require.resolve('node-red/red.js', { paths: [root] });
+    const redJs = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
     const run = await installThroughPalette({
       node: process.execPath,
       redJs,

@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import { checkInstalledPackage, expectedFromSources, libraryInput } from '../helpers/installed-package';
 import { freshProject, packPackage, run, userEnv, type PackedPackage } from '../helpers/package-tarball';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
+import { EXAMPLES_DIR, REPO_ROOT } from '../helpers/fixtures';
 
-const root = path.resolve(__dirname, '../..');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The README's "Use as a library" examples: each js block and the text block that says what it prints. */
 function readmeExamples(): Array<{ code: string; prints: string }> {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('## Use as a library');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return [...section.matchAll(/```js\n([\s\S]*?)```[\s\S]*?```text\n([\s\S]*?)```/g)].map((m) => ({
@@ -56,7 +56,7 @@ describe('npm package', function () {
     for (const needed of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
       assert.ok(files.includes(needed), `${needed} in the tarball`);
     }
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
       main: string;
       types: string;
       bin: Record<string, string>;
@@ -71,7 +71,7 @@ describe('npm package', function () {
       const locale = path.posix.join(path.posix.dirname(node), 'locales', 'en-US', path.posix.basename(html));
       assert.ok(files.includes(locale), `${locale}: the node help`);
     }
-    const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'));
+    const examples = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
     assert.ok(examples.length > 0);
     for (const example of examples) assert.ok(files.includes(`examples/${example}`), `examples/${example}`);
     const unwanted = files.filter(
@@ -123,8 +123,8 @@ describe('npm package', function () {
       '',
     ].join('\n');
     fs.writeFileSync(path.join(installDir, 'consumer.ts'), program);
-    const types = path.join(root, 'node_modules', '@types');
-    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const types = path.join(REPO_ROOT, 'node_modules', '@types');
+    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const options = [
       '--noEmit',
       '--strict',

@@ -3,14 +3,13 @@
  * to the file: a 4-cell pack instead of 16, so the first PackState comes after 4 s, not 16 s.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import smartbmsNode = require('../../src/nodes/smartbms/smartbms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
+import { loadExample } from '../helpers/fixtures';
 
 helper.init(require.resolve('node-red'));
 
@@ -32,8 +31,7 @@ describe('123SmartBMS example flow (runtime)', function () {
   });
 
   it('30: the simulated pack yields PackStates and the permissions summary', async () => {
-    const file = path.resolve(__dirname, '../../examples', '30 - 123SmartBMS listener.json');
-    const flow = (JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[]).map((n) =>
+    const flow = loadExample<FlowNode>('30 - 123SmartBMS listener').map((n) =>
       n.type === 'debug'
         ? { id: n.id, z: n.z, type: 'helper' }
         : n.type === 'bms-serial-bus'

@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import WebSocket from 'ws';
+import { REPO_ROOT } from './fixtures';
 
-const root = path.resolve(__dirname, '../..');
 /** The demo user directory of the tests that need the dashboard (git-ignored). */
-export const dashboardUserDir = path.join(root, 'test-output', 'demo-with-dashboard');
+export const dashboardUserDir = path.join(REPO_ROOT, 'test-output', 'demo-with-dashboard');
 
 /** A flow node as it appears in a flow file. */
 export interface FlowNode {
@@ -84,9 +84,9 @@ export async function startNodeRed(opts: {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(opts.userDir, { recursive: true });
-  const args = [path.join(root, 'scripts', 'start.js'), ...(opts.keepFlows ? [] : ['--reset'])];
+  const args = [path.join(REPO_ROOT, 'scripts', 'start.js'), ...(opts.keepFlows ? [] : ['--reset'])];
   const child = spawn(process.execPath, args, {
-    cwd: root,
+    cwd: REPO_ROOT,
     env: {
       ...process.env,
       CELLSAFE_PORT: String(port),

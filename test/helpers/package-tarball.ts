@@ -6,10 +6,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_ROOT } from './fixtures';
 
-const root = path.resolve(__dirname, '../..');
 /** Git-ignored; downloads and the packed tarball live here. */
-export const testOutput = path.join(root, 'test-output');
+export const testOutput = path.join(REPO_ROOT, 'test-output');
 
 export interface PackedPackage {
   tarball: string;
@@ -70,11 +70,11 @@ export function npmCli(): string {
 /** Tracked and untracked-but-not-ignored files: what a clone plus the developer's new files hold. */
 function sourceFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-    cwd: root,
+    cwd: REPO_ROOT,
     encoding: 'utf8',
   });
   // Deleted-but-tracked files and symlinks (a linked node_modules) are not sources.
-  return out.split('\0').filter((f) => f && fs.lstatSync(path.join(root, f), { throwIfNoEntry: false })?.isFile());
+  return out.split('\0').filter((f) => f && fs.lstatSync(path.join(REPO_ROOT, f), { throwIfNoEntry: false })?.isFile());
 }
 
 async function pack(): Promise<PackedPackage> {
@@ -83,9 +83,9 @@ async function pack(): Promise<PackedPackage> {
   try {
     for (const file of sourceFiles()) {
       fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
-      fs.copyFileSync(path.join(root, file), path.join(stage, file));
+      fs.copyFileSync(path.join(REPO_ROOT, file), path.join(stage, file));
     }
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
     const destination = path.join(testOutput, 'package');
     fs.rmSync(destination, { recursive: true, force: true });
     fs.mkdirSync(destination, { recursive: true });

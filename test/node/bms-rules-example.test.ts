@@ -4,8 +4,6 @@
  * example's exclude inject takes pack 3 out. Core inject/debug nodes are swapped for test sinks.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
@@ -14,6 +12,7 @@ import { validateBankState } from '../../src/core/pack-state';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
 import { until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
+import { loadExample } from '../helpers/fixtures';
 
 helper.init(require.resolve('node-red'));
 
@@ -31,8 +30,7 @@ describe('example "40 - Bank rules with relays"', function () {
   });
 
   it('three simulated packs → NORMAL bank, relays and telemetry; the exclude inject takes pack 3 out', async () => {
-    const file = path.resolve(__dirname, '../../examples/40 - Bank rules with relays.json');
-    const nodes = (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>)
+    const nodes = loadExample('40 - Bank rules with relays')
       .filter((n) => n.type !== 'comment')
       .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
     await helper.load([busNode, jkNode, rulesNode], nodes);

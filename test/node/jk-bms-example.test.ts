@@ -4,14 +4,13 @@
  * Core inject/debug nodes are swapped for test sinks and the comment is dropped.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
+import { loadExample } from '../helpers/fixtures';
 
 type ExampleMsg = { topic: string; payload: PackState; error?: { message: string } };
 
@@ -26,8 +25,7 @@ describe('example "10 - JK PB bank on RS485"', function () {
   });
 
   it('polls five simulated packs; the charge-FET inject is refused while writes are off', async () => {
-    const file = path.resolve(__dirname, '../../examples/10 - JK PB bank on RS485.json');
-    const nodes = (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>)
+    const nodes = loadExample('10 - JK PB bank on RS485')
       .filter((n) => n.type !== 'comment')
       .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
     await helper.load([busNode, jkNode], nodes);

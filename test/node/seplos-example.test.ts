@@ -4,14 +4,13 @@
  * comment is dropped (core nodes are not loaded by the test helper).
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import seplosNode = require('../../src/nodes/seplos/seplos-bms');
 import { validatePackState, type PackState } from '../../src/core/pack-state';
 import { until } from '../helpers/runtime';
 import { getNode } from '../helpers/node-red';
+import { loadExample } from '../helpers/fixtures';
 
 helper.init(require.resolve('node-red'));
 
@@ -24,8 +23,7 @@ describe('example "20 - Seplos V2 bank on RS485"', function () {
   });
 
   it('polls four simulated packs', async () => {
-    const file = path.resolve(__dirname, '../../examples/20 - Seplos V2 bank on RS485.json');
-    const nodes = (JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown>>)
+    const nodes = loadExample('20 - Seplos V2 bank on RS485')
       .filter((n) => n.type !== 'comment')
       .map((n) => (n.type === 'debug' || n.type === 'inject' ? { ...n, type: 'helper' } : n));
     await helper.load([busNode, seplosNode], nodes);

@@ -16,8 +16,8 @@ import { createState, step } from '../../../src/nodes/bms-rules/engine';
 import { parseReplayLine } from '../../../src/cli/replay';
 import { main } from '../../../src/cli/cellsafe';
 import { IDS, pack, T0 } from './fixtures';
+import { REPO_ROOT } from '../../helpers/fixtures';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const LINES = 86_400;
 const RULES = {
   packs: IDS.map((id) => ({ id, capacityAh: 280, maxChargeA: 100, maxDischargeA: 100 })),
@@ -68,8 +68,8 @@ describe('cellsafe replay (acceptance 4)', function () {
       fdOut = openSync(output, 'w');
     const child = spawn(
       process.execPath,
-      ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/cellsafe.ts'), 'replay', '--config', cfgFile],
-      { cwd: ROOT, stdio: [fdIn, fdOut, 'pipe'] },
+      ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src/cli/cellsafe.ts'), 'replay', '--config', cfgFile],
+      { cwd: REPO_ROOT, stdio: [fdIn, fdOut, 'pipe'] },
     );
     closeSync(fdIn);
     closeSync(fdOut);
