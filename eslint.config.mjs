@@ -1,5 +1,11 @@
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint-layers.mjs';
+
+const root = import.meta.dirname;
+// Files of a node folder that must run without Node-RED (the CLI, the library entry and tests load them).
+const pure = '^(protocol-.*|.*simulator.*|engine.*|.*reader|.*listener|.*framer|.*-pack-state|cli-decoders?)\\.ts$';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.node-red-demo/**', 'test-output/**', 'bench/**/*.json'] },
@@ -12,6 +18,11 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { cellsafe: { rules: { layers } } },
+    rules: { 'cellsafe/layers': ['error', { srcDir: path.join(root, 'src'), pure }] },
   },
   {
     files: ['scripts/**/*.js'],
