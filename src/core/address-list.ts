@@ -2,11 +2,9 @@
  * Parses the address field of a BMS node: "1", "1,3,5", "1-5", "0-3, 8". Returns the sorted
  * unique list or a reason.
  */
-export function parseAddressList(
-  text: string,
-  min = 0,
-  max = 255,
-): { ok: true; value: number[] } | { ok: false; reason: string } {
+import type { Result } from './result';
+
+export function parseAddressList(text: string, min = 0, max = 255): Result<number[]> {
   const out = new Set<number>();
   const parts = String(text)
     .split(',')

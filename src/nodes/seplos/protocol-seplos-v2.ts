@@ -8,8 +8,6 @@
 import type { Framer } from '../../transport/framer';
 import type { Result } from '../../core/result';
 
-export type { Result };
-
 export const V2_VERSION = 0x20;
 export const V2_CID1 = 0x46;
 const SOI = 0x7e;

@@ -13,6 +13,7 @@ import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from '../../../src/nodes/seplos/checked-pack';
 import type { PlausibilityOptions } from '../../../src/core/plausibility';
+import type { Result } from '../../../src/core/result';
 import { loadVectors } from '../../helpers/fixtures';
 import { Rng } from '../../helpers/rng';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
@@ -40,7 +41,7 @@ function assertPack(p: PackState): void {
 
 const tally = new GateTally();
 /** A gated pack: valid and plausible when it got out, else rejected by the gate; counted per frame type. */
-function gated(name: string, r: v2.Result<PackState>, opts?: PlausibilityOptions): boolean {
+function gated(name: string, r: Result<PackState>, opts?: PlausibilityOptions): boolean {
   if (!r.ok) {
     assert.ok(isGateRejection(r.reason), r.reason);
     tally.count(name, 'gate');
