@@ -10,6 +10,8 @@ export interface Results {
   loadAverage: { start: number; end: number };
   durationSec: number;
   sections: SectionResult[];
+  /** Sections re-run alone (`--only`) after the full run, with that run's own header. */
+  reruns?: Array<Omit<Results, 'sections' | 'reruns'> & { sections: string[] }>;
 }
 
 /**
@@ -71,6 +73,13 @@ export function renderReport(r: Results): string {
     `| bench duration | ${Math.round(r.durationSec)} s |`,
     '',
   ];
+  for (const rerun of r.reruns ?? []) {
+    out.push(
+      `Re-run alone afterwards: ${rerun.sections.join(', ')} at commit ${rerun.commit}, ${rerun.generatedAt}, ` +
+        `load ${rerun.loadAverage.start.toFixed(2)} / ${rerun.loadAverage.end.toFixed(2)}.`,
+      '',
+    );
+  }
   if (r.loadAverage.start > m.nproc * 0.5 || r.loadAverage.end > m.nproc * 0.5) {
     out.push(
       `> The machine was shared with other work while this ran (load ${r.loadAverage.start.toFixed(1)} on ${m.nproc} cores):`,

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: runs every benchmark section and writes bench/results.json and bench/REPORT.md.
  * Options: `--quick` (short runs, for trying it out), `--only <id,id>` (decode, encode, rules, bus,
- * latency, soak), `--out <dir>` (default: this folder).
+ * latency, soak: these sections replace theirs in an existing results.json, the others are kept and
+ * the report says which sections were re-run), `--out <dir>` (default: this folder).
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBusEfficiency } from './bus-efficiency';
@@ -40,6 +41,23 @@ function commit(): string {
   }
 }
 
+/** A partial run's sections replace theirs in the full run's results; the rerun is recorded. */
+function mergeRerun(full: Results, rerun: Results): Results {
+  const ids = new Set(rerun.sections.map((s) => s.id));
+  const { sections, ...header } = rerun;
+  return {
+    ...full,
+    sections: [
+      ...full.sections.map((s) => sections.find((r) => r.id === s.id) ?? s),
+      ...sections.filter((r) => !full.sections.some((s) => s.id === r.id)),
+    ],
+    reruns: [
+      ...(full.reruns ?? []).filter((r) => !r.sections.every((id) => ids.has(id))),
+      { ...header, sections: [...ids] },
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const only = arg('--only')?.split(',');
@@ -67,7 +85,7 @@ async function main(): Promise<void> {
       });
     }
   }
-  const results: Results = {
+  const run: Results = {
     generatedAt: new Date().toISOString(),
     commit: commit(),
     machine: machine(),
@@ -75,11 +93,12 @@ async function main(): Promise<void> {
     durationSec: (Date.now() - started) / 1000,
     sections,
   };
+  const previous = path.join(outDir, 'results.json');
+  const results =
+    only && existsSync(previous) ? mergeRerun(JSON.parse(readFileSync(previous, 'utf8')) as Results, run) : run;
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(path.join(outDir, 'REPORT.md'), renderReport(results) + '\n');
-  console.log(
-    `bench: wrote ${path.join(outDir, 'results.json')} and REPORT.md in ${Math.round(results.durationSec)} s`,
-  );
+  console.log(`bench: wrote ${path.join(outDir, 'results.json')} and REPORT.md in ${Math.round(run.durationSec)} s`);
 }
 
 main().catch((e: unknown) => {
