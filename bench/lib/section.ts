@@ -5,7 +5,7 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
-  /** The target in words, e.g. "≥ 100000 frames/s"; absent when the figure is informational. */
+  /** The target in words, e.g. "≥ 20,000 frames/s"; absent when the figure is informational. */
   target?: string;
   /** true = met, false = missed (a finding), undefined = no target. */
   met?: boolean;
