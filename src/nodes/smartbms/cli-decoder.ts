@@ -22,9 +22,9 @@ export function decodeSmartBmsCli(text: string): Result<PackState> {
     const r = decodeFrame(bytes);
     if (!r.ok) return r;
     const keyValues = new KeyValueAssembler();
-    if (r.frame.frameKind === 'key-value') keyValues.add(r.frame.kvKey!, r.frame.kvValue!, time);
-    const status1 = r.frame.status1;
-    const pack = toPackState(r.frame, {
+    if (r.value.frameKind === 'key-value') keyValues.add(r.value.kvKey!, r.value.kvValue!, time);
+    const status1 = r.value.status1;
+    const pack = toPackState(r.value, {
       id: CLI_ID,
       time,
       formula: 'venus',

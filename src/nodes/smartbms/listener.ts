@@ -55,7 +55,7 @@ export class SmartBmsListener {
     const r = decodeFrame(bytes);
     // The framer only passes frames the decoder accepts; kept so a rule change cannot slip through.
     if (!r.ok) return this.reject(r.reason);
-    const f = r.frame;
+    const f = r.value;
     const context = { id: this.o.id, time: now, formula: this.o.formula, status1: f.status1, keyValues: {} };
     // What this frame claims is judged before any of it joins the assembly: a bad frame leaves nothing behind.
     const claims = toPackState(f, context);

@@ -3,6 +3,7 @@
  * per cycle, 9600 8N1, big-endian, no header, 8-bit additive checksum in the last byte.
  * Layout: docs/protocols/smartbms.md#frame-layout. Pure: no Node-RED import.
  */
+import type { Result } from '../../core/result';
 
 export const FRAME_LENGTH = 58;
 
@@ -68,8 +69,6 @@ export interface SmartBmsFrame {
   vMaxSetting: number;
   vBalanceSetting: number;
 }
-
-export type DecodeResult = { ok: true; frame: SmartBmsFrame } | { ok: false; reason: string };
 
 export const STATUS1 = {
   allowedToCharge: 0x01,
@@ -149,7 +148,7 @@ const isSet = (byte: number, mask: number): boolean => (byte & mask) !== 0;
  * Checks checksum, length and ranges, then decodes. Never throws: a frame that cannot be fully
  * trusted comes back as `{ ok: false, reason }`.
  */
-export function decodeFrame(buf: Uint8Array): DecodeResult {
+export function decodeFrame(buf: Uint8Array): Result<SmartBmsFrame> {
   if (buf.length !== FRAME_LENGTH) return { ok: false, reason: `length ${buf.length}, expected ${FRAME_LENGTH}` };
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const sum = checksum(b);
@@ -224,7 +223,7 @@ export function decodeFrame(buf: Uint8Array): DecodeResult {
     frame.legacyClockHours = b[47];
     frame.legacyClockMinutes = b[48];
   }
-  return { ok: true, frame };
+  return { ok: true, value: frame };
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');

@@ -114,7 +114,7 @@ export class SmartBmsStreamFramer {
 function plausible(frame: Buffer): boolean {
   const r = decodeFrame(frame);
   if (!r.ok) return false;
-  const f = r.frame;
+  const f = r.value;
   return (
     f.packVoltage >= 0.8 * f.cellCount * f.lowestCellVoltage &&
     f.packVoltage <= 1.2 * f.cellCount * f.highestCellVoltage

@@ -34,12 +34,12 @@ function check(frame: Buffer, run: string): boolean {
     tally.count(run, 'other');
     return false;
   }
-  for (const [k, v] of Object.entries(r.frame)) {
+  for (const [k, v] of Object.entries(r.value)) {
     if (typeof v === 'number') assert.ok(Number.isFinite(v), `${k} is ${v}`);
   }
   let accepted = true;
   for (const formula of ['venus', 'doc'] as const) {
-    const pack = toPackState(r.frame, { id: 'fuzz', time: 1, formula, status1: r.frame.status1, keyValues: {} });
+    const pack = toPackState(r.value, { id: 'fuzz', time: 1, formula, status1: r.value.status1, keyValues: {} });
     if (!pack.ok) {
       assert.ok(isGateRejection(pack.reason), pack.reason);
       accepted = false;
@@ -47,7 +47,7 @@ function check(frame: Buffer, run: string): boolean {
     }
     const valid = validatePackState(pack.value);
     assert.ok(valid.ok, valid.ok ? '' : `${valid.reason} from ${frame.toString('hex')}`);
-    assertPlausible(pack.value, frame.toString('hex'), { noCells: true, frameCellCount: r.frame.cellCount });
+    assertPlausible(pack.value, frame.toString('hex'), { noCells: true, frameCellCount: r.value.cellCount });
   }
   tally.count(run, accepted ? 'accepted' : 'gate');
   return accepted;

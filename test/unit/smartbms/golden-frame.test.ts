@@ -48,7 +48,7 @@ const FRAME: AnnotatedFrame = [
 function decoded(): SmartBmsFrame {
   const result = decodeFrame(frameBytes(FRAME));
   assert.ok(result.ok, result.ok ? '' : result.reason);
-  return result.frame;
+  return result.value;
 }
 
 describe('smartbms golden frame (smartbms-S4)', () => {

@@ -47,7 +47,7 @@ describe('smartbms protocol: shared vectors', () => {
         return;
       }
       assert.ok(r.ok, r.ok ? '' : r.reason);
-      const view = vectorView(r.frame);
+      const view = vectorView(r.value);
       for (const [key, want] of Object.entries(v.expected)) {
         assert.ok(key in view, `decoder produces ${key}`);
         const got = view[key];
@@ -65,7 +65,7 @@ describe('smartbms protocol: shared vectors', () => {
     for (const v of vectors) {
       const r = decodeFrame(Buffer.from(v.hex, 'hex'));
       if (!r.ok) continue;
-      assert.equal(encodeFrame(r.frame).toString('hex'), v.hex, v.id);
+      assert.equal(encodeFrame(r.value).toString('hex'), v.hex, v.id);
     }
   });
 });
@@ -108,6 +108,6 @@ describe('smartbms protocol: rejections', () => {
   });
   it('classifies bytes 47/48 that are neither a key nor a clock as unknown', () => {
     const r = decodeFrame(withByte(47, 24));
-    assert.ok(r.ok && r.frame.frameKind === 'unknown' && r.frame.kvKey === undefined);
+    assert.ok(r.ok && r.value.frameKind === 'unknown' && r.value.kvKey === undefined);
   });
 });

@@ -26,7 +26,7 @@ function rig(options: SmartBmsSimulatorOptions) {
     sent.map((b) => {
       const r = decodeFrame(b);
       if (!r.ok) throw new Error(r.reason);
-      return r.frame;
+      return r.value;
     });
   return { clock, sent, sim, listener, packs, pump, frames };
 }

@@ -11,7 +11,7 @@ function frames(n: number, rng: Rng): Buffer[] {
   return Array.from({ length: n }, (_, i) => {
     const current = (rng.below(800) - 400) / 8;
     return encodeFrame({
-      ...r.frame,
+      ...r.value,
       cellInfoIndex: (i % 16) + 1,
       cellInfoVoltage: 3.3 + rng.below(20) * 0.005,
       batteryCurrent: current,
