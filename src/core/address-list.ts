@@ -2,7 +2,7 @@
  * Parses the address field of a BMS node: "1", "1,3,5", "1-5", "0-3, 8". Returns the sorted
  * unique list or a reason.
  */
-import type { Result } from './result';
+import { type Result, fail, ok } from './result';
 
 export function parseAddressList(text: string, min = 0, max = 255): Result<number[]> {
   const out = new Set<number>();
@@ -10,16 +10,15 @@ export function parseAddressList(text: string, min = 0, max = 255): Result<numbe
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  if (parts.length === 0) return { ok: false, reason: 'no address given' };
+  if (parts.length === 0) return fail('no address given');
   for (const part of parts) {
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    if (!m) return { ok: false, reason: `"${part}" is not an address or range` };
+    if (!m) return fail(`"${part}" is not an address or range`);
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (from > to) return { ok: false, reason: `range "${part}" runs backwards` };
-    if (from < min || to > max)
-      return { ok: false, reason: `address ${from < min ? from : to} is outside ${min}..${max}` };
+    if (from > to) return fail(`range "${part}" runs backwards`);
+    if (from < min || to > max) return fail(`address ${from < min ? from : to} is outside ${min}..${max}`);
     for (let a = from; a <= to; a++) out.add(a);
   }
-  return { ok: true, value: [...out].sort((a, b) => a - b) };
+  return ok([...out].sort((a, b) => a - b));
 }

@@ -6,7 +6,7 @@
  * nonsense, while judging a real but alarming value is the job of the BMS alarms and bms-rules.
  */
 import type { PackState } from './pack-state';
-import type { Result } from './result';
+import { type Result, fail, ok } from './result';
 
 /** The most cells in series any supported BMS reports in one pack (JK: 32-bit cell mask). */
 export const MAX_CELLS = 32;
@@ -144,5 +144,5 @@ export function checkPlausible(pack: PackState, opts: PlausibilityOptions = {}):
 /** The gate in the form decoders return: the pack when plausible, else `implausible: <reason>`. */
 export function plausiblePack(pack: PackState, opts?: PlausibilityOptions): Result<PackState> {
   const reason = checkPlausible(pack, opts);
-  return reason === null ? { ok: true, value: pack } : { ok: false, reason: `implausible: ${reason}` };
+  return reason === null ? ok(pack) : fail(`implausible: ${reason}`);
 }
