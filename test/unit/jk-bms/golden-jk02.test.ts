@@ -6,7 +6,7 @@
  * in vectors.test.ts. Layout: docs/protocols/jk-bms.md#jk02-cell-info.
  */
 import { strict as assert } from 'node:assert';
-import type { LiveData } from '../../../src/nodes/jk-bms/jk-blocks';
+import type { LiveReading } from '../../../src/nodes/jk-bms/jk-blocks';
 import { decodeJk02 } from '../../../src/nodes/jk-bms/protocol-jk02';
 import { loadVectors } from '../../helpers/fixtures';
 import { type AnnotatedFrame, frameBytes, frameHex } from '../../helpers/golden';
@@ -65,11 +65,11 @@ const FRAME: AnnotatedFrame = [
   ['97', '299     checksum: sum of bytes 0-298, low 8 bits'],
 ];
 
-function live(): LiveData {
+function live(): LiveReading {
   const decoded = decodeJk02(frameBytes(FRAME), 'JK02_32S');
   assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
   assert.equal(decoded.value.type, 'cellInfo');
-  return (decoded.value as { live: LiveData }).live;
+  return (decoded.value as { live: LiveReading }).live;
 }
 
 describe('jk02 golden frame (JK02_32S cell info, 16 cells, discharging)', () => {
