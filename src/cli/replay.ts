@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { validatePackState } from '../core/pack-state';
+import { type Result, fail, ok } from '../core/result';
 import { resolveConfig } from '../nodes/bms-rules/config';
 import { parseCommand } from '../nodes/bms-rules/commands';
 import type { EngineState, StepInput } from '../nodes/bms-rules/engine';
@@ -15,32 +16,34 @@ import { createState, step } from '../nodes/bms-rules/engine';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
 
+/** One input line: the engine input and the time it arrived. */
+export interface ReplayLine {
+  time: number;
+  input: StepInput;
+}
+
 /** One input line → the engine input and its time, or a reason. */
-export function parseReplayLine(
-  line: string,
-): { ok: true; time: number; input: StepInput } | { ok: false; reason: string } {
+export function parseReplayLine(line: string): Result<ReplayLine> {
   let o: unknown;
   try {
     o = JSON.parse(line);
   } catch {
-    return { ok: false, reason: 'not JSON' };
+    return fail('not JSON');
   }
-  if (typeof o !== 'object' || o === null) return { ok: false, reason: 'a line must be a JSON object' };
+  if (typeof o !== 'object' || o === null) return fail('a line must be a JSON object');
   const { time, pack, tick, command, current } = o as Record<string, unknown>;
-  if (typeof time !== 'number' || !Number.isFinite(time))
-    return { ok: false, reason: 'time must be a number (ms since epoch)' };
+  if (typeof time !== 'number' || !Number.isFinite(time)) return fail('time must be a number (ms since epoch)');
   if (pack !== undefined) {
     const v = validatePackState(pack);
-    return v.ok ? { ok: true, time, input: { packs: [v.value] } } : { ok: false, reason: `pack: ${v.reason}` };
+    return v.ok ? ok({ time, input: { packs: [v.value] } }) : fail(`pack: ${v.reason}`);
   }
-  if (tick === true) return { ok: true, time, input: {} };
+  if (tick === true) return ok({ time, input: {} });
   if (command !== undefined) {
     const c = parseCommand(command);
-    return c.ok ? { ok: true, time, input: { command: c.value } } : { ok: false, reason: c.reason };
+    return c.ok ? ok({ time, input: { command: c.value } }) : fail(c.reason);
   }
-  if (typeof current === 'number' && Number.isFinite(current))
-    return { ok: true, time, input: { extCurrent: current } };
-  return { ok: false, reason: 'a line needs "pack", "tick": true, "command" or "current"' };
+  if (typeof current === 'number' && Number.isFinite(current)) return ok({ time, input: { extCurrent: current } });
+  return fail('a line needs "pack", "tick": true, "command" or "current"');
 }
 
 const FLUSH_LINES = 500;
@@ -75,13 +78,13 @@ export const replayCommand: CliCommand = {
       const line = raw.trim();
       if (line === '') continue;
       const p = parseReplayLine(line);
-      if (!p.ok || p.time < lastTime) {
+      if (!p.ok || p.value.time < lastTime) {
         errors++;
         out.push(JSON.stringify({ error: p.ok ? 'time goes backwards' : p.reason, line: n }));
       } else {
-        lastTime = p.time;
-        state ??= createState(cfg.value, p.time);
-        out.push(JSON.stringify(step(state, p.input, p.time).bank));
+        lastTime = p.value.time;
+        state ??= createState(cfg.value, p.value.time);
+        out.push(JSON.stringify(step(state, p.value.input, p.value.time).bank));
       }
       if (out.length >= FLUSH_LINES) {
         io.stdout(out.join('\n') + '\n');

@@ -5,6 +5,7 @@
  * A sample is never fresher than its own `time`: it is as old as the older of its receipt and its time.
  */
 import type { Alarms, PackState } from '../../core/pack-state';
+import type { Result } from '../../core/result';
 import type { PackConfig, RulesConfig } from './config';
 
 export type PackStatus = 'ok' | 'stale' | 'offline' | 'excluded';
@@ -86,11 +87,7 @@ export function newTrack(config: PackConfig, configured: boolean): PackTrack {
 const inRange = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;
 
 /** Plausibility of one PackState (docs/rules.md#pack-health), without the frozen check; returns a reason or the derived sample. */
-export function checkSample(
-  p: PackState,
-  cfg: RulesConfig,
-  pc: PackConfig,
-): { ok: true; sample: PackSample } | { ok: false; reason: string } {
+export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): Result<PackSample> {
   const n = cfg.cellsSeries;
   if (p.cells.length !== n) return { ok: false, reason: `cell count ${p.cells.length} ≠ ${n}` };
   let maxCell = -Infinity,
@@ -134,7 +131,7 @@ export function checkSample(
     v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined;
   return {
     ok: true,
-    sample: {
+    value: {
       voltage: p.voltage,
       current: p.current,
       soc: p.soc,
@@ -253,7 +250,7 @@ export function receive(tr: PackTrack, p: PackState, cfg: RulesConfig, now: numb
     invalid(tr, 'frozen data', now);
     return;
   }
-  tr.last = checked.sample;
+  tr.last = checked.value;
   tr.lastValidAt = Math.min(now, p.time);
   tr.firstInvalidAt = undefined;
 }

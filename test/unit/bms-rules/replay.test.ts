@@ -88,7 +88,7 @@ describe('cellsafe replay (acceptance 4)', function () {
     for (let i = 0; i < LINES; i++) {
       const p = parseReplayLine(lines[i]);
       assert.ok(p.ok);
-      const { bank } = step(state, p.input, p.time);
+      const { bank } = step(state, p.value.input, p.value.time);
       modes.add(bank.mode).add(bank.chargeState);
       expected.push(JSON.stringify(bank));
     }
