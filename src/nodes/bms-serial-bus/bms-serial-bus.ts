@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
-import { RealClock } from '../../core/clock';
+import { RealClock, type Clock } from '../../core/clock';
 import type { BusPort } from '../../transport/bus-port';
 import { claimDevice, releaseDevice, serialised } from '../../transport/port-registry';
 import { listSerialPorts } from '../../transport/port-list';
@@ -43,54 +43,78 @@ const num = (v: unknown, fallback: number): number => {
   return v === '' || v === undefined || !Number.isFinite(n) ? fallback : n;
 };
 
+/** How the bus gets its port, and what stands in the way. */
+interface PortPlan {
+  createPort: () => BusPort;
+  /** The serial device this node claimed (released on close). */
+  deviceKey?: string;
+  configError?: string;
+}
+
+function simulatorPlan(
+  config: BusConfig,
+  clock: Clock,
+  baudRate: number,
+  onPort: (port: SimulatorPort) => void,
+): PortPlan {
+  const factory = simulatorFactory(config.simProtocol);
+  const addresses = parseAddressList(config.simAddresses || '1');
+  let configError: string | undefined;
+  if (!factory) configError = `unknown simulator protocol "${config.simProtocol}"`;
+  else if (!addresses.ok) configError = `simulator addresses: ${addresses.reason}`;
+  const createPort = (): BusPort => {
+    const port = new SimulatorPort(
+      factory!, // a bus without a factory has a configuration error: it fails and never opens a port
+      {
+        addresses: addresses.ok ? addresses.value : [1],
+        cells: num(config.simCells, 16),
+        profile: config.simProfile || undefined,
+      },
+      clock,
+      config.simWireTime ? baudRate : undefined,
+    );
+    onPort(port);
+    return port;
+  };
+  return { createPort, configError };
+}
+
+function serialPlan(config: BusConfig, nodeId: string, baudRate: number): PortPlan {
+  const path = (config.path || '').trim();
+  let configError: string | undefined;
+  let deviceKey: string | undefined;
+  if (!path) configError = 'no serial port path configured';
+  else {
+    const claim = claimDevice(path, nodeId);
+    if (claim.ok) deviceKey = claim.key;
+    else configError = claim.reason;
+  }
+  const createPort = (): BusPort =>
+    new SerialDevicePort({
+      path,
+      baudRate,
+      dataBits: num(config.dataBits, 8) as 8,
+      parity: config.parity || 'none',
+      stopBits: num(config.stopBits, 1) as 1,
+    });
+  return { createPort, deviceKey, configError };
+}
+
 export = function (RED: NodeAPI) {
   function BmsSerialBus(this: BmsSerialBusNode, config: BusConfig) {
     RED.nodes.createNode(this, config);
     const clock = new RealClock();
     const baudRate = num(config.baudRate, 115200);
-    let createPort: () => BusPort;
-    let deviceKey: string | undefined;
     let simPort: SimulatorPort | undefined;
+    const plan =
+      config.portType === 'simulator'
+        ? simulatorPlan(config, clock, baudRate, (port) => (simPort = port))
+        : serialPlan(config, this.id, baudRate);
+    if (plan.configError) this.configError = plan.configError;
 
-    if (config.portType === 'simulator') {
-      const factory = simulatorFactory(config.simProtocol);
-      const addresses = parseAddressList(config.simAddresses || '1');
-      if (!factory) this.configError = `unknown simulator protocol "${config.simProtocol}"`;
-      else if (!addresses.ok) this.configError = `simulator addresses: ${addresses.reason}`;
-      createPort = () => {
-        simPort = new SimulatorPort(
-          factory!, // a bus without a factory has a configuration error: it fails below and never opens a port
-          {
-            addresses: addresses.ok ? addresses.value : [1],
-            cells: num(config.simCells, 16),
-            profile: config.simProfile || undefined,
-          },
-          clock,
-          config.simWireTime ? baudRate : undefined,
-        );
-        return simPort;
-      };
-    } else {
-      const path = (config.path || '').trim();
-      if (!path) this.configError = 'no serial port path configured';
-      else {
-        const claim = claimDevice(path, this.id);
-        if (claim.ok) deviceKey = claim.key;
-        else this.configError = claim.reason;
-      }
-      createPort = () =>
-        new SerialDevicePort({
-          path,
-          baudRate,
-          dataBits: num(config.dataBits, 8) as 8,
-          parity: config.parity || 'none',
-          stopBits: num(config.stopBits, 1) as 1,
-        });
-    }
-
-    const key = deviceKey;
+    const key = plan.deviceKey;
     this.bus = new SerialBus({
-      createPort,
+      createPort: plan.createPort,
       clock,
       timeoutMs: num(config.timeoutMs, 500),
       gapMs: num(config.gapMs, 0),
