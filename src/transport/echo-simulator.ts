@@ -1,7 +1,7 @@
 /**
  * A trivial test device for the bus simulator option: every request frame
  * `[0xEE, addr, len, ...payload]` is answered with the same frame (the fake device proves the mechanism; real protocols register
- * their own simulators in simulators.ts).
+ * their own simulators in simulators.ts when their node module loads).
  */
 import { BatteryModel } from '../core/battery-model';
 import { takeFrame, type Framer } from './framer';
