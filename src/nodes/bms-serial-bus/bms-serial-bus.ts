@@ -13,6 +13,7 @@ import { SerialDevicePort } from '../../transport/serial-port';
 import type { DeviceSimulator } from '../../transport/simulator-api';
 import { SimulatorPort } from '../../transport/simulator-port';
 import { simulatorFactory, simulatorProtocols } from '../../transport/simulators';
+import { numberSetting } from '../shared/number-setting';
 
 interface BusConfig extends NodeDef {
   portType: 'serial' | 'simulator';
@@ -38,11 +39,6 @@ interface BmsSerialBusNode extends Node {
   configError?: string;
 }
 
-const num = (v: unknown, fallback: number): number => {
-  const n = Number(v);
-  return v === '' || v === undefined || !Number.isFinite(n) ? fallback : n;
-};
-
 /** How the bus gets its port, and what stands in the way. */
 interface PortPlan {
   createPort: () => BusPort;
@@ -67,7 +63,7 @@ function simulatorPlan(
       factory!, // a bus without a factory has a configuration error: it fails and never opens a port
       {
         addresses: addresses.ok ? addresses.value : [1],
-        cells: num(config.simCells, 16),
+        cells: numberSetting(config.simCells, 16),
         profile: config.simProfile || undefined,
       },
       clock,
@@ -93,9 +89,9 @@ function serialPlan(config: BusConfig, nodeId: string, baudRate: number): PortPl
     new SerialDevicePort({
       path,
       baudRate,
-      dataBits: num(config.dataBits, 8) as 8,
+      dataBits: numberSetting(config.dataBits, 8) as 8,
       parity: config.parity || 'none',
-      stopBits: num(config.stopBits, 1) as 1,
+      stopBits: numberSetting(config.stopBits, 1) as 1,
     });
   return { createPort, deviceKey, configError };
 }
@@ -104,7 +100,7 @@ export = function (RED: NodeAPI) {
   function BmsSerialBus(this: BmsSerialBusNode, config: BusConfig) {
     RED.nodes.createNode(this, config);
     const clock = new RealClock();
-    const baudRate = num(config.baudRate, 115200);
+    const baudRate = numberSetting(config.baudRate, 115200);
     let simPort: SimulatorPort | undefined;
     const plan =
       config.portType === 'simulator'
@@ -116,8 +112,8 @@ export = function (RED: NodeAPI) {
     this.bus = new SerialBus({
       createPort: plan.createPort,
       clock,
-      timeoutMs: num(config.timeoutMs, 500),
-      gapMs: num(config.gapMs, 0),
+      timeoutMs: numberSetting(config.timeoutMs, 500),
+      gapMs: numberSetting(config.gapMs, 0),
       serialise: key ? (fn) => serialised(key, fn) : undefined,
     });
     Object.defineProperty(this, 'simulator', { get: () => simPort?.simulator });

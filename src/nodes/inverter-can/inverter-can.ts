@@ -9,6 +9,7 @@ import { RealClock } from '../../core/clock';
 import type { CanBusApi, CanBusUser } from '../../transport/can-bus-api';
 import type { CanStatus } from '../../transport/can-channel';
 import type { CanFrame } from '../../transport/can-frame';
+import { numberSetting } from '../shared/number-setting';
 import { bankFromPayload } from './bank-input';
 import {
   registerInverterProtocols,
@@ -33,11 +34,6 @@ const INVERTER_NODE_TYPES: Readonly<Record<InverterProtocolName, string>> = {
   sma: 'sma-can',
   growatt: 'growatt-can',
   byd: 'byd-can',
-};
-
-const num = (v: unknown, fallback: number): number => {
-  const n = Number(v);
-  return v === '' || v === undefined || v === null || !Number.isFinite(n) ? fallback : n;
 };
 
 const S = 'inverterCan.status.';
@@ -99,12 +95,12 @@ export = function (RED: NodeAPI) {
         profile: config.profile || protocol.profiles[0],
         ...(config.manufacturer ? { identity: { manufacturer: config.manufacturer } } : {}),
       };
-      const staleSec = num(config.staleSec, 10);
+      const staleSec = numberSetting(config.staleSec, 10);
       const bus = config.bus ? (RED.nodes.getNode(config.bus) as unknown as CanBusApi | null) : undefined;
       const timing = {
         staleSec,
-        silenceSec: num(config.silenceSec, 60),
-        linkTimeoutSec: bus ? num(config.linkTimeoutSec, 10) : 0,
+        silenceSec: numberSetting(config.silenceSec, 60),
+        linkTimeoutSec: bus ? numberSetting(config.linkTimeoutSec, 10) : 0,
       };
       const problem =
         protocol.validateOptions(encodeOptions) ??
