@@ -13,7 +13,7 @@ import { PACK_PROTOCOLS } from './core/pack-state';
 import type { Result } from './core/result';
 import type { CanFrame } from './transport/can-frame';
 import type { EncodeOptions, InverterProtocolName } from './transport/can-inverter-api';
-import { toBankState } from './nodes/inverter-can/inverter-protocol';
+import { toBankState } from './nodes/inverter-can/bank-completion';
 import { PROTOCOLS, protocolByName } from './nodes/inverter-can/protocols';
 import { JK_DECODERS } from './nodes/jk-bms/cli-decoders';
 import { decodeSeplosV2, decodeSeplosV3 } from './nodes/seplos/cli-decoders';

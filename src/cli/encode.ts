@@ -3,7 +3,7 @@
  * inverter transmit cycle for a BankState (or a hand-built object with the minimal fields).
  */
 import { canIdText } from '../nodes/inverter-can/can-encoding';
-import { toBankState } from '../nodes/inverter-can/inverter-protocol';
+import { toBankState } from '../nodes/inverter-can/bank-completion';
 import { PROTOCOLS, protocolByName } from '../nodes/inverter-can/protocols';
 import { wireClaimProblem } from '../nodes/inverter-can/wire-values';
 import type { CliCommand } from './command';

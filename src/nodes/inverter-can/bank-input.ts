@@ -1,6 +1,6 @@
 /**
  * The input of an inverter node: msg.payload as a BankState (bms-rules output) or a minimal
- * hand-built object, completed by the contract's toBankState. This adds what only a node input
+ * hand-built object, completed by toBankState (bank-completion.ts). This adds what only a node input
  * needs: a hint when a PackState is wired straight in, reasons that name msg.payload, no trust
  * in a bank that was already stale when it arrived, and an error for a hand-built object that
  * could never be sent (no measured voltage). A bms-rules bank in INIT is no error: the transmitter
@@ -8,7 +8,7 @@
  */
 import type { BankState } from '../../core/pack-state';
 import type { Result } from '../../core/result';
-import { toBankState } from './inverter-protocol';
+import { toBankState } from './bank-completion';
 import { wireClaimProblem } from './wire-values';
 
 export function bankFromPayload(payload: unknown, now: number, staleSec: number): Result<BankState> {

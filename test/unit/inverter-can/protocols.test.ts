@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { canFrame } from '../../../src/transport/can-frame';
-import { toBankState } from '../../../src/nodes/inverter-can/inverter-protocol';
+import { toBankState } from '../../../src/nodes/inverter-can/bank-completion';
 import { PROTOCOLS, protocolByName } from '../../../src/nodes/inverter-can/protocols';
 import { TARGETS, baseBank } from './bank-arbitrary';
 
