@@ -4,13 +4,16 @@
  * Faults that belong to the battery (runner cell, over-temperature, frozen values) live here;
  * faults that belong to the wire (silence, bad checksum, garbage) live in the simulators.
  */
-export type Chemistry = 'lfp' | 'nmc' | 'lto';
+import type { Chemistry } from './chemistry';
+
+/** The chemistries the model has an open-circuit voltage curve for. */
+export type ModelledChemistry = Exclude<Chemistry, 'li-ion'>;
 
 export interface BatteryModelOptions {
   cells?: number;
   capacityAh?: number;
   soc?: number;
-  chemistry?: Chemistry;
+  chemistry?: ModelledChemistry;
   temperature?: number;
   /** Constant current in A (+ = charging) or a profile of time in ms. */
   current?: number | ((timeMs: number) => number);
@@ -19,8 +22,8 @@ export interface BatteryModelOptions {
 }
 
 // SoC (%) → cell OCV (V) breakpoints per chemistry.
-const OCV: Record<Chemistry, Array<[number, number]>> = {
-  lfp: [
+const OCV: Record<ModelledChemistry, Array<[number, number]>> = {
+  lifepo4: [
     [0, 2.8],
     [5, 3.0],
     [10, 3.2],
@@ -63,7 +66,7 @@ function interpolate(table: Array<[number, number]>, x: number): number {
 
 export class BatteryModel {
   readonly capacityAh: number;
-  readonly chemistry: Chemistry;
+  readonly chemistry: ModelledChemistry;
   soc: number;
   current = 0;
   temperatures: number[];
@@ -85,7 +88,7 @@ export class BatteryModel {
   constructor(opts: BatteryModelOptions = {}) {
     const n = opts.cells ?? 16;
     this.capacityAh = opts.capacityAh ?? 280;
-    this.chemistry = opts.chemistry ?? 'lfp';
+    this.chemistry = opts.chemistry ?? 'lifepo4';
     this.soc = opts.soc ?? 60;
     this.resistance = opts.cellResistance ?? 0.0003;
     const c = opts.current ?? 0;

@@ -9,7 +9,7 @@
  * (runner cell, temperature offset, frozen), `cellCommError` (E flag), and force-off of a relay via
  * `model.chargeEnabled` / `model.dischargeEnabled` (the gen3 app's relay force-off).
  */
-import { BatteryModel, type Chemistry } from '../../core/battery-model';
+import { BatteryModel, type ModelledChemistry } from '../../core/battery-model';
 import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorOptions } from '../../transport/simulator-api';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { KEY_COUNT, KEY_OFFSET, STATUS1, STATUS2, encodeFrame, temperatureRawVenus } from './protocol-smartbms';
@@ -40,12 +40,12 @@ export interface SmartBmsSimulator extends DeviceSimulator {
 }
 
 /** Recommended thresholds per chemistry (gen3 manual); T and restart values are our defaults [asm]. */
-const THRESHOLDS: Record<Chemistry, Pick<RelayThresholds, 'vMin' | 'vBalance' | 'vMax'>> = {
-  lfp: { vMin: 2.9, vBalance: 3.4, vMax: 3.7 },
+const THRESHOLDS: Record<ModelledChemistry, Pick<RelayThresholds, 'vMin' | 'vBalance' | 'vMax'>> = {
+  lifepo4: { vMin: 2.9, vBalance: 3.4, vMax: 3.7 },
   lto: { vMin: 2.15, vBalance: 2.6, vMax: 2.7 },
   nmc: { vMin: 3.43, vBalance: 4.0, vMax: 4.1 },
 };
-const NOMINAL_V: Record<Chemistry, number> = { lfp: 3.2, lto: 2.4, nmc: 3.7 };
+const NOMINAL_V: Record<ModelledChemistry, number> = { lifepo4: 3.2, lto: 2.4, nmc: 3.7 };
 const FIRMWARE = { major: 3, minor: 3, patch: 11 };
 
 export function parseProfile(profile: string | undefined): { generation: Generation; mode: RelayTableMode } {
