@@ -135,6 +135,7 @@ export function encodeBank(
 // ---- the bms-rules engine ----------------------------------------------------------------------
 
 export { DEFAULTS as RULES_DEFAULTS, resolveConfig } from './nodes/bms-rules/config';
-export type { Chemistry, PackConfig, RulesConfig } from './nodes/bms-rules/config';
+export type { Chemistry } from './core/chemistry';
+export type { PackConfig, RulesConfig } from './nodes/bms-rules/config';
 export { createState, persistable, step } from './nodes/bms-rules/engine';
 export type { Command, EngineState, PackReport, RulesBankState, StepInput, StepResult } from './nodes/bms-rules/engine';

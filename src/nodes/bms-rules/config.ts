@@ -23,7 +23,6 @@ export interface PackConfig {
 export type RelayMode = 'limits' | 'normal' | 'critical';
 export type ShareMode = 'capacity' | 'count';
 export type SocSource = 'weighted' | 'own' | 'min';
-export type { Chemistry };
 
 export interface RulesConfig {
   bankName: string;
