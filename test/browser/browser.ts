@@ -6,10 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../helpers/fixtures';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = (): boolean => fs.existsSync(CHROMIUM);
-export const screenshots = path.resolve(__dirname, '../../test-output/browser');
+export const screenshots = path.join(REPO_ROOT, 'test-output/browser');
 
 export interface ConsoleProblem {
   kind: 'console' | 'pageerror';

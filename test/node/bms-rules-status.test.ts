@@ -13,11 +13,12 @@ import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import type { PackState } from '../../src/core/pack-state';
 import { lastStatus, until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
+import { REPO_ROOT } from '../helpers/fixtures';
 
 helper.init(require.resolve('node-red'));
 
 const catalog = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../src/nodes/bms-rules/locales/en-US/bms-rules.json'), 'utf8'),
+  fs.readFileSync(path.join(REPO_ROOT, 'src/nodes/bms-rules/locales/en-US/bms-rules.json'), 'utf8'),
 ) as Record<string, unknown>;
 
 /** Node-RED's i18n for one catalog: dotted key, `__name__` parameters. */

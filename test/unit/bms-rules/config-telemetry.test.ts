@@ -9,8 +9,9 @@ import { CHEMISTRY_PRESETS, DEFAULTS, PARAMETERS, interp, resolveConfig } from '
 import { parseCommand } from '../../../src/nodes/bms-rules/commands';
 import { TelemetryDiff, discoveryMessages, telemetryValues } from '../../../src/nodes/bms-rules/telemetry';
 import { warmRun } from './fixtures';
+import { REPO_ROOT } from '../../helpers/fixtures';
 
-const DIR = path.resolve(__dirname, '../../../src/nodes/bms-rules');
+const DIR = path.join(REPO_ROOT, 'src/nodes/bms-rules');
 
 describe('bms-rules configuration', () => {
   it('defaults are the LiFePO4 16S values of docs/rules.md', () => {
@@ -151,7 +152,7 @@ describe('bms-rules telemetry', () => {
 describe('bms-rules editor and help', () => {
   const help = fs.readFileSync(path.join(DIR, 'locales/en-US/bms-rules.html'), 'utf8');
   // the editor HTML as built (npm run build generates it from PARAMETERS)
-  const editor = fs.readFileSync(path.resolve(__dirname, '../../../dist/nodes/bms-rules/bms-rules.html'), 'utf8');
+  const editor = fs.readFileSync(path.join(REPO_ROOT, 'dist/nodes/bms-rules/bms-rules.html'), 'utf8');
   const literal = (name: string) => JSON.parse(editor.match(new RegExp(`var ${name} = (.*);\\n`))![1]);
   it('the help documents every parameter', () => {
     for (const k of Object.keys(DEFAULTS)) assert.ok(help.includes(`<dt>${k}<span`), `help lacks ${k}`);

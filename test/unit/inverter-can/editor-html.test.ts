@@ -8,8 +8,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { REPO_ROOT } from '../../helpers/fixtures';
 
-const dist = path.resolve(__dirname, '../../../dist/nodes/inverter-can');
+const dist = path.join(REPO_ROOT, 'dist/nodes/inverter-can');
 const html = fs.readFileSync(path.join(dist, 'inverter-can.html'), 'utf8');
 const help = fs.readFileSync(path.join(dist, 'locales/en-US/inverter-can.html'), 'utf8');
 
