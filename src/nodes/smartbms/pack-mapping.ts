@@ -72,7 +72,21 @@ export function toPackState(
     pack.fullAh = round((f.capacityKWh * 1000) / nominalPackV, 1);
   }
   if (cells.length > 0) pack.balancing = cells.some((c) => c.voltage >= f.vBalanceSetting);
-  pack.extra = {
+  pack.extra = packExtra(f, ctx, cells);
+  const { stated, statedTemperatures } = statedValues(f, formula);
+  return plausiblePack(pack, {
+    frameCellCount: f.cellCount,
+    noCells: ctx.cells === undefined,
+    statedCellVoltages: stated,
+    statedTemperatures,
+  });
+}
+
+/** Everything beyond the common PackState fields, for dashboards and diagnosis. */
+function packExtra(f: SmartBmsFrame, ctx: PackContext, cells: CellRecord[]): Record<string, unknown> {
+  const formula = ctx.formula;
+  const kv = ctx.keyValues;
+  return {
     cellCount: f.cellCount,
     cellAgesMs: cells.map((c) => ctx.time - c.time),
     cellTemperaturesRaw: cells.map((c) => c.tempRaw),
@@ -116,6 +130,13 @@ export function toPackState(
     generation: kv.firmware?.startsWith('3.') ? 'gen3' : 'unknown',
     ...ctx.counters,
   };
+}
+
+/** What the frame states about cells outside `cells`: lowest, highest and the rotating record. */
+function statedValues(
+  f: SmartBmsFrame,
+  formula: TemperatureFormula,
+): { stated: number[]; statedTemperatures: number[] } {
   const stated = [f.lowestCellVoltage, f.highestCellVoltage];
   const statedTemperatures: number[] = [];
   // Index 0 or above the cell count carries no cell record.
@@ -123,12 +144,7 @@ export function toPackState(
     stated.push(f.cellInfoVoltage);
     statedTemperatures.push(temperature(f.cellInfoTempRaw, formula));
   }
-  return plausiblePack(pack, {
-    frameCellCount: f.cellCount,
-    noCells: ctx.cells === undefined,
-    statedCellVoltages: stated,
-    statedTemperatures,
-  });
+  return { stated, statedTemperatures };
 }
 
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -46,6 +46,13 @@ const THRESHOLDS: Record<ModelledChemistry, Pick<RelayThresholds, 'vMin' | 'vBal
   nmc: { vMin: 3.43, vBalance: 4.0, vMax: 4.1 },
 };
 const NOMINAL_V: Record<ModelledChemistry, number> = { lifepo4: 3.2, lto: 2.4, nmc: 3.7 };
+interface Energy {
+  todayIn: number;
+  todayOut: number;
+  totalIn: number;
+  totalOut: number;
+}
+
 const FIRMWARE = { major: 3, minor: 3, patch: 11 };
 
 export function parseProfile(profile: string | undefined): { generation: Generation; mode: RelayTableMode } {
@@ -77,11 +84,13 @@ export const createSmartBmsSimulator = (
   const packs = new Map([[address, pack]]);
   const nominalV = NOMINAL_V[model.chemistry];
   const capacityKWh = Math.round((model.capacityAh * nominalV * cellCount) / 100) / 10;
-  const energy = { todayIn: 0, todayOut: 0, totalIn: 0, totalOut: 0 };
-  let relays: RelayState = { charge: true, load: true };
-  let heldFull = false;
-  let tick = 0;
-  let last: number | undefined;
+  const state: SimState = {
+    energy: { todayIn: 0, todayOut: 0, totalIn: 0, totalOut: 0 },
+    relays: { charge: true, load: true },
+    heldFull: false,
+    tick: 0,
+  };
+  const device: DeviceConstants = { model, generation, cellCount, nominalV, capacityKWh };
 
   const sim: SmartBmsSimulator = {
     generation,
@@ -89,7 +98,7 @@ export const createSmartBmsSimulator = (
     settings: { ...THRESHOLDS[model.chemistry], tMin: 0, tMax: 50, chargeRestartSoc: 90, dischargeRestartSoc: 20 },
     cellCommError: false,
     get relays() {
-      return { ...relays };
+      return { ...state.relays };
     },
     pack,
     packs,
@@ -101,108 +110,172 @@ export const createSmartBmsSimulator = (
     },
   };
 
-  const frame = (now: number): Buffer => {
-    model.update(now);
-    const hours = last === undefined ? 0 : (now - last) / 3_600_000;
-    last = now;
-    const power = model.voltage * model.current * hours;
-    if (power > 0) {
-      energy.todayIn += power;
-      energy.totalIn += power / 1000;
-    } else {
-      energy.todayOut -= power;
-      energy.totalOut -= power / 1000;
-    }
-
-    const s = sim.settings;
-    const cells = model.cells;
-    const temps = cells.map((_, k) => model.temperatures[k % model.temperatures.length]);
-    const comm = !sim.cellCommError;
-    const full = fullSync(cells, s.vBalance, sim.mode);
-    if (full) heldFull = true;
-    else if (model.soc < 99) heldFull = false;
-    // The BMS holds SoC at 99 % until the full-sync condition has been met (123electric FAQ, seeds).
-    const soc = heldFull ? 100 : Math.min(99, Math.round(model.soc));
-    relays = nextRelays(relays, { cells, temps, soc, commOk: comm }, s, sim.mode);
-    const charge = relays.charge && model.chargeEnabled;
-    const load = relays.load && model.dischargeEnabled;
-
-    const vl = cells.some((v) => v <= s.vMin);
-    const vh = cells.some((v) => v >= s.vMax);
-    const tl = temps.some((t) => t < s.tMin);
-    const th = temps.some((t) => t > s.tMax);
-    const status1 =
-      (charge ? STATUS1.allowedToCharge : 0) |
-      (load ? STATUS1.allowedToDischarge : 0) |
-      (comm ? 0 : STATUS1.commError) |
-      (vl ? STATUS1.vMinExceeded : 0) |
-      (vh ? STATUS1.vMaxExceeded : 0) |
-      (tl ? STATUS1.tMinExceeded : 0) |
-      (th ? STATUS1.tMaxExceeded : 0);
-
-    const lo = indexOfExtreme(cells, (a, b) => a < b);
-    const hi = indexOfExtreme(cells, (a, b) => a > b);
-    const tRaw = temps.map(temperatureRawVenus);
-    const tlo = indexOfExtreme(tRaw, (a, b) => a < b);
-    const thi = indexOfExtreme(tRaw, (a, b) => a > b);
-    const cell = tick % cellCount;
-    const [b47, b48] =
-      generation === 'gen3'
-        ? keyValue(tick % KEY_COUNT, {
-            sim,
-            charge,
-            load,
-            tl,
-            alarm: vl || vh || tl || th || !comm,
-            cycles: Math.floor(model.cycles),
-            energy,
-            nominalV,
-          })
-        : [new Date(now).getUTCHours(), new Date(now).getUTCMinutes()];
-    tick++;
-    const current = model.current;
-    return encodeFrame({
-      packVoltage: model.voltage,
-      current1: Math.max(0, current),
-      current2: Math.max(0, -current),
-      batteryCurrent: current,
-      lowestCellVoltage: cells[lo],
-      lowestCellVoltageCell: lo + 1,
-      highestCellVoltage: cells[hi],
-      highestCellVoltageCell: hi + 1,
-      lowestCellTempRaw: tRaw[tlo],
-      lowestCellTempCell: tlo + 1,
-      highestCellTempRaw: tRaw[thi],
-      highestCellTempCell: thi + 1,
-      cellInfoIndex: cell + 1,
-      cellCount,
-      cellInfoVoltage: cells[cell],
-      cellInfoTempRaw: tRaw[cell],
-      status1,
-      todayEnergyCollectedWh: energy.todayIn,
-      energyStoredWh: (soc / 100) * capacityKWh * 1000,
-      todayEnergyConsumedWh: energy.todayOut,
-      soc,
-      totalEnergyCollectedKWh: energy.totalIn,
-      totalEnergyConsumedKWh: energy.totalOut,
-      byte47: b47,
-      byte48: b48,
-      capacityKWh,
-      vMinSetting: s.vMin,
-      vMaxSetting: s.vMax,
-      vBalanceSetting: s.vBalance,
-    });
-  };
-
   const timer = host.clock.setInterval(
     () => {
-      const out = applyWireFaults(frame(host.clock.now()), pack.faults);
+      const out = applyWireFaults(buildFrame(host.clock.now(), sim, state, device), pack.faults);
       if (out) host.send(out);
     },
     options.cadenceMs ?? (generation === 'gen2' ? 500 : 1000),
   );
   return sim;
 };
+
+interface SimState {
+  energy: Energy;
+  relays: RelayState;
+  /** Full-sync seen and SoC not yet below 99 %: the BMS reports 100 %. */
+  heldFull: boolean;
+  /** Frames sent so far: drives the rotating cell record and gen3 key. */
+  tick: number;
+  /** Time of the previous frame, for the energy counters. */
+  last?: number;
+}
+
+interface DeviceConstants {
+  model: BatteryModel;
+  generation: Generation;
+  cellCount: number;
+  nominalV: number;
+  capacityKWh: number;
+}
+
+/** One frame at `now`: advances the model, energy counters, relays and the rotating indexes. */
+function buildFrame(now: number, sim: SmartBmsSimulator, state: SimState, device: DeviceConstants): Buffer {
+  const { model, generation, cellCount, nominalV, capacityKWh } = device;
+  model.update(now);
+  const hours = state.last === undefined ? 0 : (now - state.last) / 3_600_000;
+  state.last = now;
+  addEnergy(state.energy, model.voltage * model.current * hours);
+
+  const s = sim.settings;
+  const cells = model.cells;
+  const temps = cells.map((_, k) => model.temperatures[k % model.temperatures.length]);
+  const comm = !sim.cellCommError;
+  const full = fullSync(cells, s.vBalance, sim.mode);
+  if (full) state.heldFull = true;
+  else if (model.soc < 99) state.heldFull = false;
+  // The BMS holds SoC at 99 % until the full-sync condition has been met (123electric FAQ, seeds).
+  const soc = state.heldFull ? 100 : Math.min(99, Math.round(model.soc));
+  const relays = nextRelays(state.relays, { cells, temps, soc, commOk: comm }, s, sim.mode);
+  state.relays = relays;
+  const charge = relays.charge && model.chargeEnabled;
+  const load = relays.load && model.dischargeEnabled;
+
+  const limits = exceededLimits(cells, temps, s);
+  const { vl, vh, tl, th } = limits;
+  const status1 = status1Byte(charge, load, comm, limits);
+
+  const cell = state.tick % cellCount;
+  const [b47, b48] =
+    generation === 'gen3'
+      ? keyValue(state.tick % KEY_COUNT, {
+          sim,
+          charge,
+          load,
+          tl,
+          alarm: vl || vh || tl || th || !comm,
+          cycles: Math.floor(model.cycles),
+          energy: state.energy,
+          nominalV,
+        })
+      : [new Date(now).getUTCHours(), new Date(now).getUTCMinutes()];
+  state.tick++;
+  return encodeSimulatedFrame(
+    { model, cells, temps, cellCount, cell, status1, soc, capacityKWh, energy: state.energy, settings: s },
+    [b47, b48],
+  );
+}
+
+function status1Byte(charge: boolean, load: boolean, comm: boolean, limits: ReturnType<typeof exceededLimits>): number {
+  return (
+    (charge ? STATUS1.allowedToCharge : 0) |
+    (load ? STATUS1.allowedToDischarge : 0) |
+    (comm ? 0 : STATUS1.commError) |
+    (limits.vl ? STATUS1.vMinExceeded : 0) |
+    (limits.vh ? STATUS1.vMaxExceeded : 0) |
+    (limits.tl ? STATUS1.tMinExceeded : 0) |
+    (limits.th ? STATUS1.tMaxExceeded : 0)
+  );
+}
+
+function addEnergy(energy: Energy, wattHours: number): void {
+  if (wattHours > 0) {
+    energy.todayIn += wattHours;
+    energy.totalIn += wattHours / 1000;
+  } else {
+    energy.todayOut -= wattHours;
+    energy.totalOut -= wattHours / 1000;
+  }
+}
+
+/** Which of the BMS's cell voltage / temperature limits are exceeded (the status byte 1 flags). */
+function exceededLimits(
+  cells: number[],
+  temps: number[],
+  settings: RelayThresholds,
+): { vl: boolean; vh: boolean; tl: boolean; th: boolean } {
+  return {
+    vl: cells.some((v) => v <= settings.vMin),
+    vh: cells.some((v) => v >= settings.vMax),
+    tl: temps.some((t) => t < settings.tMin),
+    th: temps.some((t) => t > settings.tMax),
+  };
+}
+
+interface FrameInputs {
+  model: BatteryModel;
+  cells: number[];
+  temps: number[];
+  cellCount: number;
+  /** Zero-based index of this frame's rotating cell record. */
+  cell: number;
+  status1: number;
+  soc: number;
+  capacityKWh: number;
+  energy: Energy;
+  settings: RelayThresholds;
+}
+
+function encodeSimulatedFrame(inputs: FrameInputs, [b47, b48]: [number, number]): Buffer {
+  const { model, cells, temps, cellCount, cell, status1, soc, capacityKWh, energy, settings: s } = inputs;
+  const lo = indexOfExtreme(cells, (a, b) => a < b);
+  const hi = indexOfExtreme(cells, (a, b) => a > b);
+  const tRaw = temps.map(temperatureRawVenus);
+  const tlo = indexOfExtreme(tRaw, (a, b) => a < b);
+  const thi = indexOfExtreme(tRaw, (a, b) => a > b);
+  const current = model.current;
+  return encodeFrame({
+    packVoltage: model.voltage,
+    current1: Math.max(0, current),
+    current2: Math.max(0, -current),
+    batteryCurrent: current,
+    lowestCellVoltage: cells[lo],
+    lowestCellVoltageCell: lo + 1,
+    highestCellVoltage: cells[hi],
+    highestCellVoltageCell: hi + 1,
+    lowestCellTempRaw: tRaw[tlo],
+    lowestCellTempCell: tlo + 1,
+    highestCellTempRaw: tRaw[thi],
+    highestCellTempCell: thi + 1,
+    cellInfoIndex: cell + 1,
+    cellCount,
+    cellInfoVoltage: cells[cell],
+    cellInfoTempRaw: tRaw[cell],
+    status1,
+    todayEnergyCollectedWh: energy.todayIn,
+    energyStoredWh: (soc / 100) * capacityKWh * 1000,
+    todayEnergyConsumedWh: energy.todayOut,
+    soc,
+    totalEnergyCollectedKWh: energy.totalIn,
+    totalEnergyConsumedKWh: energy.totalOut,
+    byte47: b47,
+    byte48: b48,
+    capacityKWh,
+    vMinSetting: s.vMin,
+    vMaxSetting: s.vMax,
+    vBalanceSetting: s.vBalance,
+  });
+}
 
 function indexOfExtreme(values: number[], better: (a: number, b: number) => boolean): number {
   let best = 0;
