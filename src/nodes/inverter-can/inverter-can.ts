@@ -4,10 +4,9 @@
  * transmitter, outputs every frame as a message ({id, ext, rtr, data} like existing Node-RED CAN
  * nodes), optionally sends them through a can-bus config node, and shows state in the status.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { RealClock } from '../../core/clock';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { RealClock, type Clock } from '../../core/clock';
 import type { CanBusApi, CanBusUser } from '../../transport/can-bus-api';
-import type { CanStatus } from '../../transport/can-channel';
 import type { CanFrame } from '../../transport/can-frame';
 import { numberSetting } from '../shared/number-setting';
 import { bankFromPayload } from './bank-input';
@@ -16,8 +15,9 @@ import {
   type EncodeOptions,
   type InverterProtocolName,
 } from '../../transport/can-inverter-api';
+import { InverterStatusReporter } from './node-status';
 import { PROTOCOLS } from './protocols';
-import { CyclicTransmitter, transmitterOptionsProblem, type TransmitterStatus } from './transmitter';
+import { CyclicTransmitter, transmitterOptionsProblem } from './transmitter';
 
 interface InverterConfig extends NodeDef {
   bus: string;
@@ -36,51 +36,118 @@ const INVERTER_NODE_TYPES: Readonly<Record<InverterProtocolName, string>> = {
   byd: 'byd-can',
 };
 
-const S = 'inverterCan.status.';
+type InverterProtocol = (typeof PROTOCOLS)[InverterProtocolName];
 
-/** What the node shows: interface problems first (frames do not reach the inverter), then the transmitter. */
-function inverterNodeStatus(tx: TransmitterStatus, bus: CanStatus | undefined): NodeStatus {
-  if (bus) {
-    switch (bus.state) {
-      case 'unavailable':
-        return { fill: 'red', shape: 'ring', text: `${S}${bus.problem}` };
-      case 'disconnected':
-        return { fill: 'red', shape: 'ring', text: `${S}bus-disconnected` };
-      case 'error':
-        return { fill: 'red', shape: 'ring', text: `${S}bus-error` };
-      case 'closed':
-        return { fill: 'grey', shape: 'ring', text: `${S}bus-closed` };
-      case 'connecting':
-        return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
-      case 'connected':
-        break;
-    }
-  }
-  if (tx.command === 'shutdown') return { fill: 'red', shape: 'dot', text: `${S}shutdown-request` };
-  switch (tx.state) {
-    case 'waiting':
-      return { fill: 'yellow', shape: 'ring', text: `${S}waiting` };
-    case 'stopped':
-      // Not idle: bms-rules holds the inverter without data on purpose (its fail-safe).
-      return { fill: 'red', shape: 'ring', text: `${S}silenced` };
-    case 'silent':
-      return { fill: 'red', shape: 'ring', text: `${S}silent` };
-    case 'closed':
-      return { fill: 'grey', shape: 'ring', text: `${S}closed` };
-    case 'stale':
-      return { fill: 'red', shape: 'dot', text: `${S}stale` };
-    case 'transmitting':
-      break;
-  }
-  if (tx.link === 'waiting') return { fill: 'yellow', shape: 'ring', text: `${S}link-waiting` };
-  if (tx.link === 'lost') return { fill: 'yellow', shape: 'dot', text: `${S}link-lost` };
-  const b = tx.sent;
-  const summary = b ? `${b.cvl.toFixed(1)}V ${Math.round(b.ccl)}/${Math.round(b.dcl)}A ${Math.round(b.soc)}%` : '';
-  return { fill: 'green', shape: 'dot', text: summary };
+/** The node's settings read from its config; `bus` is null when the configured can-bus node does not exist. */
+interface InverterSettings {
+  protocol: InverterProtocol;
+  encodeOptions: EncodeOptions;
+  staleSec: number;
+  bus: CanBusApi | null | undefined;
+  timing: { staleSec: number; silenceSec: number; linkTimeoutSec: number };
+}
+
+function readSettings(RED: NodeAPI, config: InverterConfig, name: InverterProtocolName): InverterSettings {
+  const protocol = PROTOCOLS[name];
+  const encodeOptions: EncodeOptions = {
+    profile: config.profile || protocol.profiles[0],
+    ...(config.manufacturer ? { identity: { manufacturer: config.manufacturer } } : {}),
+  };
+  const staleSec = numberSetting(config.staleSec, 10);
+  const bus = config.bus ? (RED.nodes.getNode(config.bus) as unknown as CanBusApi | null) : undefined;
+  const timing = {
+    staleSec,
+    silenceSec: numberSetting(config.silenceSec, 60),
+    linkTimeoutSec: bus ? numberSetting(config.linkTimeoutSec, 10) : 0,
+  };
+  return { protocol, encodeOptions, staleSec, bus, timing };
+}
+
+function settingsProblem(settings: InverterSettings): string | undefined {
+  return (
+    settings.protocol.validateOptions(settings.encodeOptions) ??
+    transmitterOptionsProblem(settings.timing) ??
+    (settings.bus === null ? 'the configured can-bus node does not exist' : undefined)
+  );
+}
+
+/** A misconfigured node says why once, shows it, and fails every message with it. */
+function rejectEveryInput(node: Node, problem: string): void {
+  node.error(problem);
+  node.status({ fill: 'red', shape: 'ring', text: problem });
+  node.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
+    done(new Error(problem));
+  });
 }
 
 function frameMessage(type: string, frame: CanFrame): NodeMessage {
   return { topic: type, payload: { id: frame.id, ext: frame.ext, rtr: frame.rtr, data: frame.data } };
+}
+
+/** Joins the can-bus: status and inverter frames in, a warning when its bitrate does not fit the profile. */
+function joinBus(
+  node: Node,
+  bus: CanBusApi,
+  user: CanBusUser,
+  transmitter: CyclicTransmitter,
+  type: string,
+  settings: InverterSettings,
+): () => void {
+  bus.register(user);
+  const unsubscribe = bus.onFrame((frame) => transmitter.onInverterFrame(frame));
+  const wanted = settings.protocol.bitrate(settings.encodeOptions.profile);
+  if (bus.bitrate !== undefined && bus.bitrate !== wanted) {
+    node.warn(
+      `the can-bus runs at ${bus.bitrate} bit/s but ${type} (${settings.encodeOptions.profile}) expects ${wanted} bit/s`,
+    );
+  }
+  return unsubscribe;
+}
+
+function handleInput(node: Node, transmitter: CyclicTransmitter, clock: Clock, staleSec: number): void {
+  node.on('input', (msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
+    const bank = bankFromPayload(msg.payload, clock.now(), staleSec);
+    if (!bank.ok) {
+      done(new Error(bank.reason));
+      return;
+    }
+    transmitter.update(bank.value);
+    done();
+  });
+}
+
+/** Runs a well-configured node: the cyclic transmitter, its frames out (and onto the bus), status, close. */
+function startInverter(node: Node, settings: InverterSettings, type: string): void {
+  const { protocol, encodeOptions, bus, timing } = settings;
+  const clock = new RealClock();
+  const reporter = new InverterStatusReporter(node);
+  const transmitter = new CyclicTransmitter({
+    protocol,
+    encodeOptions,
+    clock,
+    ...timing,
+    transmit: (frames) => {
+      if (bus) for (const frame of frames) bus.transmit(frame);
+      node.send([frames.map((frame) => frameMessage(type, frame))]);
+    },
+    onStatus: () => reporter.render(transmitter.status),
+  });
+  const user: CanBusUser = {
+    id: node.id,
+    canStatus: (status) => reporter.busChanged(status, transmitter.status),
+  };
+  const unsubscribe = bus ? joinBus(node, bus, user, transmitter, type, settings) : undefined;
+  reporter.render(transmitter.status);
+  handleInput(node, transmitter, clock, settings.staleSec);
+  node.on('close', (_removed: boolean, done: () => void) => {
+    try {
+      transmitter.close();
+      unsubscribe?.();
+      bus?.deregister(user);
+    } finally {
+      done();
+    }
+  });
 }
 
 export = function (RED: NodeAPI) {
@@ -89,116 +156,10 @@ export = function (RED: NodeAPI) {
   function register(name: InverterProtocolName, type: string): void {
     function InverterNode(this: Node, config: InverterConfig) {
       RED.nodes.createNode(this, config);
-      const protocol = PROTOCOLS[name];
-      const clock = new RealClock();
-      const encodeOptions: EncodeOptions = {
-        profile: config.profile || protocol.profiles[0],
-        ...(config.manufacturer ? { identity: { manufacturer: config.manufacturer } } : {}),
-      };
-      const staleSec = numberSetting(config.staleSec, 10);
-      const bus = config.bus ? (RED.nodes.getNode(config.bus) as unknown as CanBusApi | null) : undefined;
-      const timing = {
-        staleSec,
-        silenceSec: numberSetting(config.silenceSec, 60),
-        linkTimeoutSec: bus ? numberSetting(config.linkTimeoutSec, 10) : 0,
-      };
-      const problem =
-        protocol.validateOptions(encodeOptions) ??
-        transmitterOptionsProblem(timing) ??
-        (bus === null ? 'the configured can-bus node does not exist' : undefined);
-
-      if (problem) {
-        this.error(problem);
-        this.status({ fill: 'red', shape: 'ring', text: problem });
-        this.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
-          done(new Error(problem));
-        });
-        return;
-      }
-
-      let busStatus: CanStatus | undefined;
-      let shown = '';
-      let warnedBusReason = '';
-      let warnedCommand = false;
-      let silenced = false;
-      const logSilence = (state: TransmitterStatus['state']): void => {
-        if (state === 'stopped' && !silenced) {
-          silenced = true;
-          this.warn('silenced: the bank is in fail-safe (stopCan); nothing goes to the inverter');
-        } else if (silenced && (state === 'transmitting' || state === 'stale')) {
-          silenced = false;
-          this.warn('resumed: a valid bank without stopCan came; sending to the inverter again');
-        }
-      };
-      const render = (): void => {
-        if (transmitter.status.command === 'shutdown' && !warnedCommand) {
-          warnedCommand = true;
-          this.warn('the inverter requested a battery shutdown');
-        }
-        logSilence(transmitter.status.state);
-        const s = inverterNodeStatus(transmitter.status, busStatus);
-        const key = JSON.stringify(s);
-        if (key !== shown) {
-          shown = key;
-          this.status(s);
-        }
-      };
-
-      const transmitter = new CyclicTransmitter({
-        protocol,
-        encodeOptions,
-        clock,
-        ...timing,
-        transmit: (frames) => {
-          if (bus) for (const f of frames) bus.transmit(f);
-          this.send([frames.map((f) => frameMessage(type, f))]);
-        },
-        onStatus: render,
-      });
-
-      const user: CanBusUser = {
-        id: this.id,
-        canStatus: (s) => {
-          busStatus = s;
-          // The reason (missing package, unplugged adapter…) goes to the log once per change.
-          const reason = 'reason' in s ? s.reason : '';
-          if (reason && reason !== warnedBusReason) this.warn(`CAN interface: ${reason}`);
-          warnedBusReason = reason;
-          render();
-        },
-      };
-      let unsubscribe: (() => void) | undefined;
-      if (bus) {
-        bus.register(user);
-        unsubscribe = bus.onFrame((f) => transmitter.onInverterFrame(f));
-        const wanted = protocol.bitrate(encodeOptions.profile);
-        if (bus.bitrate !== undefined && bus.bitrate !== wanted) {
-          this.warn(
-            `the can-bus runs at ${bus.bitrate} bit/s but ${type} (${encodeOptions.profile}) expects ${wanted} bit/s`,
-          );
-        }
-      }
-      render();
-
-      this.on('input', (msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
-        const bank = bankFromPayload(msg.payload, clock.now(), staleSec);
-        if (!bank.ok) {
-          done(new Error(bank.reason));
-          return;
-        }
-        transmitter.update(bank.value);
-        done();
-      });
-
-      this.on('close', (_removed: boolean, done: () => void) => {
-        try {
-          transmitter.close();
-          unsubscribe?.();
-          bus?.deregister(user);
-        } finally {
-          done();
-        }
-      });
+      const settings = readSettings(RED, config, name);
+      const problem = settingsProblem(settings);
+      if (problem) rejectEveryInput(this, problem);
+      else startInverter(this, settings, type);
     }
     RED.nodes.registerType(type, InverterNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
   }
