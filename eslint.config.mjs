@@ -5,7 +5,7 @@ import layers from './scripts/eslint-layers.mjs';
 
 const root = import.meta.dirname;
 // Files of a node folder that must run without Node-RED (the CLI, the library entry and tests load them).
-const pure = '^(protocol-.*|.*simulator.*|engine.*|.*reader|.*listener|.*framer|.*-pack-state|cli-decoders?)\\.ts$';
+const pure = '^(protocol-.*|.*simulator.*|engine.*|.*reader|.*listener|.*framer|.*-pack-state|cli-decode)\\.ts$';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.node-red-demo/**', 'test-output/**', 'bench/**/*.json'] },

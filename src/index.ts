@@ -15,9 +15,9 @@ import type { CanFrame } from './transport/can-frame';
 import type { EncodeOptions, InverterProtocolName } from './transport/can-inverter-api';
 import { toBankState } from './nodes/inverter-can/bank-completion';
 import { PROTOCOLS, protocolByName } from './nodes/inverter-can/protocols';
-import { JK_DECODERS } from './nodes/jk-bms/cli-decoders';
-import { decodeSeplosV2, decodeSeplosV3 } from './nodes/seplos/cli-decoders';
-import { decodeSmartBmsCli } from './nodes/smartbms/cli-decoder';
+import { JK_DECODERS } from './nodes/jk-bms/cli-decode';
+import { decodeSeplosV2, decodeSeplosV3 } from './nodes/seplos/cli-decode';
+import { decodeSmartBmsCli } from './nodes/smartbms/cli-decode';
 
 // ---- contracts ---------------------------------------------------------------------------------
 

@@ -5,9 +5,9 @@
 import type { FrameTextDecoder } from '../core/frame-text-decoder';
 import type { CliCommand } from './command';
 import { parseArgs } from './command';
-import { JK_DECODERS } from '../nodes/jk-bms/cli-decoders';
-import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decoders';
-import { decodeSmartBmsCli } from '../nodes/smartbms/cli-decoder';
+import { JK_DECODERS } from '../nodes/jk-bms/cli-decode';
+import { decodeSeplosV2, decodeSeplosV3 } from '../nodes/seplos/cli-decode';
+import { decodeSmartBmsCli } from '../nodes/smartbms/cli-decode';
 
 export const DECODERS: Record<string, FrameTextDecoder> = {
   ...JK_DECODERS,

@@ -4,9 +4,9 @@
  * transactions the node makes.
  */
 import type { PackState } from '../../src/core/pack-state';
-import { readPack as readJk } from '../../src/nodes/jk-bms/jk-reader';
+import { readPack as readJk } from '../../src/nodes/jk-bms/reader';
 import { createJkPbSimulator } from '../../src/nodes/jk-bms/simulator';
-import { readPack as readSeplos } from '../../src/nodes/seplos/seplos-reader';
+import { readPack as readSeplos } from '../../src/nodes/seplos/reader';
 import { createSeplosV2Simulator } from '../../src/nodes/seplos/simulator';
 import type { SerialBusApi } from '../../src/transport/bus-api';
 import type { SimulatorFactory } from '../../src/transport/simulator-api';

@@ -13,7 +13,7 @@ import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBms
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
-import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './jk-reader';
+import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './reader';
 import { PbSniffer } from './protocol-jk-pb';
 import { JK_SIMULATORS } from './simulator';
 

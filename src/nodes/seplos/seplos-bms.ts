@@ -14,8 +14,8 @@ import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
-import { V2BankListener, V3BankListener } from './bank-listener';
-import { type Generation, identitySummary, readIdentity, readPack } from './seplos-reader';
+import { V2BankListener, V3BankListener } from './listener';
+import { type Generation, identitySummary, readIdentity, readPack } from './reader';
 import { SEPLOS_SIMULATORS } from './simulator';
 
 interface SeplosConfig extends NodeDef {

@@ -6,7 +6,7 @@
 import type { PackState } from '../../core/pack-state';
 import { CellAssembler } from './cell-assembler';
 import { KeyValueAssembler } from './key-values';
-import { toPackState } from './pack-mapping';
+import { toPackState } from './smartbms-pack-state';
 import { decodeFrame, type TemperatureFormula } from './protocol-smartbms';
 import { StatusFilter } from './status-filter';
 import { SmartBmsStreamFramer } from './stream-framer';

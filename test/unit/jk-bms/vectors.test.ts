@@ -12,7 +12,7 @@ import { decodeNw, readAllRequest } from '../../../src/nodes/jk-bms/protocol-jk-
 import { decodeReadAnswer, decodeTriggerAnswer, parseReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { decodeJk02, type Jk02Frame } from '../../../src/nodes/jk-bms/protocol-jk02';
 import { jk02PackState } from '../../../src/nodes/jk-bms/jk02-layout';
-import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decoders';
+import { JK_DECODERS } from '../../../src/nodes/jk-bms/cli-decode';
 import { loadVectors } from '../../helpers/fixtures';
 
 interface Vector {

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { withCrc } from '../../../src/transport/modbus-rtu';
-import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
+import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import type { PackState } from '../../../src/core/pack-state';
-import { V2BankListener } from '../../../src/nodes/seplos/bank-listener';
-import { decodeSeplosV2, decodeSeplosV3 } from '../../../src/nodes/seplos/cli-decoders';
+import { V2BankListener } from '../../../src/nodes/seplos/listener';
+import { decodeSeplosV2, decodeSeplosV3 } from '../../../src/nodes/seplos/cli-decode';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import { loadVectors } from '../../helpers/fixtures';

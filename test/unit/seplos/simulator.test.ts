@@ -9,7 +9,7 @@ import type { PackState } from '../../../src/core/pack-state';
 import { takeFrame } from '../../../src/transport/framer';
 import { answerFramer } from '../../../src/transport/modbus-rtu';
 import type { DeviceSimulator } from '../../../src/transport/simulator-api';
-import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
+import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/listener';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import * as v2PackState from '../../../src/nodes/seplos/seplos-v2-pack-state';

@@ -20,7 +20,7 @@ import {
   encodeSettings,
 } from '../../../src/nodes/seplos/protocol-seplos-v3-settings';
 import { SIM_LIMITS, createSeplosV3Simulator } from '../../../src/nodes/seplos/simulator';
-import { identitySummary } from '../../../src/nodes/seplos/seplos-reader';
+import { identitySummary } from '../../../src/nodes/seplos/reader';
 import { loadVectors } from '../../helpers/fixtures';
 
 interface Vector {

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { validatePackState } from '../../../src/core/pack-state';
 import { SmartBmsListener } from '../../../src/nodes/smartbms/listener';
-import { toPackState } from '../../../src/nodes/smartbms/pack-mapping';
+import { toPackState } from '../../../src/nodes/smartbms/smartbms-pack-state';
 import { checksum, decodeFrame, FRAME_LENGTH } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 import { loadSmartBmsVectors } from './vectors';

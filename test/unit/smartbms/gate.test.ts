@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { SmartBmsListener } from '../../../src/nodes/smartbms/listener';
-import { decodeSmartBmsCli } from '../../../src/nodes/smartbms/cli-decoder';
+import { decodeSmartBmsCli } from '../../../src/nodes/smartbms/cli-decode';
 import { checksum } from '../../../src/nodes/smartbms/protocol-smartbms';
 import { loadSmartBmsVectors } from './vectors';
 

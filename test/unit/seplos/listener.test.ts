@@ -3,7 +3,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
-import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/bank-listener';
+import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/listener';
 import { loadVectors } from '../../helpers/fixtures';
 
 const VECTORS = loadVectors('seplos') as Array<{

@@ -9,7 +9,7 @@ import type { PackState } from '../../core/pack-state';
 import type { Result } from '../../core/result';
 import { KeyValueAssembler } from './key-values';
 import { SmartBmsListener } from './listener';
-import { toPackState } from './pack-mapping';
+import { toPackState } from './smartbms-pack-state';
 import { FRAME_LENGTH, decodeFrame } from './protocol-smartbms';
 
 const CLI_ID = 'smartbms';
