@@ -38,6 +38,8 @@ export interface BusUser {
 }
 
 export interface SerialBusApi {
+  /** The bus lets its users poll back-to-back while a pack is close to a limit (priority polling). */
+  readonly priorityPolling?: boolean;
   register(user: BusUser): void;
   deregister(user: BusUser): void;
   /** Queues one request/answer; resolves with the answer frame or rejects with a BusError. */

@@ -24,6 +24,8 @@ interface BusConfig extends NodeDef {
   stopBits: string | number;
   timeoutMs: string | number;
   gapMs: string | number;
+  /** Poll a pack close to a limit every bus cycle (missing in flows saved before it existed: on). */
+  priorityPolling?: boolean;
   simProtocol: string;
   simAddresses: string;
   simCells: string | number;
@@ -33,6 +35,8 @@ interface BusConfig extends NodeDef {
 
 interface BmsSerialBusNode extends Node {
   bus: SerialBus;
+  /** Read by the BMS nodes on this bus (SerialBusApi.priorityPolling). */
+  priorityPolling: boolean;
   /** The in-process simulator when portType is "simulator" (tests and the demo reach it here). */
   readonly simulator: DeviceSimulator | undefined;
   /** Why this bus cannot run, if it cannot (shown on every user node). */
@@ -107,6 +111,7 @@ export = function (RED: NodeAPI) {
         ? simulatorPlan(config, clock, baudRate, (port) => (simPort = port))
         : serialPlan(config, this.id, baudRate);
     if (plan.configError) this.configError = plan.configError;
+    this.priorityPolling = config.priorityPolling !== false;
 
     const key = plan.deviceKey;
     this.bus = new SerialBus({

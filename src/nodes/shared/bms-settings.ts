@@ -6,10 +6,13 @@
  *   empty means the node name, else the node's own fallback.
  * - `mode`: `poll` (this node is the bus master) or `listen` (never transmits).
  * - `interval`: poll interval, s. `staleAfter`: a pack not heard for this long has lost communication, s.
+ * - priority polling (polling nodes): `cellHighCut`, `cellLowCut` (V), `nearCellMv` (mV), `tempLowCut`,
+ *   `tempHighCut`, `nearTempC` (°C) say when a pack is close to a limit (src/core/near-limit.ts).
  *
  * A migration maps an old name or value to the new one, and only when the new one is absent: a node
  * saved by today's editor is never rewritten. The editor forms apply the same mapping in oneditprepare.
  */
+import { NEAR_LIMIT_DEFAULTS, type NearLimitSettings } from '../../core/near-limit';
 import { numberSetting } from './number-setting';
 
 export type BmsMode = 'poll' | 'listen';
@@ -61,3 +64,17 @@ export function secondsSetting(value: unknown, fallbackS: number, minS: number):
 }
 
 export const modeSetting = (value: unknown): BmsMode => (value === 'listen' ? 'listen' : 'poll');
+
+/** When a pack counts as close to a limit; empty or missing settings take the LiFePO4 defaults. */
+export function nearLimitSettings(saved: object): NearLimitSettings {
+  const config = saved as SavedConfig;
+  const d = NEAR_LIMIT_DEFAULTS;
+  return {
+    cellHighCut: numberSetting(config.cellHighCut, d.cellHighCut),
+    cellLowCut: numberSetting(config.cellLowCut, d.cellLowCut),
+    cellMarginV: Math.max(0, numberSetting(config.nearCellMv, d.cellMarginV * 1000)) / 1000,
+    tempLowCut: numberSetting(config.tempLowCut, d.tempLowCut),
+    tempHighCut: numberSetting(config.tempHighCut, d.tempHighCut),
+    tempMarginC: Math.max(0, numberSetting(config.nearTempC, d.tempMarginC)),
+  };
+}
