@@ -10,7 +10,7 @@ import { RejectedFrame } from '../../core/rejected-frame';
 import type { SerialBusApi } from '../../transport/bus-api';
 import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
-import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
+import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, nearLimitSettings, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { liveToPackState } from './jk-pack-state';
 import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './reader';
@@ -66,6 +66,7 @@ function setupJkBms(RED: NodeAPI, node: Node, config: JkConfig): BmsNodeParts | 
       secondsSetting(config.interval, BMS_DEFAULTS.interval, 0.5),
       (address) => readPack(bus, read, address, packId(address), () => clock.now()),
       (e) => e instanceof RejectedFrame,
+      nearLimitSettings(config),
     );
   }
   reporter.connect();

@@ -12,7 +12,7 @@ import { RejectedFrame } from '../../core/rejected-frame';
 import { BusError, type SerialBusApi } from '../../transport/bus-api';
 import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
-import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, secondsSetting } from '../shared/bms-settings';
+import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, nearLimitSettings, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
 import { V2BankListener, V3BankListener } from './listener';
 import { type Generation, identitySummary, readIdentity, readPack } from './reader';
@@ -83,6 +83,7 @@ function setupSeplosBms(RED: NodeAPI, node: Node, config: SeplosConfig): BmsNode
         return readPack(bus, generation, address, packId(address), () => clock.now(), identity.get(address));
       },
       (e) => e instanceof RejectedFrame,
+      nearLimitSettings(config),
     );
   }
   reporter.connect();

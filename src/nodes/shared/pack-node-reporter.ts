@@ -6,6 +6,7 @@
  */
 import type { Node, NodeMessage, NodeStatus } from 'node-red';
 import type { Clock, TimerId } from '../../core/clock';
+import { type NearLimitSettings, nearLimit } from '../../core/near-limit';
 import type { AlarmLevel, PackState } from '../../core/pack-state';
 import type { BusStatus, SerialBusApi } from '../../transport/bus-api';
 import { PackPoller } from '../../transport/pack-poller';
@@ -109,11 +110,19 @@ export class PackNodeReporter {
 
   /**
    * Polls every address each cycle once the port first opens (start-up is not reported as lost
-   * packs). A failed poll is a communication warning, ALARM_AFTER in a row an alarm.
+   * packs). A failed poll is a communication warning, ALARM_AFTER in a row an alarm. When the bus
+   * allows priority polling, a pack close to a limit (`limits`) is polled every bus cycle.
    */
-  poll(intervalMs: number, pollPack: (address: number) => Promise<PackState>, isRejected: (e: Error) => boolean): void {
+  poll(
+    intervalMs: number,
+    pollPack: (address: number) => Promise<PackState>,
+    isRejected: (e: Error) => boolean,
+    limits: NearLimitSettings,
+  ): void {
+    const priority = this.bus.priorityPolling === true;
     const poller = new PackPoller(this.clock, this.options.addresses, intervalMs, {
       pollPack,
+      nearLimit: priority ? (pack) => nearLimit(pack, limits) !== undefined : undefined,
       onPack: (pack) => this.emit(pack),
       onFailure: (address, err) => {
         if (isRejected(err)) this.reject(err.message, address);
