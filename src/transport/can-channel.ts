@@ -70,6 +70,24 @@ export class ChannelEvents {
   }
 }
 
+/** What every transport answers the same way: status and listeners from one ChannelEvents. */
+export abstract class EventedChannel implements CanChannel {
+  protected readonly events = new ChannelEvents();
+
+  get status(): CanStatus {
+    return this.events.status;
+  }
+  onFrame(listener: (frame: CanFrame) => void): () => void {
+    return this.events.onFrame(listener);
+  }
+  onStatus(listener: (status: CanStatus) => void): () => void {
+    return this.events.onStatus(listener);
+  }
+
+  abstract send(frame: CanFrame): void;
+  abstract close(): Promise<void>;
+}
+
 /** Standard ids are 11 bits, extended 29; data at most 8 bytes (classical CAN, no FD). */
 export function frameProblem(frame: CanFrame): string | undefined {
   const max = frame.ext ? 0x1fffffff : 0x7ff;

@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerId } from '../core/clock';
 import type { EncodeOptions, InverterProtocol, InverterView } from './can-inverter-api';
-import { ChannelEvents, frameProblem, type CanChannel, type CanStatus } from './can-channel';
+import { EventedChannel, frameProblem } from './can-channel';
 import type { CanFrame } from './can-frame';
 
 export interface SimulatedInverterOptions {
@@ -18,8 +18,7 @@ export interface SimulatedInverterOptions {
   commsTimeoutMs?: number;
 }
 
-export class SimulatedInverterChannel implements CanChannel {
-  private readonly events = new ChannelEvents();
+export class SimulatedInverterChannel extends EventedChannel {
   private readonly latest = new Map<string, CanFrame>();
   private timer?: TimerId;
   /** What the inverter would show; undefined until it has received anything. */
@@ -31,6 +30,7 @@ export class SimulatedInverterChannel implements CanChannel {
   silent = false;
 
   constructor(private readonly options: SimulatedInverterOptions) {
+    super();
     const { protocol, clock } = options;
     if (protocol.inverterFrames && protocol.inverterPeriodMs) {
       const frames = protocol.inverterFrames.bind(protocol);
@@ -40,16 +40,6 @@ export class SimulatedInverterChannel implements CanChannel {
       }, protocol.inverterPeriodMs);
     }
     this.events.setStatus({ state: 'connected' });
-  }
-
-  get status(): CanStatus {
-    return this.events.status;
-  }
-  onFrame(listener: (frame: CanFrame) => void): () => void {
-    return this.events.onFrame(listener);
-  }
-  onStatus(listener: (status: CanStatus) => void): () => void {
-    return this.events.onStatus(listener);
   }
 
   /** True when the inverter would raise its BMS-communication-lost alarm. */

@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerId } from '../core/clock';
 import type { BusPort, SerialSettings } from './bus-port';
-import { ChannelEvents, frameProblem, type CanChannel, type CanStatus } from './can-channel';
+import { EventedChannel, frameProblem, type CanStatus } from './can-channel';
 import type { CanFrame } from './can-frame';
 import { claimDevice, releaseDevice, serialised } from './port-registry';
 import { SerialDevicePort } from './serial-port';
@@ -76,8 +76,7 @@ export interface SlcanOptions {
 
 type Answer = 'ok' | 'refused' | 'timeout';
 
-export class SlcanChannel implements CanChannel {
-  private readonly events = new ChannelEvents();
+export class SlcanChannel extends EventedChannel {
   private readonly owner = `can-slcan:${Math.random().toString(36).slice(2)}`;
   private readonly bitrateCommand: string;
   private port?: BusPort;
@@ -93,6 +92,7 @@ export class SlcanChannel implements CanChannel {
   readonly counters = { sent: 0, received: 0, refused: 0, dropped: 0, malformed: 0 };
 
   constructor(private readonly options: SlcanOptions) {
+    super();
     const command = SLCAN_BITRATES[options.bitrate];
     this.reconnectMs = options.reconnectMinMs ?? 1000;
     if (!command) {
@@ -105,16 +105,6 @@ export class SlcanChannel implements CanChannel {
     }
     this.bitrateCommand = command;
     this.connect();
-  }
-
-  get status(): CanStatus {
-    return this.events.status;
-  }
-  onFrame(listener: (frame: CanFrame) => void): () => void {
-    return this.events.onFrame(listener);
-  }
-  onStatus(listener: (status: CanStatus) => void): () => void {
-    return this.events.onStatus(listener);
   }
 
   send(frame: CanFrame): void {

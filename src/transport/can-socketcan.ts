@@ -6,7 +6,7 @@
  * business (`ip link set can0 type can bitrate 500000`).
  */
 import type { Clock, TimerId } from '../core/clock';
-import { ChannelEvents, frameProblem, type CanChannel, type CanStatus, type Unavailability } from './can-channel';
+import { EventedChannel, frameProblem, type Unavailability } from './can-channel';
 import type { CanFrame } from './can-frame';
 
 /** The part of the `socketcan` package we use. */
@@ -78,14 +78,14 @@ export interface SocketCanOptions {
   retryMs?: number;
 }
 
-export class SocketCanChannel implements CanChannel {
-  private readonly events = new ChannelEvents();
+export class SocketCanChannel extends EventedChannel {
   private raw?: RawChannelLike;
   private retryTimer?: TimerId;
   private closed = false;
   readonly counters = { sent: 0, received: 0, dropped: 0 };
 
   constructor(private readonly options: SocketCanOptions) {
+    super();
     const loaded = (options.load ?? loadSocketCanModule)() ?? {
       problem: 'socketcan-missing',
       reason: SOCKETCAN_MISSING,
@@ -95,16 +95,6 @@ export class SocketCanChannel implements CanChannel {
       return;
     }
     this.start(loaded);
-  }
-
-  get status(): CanStatus {
-    return this.events.status;
-  }
-  onFrame(listener: (frame: CanFrame) => void): () => void {
-    return this.events.onFrame(listener);
-  }
-  onStatus(listener: (status: CanStatus) => void): () => void {
-    return this.events.onStatus(listener);
   }
 
   send(frame: CanFrame): void {
