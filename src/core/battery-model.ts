@@ -4,10 +4,9 @@
  * Faults that belong to the battery (runner cell, over-temperature, frozen values) live here;
  * faults that belong to the wire (silence, bad checksum, garbage) live in the simulators.
  */
-import type { Chemistry } from './chemistry';
+import { openCircuitVoltage, type ModelledChemistry } from './ocv-curve';
 
-/** The chemistries the model has an open-circuit voltage curve for. */
-export type ModelledChemistry = Exclude<Chemistry, 'li-ion'>;
+export type { ModelledChemistry };
 
 export interface BatteryModelOptions {
   cells?: number;
@@ -19,49 +18,6 @@ export interface BatteryModelOptions {
   current?: number | ((timeMs: number) => number);
   /** Internal resistance per cell in ohm. */
   cellResistance?: number;
-}
-
-// SoC (%) → cell OCV (V) breakpoints per chemistry.
-const OCV: Record<ModelledChemistry, Array<[number, number]>> = {
-  lifepo4: [
-    [0, 2.8],
-    [5, 3.0],
-    [10, 3.2],
-    [20, 3.25],
-    [40, 3.29],
-    [60, 3.31],
-    [80, 3.33],
-    [95, 3.38],
-    [100, 3.45],
-  ],
-  nmc: [
-    [0, 3.0],
-    [10, 3.45],
-    [30, 3.65],
-    [50, 3.75],
-    [70, 3.9],
-    [90, 4.05],
-    [100, 4.15],
-  ],
-  lto: [
-    [0, 1.8],
-    [10, 2.1],
-    [50, 2.3],
-    [90, 2.5],
-    [100, 2.65],
-  ],
-};
-
-function interpolate(table: Array<[number, number]>, x: number): number {
-  if (x <= table[0][0]) return table[0][1];
-  for (let i = 1; i < table.length; i++) {
-    const [x1, y1] = table[i];
-    if (x <= x1) {
-      const [x0, y0] = table[i - 1];
-      return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
-    }
-  }
-  return table[table.length - 1][1];
 }
 
 export class BatteryModel {
@@ -131,7 +87,7 @@ export class BatteryModel {
   }
 
   private recompute(): void {
-    const ocv = interpolate(OCV[this.chemistry], this.soc);
+    const ocv = openCircuitVoltage(this.chemistry, this.soc);
     const v = ocv + this.current * this.resistance;
     for (let k = 0; k < this.cells.length; k++) {
       // A small fixed spread so cells are distinguishable in tests, plus any injected offset.

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   profile?: string;
   /** Device turnaround before an answer, ms. */
   turnaroundMs?: number;
+  /** Name of a simulated bank (transport/simulated-banks.ts): the packs answer from its models. */
+  bank?: string;
 }
 
 export interface DeviceSimulator {
