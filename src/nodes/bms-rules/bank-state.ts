@@ -8,6 +8,7 @@ import { balanceDue, fullDue } from './charge-state';
 import type { ModeCtl } from './safety-mode';
 import type { EngineState, PackLimitsById, PackReport, RulesBankState } from './engine-state';
 import { latchFlags } from './latches';
+import { batteryTemperature } from './battery-temperature';
 import type { BankAlarms } from './warnings';
 
 export interface BankInputs {
@@ -86,7 +87,11 @@ export function buildBank(state: EngineState, x: BankInputs): RulesBankState {
     voltage,
     current,
     power: voltage * current,
-    temperature: { min: num(agg?.tMin), max: num(agg?.tMax), avg: num(agg?.tAvg) },
+    temperature: {
+      min: num(agg?.tMin),
+      max: num(agg?.tMax),
+      avg: num(batteryTemperature(config.batteryTemperature, state.tracks, agg)),
+    },
     cellMin: ref(agg?.minCell),
     cellMax: ref(agg?.maxCell),
     packs: x.counts,

@@ -5,6 +5,8 @@
 import { CHEMISTRIES, type Chemistry } from '../../core/chemistry';
 import type { Result } from '../../core/result';
 import { checkPackId } from '../../core/pack-state';
+import { type BatteryTemperature, checkBatteryTemperature } from './battery-temperature';
+import { checkConfig, type Label } from './config-checks';
 
 /** A piecewise-linear table: y at x, clamped at both ends (x may be given in any monotone order). */
 export interface Table {
@@ -153,6 +155,8 @@ export interface RulesConfig {
   socSource: SocSource;
   socTrusted: boolean;
   sendSoc98UntilFull: boolean;
+  /** the temperature the inverter receives as the battery's (BankState temperature.avg) */
+  batteryTemperature: BatteryTemperature;
 
   // alarms
   cellWarnHigh: number;
@@ -302,6 +306,7 @@ export const DEFAULTS: RulesConfig = {
   socSource: 'weighted',
   socTrusted: false,
   sendSoc98UntilFull: true,
+  batteryTemperature: 'average',
   cellWarnHigh: 3.55,
   cellAlarmHigh: 3.6,
   cellWarnLow: 3.0,
@@ -495,187 +500,22 @@ const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
   socSource: ['weighted', 'own', 'min'],
 };
 
-/** The editor's sections, in display order. */
-export type ParameterGroup =
-  'bank' | 'voltages' | 'currents' | 'charge' | 'protection' | 'failsafe' | 'relays' | 'alarms';
-
-/** One tunable parameter as the editor shows it; the editor HTML is generated from `PARAMETERS` at build time. */
-export interface ParameterSpec {
-  name: keyof RulesConfig;
-  group: ParameterGroup;
-  /** shown after the field; '' when the value has no unit */
-  unit: string;
-  default: RulesConfig[keyof RulesConfig];
-  /** the allowed values of a parameter that is one of a few words */
-  choices?: readonly string[];
+/**
+ * Builds a full configuration: defaults ← chemistry preset ← user values, then refuses contradicting
+ * settings (config-checks.ts), naming them through `label` (code names unless the caller has labels).
+ */
+export function resolveConfig(user: unknown, label?: Label): Result<RulesConfig> {
+  const merged = mergeConfig(user);
+  if (!merged.ok) return merged;
+  const reasons = checkConfig(merged.value, label);
+  return reasons.length === 0 ? merged : { ok: false, reason: reasons.join('; ') };
 }
 
-// bankName, chemistry and packs have their own fields in the editor and are not listed here.
-const EDITOR_LAYOUT: Record<ParameterGroup, Partial<Record<keyof RulesConfig, string>>> = {
-  bank: {
-    cellsSeries: '',
-    defaultPack: '',
-    systemMaxChargeA: 'A',
-    systemMaxDischargeA: 'A',
-    socSource: '',
-    socTrusted: '',
-    sendSoc98UntilFull: '',
-  },
-  voltages: {
-    vCellAbsorb: 'V/cell',
-    vCellFloat: 'V/cell',
-    vCellRebulk: 'V/cell',
-    vCellBalance: 'V/cell',
-    dvlCell: 'V/cell',
-    voltageDropV: 'V',
-    absorbEntryTolV: 'V',
-    cvlLsbV: 'V',
-  },
-  currents: {
-    floatCcl: 'A',
-    cellChargeTable: '',
-    cellDischargeTable: '',
-    tempChargeTable: '',
-    tempDischargeTable: '',
-    mosTable: '',
-    socTaperEnabled: '',
-    socChargeTable: '',
-    shareMode: '',
-    shareMargin: '',
-    ccFloorC: 'C',
-    ccFloorMinA: 'A',
-    shareFeedbackSec: 's',
-    incHoldSec: 's',
-    incRateMinA: 'A/s',
-    incRateFrac: '1/s',
-    restartMinA: 'A',
-    restartMinFrac: '',
-    publishDeadbandA: 'A',
-    publishDeadbandFrac: '',
-  },
-  charge: {
-    ovpDeadband: 'V',
-    kp: 'V/V',
-    ki: '1/s',
-    ovpRecoverHoldSec: 's',
-    recoverRate: 'V/cell/s',
-    balancedDiff: 'V',
-    restartDiff: 'V',
-    absorbHoldSec: 's',
-    tailC: 'C',
-    tailHoldSec: 's',
-    tailMaxSpread: 'V',
-    absorbMaxSec: 's',
-    absorbClockBandV: 'V',
-    absorbExitDropV: 'V',
-    absorbExitSec: 's',
-    rampDownVPerCellS: 'V/cell/s',
-    minFloatSec: 's',
-    rebulkCellSec: 's',
-    rebulkSoc: '%',
-    rebulkSocSec: 's',
-    fullChargeEveryDays: 'd',
-    rebulkSpread: 'V',
-    rebulkSpreadMinCell: 'V',
-    balanceEveryDays: 'd',
-    balanceDoneDiff: 'V',
-    balanceDoneSec: 's',
-    balanceMaxSec: 's',
-    resumeMaxAgeSec: 's',
-  },
-  protection: {
-    cellValidMin: 'V',
-    cellValidMax: 'V',
-    tempValidMin: '°C',
-    tempValidMax: '°C',
-    cellHighCut: 'V',
-    cellHighRelease: 'V',
-    cellHighReleaseSec: 's',
-    cellLowCut: 'V',
-    cellLowRelease: 'V',
-    cellLowReleaseSec: 's',
-    forceChargeCell: 'V',
-    forceChargeClearCell: 'V',
-    forceChargeClearSoc: '%',
-    tChargeMin: '°C',
-    tChargeMax: '°C',
-    tChargeMinRelease: '°C',
-    tChargeMaxRelease: '°C',
-    tDisMin: '°C',
-    tDisMax: '°C',
-    tDisMinRelease: '°C',
-    tDisMaxRelease: '°C',
-    tempReleaseSec: 's',
-  },
-  failsafe: {
-    staleSec: 's',
-    offlineSec: 's',
-    frozenSec: 's',
-    maxClockSkewSec: 's',
-    offBusV: 'V',
-    offBusSec: 's',
-    minPacksOnline: '',
-    initTimeoutSec: 's',
-    extStaleSec: 's',
-    blindGraceSec: 's',
-    blindCellMax: 'V',
-    blindCellMin: 'V',
-    blindFrac: '',
-    blindCapCvl: '',
-    failsafeDcl: 'A',
-    recoverHoldSec: 's',
-    stopCanAfterSec: 's',
-  },
-  relays: {
-    chargeRelayMode: '',
-    loadRelayMode: '',
-    relayMinOffSec: 's',
-    alarmRelayMinOnSec: 's',
-    relayVMin: 'V',
-    relayVBalance: 'V',
-    relayVMax: 'V',
-    relayTMin: '°C',
-    relayTMax: '°C',
-    chargeRestartSoc: '%',
-    dischargeRestartSoc: '%',
-    genStartSoc: '%',
-    genStartCell: 'V',
-    genStartSec: 's',
-    genStopSoc: '%',
-    genMinRunSec: 's',
-  },
-  alarms: {
-    packOfflineAlarmSec: 's',
-    cellWarnHigh: 'V',
-    cellAlarmHigh: 'V',
-    cellWarnLow: 'V',
-    cellAlarmLow: 'V',
-    spreadWarn: 'V',
-    spreadAlarm: 'V',
-    spreadMinCell: 'V',
-    mosWarn: '°C',
-    mosAlarm: '°C',
-    overCurrentFactor: '',
-    overCurrentSec: 's',
-    inverterReactionSec: 's',
-    currentMismatchSec: 's',
-  },
-};
-
-/** Every parameter the editor offers, in display order (the single source of the editor's parameter list). */
-export const PARAMETERS: readonly ParameterSpec[] = Object.entries(EDITOR_LAYOUT).flatMap(([group, units]) =>
-  Object.entries(units).map(([key, unit]) => {
-    const name = key as keyof RulesConfig;
-    const choices = ENUMS[name];
-    return { name, group: group as ParameterGroup, unit, default: DEFAULTS[name], ...(choices ? { choices } : {}) };
-  }),
-);
-
 /**
- * Builds a full configuration: defaults ← chemistry preset ← user values. Unknown keys are rejected
+ * Defaults ← chemistry preset ← user values, each value checked alone. Unknown keys are rejected
  * (a typo must not silently fall back to a default), and every number must be finite where it matters.
  */
-export function resolveConfig(user: unknown): Result<RulesConfig> {
+export function mergeConfig(user: unknown): Result<RulesConfig> {
   if (user === undefined || user === null) user = {};
   if (!isObj(user)) return { ok: false, reason: 'rules configuration must be an object' };
   for (const k of Object.keys(user)) {
@@ -688,7 +528,10 @@ export function resolveConfig(user: unknown): Result<RulesConfig> {
   for (const [k, v] of Object.entries(cfg)) {
     const d = (DEFAULTS as unknown as Record<string, unknown>)[k];
     const allowed = ENUMS[k as keyof RulesConfig];
-    if (allowed) {
+    if (k === 'batteryTemperature') {
+      const reason = checkBatteryTemperature(v);
+      if (reason) return { ok: false, reason };
+    } else if (allowed) {
       if (!allowed.includes(v as string)) return { ok: false, reason: `${k} must be one of ${allowed.join(', ')}` };
     } else if (typeof d === 'number') {
       // floatCcl may be Infinity ("no cap"), everything else finite
@@ -712,14 +555,6 @@ export function resolveConfig(user: unknown): Result<RulesConfig> {
   if (typeof packs === 'string') return { ok: false, reason: packs };
   const dp = checkPacks([{ id: 'default', ...(cfg.defaultPack as object) }], 'defaultPack');
   if (typeof dp === 'string') return { ok: false, reason: dp };
-  if (!(cfg.vCellRebulk < cfg.vCellFloat && cfg.vCellFloat < cfg.vCellAbsorb && cfg.vCellAbsorb <= cfg.vCellBalance)) {
-    return { ok: false, reason: 'voltages must satisfy vCellRebulk < vCellFloat < vCellAbsorb <= vCellBalance' };
-  }
-  if (!(cfg.vCellBalance < cfg.cellHighCut && cfg.cellHighRelease < cfg.cellHighCut)) {
-    return { ok: false, reason: 'cellHighCut must be above vCellBalance and cellHighRelease' };
-  }
-  if (!(cfg.cellLowCut < cfg.cellLowRelease)) return { ok: false, reason: 'cellLowRelease must be above cellLowCut' };
-  if (!(cfg.staleSec < cfg.offlineSec)) return { ok: false, reason: 'staleSec must be below offlineSec' };
   if (cfg.minPacksOnline < 1) return { ok: false, reason: 'minPacksOnline must be at least 1' };
   if (cfg.cvlLsbV <= 0) return { ok: false, reason: 'cvlLsbV must be positive' };
   return { ok: true, value: { ...cfg, packs } };

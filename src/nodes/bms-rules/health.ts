@@ -26,6 +26,8 @@ export interface PackSample {
   tMin?: number;
   tMax?: number;
   tMos?: number;
+  /** the pack's temperature sensors as it sends them (PackState `temperatures`, cell sensors not included) */
+  sensors: number[];
   chargeFet: boolean;
   dischargeFet: boolean;
   balancing: boolean;
@@ -145,6 +147,7 @@ export function checkSample(p: PackState, cfg: RulesConfig, pc: PackConfig): Res
       tMin: temps.length ? Math.min(...temps) : undefined,
       tMax: temps.length ? Math.max(...temps) : undefined,
       tMos: p.mosTemperature,
+      sensors: [...p.temperatures],
       chargeFet: p.chargeAllowed,
       dischargeFet: p.dischargeAllowed,
       balancing: p.balancing === true,
