@@ -1,6 +1,6 @@
 // Writes the editor HTML that is generated rather than kept by hand: the five inverter nodes share one
-// form and one help text (per-protocol differences are data), and the bms-rules parameter list comes from
-// the schema `PARAMETERS` in src/nodes/bms-rules/config.ts. The output stays static
+// form and one help text (per-protocol differences are data), and the bms-rules dialog and help come from
+// its settings schema in src/nodes/bms-rules/config-schema.ts. The output stays static
 // `data-template-name` / `data-help-name` blocks, as the Node-RED editor and the Flow Library read them.
 // Runs after tsc and copy-assets (it reads the compiled config from dist).
 const fs = require('node:fs');
@@ -39,31 +39,29 @@ function inverterCan() {
   };
 }
 
-/** The editor's GROUPS / BOOLS / ENUMS literals derived from the parameter schema. */
-function bmsRulesLists(parameters) {
-  const groups = [];
-  for (const p of parameters) {
-    let group = groups.find((g) => g[0] === p.group);
-    if (!group) groups.push((group = [p.group, []]));
-    group[1].push([p.name, p.unit]);
-  }
-  const booleans = parameters.filter((p) => typeof p.default === 'boolean').map((p) => p.name);
-  const choices = Object.fromEntries(parameters.filter((p) => p.choices).map((p) => [p.name, p.choices]));
-  return { groups: JSON.stringify(groups), booleans: JSON.stringify(booleans), choices: JSON.stringify(choices) };
-}
-
+/** The bms-rules dialog and help, generated from its settings schema (scripts/build-bms-rules-editor.js). */
 function bmsRules() {
-  const { PARAMETERS } = require(path.join(distNodes, 'bms-rules', 'config.js'));
-  const template = fs.readFileSync(path.join(srcNodes, 'bms-rules', 'editor', 'bms-rules.html'), 'utf8');
-  return { 'bms-rules.html': fill(template, bmsRulesLists(PARAMETERS)) };
+  const dir = path.join(srcNodes, 'bms-rules', 'editor');
+  const values = require('./build-bms-rules-editor')(require(path.join(distNodes, 'bms-rules', 'config-schema.js')));
+  return {
+    'bms-rules.html': fill(fs.readFileSync(path.join(dir, 'bms-rules.html'), 'utf8'), values),
+    'locales/en-US/bms-rules.html': fill(fs.readFileSync(path.join(dir, 'help.html'), 'utf8'), values),
+  };
 }
 
-/** A BMS node's editor HTML: its template with the rows the three BMS forms share (src/nodes/shared/form-rows/bms.html). */
-function bmsForm(dir, type, ns) {
-  const rowsFile = path.join(srcNodes, 'shared', 'form-rows', 'bms.html');
-  const rows = Object.entries(sections(fs.readFileSync(rowsFile, 'utf8')));
-  const template = fs.readFileSync(path.join(srcNodes, dir, 'editor', `${type}.html`), 'utf8');
-  return { [`${type}.html`]: fill(template, Object.fromEntries(rows.map(([name, row]) => [name, fill(row, { ns })]))) };
+/**
+ * A BMS node's editor HTML and help: its form template with the rows the three BMS forms share
+ * (src/nodes/shared/form-rows/bms.html), and its help sections (editor/help.html) in the help layout
+ * they share (src/nodes/shared/form-rows/bms-help.html).
+ */
+function bmsEditor(dir, type, ns) {
+  const shared = (name) => fs.readFileSync(path.join(srcNodes, 'shared', 'form-rows', name), 'utf8');
+  const own = (name) => fs.readFileSync(path.join(srcNodes, dir, 'editor', name), 'utf8');
+  const rows = Object.entries(sections(shared('bms.html'))).map(([name, row]) => [name, fill(row, { ns })]);
+  return {
+    [`${type}.html`]: fill(own(`${type}.html`), Object.fromEntries(rows)),
+    [`locales/en-US/${type}.html`]: fill(shared('bms-help.html'), { type, ...sections(own('help.html')) }),
+  };
 }
 
 function write(node, files) {
@@ -76,6 +74,6 @@ function write(node, files) {
 
 write('inverter-can', inverterCan());
 write('bms-rules', bmsRules());
-write('jk-bms', bmsForm('jk-bms', 'jk-bms', 'jkBms'));
-write('seplos', bmsForm('seplos', 'seplos-bms', 'seplosBms'));
-write('smartbms', bmsForm('smartbms', 'smartbms', 'smartbms'));
+write('jk-bms', bmsEditor('jk-bms', 'jk-bms', 'jkBms'));
+write('seplos', bmsEditor('seplos', 'seplos-bms', 'seplosBms'));
+write('smartbms', bmsEditor('smartbms', 'smartbms', 'smartbms'));

@@ -1,0 +1,125 @@
+// The bms-rules edit dialog and the Parameters part of its help, generated from the settings schema
+// (src/nodes/bms-rules/config-schema.ts, read compiled from dist): one form row per setting with its label,
+// unit and tooltip, the basic settings first and every other group collapsed. Called by build-editor.js.
+
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+/** The label of a row; `for` ties it to its input so a click focuses the field. */
+const label = (setting, forId) =>
+  `<label for="${forId}" title="${escapeHtml(setting.tooltip)}">${escapeHtml(setting.label)}</label>`;
+
+/** The input of a setting kept in the `rules` JSON (read and written by the dialog script). */
+function rulesInput(setting) {
+  const attrs = `id="cellsafe-rp-${setting.name}" class="cellsafe-rp" data-key="${setting.name}" title="${escapeHtml(setting.tooltip)}"`;
+  if (setting.input === 'switch' || setting.input === 'choice') {
+    const options =
+      setting.input === 'switch'
+        ? [
+            { value: 'true', label: 'Yes' },
+            { value: 'false', label: 'No' },
+          ]
+        : setting.choices;
+    const empty = setting.name === 'chemistry' ? '' : '<option value="">preset</option>';
+    const items = options.map((o) => `<option value="${escapeHtml(o.value)}">${escapeHtml(o.label)}</option>`);
+    return `<select ${attrs}>${empty}${items.join('')}</select>`;
+  }
+  if (setting.input === 'pack') {
+    const parts = [
+      ['capacityAh', 'Capacity (Ah)'],
+      ['maxChargeA', 'Max charge (A)'],
+      ['maxDischargeA', 'Max discharge (A)'],
+    ];
+    return parts
+      .map(
+        ([part, title]) =>
+          `<input type="text" class="cellsafe-rp-part" data-key="${setting.name}" data-part="${part}" title="${title}" style="width: 70px">`,
+      )
+      .join(' ');
+  }
+  const width = setting.input === 'table' ? '60%' : '110px';
+  const bank = setting.bankVoltage ? ` <span class="cellsafe-rules-bank" data-bank-for="${setting.name}"></span>` : '';
+  return `<input type="text" ${attrs} style="width: ${width}">${bank}`;
+}
+
+/** The input of a setting the node keeps as its own property (Node-RED reads and writes `node-input-<name>`). */
+function nodeInput(setting) {
+  const id = `node-input-${setting.name}`;
+  const title = `title="${escapeHtml(setting.tooltip)}"`;
+  if (setting.input === 'switch')
+    return `<input type="checkbox" id="${id}" ${title} style="width: auto; margin: 0 6px 0 0;">`;
+  if (setting.input === 'packs') return `<input type="hidden" id="${id}">`;
+  return `<input type="text" id="${id}" ${title}>`;
+}
+
+function row(setting) {
+  const forId = setting.storage === 'node' ? `node-input-${setting.name}` : `cellsafe-rp-${setting.name}`;
+  const input = setting.storage === 'node' ? nodeInput(setting) : rulesInput(setting);
+  if (setting.input === 'packs') {
+    return [
+      `<div class="form-row cellsafe-rules-packs" data-setting="packs">`,
+      `  ${label(setting, 'cellsafe-packs-list')}`,
+      `  ${input}`,
+      `  <ol id="cellsafe-packs-list" title="${escapeHtml(setting.tooltip)}"></ol>`,
+      `  <button type="button" class="red-ui-button" id="cellsafe-packs-seen-button" title="List the packs this deployed node has received and add the chosen ones"><i class="fa fa-search"></i> Add packs seen</button>`,
+      `  <div id="cellsafe-packs-seen" style="display: none;"></div>`,
+      `</div>`,
+    ].join('\n    ');
+  }
+  const unitless = setting.input === 'switch' || setting.input === 'choice' || !setting.unit;
+  const unit =
+    unitless || setting.input === 'pack' ? '' : ` <span class="cellsafe-rules-unit">${escapeHtml(setting.unit)}</span>`;
+  return `<div class="form-row" data-setting="${setting.name}">${label(setting, forId)}${input}${unit}</div>`;
+}
+
+/** The dialog's rows: the basic settings open, each other group a collapsed <details> with its rows. */
+function form(schema, groups) {
+  return groups
+    .map(({ id, label: groupLabel }) => {
+      const rows = schema.filter((s) => s.group === id).map((s) => `    ${row(s)}`);
+      if (id === 'basic') return rows.join('\n');
+      return [
+        `  <details class="cellsafe-rules-group" data-group="${id}">`,
+        `    <summary>${escapeHtml(groupLabel)} <span class="cellsafe-rules-changed"></span></summary>`,
+        ...rows,
+        `  </details>`,
+      ].join('\n');
+    })
+    .join('\n');
+}
+
+/** What the dialog script needs of each setting. */
+const dialogSchema = (schema) =>
+  JSON.stringify(
+    schema.map((s) => ({
+      name: s.name,
+      group: s.group,
+      input: s.input,
+      storage: s.storage,
+      ...(s.bankVoltage ? { bankVoltage: true } : {}),
+    })),
+  );
+
+/** The Parameters part of the help: per group, each setting's label, unit, tooltip and saved name. */
+function help(schema, groups) {
+  return groups
+    .map(({ id, label: groupLabel }) => {
+      const items = schema
+        .filter((s) => s.group === id)
+        .map(
+          (s) =>
+            `    <dt>${escapeHtml(s.label)}<span class="property-type">${s.name}</span></dt>\n    <dd>${escapeHtml(s.tooltip)}</dd>`,
+        );
+      return `  <h4>${escapeHtml(groupLabel)}</h4>\n  <dl class="message-properties">\n${items.join('\n')}\n  </dl>`;
+    })
+    .join('\n');
+}
+
+module.exports = function bmsRulesEditor(schemaModule) {
+  const { SETTINGS_SCHEMA, SCHEMA_GROUPS } = schemaModule;
+  return {
+    form: form(SETTINGS_SCHEMA, SCHEMA_GROUPS),
+    settings: dialogSchema(SETTINGS_SCHEMA),
+    parameters: help(SETTINGS_SCHEMA, SCHEMA_GROUPS),
+  };
+};
