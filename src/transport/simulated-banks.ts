@@ -9,11 +9,13 @@
  *   keeps its state when the last user leaves (a redeploy continues where it was).
  * - `simulatedBankPacks(name, addresses, packOptions)`: the SimulatedPack entries a device simulator
  *   answers from (model and wire faults shared with the bank), acquired; call `release()` on close.
+ *   `simulatorPacks(options, addresses, own)` is the one call a device simulator makes: the bank's
+ *   packs when `options.bank` names one, else its own.
  * - `forgetSimulatedBanks()`: stops and drops every bank (tests).
  */
 import { SimulatedBank, type SimulatedBankOptions } from '../core/simulated-bank';
 import type { PackModelOptions } from '../core/pack-model';
-import type { SimulatedPack } from './simulator-api';
+import type { SimulatedPack, SimulatorOptions } from './simulator-api';
 
 /** A bank nobody configured: 16S 280 Ah packs at 50 %, one cell of pack 1 starting 2 % ahead. */
 export const DEFAULT_BANK_OPTIONS: SimulatedBankOptions = {
@@ -66,12 +68,18 @@ export function forgetSimulatedBanks(): void {
   banks.clear();
 }
 
+/** The packs a device simulator answers from, and what to call when it closes. */
+export interface SimulatorPacks {
+  packs: Map<number, SimulatedPack>;
+  release: () => void;
+}
+
 /** The packs at `addresses` of bank `name`, as a device simulator holds them; the bank is acquired. */
 export function simulatedBankPacks(
   name: string,
   addresses: readonly number[],
   packOptions: PackModelOptions = {},
-): { packs: Map<number, SimulatedPack>; release: () => void } {
+): SimulatorPacks {
   const bank = acquireSimulatedBank(name);
   const packs = new Map<number, SimulatedPack>();
   for (const address of addresses) {
@@ -86,4 +94,17 @@ export function simulatedBankPacks(
       releaseSimulatedBank(name);
     },
   };
+}
+
+/**
+ * A device simulator's packs: bank `options.bank`'s packs at `addresses` (sized by the simulator's
+ * cells and capacity options, when the bank creates them), or the simulator's own from `own()`.
+ */
+export function simulatorPacks(
+  options: SimulatorOptions,
+  addresses: readonly number[],
+  own: () => Map<number, SimulatedPack>,
+): SimulatorPacks {
+  if (!options.bank) return { packs: own(), release: () => undefined };
+  return simulatedBankPacks(options.bank, addresses, { cells: options.cells, capacityAh: options.capacityAh });
 }

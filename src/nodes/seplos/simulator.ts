@@ -19,6 +19,7 @@ import type {
   SimulatorOptions,
   WireFaults,
 } from '../../transport/simulator-api';
+import { simulatorPacks, type SimulatorPacks } from '../../transport/simulated-banks';
 import { applyWireFaults } from '../../transport/wire-faults';
 import * as v2 from './protocol-seplos-v2';
 import { BLOCKS, FC_READ_COILS, FC_READ_INPUT, V3_MANUFACTURER, VIA_FIELDS } from './protocol-seplos-v3';
@@ -142,19 +143,25 @@ interface Engine {
   bankCycle(master: SimulatedPack, slaves: SimulatedPack[]): Buffer[];
 }
 
-function createSimulator(engine: Engine, options: SimulatorOptions, host: SimulatorHost): DeviceSimulator {
-  const packs = new Map<number, SimulatedPack>();
-  for (const address of options.addresses ?? [0]) {
-    packs.set(address, {
-      address,
-      model: new BatteryModel({
+/** The packs of a simulated bank when the options name one, else packs of their own. */
+function createPacks(options: SimulatorOptions): SimulatorPacks {
+  const addresses = options.addresses ?? [0];
+  return simulatorPacks(options, addresses, () => {
+    const packs = new Map<number, SimulatedPack>();
+    for (const address of addresses) {
+      const model = new BatteryModel({
         cells: options.cells ?? 16,
         capacityAh: options.capacityAh ?? 200,
         soc: 50 + address * 5,
-      }),
-      faults: {},
-    });
-  }
+      });
+      packs.set(address, { address, model, faults: {} });
+    }
+    return packs;
+  });
+}
+
+function createSimulator(engine: Engine, options: SimulatorOptions, host: SimulatorHost): DeviceSimulator {
+  const { packs, release } = createPacks(options);
   const timers = new Set<number>();
   const later = (fn: () => void, ms: number): void => {
     const id = host.clock.setTimeout(() => {
@@ -187,6 +194,7 @@ function createSimulator(engine: Engine, options: SimulatorOptions, host: Simula
       host.clock.clearInterval(interval);
       for (const id of timers) host.clock.clearTimeout(id);
       timers.clear();
+      release();
     },
   };
 }

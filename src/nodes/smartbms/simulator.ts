@@ -11,6 +11,7 @@
  */
 import { BatteryModel, type ModelledChemistry } from '../../core/battery-model';
 import type { DeviceSimulator, SimulatedPack, SimulatorFactory, SimulatorOptions } from '../../transport/simulator-api';
+import { simulatorPacks } from '../../transport/simulated-banks';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { KEY_COUNT, KEY_OFFSET, STATUS1, STATUS2, encodeFrame, temperatureRawVenus } from './protocol-smartbms';
 import {
@@ -79,9 +80,12 @@ export const createSmartBmsSimulator = (
     throw new Error(`smartbms simulator: cells must be 4..255 (got ${cellCount})`);
   }
   const address = options.addresses?.[0] ?? 1;
-  const model = new BatteryModel({ cells: cellCount, capacityAh: options.capacityAh });
-  const pack: SimulatedPack = { address, model, faults: {} };
-  const packs = new Map([[address, pack]]);
+  const { packs, release } = simulatorPacks({ ...options, cells: cellCount }, [address], () => {
+    const own = new BatteryModel({ cells: cellCount, capacityAh: options.capacityAh });
+    return new Map([[address, { address, model: own, faults: {} }]]);
+  });
+  const pack: SimulatedPack = packs.get(address)!;
+  const model = pack.model;
   const nominalV = NOMINAL_V[model.chemistry];
   const capacityKWh = Math.round((model.capacityAh * nominalV * cellCount) / 100) / 10;
   const state: SimState = {
@@ -107,6 +111,7 @@ export const createSmartBmsSimulator = (
     },
     close() {
       host.clock.clearInterval(timer);
+      release();
     },
   };
 
