@@ -23,6 +23,7 @@ import type {
   SimulatorHost,
   SimulatorOptions,
 } from '../../transport/simulator-api';
+import { simulatorPacks, type SimulatorPacks } from '../../transport/simulated-banks';
 import { applyWireFaults } from '../../transport/wire-faults';
 import { SETTINGS_FIELDS, encodeLive, writeFields, encodeDeviceInfo } from './jk-blocks';
 import { NW_COMMANDS, NW_ITEMS, encodeNwReadAll, encodeNwWriteAnswer, nwChecksum, nwFramer } from './protocol-jk-nw';
@@ -71,25 +72,29 @@ interface Responder {
   answer(frame: Buffer): { pack: SimulatedPack; bytes: Buffer; corrupt?: (b: Buffer) => Buffer } | undefined;
 }
 
-function createPacks(options: SimulatorOptions, fallback: number): Map<number, SimulatedPack> {
+/** The packs of a simulated bank when the options name one, else packs of their own. */
+function createPacks(options: SimulatorOptions, fallback: number): SimulatorPacks {
   const cells = Math.min(32, Math.max(8, options.cells ?? 16));
   const profile = JK_PROFILES[options.profile ?? 'cycle'] ?? JK_PROFILES.cycle;
-  const packs = new Map<number, SimulatedPack>();
-  (options.addresses?.length ? options.addresses : [fallback]).forEach((address, k) => {
-    // Packs start at different SoC so they are told apart in tests and dashboards.
-    const model = new BatteryModel({
-      cells,
-      capacityAh: options.capacityAh ?? 280,
-      soc: 40 + ((k * 7) % 50),
-      current: profile,
+  const addresses = options.addresses?.length ? options.addresses : [fallback];
+  return simulatorPacks({ ...options, cells }, addresses, () => {
+    const packs = new Map<number, SimulatedPack>();
+    addresses.forEach((address, k) => {
+      // Packs start at different SoC so they are told apart in tests and dashboards.
+      const model = new BatteryModel({
+        cells,
+        capacityAh: options.capacityAh ?? 280,
+        soc: 40 + ((k * 7) % 50),
+        current: profile,
+      });
+      packs.set(address, { address, model, faults: {} });
     });
-    packs.set(address, { address, model, faults: {} });
+    return packs;
   });
-  return packs;
 }
 
 function simulate(
-  packs: Map<number, SimulatedPack>,
+  { packs, release }: SimulatorPacks,
   host: SimulatorHost,
   turnaroundMs: number,
   r: Responder,
@@ -118,6 +123,7 @@ function simulate(
     close() {
       for (const id of timers) host.clock.clearTimeout(id);
       timers.clear();
+      release();
     },
   };
 }
@@ -159,8 +165,8 @@ export function nwAnswerFor(m: BatteryModel, capacityAh: number): Buffer {
 
 /** A JK-B answers on its GPS port as one device; the first configured address names it. */
 export const createJkNwSimulator: SimulatorFactory = (options, host) => {
-  const packs = createPacks({ ...options, addresses: options.addresses?.slice(0, 1) }, 1);
-  const pack = [...packs.values()][0];
+  const owned = createPacks({ ...options, addresses: options.addresses?.slice(0, 1) }, 1);
+  const pack = [...owned.packs.values()][0];
   const switches: Record<number, (on: boolean) => void> = {
     [NW_ITEMS.chargeSwitch]: (on) => {
       pack.model.chargeEnabled = on;
@@ -172,7 +178,7 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
       pack.model.balancerEnabled = on;
     },
   };
-  return simulate(packs, host, options.turnaroundMs ?? 1, {
+  return simulate(owned, host, options.turnaroundMs ?? 1, {
     framer: nwFramer,
     answer(frame) {
       const length = frame.readUInt16BE(2);
@@ -260,7 +266,8 @@ const corruptJk02 = (b: Buffer): Buffer => {
 
 /** JK PB packs on one RS485 bus: FC 0x03 reads of the byte-addressed blocks, trigger and switch writes. */
 export const createJkPbSimulator: SimulatorFactory = (options, host) => {
-  const packs = createPacks(options, 1);
+  const owned = createPacks(options, 1);
+  const packs = owned.packs;
   let counter = 0;
 
   const read = (pack: SimulatedPack, req: ModbusRequest): Buffer => {
@@ -319,7 +326,7 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
     return { bytes: ack };
   };
 
-  return simulate(packs, host, options.turnaroundMs ?? 2, {
+  return simulate(owned, host, options.turnaroundMs ?? 2, {
     framer: requestFramer,
     answer(frame) {
       const req = parseRequest(frame);
