@@ -18,8 +18,8 @@ import { until } from '../helpers/runtime';
 helper.init(require.resolve('node-red'));
 
 const INTERVAL_S = 1;
-/** The bms-rules default high cut is 3.58 V and the default margin 100 mV: 3.53 V is close, 3.3 V is not. */
-const CLOSE_CELL_V = 3.53;
+/** The bank stops charging at 3.55 V by default and the default margin is 100 mV: 3.5 V is close, 3.3 V is not. */
+const CLOSE_CELL_V = 3.5;
 
 const simulator = (): DeviceSimulator | undefined => getNode<{ simulator?: DeviceSimulator }>('bus').simulator;
 

@@ -6,8 +6,8 @@
  *   empty means the node name, else the node's own fallback.
  * - `mode`: `poll` (this node is the bus master) or `listen` (never transmits).
  * - `interval`: poll interval, s. `staleAfter`: a pack not heard for this long has lost communication, s.
- * - priority polling (polling nodes): `cellHighCut`, `cellLowCut` (V), `nearCellMv` (mV), `tempLowCut`,
- *   `tempHighCut`, `nearTempC` (°C) say when a pack is close to a limit (src/core/near-limit.ts).
+ * - priority polling (polling nodes): `limitCellHigh`, `limitCellLow` (V), `nearCellMv` (mV),
+ *   `limitTempLow`, `limitTempHigh`, `nearTempC` (°C) say when a pack is close to a limit (src/core/near-limit.ts).
  *
  * A migration maps an old name or value to the new one, and only when the new one is absent: a node
  * saved by today's editor is never rewritten. The editor forms apply the same mapping in oneditprepare.
@@ -70,11 +70,11 @@ export function nearLimitSettings(saved: object): NearLimitSettings {
   const config = saved as SavedConfig;
   const d = NEAR_LIMIT_DEFAULTS;
   return {
-    cellHighCut: numberSetting(config.cellHighCut, d.cellHighCut),
-    cellLowCut: numberSetting(config.cellLowCut, d.cellLowCut),
+    cellHigh: numberSetting(config.limitCellHigh, d.cellHigh),
+    cellLow: numberSetting(config.limitCellLow, d.cellLow),
     cellMarginV: Math.max(0, numberSetting(config.nearCellMv, d.cellMarginV * 1000)) / 1000,
-    tempLowCut: numberSetting(config.tempLowCut, d.tempLowCut),
-    tempHighCut: numberSetting(config.tempHighCut, d.tempHighCut),
+    tempLow: numberSetting(config.limitTempLow, d.tempLow),
+    tempHigh: numberSetting(config.limitTempHigh, d.tempHigh),
     tempMarginC: Math.max(0, numberSetting(config.nearTempC, d.tempMarginC)),
   };
 }

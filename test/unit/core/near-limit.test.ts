@@ -6,14 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { NEAR_LIMIT_DEFAULTS, type NearLimitSettings, nearLimit } from '../../../src/core/near-limit';
 import type { PackState } from '../../../src/core/pack-state';
-import { DEFAULTS } from '../../../src/nodes/bms-rules/config';
+import { DEFAULTS, type Table, interp } from '../../../src/nodes/bms-rules/config';
 
 const SETTINGS: NearLimitSettings = {
-  cellHighCut: 3.58,
-  cellLowCut: 2.9,
+  cellHigh: 3.58,
+  cellLow: 2.9,
   cellMarginV: 0.1,
-  tempLowCut: 0,
-  tempHighCut: 55,
+  tempLow: 0,
+  tempHigh: 55,
   tempMarginC: 3,
 };
 
@@ -88,10 +88,16 @@ describe('nearLimit', () => {
     assert.equal(nearLimit(pack({ cells: [], temperatures: [54] }), SETTINGS), 'temperature');
   });
 
-  it('the defaults are the cuts bms-rules applies by default (LiFePO4)', () => {
-    assert.equal(NEAR_LIMIT_DEFAULTS.cellHighCut, DEFAULTS.cellHighCut);
-    assert.equal(NEAR_LIMIT_DEFAULTS.cellLowCut, DEFAULTS.cellLowCut);
-    assert.equal(NEAR_LIMIT_DEFAULTS.tempLowCut, DEFAULTS.tChargeMin);
-    assert.equal(NEAR_LIMIT_DEFAULTS.tempHighCut, DEFAULTS.tChargeMax);
+  it('the defaults are where the bms-rules defaults bring the current to 0 (LiFePO4)', () => {
+    const zero = (table: Table): number => table.x[table.y.indexOf(0)];
+    const d = NEAR_LIMIT_DEFAULTS;
+    assert.equal(d.cellHigh, Math.min(DEFAULTS.cellHighCut, zero(DEFAULTS.cellChargeTable)));
+    assert.equal(d.cellLow, Math.max(DEFAULTS.cellLowCut, zero(DEFAULTS.cellDischargeTable)));
+    assert.equal(d.tempLow, DEFAULTS.tChargeMin);
+    assert.equal(d.tempHigh, DEFAULTS.tChargeMax);
+    // and the tables are 0 exactly from there on: no charge current at cellHigh, none for discharge at cellLow
+    assert.equal(interp(DEFAULTS.cellChargeTable, d.cellHigh), 0);
+    assert.equal(interp(DEFAULTS.cellDischargeTable, d.cellLow), 0);
+    assert.ok(interp(DEFAULTS.cellChargeTable, d.cellHigh - 0.001) > 0);
   });
 });
