@@ -1,7 +1,8 @@
 /**
  * `jk-bms` node: JK-B (NW frames) or JK PB packs (Modbus, or listening to a bank master) on one
  * `bms-serial-bus`. Output 1: one fresh PackState per pack per cycle (`msg.topic` = pack id), never
- * a repeat of old values. Output 2: events — communication lost/restored per pack, write results.
+ * a repeat of old values. Output 2: events — communication lost/restored per pack, write results,
+ * one `settings` message per pack (at start and on `readSettings`) and `settingsWrite` results.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
@@ -12,6 +13,9 @@ import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, nearLimitSettings, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
+import { isSettingsCommand, nodeSettingsService, settingsCommand } from '../shared/settings-commands';
+import type { PollerStats } from '../../transport/pack-poller';
+import { jkSettingsProtocol } from './settings-io';
 import { liveToPackState } from './jk-pack-state';
 import { JK_COMMANDS, readPack, writeSwitch, type JkCommand, type PbMethod } from './reader';
 import { PbSniffer } from './protocol-jk-pb';
@@ -52,26 +56,41 @@ function setupJkBms(RED: NodeAPI, node: Node, config: JkConfig): BmsNodeParts | 
   const addresses = jkAddresses(RED, node, config.addresses, protocol, listen);
   if (!addresses) return undefined;
   const packId = packIds(config.idPrefix, config.name, 'jk');
-  const reporter = new PackNodeReporter(node, clock, bus, { addresses, packId });
+  const method: PbMethod = config.method === 'trigger' ? 'trigger' : 'fc03';
+  const settings = nodeSettingsService(node, {
+    clock,
+    addresses,
+    packId,
+    protocol: jkSettingsProtocol(bus, protocol, method),
+    allowWrites: Boolean(config.allowWrites),
+  });
+  const afterCycle = (stats: PollerStats): void => settings.afterCycle(stats);
+  const reporter = new PackNodeReporter(node, clock, bus, { addresses, packId, afterCycle });
   if (listen) {
     const staleMs = secondsSetting(config.staleAfter, BMS_DEFAULTS.staleAfter, 1);
     reporter.listen(staleMs, bankListener(reporter, clock, addresses, packId));
   } else {
-    const read = {
-      protocol,
-      method: config.method === 'trigger' ? 'trigger' : 'fc03',
-      invertCurrent: config.invertCurrent === true,
-    } as const;
+    const read = { protocol, method, invertCurrent: config.invertCurrent === true } as const;
     reporter.poll(
       secondsSetting(config.interval, BMS_DEFAULTS.interval, 0.5),
-      (address) => readPack(bus, read, address, packId(address), () => clock.now()),
+      (address) => readPack(bus, read, address, packId(address), () => clock.now()).then((p) => settings.attach(p)),
       (e) => e instanceof RejectedFrame,
       nearLimitSettings(config),
     );
+    settings.request();
   }
   reporter.connect();
   const writes = { bus, protocol, clock, addresses, packId, allowed: Boolean(config.allowWrites), listen };
-  return { input: (msg, send) => writeCommand(writes, msg, send), close: () => reporter.close() };
+  return {
+    input: (msg, send) =>
+      isSettingsCommand(msg)
+        ? settingsCommand(settings, addresses, listen, msg, send)
+        : writeCommand(writes, msg, send),
+    close: () => {
+      settings.close();
+      reporter.close();
+    },
+  };
 }
 
 /** The configured addresses, or undefined after a red status saying why they are not usable. */

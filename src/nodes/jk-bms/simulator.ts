@@ -29,6 +29,7 @@ import { SETTINGS_FIELDS, encodeLive, writeFields, encodeDeviceInfo } from './jk
 import { NW_COMMANDS, NW_ITEMS, encodeNwReadAll, encodeNwWriteAnswer, nwChecksum, nwFramer } from './protocol-jk-nw';
 import { PB_SWITCHES, PB_TRIGGERS, blockOf, type PbSwitch } from './protocol-jk-pb';
 import { JK02_LENGTH, encodeJk02CellInfo, encodeJk02DeviceInfo, encodeJk02Settings } from './protocol-jk02';
+import { pbSettingWrite, simulatedSettingValues } from './simulator-settings';
 
 /** Current profiles (A, + = charging) by name; `cycle` is the default. */
 export const JK_PROFILES: Record<string, (t: number) => number> = {
@@ -130,7 +131,8 @@ function simulate(
 
 // ---- NW ----
 
-export function nwAnswerFor(m: BatteryModel, capacityAh: number): Buffer {
+/** `settings`: the pack's settings items by NW key (simulator-settings.ts). */
+export function nwAnswerFor(m: BatteryModel, capacityAh: number, settings: Record<string, number>): Buffer {
   const p = protection(m);
   const status = Number(p.chargeFet) | (Number(p.dischargeFet) << 1) | (Number(m.balancerEnabled) << 2);
   const warnings = (Number(p.overTemp) << 4) | (Number(p.cellOver) << 10) | (Number(p.cellUnder) << 11);
@@ -148,8 +150,6 @@ export function nwAnswerFor(m: BatteryModel, capacityAh: number): Buffer {
       cellCountSetting: m.cells.length,
       warningsRaw: warnings,
       statusRaw: status,
-      cellOvpV: SIM_LIMITS.cellOvpV,
-      cellUvpV: SIM_LIMITS.cellUvpV,
       nominalCapacityAh: capacityAh,
       actualCapacityAh: capacityAh,
       chargeSwitch: m.chargeEnabled,
@@ -157,7 +157,7 @@ export function nwAnswerFor(m: BatteryModel, capacityAh: number): Buffer {
       balancerSwitch: m.balancerEnabled,
       boardAddress: 1,
       batteryType: 0,
-      chargeOverTempProtectionC: SIM_LIMITS.overTemperatureC,
+      ...settings,
     },
     text: { softwareVersion: '11.XW_S11.261__', deviceId: 'CellSafe', manufacturerId: 'CellSafe simulated JK-B' },
   });
@@ -186,7 +186,7 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
       const command = frame[8];
       if (command === NW_COMMANDS.readAll || (command === NW_COMMANDS.read && frame[11] === 0)) {
         pack.model.update(host.clock.now());
-        return { pack, bytes: nwAnswerFor(pack.model, pack.model.capacityAh) };
+        return { pack, bytes: nwAnswerFor(pack.model, pack.model.capacityAh, simulatedSettingValues(pack, 'nw')) };
       }
       if (command === NW_COMMANDS.write && switches[frame[11]]) {
         switches[frame[11]](frame[12] !== 0);
@@ -231,20 +231,15 @@ function liveValues(m: BatteryModel): Record<string, number | boolean> {
   };
 }
 
-function settingsValues(m: BatteryModel, address: number): Record<string, number | boolean> {
+/** The PB settings block of a pack: its named settings (simulator-settings.ts), switches and address. */
+function settingsValues(pack: SimulatedPack): Record<string, number | boolean> {
+  const m = pack.model;
   return {
-    cellUvpV: SIM_LIMITS.cellUvpV,
-    cellOvpV: SIM_LIMITS.cellOvpV,
-    maxChargeCurrentA: 100,
-    maxDischargeCurrentA: 150,
-    chargeOtpC: SIM_LIMITS.overTemperatureC,
-    mosOtpC: 80,
-    cellCountSetting: m.cells.length,
+    ...simulatedSettingValues(pack, 'pb'),
     chargeEnabled: m.chargeEnabled,
     dischargeEnabled: m.dischargeEnabled,
     balancerEnabled: m.balancerEnabled,
-    nominalCapacityAh: m.capacityAh,
-    deviceAddress: address,
+    deviceAddress: pack.address,
   };
 }
 
@@ -289,7 +284,7 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
       block = encodeDeviceInfo(deviceValues(pack.address), false, BLOCK_SIZE.deviceInfo);
     else {
       block = Buffer.alloc(BLOCK_SIZE.settings);
-      writeFields(block, false, SETTINGS_FIELDS, settingsValues(m, pack.address));
+      writeFields(block, false, SETTINGS_FIELDS, settingsValues(pack));
     }
     return readAnswer(req.address, 0x03, block.subarray(where.offset, where.offset + 2 * req.quantity));
   };
@@ -312,10 +307,12 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
           ),
         );
       case PB_TRIGGERS.settings:
-        return frame(encodeJk02Settings(settingsValues(m, pack.address), counter++));
+        return frame(encodeJk02Settings(settingsValues(pack), counter++));
       case PB_TRIGGERS.deviceInfo:
         return frame(encodeJk02DeviceInfo(deviceValues(pack.address), counter++));
     }
+    const settingAnswer = pbSettingWrite(pack, req);
+    if (settingAnswer) return { bytes: settingAnswer };
     const which = (Object.keys(PB_SWITCHES) as PbSwitch[]).find((k) => PB_SWITCHES[k] === req.start);
     if (!which || req.quantity !== 2) return { bytes: exceptionAnswer(req.address, 0x10, 2) };
     const value = req.data!.readUInt32BE(0);

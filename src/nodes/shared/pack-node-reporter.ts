@@ -9,7 +9,7 @@ import type { Clock, TimerId } from '../../core/clock';
 import { type NearLimitSettings, nearLimit } from '../../core/near-limit';
 import type { AlarmLevel, PackState } from '../../core/pack-state';
 import type { BusStatus, SerialBusApi } from '../../transport/bus-api';
-import { PackPoller } from '../../transport/pack-poller';
+import { PackPoller, type PollerStats } from '../../transport/pack-poller';
 import { useBus } from './bms-node-shell';
 import { busNodeStatus } from './bus-status';
 import { packSummary } from './pack-summary';
@@ -70,6 +70,8 @@ export interface ReporterOptions {
   packId(address: number): string;
   /** Appended to the status summary, e.g. " · listen". */
   statusSuffix?: string;
+  /** After each completed poll cycle (the settings reads go here, between cycles). */
+  afterCycle?(stats: PollerStats): void;
 }
 
 /** The shared shell of a BMS node with one or more addressed packs on one bus. */
@@ -129,7 +131,10 @@ export class PackNodeReporter {
         const failing = poller.stats.byAddress.get(address)?.failing ?? 1;
         this.comm.set(this.options.packId(address), address, failing >= ALARM_AFTER ? 'alarm' : 'warn', err.message);
       },
-      onCycle: () => this.scheduleStatus(),
+      onCycle: (stats) => {
+        this.scheduleStatus();
+        this.options.afterCycle?.(stats);
+      },
     });
     this.onlineCount = () => poller.online;
     this.start = () => poller.start();
