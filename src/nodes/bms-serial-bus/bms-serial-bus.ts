@@ -30,6 +30,8 @@ interface BusConfig extends NodeDef {
   simAddresses: string;
   simCells: string | number;
   simProfile: string;
+  /** Name of a simulated bank the packs answer from (empty: each simulator has its own packs). */
+  simBank?: string;
   simWireTime: boolean;
 }
 
@@ -69,6 +71,7 @@ function simulatorPlan(
         addresses: addresses.ok ? addresses.value : [1],
         cells: numberSetting(config.simCells, 16),
         profile: config.simProfile || undefined,
+        bank: (config.simBank ?? '').trim() || undefined,
       },
       clock,
       config.simWireTime ? baudRate : undefined,
