@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   profile?: string;
   /** Device turnaround before an answer, ms. */
   turnaroundMs?: number;
+  /** Where a simulated master (an inverter polling a battery) reports what it read, one line each. */
+  onReport?: (line: string) => void;
   /** Name of a simulated bank (transport/simulated-banks.ts): the packs answer from its models. */
   bank?: string;
 }
