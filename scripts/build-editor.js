@@ -49,12 +49,19 @@ function bmsRules() {
   };
 }
 
-/** A BMS node's editor HTML: its template with the rows the three BMS forms share (src/nodes/shared/form-rows/bms.html). */
-function bmsForm(dir, type, ns) {
-  const rowsFile = path.join(srcNodes, 'shared', 'form-rows', 'bms.html');
-  const rows = Object.entries(sections(fs.readFileSync(rowsFile, 'utf8')));
-  const template = fs.readFileSync(path.join(srcNodes, dir, 'editor', `${type}.html`), 'utf8');
-  return { [`${type}.html`]: fill(template, Object.fromEntries(rows.map(([name, row]) => [name, fill(row, { ns })]))) };
+/**
+ * A BMS node's editor HTML and help: its form template with the rows the three BMS forms share
+ * (src/nodes/shared/form-rows/bms.html), and its help sections (editor/help.html) in the help layout
+ * they share (src/nodes/shared/form-rows/bms-help.html).
+ */
+function bmsEditor(dir, type, ns) {
+  const shared = (name) => fs.readFileSync(path.join(srcNodes, 'shared', 'form-rows', name), 'utf8');
+  const own = (name) => fs.readFileSync(path.join(srcNodes, dir, 'editor', name), 'utf8');
+  const rows = Object.entries(sections(shared('bms.html'))).map(([name, row]) => [name, fill(row, { ns })]);
+  return {
+    [`${type}.html`]: fill(own(`${type}.html`), Object.fromEntries(rows)),
+    [`locales/en-US/${type}.html`]: fill(shared('bms-help.html'), { type, ...sections(own('help.html')) }),
+  };
 }
 
 function write(node, files) {
@@ -67,6 +74,6 @@ function write(node, files) {
 
 write('inverter-can', inverterCan());
 write('bms-rules', bmsRules());
-write('jk-bms', bmsForm('jk-bms', 'jk-bms', 'jkBms'));
-write('seplos', bmsForm('seplos', 'seplos-bms', 'seplosBms'));
-write('smartbms', bmsForm('smartbms', 'smartbms', 'smartbms'));
+write('jk-bms', bmsEditor('jk-bms', 'jk-bms', 'jkBms'));
+write('seplos', bmsEditor('seplos', 'seplos-bms', 'seplosBms'));
+write('smartbms', bmsEditor('smartbms', 'smartbms', 'smartbms'));
