@@ -1,109 +1,42 @@
 /**
- * 4. Reaction latency in the real runtime (node-red-node-test-helper, real clock): bms-serial-bus
- * with the in-process JK PB simulator (5 packs, wire time at 115200 baud) → jk-bms (FC 0x03 poll) →
- * bms-rules → pylontech-can (frames as messages) → a helper node. At t0 one simulated cell is raised
- * above the high cut; the latency is the time until a 0x351 frame with CCL = 0 leaves the encoder.
- * Then the cell is restored and, once CCL is back above 0, the next event starts after a random delay
- * so t0 falls anywhere in the poll cycle. Several independent chains run side by side (the same
- * runtime, separate buses) to collect ≥ 200 events within the bench's time budget.
+ * 4. Reaction latency in the real runtime (node-red-node-test-helper, real clock), chains as in
+ * lib/runtime-chain.ts. Step: at t0 one simulated cell is raised above the high cut; the latency is
+ * the time until a 0x351 frame with CCL = 0 leaves the encoder. Then the cell is restored and, once
+ * CCL is back above 0, the next event starts after a random delay so t0 falls anywhere in the poll
+ * cycle. Ramp (latency-ramp.ts): a runner cell rising (falling) at 5–20 mV/s, default settings.
+ * Several independent chains run side by side (the same runtime, separate buses) to collect events
+ * within the bench's time budget. BENCH_LATENCY_EVENTS sets the ramp events per direction (default 100).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
-import type { CanFrame } from '../src/transport/can-frame';
 import type { DeviceSimulator } from '../src/transport/simulator-api';
 import { JK_PB } from '../test/helpers/bms-protocols';
 import { Pipeline } from '../test/helpers/pipeline';
 import { Rng } from '../test/helpers/rng';
+import { type RampDirection, type RampEvent, rampChain, rampCut } from './latency-ramp';
+import { type HelperNode, PACKS, RULES_OVERRIDES, chainFlow, nextLimit } from './lib/runtime-chain';
 import { type Figure, type SectionResult, atMost } from './lib/section';
-import { sig, summarize } from './lib/stats';
+import { type Summary, sig, summarize } from './lib/stats';
 import { StepClock } from '../test/helpers/step-clock';
 
 const RULES_NODE = path.join(__dirname, '../src/nodes/bms-rules/bms-rules.ts');
 const CHAINS = 8;
 const POLL_INTERVAL_S = 1;
-const PACKS = 5;
 const TARGET_SLACK_MS = 50;
-/** Fast release after the cell comes back, so events follow each other quickly; the cut itself is the default. */
-const RULES_OVERRIDES = { cellHighReleaseSec: 1, incHoldSec: 1 };
-
-interface FrameMsg {
-  payload: CanFrame;
-}
-type HelperNode = { on(e: 'input', f: (m: FrameMsg) => void): void };
+const RAMP_TARGET_MS = 300;
+const RAMP_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 100);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const nextCcl = (out: HelperNode, test: (ccl: number) => boolean, ms: number) => nextLimit(out, 'ccl', test, ms);
 
-/** Resolves with the time a 0x351 frame satisfying `test` arrives, or undefined after `ms`. */
-function nextCcl(out: HelperNode, test: (ccl: number) => boolean, ms: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      done = true;
-      resolve(undefined);
-    }, ms);
-    out.on('input', (m) => {
-      if (done || m.payload.id !== 0x351) return;
-      const ccl = PROTOCOLS.pylontech.decode([m.payload]).ccl;
-      if (ccl !== undefined && test(ccl)) {
-        done = true;
-        clearTimeout(timer);
-        resolve(performance.now());
-      }
-    });
-  });
-}
-
-function flow(k: number): object[] {
-  return [
-    {
-      id: `bus${k}`,
-      type: 'bms-serial-bus',
-      portType: 'simulator',
-      simProtocol: 'jk-pb',
-      simAddresses: `1-${PACKS}`,
-      simCells: 16,
-      simProfile: '',
-      simWireTime: true,
-      baudRate: 115200,
-      timeoutMs: 300,
-    },
-    {
-      id: `jk${k}`,
-      z: 'tab',
-      type: 'jk-bms',
-      bus: `bus${k}`,
-      protocol: 'pb',
-      method: 'fc03',
-      addresses: `1-${PACKS}`,
-      interval: POLL_INTERVAL_S,
-      idPrefix: `c${k}p`,
-      wires: [[`rules${k}`], []],
-    },
-    {
-      id: `rules${k}`,
-      z: 'tab',
-      type: 'bms-rules',
-      bankName: `bank${k}`,
-      telemetry: false,
-      rules: RULES_OVERRIDES,
-      packs: Array.from({ length: PACKS }, (_, i) => ({
-        id: `c${k}p-${i + 1}`,
-        capacityAh: 280,
-        maxChargeA: 100,
-        maxDischargeA: 100,
-      })),
-      wires: [[`inv${k}`], [], [], [], []],
-    },
-    { id: `inv${k}`, z: 'tab', type: 'pylontech-can', wires: [[`out${k}`]] },
-    { id: `out${k}`, z: 'tab', type: 'helper' },
-  ];
-}
+const simulatorOf = (k: number) => (): DeviceSimulator =>
+  (helper.getNode(`bus${k}`) as { simulator: DeviceSimulator }).simulator;
 
 async function chain(k: number, events: number, sink: number[], errors: string[]): Promise<void> {
   const out = helper.getNode(`out${k}`) as HelperNode;
-  const sim = (): DeviceSimulator => (helper.getNode(`bus${k}`) as { simulator: DeviceSimulator }).simulator;
+  const sim = simulatorOf(k);
   if ((await nextCcl(out, (c) => c > 0, 60_000)) === undefined) {
     errors.push(`chain ${k}: CCL never above 0 after start`);
     return;
@@ -210,27 +143,53 @@ export async function runLatency(quick = false): Promise<SectionResult> {
   await new Promise<void>((r) => helper.startServer(r));
   const latencies: number[] = [];
   const errors: string[] = [];
+  const ramps: Record<RampDirection, RampEvent[]> = { high: [], low: [] };
   const perChain = quick ? 3 : Math.ceil(200 / CHAINS) + 1;
+  const rampPerChain = quick ? 1 : Math.ceil(RAMP_EVENTS / CHAINS);
+  const chains = (count: number, intervalS: number | undefined) => [
+    { id: 'tab', type: 'tab' },
+    ...Array.from({ length: count }, (_, k) => chainFlow(k, intervalS)).flat(),
+  ];
   try {
-    await helper.load(nodes, [{ id: 'tab', type: 'tab' }, ...Array.from({ length: CHAINS }, (_, k) => flow(k)).flat()]);
+    await helper.load(nodes, chains(CHAINS, POLL_INTERVAL_S));
     await Promise.all(Array.from({ length: CHAINS }, (_, k) => chain(k, perChain, latencies, errors)));
+    await helper.unload();
+    // Default settings (the jk-bms poll interval and margins, the bus's priority polling); both directions at once.
+    await helper.load(nodes, chains(2 * CHAINS, undefined));
+    const out = (k: number) => helper.getNode(`out${k}`) as HelperNode;
+    const ramp = (k: number) => {
+      const direction: RampDirection = k < CHAINS ? 'high' : 'low';
+      return rampChain(simulatorOf(k), out(k), direction, rampPerChain, ramps[direction], errors);
+    };
+    await Promise.all(Array.from({ length: 2 * CHAINS }, (_, k) => ramp(k)));
   } finally {
     await helper.unload();
     await new Promise<void>((r) => helper.stopServer(r));
   }
   const s = summarize(latencies);
+  const high = summarize(ramps.high.map((e) => e.latencyMs));
+  const low = summarize(ramps.low.map((e) => e.latencyMs));
   return {
     ...base,
+    title: 'Reaction latency (cell past the limit → CAN frame with CCL = 0 / DCL = 0)',
     method:
       simMethod +
       `Real runtime: ${CHAINS} independent chains in one Node-RED runtime, each bms-serial-bus (JK PB simulator, ${PACKS} packs, wire time at ` +
-      `115200 baud) → jk-bms (FC 0x03, poll interval ${POLL_INTERVAL_S} s) → bms-rules → pylontech-can → helper. A cell is raised to ` +
-      'about 3.66 V at a random moment; latency = time until the first 0x351 frame with CCL = 0 reaches the helper. ' +
-      'Target: one poll cycle (the poll interval) + 50 ms.',
+      `115200 baud) → jk-bms (FC 0x03) → bms-rules (default cuts and tables) → pylontech-can → helper. Step (poll interval ` +
+      `${POLL_INTERVAL_S} s): a cell is raised to about 3.66 V at a random moment; latency = time until the first 0x351 frame with ` +
+      'CCL = 0 reaches the helper; target: one poll cycle (the poll interval) + 50 ms. Ramp (default bus and jk-bms settings: ' +
+      'priority polling on, poll interval 5 s, near-limit margin 100 mV): a runner cell of a random pack starts 120 mV short of the ' +
+      `voltage where the default rules bring the current to 0 (charge ${rampCut('high')} V: the cell charge table reaches 0 there, ` +
+      `before the 3.58 V latch; discharge ${rampCut('low')} V) and moves towards it at a random 5–20 mV/s from a random moment; ` +
+      'the simulated BMS measures it to the mV at each request. Latency = from the moment it crosses that voltage to the first ' +
+      `0x351 frame with CCL = 0 (DCL = 0); target ≤ ${RAMP_TARGET_MS} ms. ${CHAINS} chains ramp up while ${CHAINS} others ramp ` +
+      'down, in the same runtime; events per direction: BENCH_LATENCY_EVENTS.',
     figures: [
-      { name: 'runtime: latency p50', value: sig(s.median, 4), unit: 'ms' },
+      ...rampFigures('ramp up, end of charge (CCL = 0)', high),
+      ...rampFigures('ramp down, end of discharge (DCL = 0)', low),
+      { name: 'step, runtime: latency p50', value: sig(s.median, 4), unit: 'ms' },
       {
-        name: 'runtime: latency p99',
+        name: 'step, runtime: latency p99',
         value: sig(s.p99, 4),
         unit: 'ms',
         target: `≤ ${target} ms`,
@@ -239,7 +198,31 @@ export async function runLatency(quick = false): Promise<SectionResult> {
       },
       ...simFigures,
     ],
-    detail: { latencies: latencies.map((x) => sig(x, 4)), summary: s, errors, simulated: sim },
+    detail: {
+      latencies: latencies.map((x) => sig(x, 4)),
+      summary: s,
+      ramp: {
+        high: ramps.high.map((e) => ({ ms: sig(e.latencyMs, 4), mVs: sig(e.rateMvS, 3) })),
+        low: ramps.low.map((e) => ({ ms: sig(e.latencyMs, 4), mVs: sig(e.rateMvS, 3) })),
+        summary: { high, low },
+      },
+      errors,
+      simulated: sim,
+    },
     skipped: errors,
   };
+}
+
+function rampFigures(name: string, s: Summary): Figure[] {
+  return [
+    { name: `${name}: latency p50`, value: sig(s.median, 4), unit: 'ms' },
+    {
+      name: `${name}: latency p99`,
+      value: sig(s.p99, 4),
+      unit: 'ms',
+      target: `≤ ${RAMP_TARGET_MS} ms`,
+      met: s.n > 0 && atMost(s.p99, RAMP_TARGET_MS),
+      note: `${s.n} events; min ${sig(s.min, 3)} ms, max ${sig(s.max, 4)} ms`,
+    },
+  ];
 }
