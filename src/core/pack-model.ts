@@ -59,7 +59,7 @@ export function coldResistanceFactor(celsius: number): number {
 const spreadOf = (k: number): number => (((k * 7) % 11) - 5) / 5;
 
 export class PackModel extends BatteryModel {
-  /** Per cell: SoC (%), capacity (Ah), polarisation voltage (V), Ah bled by the balancer so far. */
+  /** Per cell: SoC (%; change it through shiftCellSoc), capacity (Ah), polarisation (V), Ah bled so far. */
   readonly cellSoc: number[];
   readonly cellCapacityAh: number[];
   readonly cellPolarisation: number[];
@@ -74,6 +74,10 @@ export class PackModel extends BatteryModel {
   /** Latched protection: this direction is open until the release condition. */
   chargeBlocked = false;
   dischargeBlocked = false;
+  /** Open-circuit voltage per cell, kept in step with cellSoc (one curve lookup per cell and step). */
+  private readonly cellOcv: number[];
+  /** Scratch: cell voltages under load during a step. */
+  private readonly terminal: number[];
   private readonly r0: number;
   private readonly r1: number;
   private readonly tauS: number;
@@ -98,6 +102,9 @@ export class PackModel extends BatteryModel {
     this.cellPolarisation = new Array<number>(n).fill(0);
     this.balancedAh = new Array<number>(n).fill(0);
     this.balancing = new Array<boolean>(n).fill(false);
+    this.cellOcv = new Array<number>(n).fill(0);
+    this.terminal = new Array<number>(n).fill(0);
+    this.refreshOcv();
     this.publish();
   }
 
@@ -127,6 +134,7 @@ export class PackModel extends BatteryModel {
   shiftCellSoc(index: number, deltaPct: number): void {
     if (index < 0 || index >= this.cellSoc.length) return;
     this.cellSoc[index] += deltaPct;
+    this.refreshOcv();
     this.publish();
   }
 
@@ -136,8 +144,9 @@ export class PackModel extends BatteryModel {
     const amps = Number.isFinite(current) ? current : 0;
     const r0 = this.r0 * coldResistanceFactor(this.temperature);
     const decay = Math.exp(-dtS / this.tauS);
-    const terminal = this.cellSoc.map((_, k) => this.reading(k, amps, r0));
-    const lowest = Math.min(...terminal);
+    const terminal = this.terminal;
+    let lowest = Infinity;
+    for (let k = 0; k < terminal.length; k++) lowest = Math.min(lowest, (terminal[k] = this.reading(k, amps, r0)));
     const socBefore = this.meanSoc();
     let heatW = 0;
     for (let k = 0; k < this.cellSoc.length; k++) {
@@ -149,10 +158,11 @@ export class PackModel extends BatteryModel {
       this.balancedAh[k] += (bleed * dtS) / 3600;
       this.cellPolarisation[k] = this.cellPolarisation[k] * decay + amps * this.r1 * (1 - decay);
     }
+    this.refreshOcv();
     this.heat(heatW, dtS);
     this.countCycles(socBefore, amps);
     this.current = amps;
-    this.protect();
+    this.protect(amps, r0);
     this.publish();
   }
 
@@ -173,11 +183,16 @@ export class PackModel extends BatteryModel {
     if (before < 50 && after >= 50 && amps > 0) this.cycles += 0.5;
   }
 
-  private protect(): void {
+  /** The BMS acts on what it measures: the cell voltages under the present current. */
+  private protect(amps: number, r0: number): void {
     const p = PACK_PROTECTION;
-    const cells = this.cellSoc.map((_, k) => this.reading(k, 0, 0));
-    const high = Math.max(...cells);
-    const low = Math.min(...cells);
+    let high = -Infinity;
+    let low = Infinity;
+    for (let k = 0; k < this.cellSoc.length; k++) {
+      const volts = this.reading(k, amps, r0);
+      high = Math.max(high, volts);
+      low = Math.min(low, volts);
+    }
     const t = this.temperature;
     if (high >= p.cellOverV || t < p.chargeMinC || t >= p.overTemperatureC) this.chargeBlocked = true;
     else if (high < p.cellOverReleaseV && t >= p.chargeMinReleaseC && t < p.overTemperatureReleaseC) {
@@ -189,8 +204,12 @@ export class PackModel extends BatteryModel {
     }
   }
 
+  private refreshOcv(): void {
+    for (let k = 0; k < this.cellSoc.length; k++) this.cellOcv[k] = openCircuitVoltage(this.chemistry, this.cellSoc[k]);
+  }
+
   private cellEmf(k: number): number {
-    return openCircuitVoltage(this.chemistry, this.cellSoc[k]) + this.cellPolarisation[k];
+    return this.cellOcv[k] + this.cellPolarisation[k];
   }
 
   /** What the BMS measures on cell k with `amps` through resistance r0: forced value, or true voltage + offset. */
