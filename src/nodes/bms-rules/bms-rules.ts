@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock';
 import { RealClock } from '../../core/clock';
 import type { RulesConfig } from './config';
 import { CHEMISTRY_PRESETS, DEFAULTS } from './config';
+import { labelOf } from './config-schema';
 import type { StepInput } from './engine';
 import { createState, step } from './engine';
 import type { RulesNodeDef, RulesSettings } from './node-settings';
@@ -34,15 +35,16 @@ export = function (RED: NodeAPI) {
 
   function BmsRules(this: Node, def: RulesNodeDef) {
     RED.nodes.createNode(this, def);
-    let config: RulesConfig;
-    try {
-      config = rulesConfigOf(def);
-    } catch (err) {
-      const reason = (err as Error).message;
-      this.status({ fill: 'red', shape: 'ring', text: translate('bmsRules.status.badConfig', { reason }) });
-      this.error(`bms-rules: ${reason}`);
+    const reasons = configReasons(def, labelOf);
+    if (reasons.length > 0) {
+      // the first reason in the status, every one in the log and the debug sidebar
+      const more = reasons.length - 1;
+      const key = more > 0 ? 'bmsRules.status.badConfigMore' : 'bmsRules.status.badConfig';
+      this.status({ fill: 'red', shape: 'ring', text: translate(key, { reason: reasons[0], more }) });
+      this.error(`bms-rules: ${reasons.join('; ')}`);
       return;
     }
+    const config = rulesConfigOf(def, labelOf);
     const seen = new PacksSeen(new Set(config.packs.map((pack) => pack.id)));
     packsSeenByNode.set(this.id, seen);
     runRules(this, RED, { config, def, seen, translate, clock: new RealClock() });
@@ -58,10 +60,14 @@ function registerEndpoints(RED: NodeAPI): void {
   RED.httpAdmin.get('/bms-rules/presets', canRead, (_req, res) => {
     res.json({ defaults: DEFAULTS, presets: CHEMISTRY_PRESETS });
   });
-  // the dialog's settings (rules, packs, bankName) → the reasons the node would refuse them for
+  // the dialog's settings → the reasons the node would refuse them for. The body is the node's properties
+  // { rules, packs, bankName }, or without `rules` (never a parameter) the parameters themselves.
   RED.httpAdmin.post('/bms-rules/check-config', canRead, (req, res) => {
-    const { rules, packs, bankName } = (req.body ?? {}) as RulesSettings;
-    res.json({ reasons: configReasons({ rules, packs, bankName }) });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const settings: RulesSettings = 'rules' in body ? body : { rules: body };
+    res.json({
+      reasons: configReasons({ rules: settings.rules, packs: settings.packs, bankName: settings.bankName }, labelOf),
+    });
   });
   RED.httpAdmin.get('/bms-rules/:id/packs-seen', canRead, (req, res) => {
     const seen = packsSeenByNode.get(String(req.params.id));

@@ -17,8 +17,8 @@ type NumberName = {
 /** Chains that must rise strictly from left to right (docs/rules.md#parameters). */
 const ORDERED: ReadonlyArray<ReadonlyArray<NumberName>> = [
   ['cellValidMin', 'cellLowCut', 'cellLowRelease', 'vCellFloat'],
-  ['vCellRebulk', 'vCellFloat', 'vCellAbsorb'],
-  ['vCellBalance', 'cellHighCut', 'cellValidMax'],
+  ['vCellRebulk', 'vCellFloat', 'vCellAbsorb', 'cellHighCut', 'cellValidMax'],
+  ['vCellBalance', 'cellHighCut'],
   ['cellLowRelease', 'cellHighRelease', 'cellHighCut'],
   ['forceChargeCell', 'forceChargeClearCell'],
   ['cellAlarmLow', 'cellWarnLow'],
@@ -72,7 +72,7 @@ function orderReasons(config: RulesConfig, label: Label): string[] {
     const b = config[upper];
     if (orEqual ? a <= b : a < b) continue;
     const words = orEqual ? 'must not be above' : 'must be below';
-    reasons.push(`${label(lower)} ${words} ${label(upper)} (${show(a)} ${orEqual ? '>' : '≥'} ${show(b)})`);
+    reasons.push(`${label(lower)} ${words} ${label(upper)}: ${show(a)} ${orEqual ? '>' : '≥'} ${show(b)}`);
   }
   return reasons;
 }
@@ -106,7 +106,10 @@ function batteryTemperatureReasons(config: RulesConfig, label: Label): string[] 
   return [`${label('batteryTemperature')}: pack "${choice.pack}" is not in the packs`];
 }
 
-/** Every contradiction in `config`, in words; empty when it is consistent. */
+/**
+ * Every contradiction in `config`, in words; empty when it is consistent. An order reads
+ * "Absorb voltage (V per cell) must be below Cell high cut (V per cell): 3.45 ≥ 3.4".
+ */
 export function checkConfig(config: RulesConfig, label: Label = (name) => name): string[] {
   return [...orderReasons(config, label), ...tableReasons(config, label), ...batteryTemperatureReasons(config, label)];
 }

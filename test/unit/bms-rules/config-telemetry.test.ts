@@ -56,7 +56,7 @@ describe('bms-rules configuration', () => {
       [{ chargeRelayMode: 'sometimes' }, /chargeRelayMode must be one of limits, normal, critical/],
       [{ cellChargeTable: { x: [3.5, 3.4, 3.45], y: [0, 1, 0.5] } }, /strictly monotone/],
       [{ cellChargeTable: { x: [3.5], y: [2] } }, /fractions/],
-      [{ vCellFloat: 3.5 }, /vCellFloat must be below vCellAbsorb \(3\.5 ≥ 3\.45\)/],
+      [{ vCellFloat: 3.5 }, /vCellFloat must be below vCellAbsorb: 3\.5 ≥ 3\.45/],
       [
         { packs: [{ id: 'a', capacityAh: 0, maxChargeA: 1, maxDischargeA: 1 }] },
         /capacityAh must be a positive number/,
