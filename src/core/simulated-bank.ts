@@ -9,7 +9,8 @@
  *   `bank.setSpeed(n)` (1…600) sets how fast; tests leave it stopped and call `bank.clock.advance(ms)`.
  * - `bank.setCurrent(amps | (timeMs) => amps)`: the current the bank is asked for (+ = charging),
  *   read at each step. `bank.current` is what actually flows (0 when every pack's BMS blocks that
- *   direction), `bank.voltage` the bus voltage after the last step.
+ *   direction), `bank.voltage` the bus voltage after the last step, `bank.resistance` the packs'
+ *   resistances in parallel (pack n's own: `bank.pack(n).seriesResistance`).
  * - `bank.pack(n)` is pack n's model (created on demand), `bank.packIds` the packs there are.
  * - Faults: `pullCable(n)` (pack n's simulator falls silent: `bank.cable(n)` is the wire-faults object
  *   the simulators share), `forceCellVoltage(pack, cell, volts)` (cell numbers from 1),
@@ -108,6 +109,13 @@ export class SimulatedBank {
 
   setCurrent(current: number | ((timeMs: number) => number)): void {
     this.demand = typeof current === 'function' ? current : () => current;
+  }
+
+  /** The packs' series resistances in parallel, ohm (an inverter's estimate for its voltage loop). */
+  get resistance(): number {
+    let conductance = 0;
+    for (const p of this.models.values()) conductance += 1 / p.seriesResistance;
+    return conductance > 0 ? 1 / conductance : Infinity;
   }
 
   /** The current asked for now, A. */
