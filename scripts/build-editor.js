@@ -49,18 +49,29 @@ function bmsRules() {
   };
 }
 
+const formRows = (name) => fs.readFileSync(path.join(srcNodes, 'shared', 'form-rows', name), 'utf8');
+
+/** One of a node's own fields as a select or checkbox row (src/nodes/shared/form-rows/fields.html). */
+function fieldRow(ns, spec) {
+  const rows = sections(formRows('fields.html'));
+  const classes = spec.class ? ` ${spec.class}` : '';
+  if (spec.checkbox) return fill(rows.checkboxRow, { ns, classes, field: spec.checkbox });
+  const options = spec.options.map((value) => fill(rows.option, { ns, field: spec.select, value })).join('\n');
+  return fill(rows.selectRow, { ns, classes, field: spec.select, icon: spec.icon, options });
+}
+
 /**
  * A BMS node's editor HTML and help: its form template with the rows the three BMS forms share
- * (src/nodes/shared/form-rows/bms.html), and its help sections (editor/help.html) in the help layout
- * they share (src/nodes/shared/form-rows/bms-help.html).
+ * (src/nodes/shared/form-rows/bms.html) and its own fields (editor/rows.json), and its help sections
+ * (editor/help.html) in the help layout they share (src/nodes/shared/form-rows/bms-help.html).
  */
 function bmsEditor(dir, type, ns) {
-  const shared = (name) => fs.readFileSync(path.join(srcNodes, 'shared', 'form-rows', name), 'utf8');
   const own = (name) => fs.readFileSync(path.join(srcNodes, dir, 'editor', name), 'utf8');
-  const rows = Object.entries(sections(shared('bms.html'))).map(([name, row]) => [name, fill(row, { ns })]);
+  const rows = Object.entries(sections(formRows('bms.html'))).map(([name, row]) => [name, fill(row, { ns, type })]);
+  const ownRows = Object.entries(JSON.parse(own('rows.json'))).map(([name, spec]) => [name, fieldRow(ns, spec)]);
   return {
-    [`${type}.html`]: fill(own(`${type}.html`), Object.fromEntries(rows)),
-    [`locales/en-US/${type}.html`]: fill(shared('bms-help.html'), { type, ...sections(own('help.html')) }),
+    [`${type}.html`]: fill(own(`${type}.html`), Object.fromEntries([...rows, ...ownRows])),
+    [`locales/en-US/${type}.html`]: fill(formRows('bms-help.html'), { type, ...sections(own('help.html')) }),
   };
 }
 
