@@ -100,7 +100,7 @@ describe('JK settings over a pty pair at 115200 baud', function () {
       5000,
       'the dry run',
     );
-    assert.deepEqual(seen.errors, []);
+    assert.equal(seen.errors.length, 0, JSON.stringify(seen.errors));
     const dry = seen.events.find((e) => e.payload.kind === 'settingsWrite')!.payload;
     assert.deepEqual(dry.diff, [{ field: 'cellOvpV', from: 3.65, to: 3.62 }]);
     assert.equal(simSettings(2).cellOvpV, 3.65, 'a dry run writes nothing');

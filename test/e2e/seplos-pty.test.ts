@@ -54,8 +54,10 @@ describe('seplos-bms over a pty pair at 19200 baud', function () {
     );
     const out: Msg[] = [];
     getNode<TestNode<Msg>>('out').on('input', (m) => out.push(m));
-    const events: Array<{ payload: { address: number; level: string } }> = [];
-    getNode<TestNode<(typeof events)[number]>>('events').on('input', (m) => events.push(m));
+    const events: Array<{ payload: { kind: string; address: number; level: string } }> = [];
+    getNode<TestNode<(typeof events)[number]>>('events').on('input', (m) => {
+      if (m.payload.kind === 'communication') events.push(m);
+    });
 
     await until(() => out.length >= 8, 10000, 'two cycles of 4 packs');
     const cycles = [out.slice(0, 4), out.slice(4, 8)];

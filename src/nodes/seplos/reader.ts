@@ -21,7 +21,7 @@ function must<T>(r: Result<T>): T {
   return r.value;
 }
 
-async function v2Ask(bus: Bus, address: number, cid2: number): Promise<Buffer> {
+export async function v2Ask(bus: Bus, address: number, cid2: number): Promise<Buffer> {
   const answer = await bus.transact({ address, request: v2.buildRequest(address, cid2), framer: v2.v2Framer });
   const f = must(v2.parseFrame(answer));
   if (f.adr !== address) throw new RejectedFrame(`answer from address ${f.adr}, expected ${address}`);

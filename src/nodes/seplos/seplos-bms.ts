@@ -2,7 +2,8 @@
  * `seplos-bms` node: Seplos V2 (ASCII) or V3 (Modbus) packs on one `bms-serial-bus`.
  * Poll mode asks every configured address each cycle; listen mode decodes what a bank master puts
  * on the bus and never transmits. Output 1: one PackState per pack just received (`msg.topic` = pack
- * id). Output 2: communication lost/restored per pack.
+ * id). Output 2: communication lost/restored per pack, and one `settings` message per pack (read
+ * at start and on `topic: "readSettings"`, between poll cycles).
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
@@ -14,8 +15,10 @@ import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, nearLimitSettings, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
+import { isSettingsCommand, nodeSettingsService, settingsCommand } from '../shared/settings-commands';
 import { V2BankListener, V3BankListener } from './listener';
 import { type Generation, identitySummary, readIdentity, readPack } from './reader';
+import { seplosSettingsProtocol } from './settings-io';
 import { SEPLOS_SIMULATORS } from './simulator';
 
 interface SeplosConfig extends NodeDef {
@@ -55,9 +58,12 @@ function setupSeplosBms(RED: NodeAPI, node: Node, config: SeplosConfig): BmsNode
   const addresses = parsed.value;
   const packId = packIds(config.idPrefix, config.name, 'seplos');
   const identity = new IdentityCache(bus, generation);
+  const protocol = seplosSettingsProtocol(bus, generation);
+  const settings = nodeSettingsService(node, { clock, addresses, packId, protocol, allowWrites: false });
   const reporter = new PackNodeReporter(node, clock, bus, {
     addresses,
     packId,
+    afterCycle: (stats) => settings.afterCycle(stats),
     // A getter: the reporter reads it at every status write, so the model shows once identified.
     get statusSuffix() {
       const model = identitySummary(identity.all());
@@ -80,16 +86,31 @@ function setupSeplosBms(RED: NodeAPI, node: Node, config: SeplosConfig): BmsNode
       secondsSetting(config.interval, BMS_DEFAULTS.interval, 0.5),
       async (address) => {
         if (config.readInfo !== false && !identity.has(address)) await identity.refresh([address]);
-        return readPack(bus, generation, address, packId(address), () => clock.now(), identity.get(address));
+        const pack = await readPack(
+          bus,
+          generation,
+          address,
+          packId(address),
+          () => clock.now(),
+          identity.get(address),
+        );
+        return settings.attach(pack);
       },
       (e) => e instanceof RejectedFrame,
       nearLimitSettings(config),
     );
+    settings.request();
   }
   reporter.connect();
   return {
-    input: (msg) => infoRequest(identity, addresses, listen, msg),
-    close: () => reporter.close(),
+    input: (msg, send) =>
+      isSettingsCommand(msg)
+        ? settingsCommand(settings, addresses, listen, msg, send)
+        : infoRequest(identity, addresses, listen, msg),
+    close: () => {
+      settings.close();
+      reporter.close();
+    },
   };
 }
 
@@ -133,7 +154,8 @@ function infoRequest(
   listen: boolean,
   msg: { payload?: unknown; address?: unknown },
 ): Promise<void> {
-  if (msg.payload !== 'info') throw new Error('seplos-bms accepts msg.payload "info" (re-read device info) only');
+  if (msg.payload !== 'info')
+    throw new Error('seplos-bms accepts msg.payload "info" (re-read device info) or msg.topic "readSettings"');
   if (listen) throw new Error('listen mode never transmits: device info cannot be requested');
   const target = msg.address;
   const targets = target === undefined ? addresses : addresses.filter((a) => a === Number(target));

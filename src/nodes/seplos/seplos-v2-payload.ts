@@ -226,7 +226,7 @@ export function decodeDeviceInfo(info: Buffer): Result<V2DeviceInfo> {
   };
 }
 
-type ParamUnit = 'mV' | '10mV' | 'K' | 'cA' | 'cAh' | 'raw';
+export type ParamUnit = 'mV' | '10mV' | 'K' | 'cA' | 'cAh' | 'raw';
 /** Engineering value of a raw parameter word by its encoding (centiamperes are signed). */
 const FROM_RAW: Record<ParamUnit, (raw: number) => number> = {
   mV: (raw) => raw / 1000,
@@ -237,7 +237,7 @@ const FROM_RAW: Record<ParamUnit, (raw: number) => number> = {
   raw: (raw) => raw,
 };
 /** 0x47 u16 parameter table (docs/protocols/seplos.md#v2-parameters): index → [name, encoding]. */
-const U16_PARAMS: Array<[string, ParamUnit]> = [
+export const U16_PARAMS: Array<[string, ParamUnit]> = [
   ['cellHighVoltageAlarmV', 'mV'],
   ['cellHighVoltageRecoveryV', 'mV'],
   ['cellLowVoltageAlarmV', 'mV'],
@@ -300,7 +300,7 @@ const U16_PARAMS: Array<[string, ParamUnit]> = [
   ['remainingCapacitySettingAh', 'cAh'],
 ];
 /** 0x47 u8 parameters 0x3C…. */
-const U8_PARAMS = [
+export const U8_PARAMS = [
   'cellDifferenceFault10mV',
   'cellDifferenceRecovery10mV',
   'balancingStartDifferenceMv',

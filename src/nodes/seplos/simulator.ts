@@ -31,6 +31,7 @@ import {
   encodeFunctionSwitches,
   encodeSettings,
 } from './protocol-seplos-v3-settings';
+import { V2_SIM_SWITCH_BYTES, encodeV2Parameters, v2SimParameters } from './simulator-settings';
 
 /** V2 adds a fault of its own: the LENGTH field's checksum nibble is wrong (CHKSUM still right). */
 export interface SeplosWireFaults extends WireFaults {
@@ -283,43 +284,9 @@ function v2IntraPackInfo(r: PackReading): Buffer {
   return b;
 }
 
-/** A 16S LFP parameter block in the 0x47 layout (docs/protocols/seplos.md#v2-parameters): 60 words, 27 bytes, 8 switch bytes, name. */
-function v2ParameterInfo(cells: number): Buffer {
-  const k = (c: number): number => c * 10 + 2731;
-  const words = [
-    3500,
-    3400,
-    2900,
-    3000,
-    3650,
-    3400,
-    2700,
-    2900,
-    3400,
-    2000, // cell mV
-    ...[3.5, 3.4, 2.9, 3.0, 3.65, 3.4, 2.7, 2.9, 3.7, 3.6].map((v) => Math.round(v * cells * 100)), // pack 10 mV
-    ...[50, 47, 2, 5, 55, 50, 0, 3, 55, 50, -10, -7, 60, 55, -20, -15].map(k), // charge/discharge temps
-    k(5),
-    k(10),
-    ...[60, 55, -10, -5, 65, 60, -20, -15, 90, 85, 100, 95].map(k), // heating, ambient, power
-    ...[10500, 10000, -10500, -10000, 11000, -11000, -30000].map((v) => v & 0xffff),
-    100,
-    20000,
-    10000,
-  ];
-  const bytes = [50, 30, 30, 10, 8, cells, 5, 5, 100, 60, 5, 30, 10, 24, 3, 10, 60, 24, 20, 5, 95, 80, 50, 0, 0, 0, 0];
-  const b = Buffer.alloc(169);
-  b[0] = 0;
-  b[1] = words.length;
-  words.forEach((w, i) => b.writeUInt16BE(w & 0xffff, 2 + i * 2));
-  b[122] = bytes.length;
-  bytes.forEach((x, i) => {
-    b[123 + i] = x;
-  });
-  b[150] = 8;
-  Buffer.from([0xff, 0xff, 0xff, 0x3f, 0xbf, 0x9f, 0xaf, 0x1e]).copy(b, 151);
-  b.write('1101-SIM  ', 159, 'latin1');
-  return b;
+/** The 0x47 answer of a pack: its parameters (simulator-settings.ts), switches and name. */
+function v2ParameterInfo(pack: SimulatedPack): Buffer {
+  return encodeV2Parameters(v2SimParameters(pack.model.cells.length), V2_SIM_SWITCH_BYTES, '1101-SIM');
 }
 
 const V2_DEVICE_INFO = Buffer.concat([
@@ -366,7 +333,7 @@ const v2Engine = (now: () => number): Engine => ({
       case v2.CID2.deviceInfo:
         return v2Send(pack, v2.encodeFrame(adr, 0, V2_DEVICE_INFO));
       case v2.CID2.parameters:
-        return v2Send(pack, v2.encodeFrame(adr, 0, v2ParameterInfo(pack.model.cells.length)));
+        return v2Send(pack, v2.encodeFrame(adr, 0, v2ParameterInfo(pack)));
       case v2.CID2.protocolVersion:
         return v2Send(pack, v2.encodeFrame(adr, 0));
       case v2.CID2.intraPack:
@@ -563,7 +530,7 @@ function currentSettings(amps: number): SettingsBlock {
  * SPA of a simulated pack: the thresholds readModel protects at (SIM_LIMITS), its own cell count and
  * capacity; pack voltage thresholds are cells × the cell thresholds.
  */
-function simulatedSettings(r: PackReading): SettingsBlock {
+export function simulatedSettings(r: PackReading): SettingsBlock {
   const cells = r.cellsMv.length;
   const settings: SettingsBlock = { ...FIXED_SETTINGS, cellsInSeries: cells };
   for (const [suffix, volts] of Object.entries(CELL_VOLTAGES)) {
