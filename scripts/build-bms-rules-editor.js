@@ -1,6 +1,6 @@
 // The bms-rules edit dialog and the Parameters part of its help, generated from the settings schema
 // (src/nodes/bms-rules/config-schema.ts, read compiled from dist): one form row per setting with its label,
-// unit and tooltip, the basic settings first and every other group collapsed. Called by build-editor.js.
+// unit (in the label) and tooltip, the basic settings first and every other group collapsed. Called by build-editor.js.
 
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -37,7 +37,7 @@ function rulesInput(setting) {
       )
       .join(' ');
   }
-  const width = setting.input === 'table' ? '60%' : '110px';
+  const width = setting.input === 'table' ? '55%' : '90px';
   const bank = setting.bankVoltage ? ` <span class="cellsafe-rules-bank" data-bank-for="${setting.name}"></span>` : '';
   return `<input type="text" ${attrs} style="width: ${width}">${bank}`;
 }
@@ -66,10 +66,7 @@ function row(setting) {
       `</div>`,
     ].join('\n    ');
   }
-  const unitless = setting.input === 'switch' || setting.input === 'choice' || !setting.unit;
-  const unit =
-    unitless || setting.input === 'pack' ? '' : ` <span class="cellsafe-rules-unit">${escapeHtml(setting.unit)}</span>`;
-  return `<div class="form-row" data-setting="${setting.name}">${label(setting, forId)}${input}${unit}</div>`;
+  return `<div class="form-row" data-setting="${setting.name}">${label(setting, forId)}${input}</div>`;
 }
 
 /** The dialog's rows: the basic settings open, each other group a collapsed <details> with its rows. */

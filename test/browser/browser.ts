@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { strict as assert } from 'node:assert';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/fixtures';
 
@@ -79,4 +80,38 @@ export async function launch(): Promise<Browser> {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Drags a palette entry onto the workspace like a user does; returns the new node's id. */
+export async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
+  const search = page.locator('#red-ui-palette-search input');
+  await search.fill('');
+  await search.pressSequentially(type);
+  const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await entry.waitFor({ state: 'visible' });
+  await entry.scrollIntoViewIfNeeded();
+  // The filter re-lays the palette out: wait until the entry stops moving.
+  let from = (await entry.boundingBox())!;
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(100);
+    const now = (await entry.boundingBox())!;
+    if (now.x === from.x && now.y === from.y) break;
+    from = now;
+  }
+  const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(from.x + ((chart.x + x - from.x) * i) / 10, from.y + ((chart.y + y - from.y) * i) / 10);
+  }
+  await page.mouse.up();
+  await search.fill('');
+  const id = await page.evaluate((t) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const RED = (window as any).RED;
+    const found = RED.nodes.filterNodes({ type: t, z: RED.workspaces.active() });
+    return found.length ? found[found.length - 1].id : '';
+  }, type);
+  assert.ok(id, `${type}: dropping it from the palette added a node`);
+  return id;
 }

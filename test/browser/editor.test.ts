@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
-import { launch, screenshots, skipWithoutChromium, type Browser } from './browser';
+import { dragFromPalette, launch, screenshots, skipWithoutChromium, type Browser } from './browser';
 
 const MODULE = '@cellsafe/node-red-bms';
 
@@ -29,39 +29,6 @@ interface TypeInfo {
   users: Array<{ type: string; prop: string }>;
 }
 
-/** Drags a palette entry onto the workspace like a user does; returns the new node's id. */
-async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
-  const search = page.locator('#red-ui-palette-search input');
-  await search.fill('');
-  await search.pressSequentially(type);
-  const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
-  await entry.waitFor({ state: 'visible' });
-  await entry.scrollIntoViewIfNeeded();
-  // The filter re-lays the palette out: wait until the entry stops moving.
-  let from = (await entry.boundingBox())!;
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(100);
-    const now = (await entry.boundingBox())!;
-    if (now.x === from.x && now.y === from.y) break;
-    from = now;
-  }
-  const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) {
-    await page.mouse.move(from.x + ((chart.x + x - from.x) * i) / 10, from.y + ((chart.y + y - from.y) * i) / 10);
-  }
-  await page.mouse.up();
-  await search.fill('');
-  const id = await page.evaluate((t) => {
-    const RED = (window as unknown as EditorWindow).RED;
-    const found = RED.nodes.filterNodes({ type: t, z: RED.workspaces.active() });
-    return found.length ? found[found.length - 1].id : '';
-  }, type);
-  assert.ok(id, `${type}: dropping it from the palette added a node`);
-  return id;
-}
-
 /**
  * Checks the open edit tray: labels translated, at least one field, and for each validated text
  * field a value its own validator rejects gets the editor's error mark. Returns the field marked.
@@ -70,6 +37,8 @@ async function checkTray(page: Page, prefix: 'node-input' | 'node-config-input',
   const tray = page.locator('.red-ui-tray').last();
   await tray.locator('.red-ui-tray-body .form-row').first().waitFor({ state: 'visible' });
   await page.waitForTimeout(300); // oneditprepare may fill selects from admin endpoints
+  // a dialog's collapsed groups (bms-rules advanced settings) are opened, as a user would to reach them
+  await tray.evaluate((el) => el.querySelectorAll('details').forEach((group) => group.setAttribute('open', '')));
   const raw = await tray.evaluate((el) =>
     [...el.querySelectorAll('[data-i18n]')]
       .filter((e) => (e as HTMLElement).offsetParent !== null && !e.getAttribute('data-i18n')!.startsWith('['))

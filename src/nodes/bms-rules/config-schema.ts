@@ -52,9 +52,9 @@ export interface SettingSchema {
 type Row = [name: string, label: string, unit: string, tooltip: string, input?: InputKind];
 
 const RELAY_MODES = [
-  { value: 'limits', label: 'Follow the limits (on while the limit is above 0)' },
-  { value: 'normal', label: 'Normal (123\\SmartBMS table)' },
-  { value: 'critical', label: 'Critical (123\\SmartBMS, one enable signal)' },
+  { value: 'limits', label: 'Follow the limits' },
+  { value: 'normal', label: 'Normal (123\\SmartBMS)' },
+  { value: 'critical', label: 'Critical (123\\SmartBMS)' },
 ];
 const CHOICES: Record<string, SettingSchema['choices']> = {
   chemistry: CHEMISTRIES.map((value) => ({

@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import { DEFAULTS } from '../../../src/nodes/bms-rules/config';
 import { SCHEMA_GROUPS, SETTINGS_SCHEMA, labelOf } from '../../../src/nodes/bms-rules/config-schema';
 import { REPO_ROOT } from '../../helpers/fixtures';
+import { CODE_LIKE } from '../../helpers/code-like';
 
 const DIST = path.join(REPO_ROOT, 'dist/nodes/bms-rules');
-/** A code name (camelCase, snake_case, dotted) or JSON where people should read words. */
-export const CODE_LIKE = /\b[a-z]+[A-Z]\w*\b|\b\w+_\w+\b|\b[a-z]+\.[a-z]\w*|[{}[\]"]/;
 
 describe('bms-rules settings schema', () => {
   it('names every parameter and node property once', () => {

@@ -1,0 +1,308 @@
+/**
+ * The bms-rules edit dialog in the real Node-RED editor (Debian chromium) with a real Node-RED runtime:
+ * every visible label is words (no code names, no JSON) and every field has a tooltip; a new node set up
+ * through the dialog (chemistry, cells, two packs typed into the table) deploys and runs with those packs,
+ * as its BankState shows; a flow saved with the JSON packs text loads into the table and deploys
+ * unchanged; a high cut below absorb shows the runtime's reason in the dialog, and the deployed node
+ * refuses it with the same words. Screenshots go to test-output/browser/.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { DebugListener, startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
+import { CODE_LIKE } from '../helpers/code-like';
+import { dragFromPalette, launch, screenshots, skipWithoutChromium, type Browser } from './browser';
+
+// The editor's globals as the page functions use them: its API, typed loosely on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+type EditorWindow = { RED: Loose; $: Loose };
+
+/** As the JSON textarea of the earlier dialog saved them (spacing and key order kept by the user). */
+const SAVED_PACKS =
+  '[{"id": "house-1", "capacityAh": 280, "maxChargeA": 140, "maxDischargeA": 150}, {"capacityAh": 100, "id": "house-2", "maxChargeA": 50, "maxDischargeA": 50}]';
+const SAVED_RULES = '{"cellsSeries": 16, "vCellAbsorb": 3.45, "systemMaxChargeA": 200}';
+
+async function openDialog(page: Page, id: string): Promise<void> {
+  await page.evaluate((nodeId) => {
+    const RED = (window as unknown as EditorWindow).RED;
+    RED.editor.edit(RED.nodes.node(nodeId));
+  }, id);
+  await page.locator('.red-ui-tray .cellsafe-rules-form').waitFor({ state: 'visible' });
+  // the presets endpoint fills the placeholders
+  await page.waitForFunction(() => document.querySelector('#cellsafe-rp-vCellAbsorb')?.getAttribute('placeholder'));
+}
+
+async function done(page: Page): Promise<void> {
+  await page.click('#node-dialog-ok');
+  await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
+}
+
+const exported = (page: Page, id: string): Promise<Record<string, unknown>> =>
+  page.evaluate((nodeId) => {
+    const RED = (window as unknown as EditorWindow).RED;
+    return RED.nodes.convertNode(RED.nodes.node(nodeId));
+  }, id);
+
+/** A debug node on the active tab showing output 1 (BankState) of the node, wired by the editor's API. */
+async function watchBank(page: Page, rulesId: string): Promise<string> {
+  return page.evaluate((source) => {
+    const RED = (window as unknown as EditorWindow).RED;
+    const debugId = RED.nodes.id();
+    RED.view.importNodes(
+      [
+        {
+          id: debugId,
+          type: 'debug',
+          z: RED.workspaces.active(),
+          x: 500,
+          y: 300,
+          active: true,
+          tosidebar: true,
+          complete: 'payload',
+          wires: [],
+        },
+      ],
+      { generateIds: false },
+    );
+    RED.nodes.addLink({ source: RED.nodes.node(source), sourcePort: 0, target: RED.nodes.node(debugId) });
+    RED.nodes.dirty(true);
+    return debugId;
+  }, rulesId);
+}
+
+/** Clicks Deploy and waits until the runtime has the flow. */
+async function deploy(page: Page): Promise<void> {
+  await page.click('#red-ui-header-button-deploy');
+  await page.waitForFunction(() => !(window as unknown as EditorWindow).RED.nodes.dirty(), undefined, {
+    timeout: 20000,
+  });
+}
+
+interface BankMessage {
+  kind: string;
+  packStates: Record<string, { configured: boolean }>;
+  capacityAh: { installed: number };
+}
+
+async function nextBank(debug: DebugListener, debugId: string, since: number): Promise<BankMessage> {
+  const end = Date.now() + 15000;
+  while (Date.now() < end) {
+    const found = debug.messages.find((m) => m.id === debugId && m.received >= since);
+    if (found) return found.msg as BankMessage;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no BankState from the deployed node within 15 s');
+}
+
+describe('bms-rules dialog (chromium)', function () {
+  this.timeout(180000);
+  let nr: NodeRedProcess | undefined;
+  let browser: Browser | undefined;
+  let debug: DebugListener | undefined;
+  let userDir = '';
+
+  before(async function () {
+    skipWithoutChromium(this);
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellsafe-bms-rules-dialog-'));
+    nr = await startNodeRed({ userDir, dashboard: false, timeoutMs: 60000 });
+    debug = await DebugListener.connect(nr.url);
+    browser = await launch();
+    await browser.page.goto(`${nr.url}/`);
+    await browser.page.waitForFunction(
+      () =>
+        (window as unknown as EditorWindow).RED?.nodes?.getType?.('bms-rules') &&
+        document.querySelector('.red-ui-palette-node'),
+    );
+    browser.takeProblems(nr.url);
+  });
+
+  after(async () => {
+    debug?.close();
+    await browser?.close();
+    await nr?.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    await browser!.page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.workspaces.show(RED.workspaces.add().id);
+    });
+  });
+
+  afterEach(() => {
+    assert.deepEqual(browser!.takeProblems(nr!.url), [], 'no console errors');
+  });
+
+  it('every visible label is words, not a code name or JSON, and every field has a tooltip', async () => {
+    const page = browser!.page;
+    const id = await dragFromPalette(page, 'bms-rules', 200, 100);
+    await openDialog(page, id);
+    await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
+    await page.evaluate(() =>
+      document.querySelectorAll('.cellsafe-rules-group').forEach((d) => d.setAttribute('open', '')),
+    );
+    const found = await page.evaluate(() => {
+      const tray = document.querySelector('.red-ui-tray-body')!;
+      const visible = (el: Element) => (el as HTMLElement).offsetParent !== null;
+      const texts = [...tray.querySelectorAll('label, summary, .cellsafe-pack-header span, th, button, a, option')]
+        .filter(visible)
+        .map((el) =>
+          (el.childNodes.length
+            ? [...el.childNodes]
+                .filter((n) => n.nodeType === 3)
+                .map((n) => n.textContent)
+                .join('')
+            : el.textContent)!.trim(),
+        )
+        .filter((text) => text !== '');
+      const fields = [...tray.querySelectorAll('input, select, textarea')].filter(
+        // the editor's own hidden inputs that keep password managers away are not dialog fields
+        (el) => visible(el) && (el as HTMLInputElement).type !== 'hidden' && !el.id.startsWith('red-ui-trap-'),
+      );
+      const untitled = fields
+        .filter((el) => !el.getAttribute('title') && !el.closest('.form-row')?.querySelector('label[title]'))
+        .map((el) => el.id || el.outerHTML.slice(0, 80));
+      const rowsWithoutTooltip = [...tray.querySelectorAll('.form-row')]
+        .filter((row) => visible(row) && !row.querySelector('label[title]:not([title=""])'))
+        .map((row) => row.getAttribute('data-setting') ?? row.outerHTML.slice(0, 80));
+      return { texts, fields: fields.length, untitled, rowsWithoutTooltip };
+    });
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-all-groups.png'), fullPage: true });
+    const codeLike = found.texts.filter((text) => CODE_LIKE.test(text));
+    assert.deepEqual(codeLike, [], 'labels that read as code');
+    assert.deepEqual(found.untitled, [], 'fields without a tooltip');
+    assert.deepEqual(found.rowsWithoutTooltip, [], 'rows whose label has no tooltip');
+    assert.ok(found.texts.length > 140, `labels checked: ${found.texts.length}`);
+    assert.ok(found.fields > 140, `fields checked: ${found.fields}`);
+    console.log(`    ${found.texts.length} visible labels and ${found.fields} fields checked`);
+    await page.click('#node-dialog-cancel');
+  });
+
+  it('a new node set up in the dialog (LiFePO4, 16 cells, two packs in the table) deploys and runs with those packs', async () => {
+    const page = browser!.page;
+    const id = await dragFromPalette(page, 'bms-rules', 200, 100);
+    await openDialog(page, id);
+    await page.selectOption('#cellsafe-rp-chemistry', 'lifepo4');
+    await page.fill('#cellsafe-rp-cellsSeries', '16');
+    const packs = [
+      ['rack-a', '280', '140', '150'],
+      ['rack-b', '314', '150', '160'],
+    ];
+    for (const [index, cells] of packs.entries()) {
+      await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
+      const row = page.locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)').nth(index);
+      for (const [column, value] of cells.entries()) await row.locator('input').nth(column).fill(value);
+    }
+    assert.equal(
+      await page.locator('.cellsafe-rules-bank[data-bank-for=vCellAbsorb]').textContent(),
+      '16 × 3.45 V = 55.2 V',
+    );
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-new-node.png') });
+    await done(page);
+    const node = await exported(page, id);
+    assert.deepEqual(JSON.parse(String(node.packs)), [
+      { id: 'rack-a', capacityAh: 280, maxChargeA: 140, maxDischargeA: 150 },
+      { id: 'rack-b', capacityAh: 314, maxChargeA: 150, maxDischargeA: 160 },
+    ]);
+    const debugId = await watchBank(page, id);
+    const since = Date.now();
+    await deploy(page);
+    const bank = await nextBank(debug!, debugId, since);
+    assert.equal(bank.kind, 'bank');
+    assert.deepEqual(Object.keys(bank.packStates).sort(), ['rack-a', 'rack-b']);
+    assert.ok(Object.values(bank.packStates).every((p) => p.configured));
+    assert.equal(bank.capacityAh.installed, 594);
+  });
+
+  it('a flow saved with the JSON packs text shows its packs in the table and deploys unchanged', async () => {
+    const page = browser!.page;
+    const id = await page.evaluate(
+      ({ packs, rules }) => {
+        const RED = (window as unknown as EditorWindow).RED;
+        const nodeId = RED.nodes.id();
+        RED.view.importNodes(
+          [
+            {
+              id: nodeId,
+              type: 'bms-rules',
+              z: RED.workspaces.active(),
+              x: 200,
+              y: 100,
+              name: 'saved',
+              bankName: 'house',
+              packs,
+              rules,
+              telemetry: false,
+              topicPrefix: 'cellsafe',
+              discoveryPrefix: 'homeassistant',
+              wires: [[], [], [], [], [], []],
+            },
+          ],
+          { generateIds: false },
+        );
+        return nodeId;
+      },
+      { packs: SAVED_PACKS, rules: SAVED_RULES },
+    );
+    await openDialog(page, id);
+    const table = await page.evaluate(() =>
+      [...document.querySelectorAll('#cellsafe-packs-list .cellsafe-pack-row')]
+        .filter((row) => !row.classList.contains('cellsafe-pack-header'))
+        .map((row) => [...row.querySelectorAll('input')].map((input) => input.value)),
+    );
+    assert.deepEqual(table, [
+      ['house-1', '280', '140', '150'],
+      ['house-2', '100', '50', '50'],
+    ]);
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-saved-flow.png') });
+    await done(page);
+    const node = await exported(page, id);
+    assert.equal(node.packs, SAVED_PACKS, 'packs text kept byte for byte');
+    assert.equal(node.rules, SAVED_RULES, 'rules text kept byte for byte');
+    const debugId = await watchBank(page, id);
+    const since = Date.now();
+    await deploy(page);
+    const bank = await nextBank(debug!, debugId, since);
+    assert.deepEqual(Object.keys(bank.packStates).sort(), ['house-1', 'house-2']);
+    assert.equal(bank.capacityAh.installed, 380);
+    const flows = (await (
+      await fetch(`${nr!.url}/flows`, { headers: { 'Node-RED-API-Version': 'v1' } })
+    ).json()) as Array<Record<string, unknown>>;
+    const deployed = flows.find((n) => n.id === id)!;
+    assert.equal(deployed.packs, SAVED_PACKS);
+    assert.equal(deployed.rules, SAVED_RULES);
+  });
+
+  it('a high cut below absorb shows the reason in the dialog; the deployed node refuses it with the same words', async () => {
+    const page = browser!.page;
+    const id = await dragFromPalette(page, 'bms-rules', 200, 100);
+    await openDialog(page, id);
+    await page.locator('.cellsafe-rules-group[data-group=voltages] summary').click();
+    await page.fill('#cellsafe-rp-cellHighCut', '3.40');
+    const reasons = page.locator('#cellsafe-rules-reasons');
+    await reasons.waitFor({ state: 'visible', timeout: 5000 });
+    const shown = (await reasons.innerText()).trim();
+    assert.match(shown, /Cell high cut \(V per cell\)/);
+    assert.match(
+      (await page.locator('.cellsafe-rules-group[data-group=voltages] .cellsafe-rules-changed').textContent()) ?? '',
+      /1 changed/,
+    );
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-invalid-order.png') });
+    await done(page);
+    await deploy(page);
+    const lines = shown.split('\n').map((line) => line.trim());
+    const refused = () => lines.every((line) => nr!.output().includes(line));
+    const end = Date.now() + 10000;
+    while (!refused() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    const log =
+      nr!
+        .output()
+        .split('\n')
+        .find((line) => line.includes(lines[0])) ?? '';
+    assert.ok(refused(), `the runtime refuses with the dialog's words: ${JSON.stringify(lines)}; log: ${log}`);
+  });
+});
