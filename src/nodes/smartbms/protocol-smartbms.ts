@@ -17,15 +17,13 @@ export const KEY_COUNT = 19;
 
 export type SignByte = '+' | '-' | 'X';
 
-export interface SmartBmsFrame {
+/** Everything a simulator chooses for one frame, in engineering units (the values the frame carries). */
+export interface FrameFields {
   packVoltage: number;
-  current1Sign: SignByte;
   /** Current sensor 1 (charge side), A; null when the BMS marks it not available ('X'). */
   current1: number | null;
-  current2Sign: SignByte;
   /** Current sensor 2 (load side), A; null when not available. */
   current2: number | null;
-  batteryCurrentSign: SignByte;
   /** I1 − I2, A, + = charging; null when not available. */
   batteryCurrent: number | null;
   lowestCellVoltage: number;
@@ -42,14 +40,6 @@ export interface SmartBmsFrame {
   cellInfoVoltage: number;
   cellInfoTempRaw: number;
   status1: number;
-  allowedToCharge: boolean;
-  allowedToDischarge: boolean;
-  commError: boolean;
-  vMinExceeded: boolean;
-  vMaxExceeded: boolean;
-  tMinExceeded: boolean;
-  tMaxExceeded: boolean;
-  socNotCalibrated: boolean;
   todayEnergyCollectedWh: number;
   energyStoredWh: number;
   todayEnergyConsumedWh: number;
@@ -58,16 +48,31 @@ export interface SmartBmsFrame {
   totalEnergyConsumedKWh: number;
   byte47: number;
   byte48: number;
+  capacityKWh: number;
+  vMinSetting: number;
+  vMaxSetting: number;
+  vBalanceSetting: number;
+}
+
+/** A decoded frame: the carried values plus the sign bytes, the status bits and what bytes 47/48 mean. */
+export interface SmartBmsFrame extends FrameFields {
+  current1Sign: SignByte;
+  current2Sign: SignByte;
+  batteryCurrentSign: SignByte;
+  allowedToCharge: boolean;
+  allowedToDischarge: boolean;
+  commError: boolean;
+  vMinExceeded: boolean;
+  vMaxExceeded: boolean;
+  tMinExceeded: boolean;
+  tMaxExceeded: boolean;
+  socNotCalibrated: boolean;
   /** What bytes 47/48 hold: a rotating key/value pair, the legacy device clock, or neither. */
   frameKind: 'key-value' | 'legacy-clock' | 'unknown';
   kvKey?: number;
   kvValue?: number;
   legacyClockHours?: number;
   legacyClockMinutes?: number;
-  capacityKWh: number;
-  vMinSetting: number;
-  vMaxSetting: number;
-  vBalanceSetting: number;
 }
 
 export const STATUS1 = {
@@ -284,39 +289,6 @@ export function keyValueMeaning(key: number, value: number): KeyValueMeaning | u
     default:
       return { meaning, fields: { [meaning]: value } };
   }
-}
-
-/** Everything a simulator chooses for one frame, in engineering units. */
-export interface FrameFields {
-  packVoltage: number;
-  current1: number | null;
-  current2: number | null;
-  batteryCurrent: number | null;
-  lowestCellVoltage: number;
-  lowestCellVoltageCell: number;
-  highestCellVoltage: number;
-  highestCellVoltageCell: number;
-  lowestCellTempRaw: number;
-  lowestCellTempCell: number;
-  highestCellTempRaw: number;
-  highestCellTempCell: number;
-  cellInfoIndex: number;
-  cellCount: number;
-  cellInfoVoltage: number;
-  cellInfoTempRaw: number;
-  status1: number;
-  todayEnergyCollectedWh: number;
-  energyStoredWh: number;
-  todayEnergyConsumedWh: number;
-  soc: number;
-  totalEnergyCollectedKWh: number;
-  totalEnergyConsumedKWh: number;
-  byte47: number;
-  byte48: number;
-  capacityKWh: number;
-  vMinSetting: number;
-  vMaxSetting: number;
-  vBalanceSetting: number;
 }
 
 const clampU = (v: number, bits: number): number => Math.min(2 ** bits - 1, Math.max(0, Math.round(v)));
