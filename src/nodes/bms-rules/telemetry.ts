@@ -93,54 +93,34 @@ interface Entity {
   stateClass?: boolean;
 }
 
+/** A sensor with a unit and a device class that Home Assistant graphs as a measurement. */
+const measured = (key: string, name: string, unit: string, deviceClass: string): Entity => ({
+  key,
+  name,
+  component: 'sensor',
+  unit,
+  deviceClass,
+  stateClass: true,
+});
+
+/** The bank and every pack publish their charge and discharge current limits. */
+const CURRENT_LIMITS = [
+  measured('ccl', 'Charge current limit', 'A', 'current'),
+  measured('dcl', 'Discharge current limit', 'A', 'current'),
+];
+
 const BANK_ENTITIES: Entity[] = [
-  { key: 'soc', name: 'State of charge', component: 'sensor', unit: '%', deviceClass: 'battery', stateClass: true },
-  { key: 'voltage', name: 'Voltage', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'current', name: 'Current', component: 'sensor', unit: 'A', deviceClass: 'current', stateClass: true },
-  { key: 'power', name: 'Power', component: 'sensor', unit: 'W', deviceClass: 'power', stateClass: true },
-  {
-    key: 'cvl',
-    name: 'Charge voltage limit',
-    component: 'sensor',
-    unit: 'V',
-    deviceClass: 'voltage',
-    stateClass: true,
-  },
-  {
-    key: 'ccl',
-    name: 'Charge current limit',
-    component: 'sensor',
-    unit: 'A',
-    deviceClass: 'current',
-    stateClass: true,
-  },
-  {
-    key: 'dcl',
-    name: 'Discharge current limit',
-    component: 'sensor',
-    unit: 'A',
-    deviceClass: 'current',
-    stateClass: true,
-  },
-  {
-    key: 'temperature/min',
-    name: 'Temperature min',
-    component: 'sensor',
-    unit: '°C',
-    deviceClass: 'temperature',
-    stateClass: true,
-  },
-  {
-    key: 'temperature/max',
-    name: 'Temperature max',
-    component: 'sensor',
-    unit: '°C',
-    deviceClass: 'temperature',
-    stateClass: true,
-  },
-  { key: 'cell/min', name: 'Cell min', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'cell/max', name: 'Cell max', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'cell/spread', name: 'Cell spread', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
+  measured('soc', 'State of charge', '%', 'battery'),
+  measured('voltage', 'Voltage', 'V', 'voltage'),
+  measured('current', 'Current', 'A', 'current'),
+  measured('power', 'Power', 'W', 'power'),
+  measured('cvl', 'Charge voltage limit', 'V', 'voltage'),
+  ...CURRENT_LIMITS,
+  measured('temperature/min', 'Temperature min', '°C', 'temperature'),
+  measured('temperature/max', 'Temperature max', '°C', 'temperature'),
+  measured('cell/min', 'Cell min', 'V', 'voltage'),
+  measured('cell/max', 'Cell max', 'V', 'voltage'),
+  measured('cell/spread', 'Cell spread', 'V', 'voltage'),
   { key: 'mode', name: 'Safety mode', component: 'sensor' },
   { key: 'chargeState', name: 'Charge state', component: 'sensor' },
   { key: 'limitedBy/ccl', name: 'CCL limited by', component: 'sensor' },
@@ -155,26 +135,11 @@ const BANK_ENTITIES: Entity[] = [
 
 const PACK_ENTITIES: Entity[] = [
   { key: 'status', name: 'Status', component: 'sensor' },
-  { key: 'voltage', name: 'Voltage', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'soc', name: 'State of charge', component: 'sensor', unit: '%', deviceClass: 'battery', stateClass: true },
-  { key: 'cellMin', name: 'Cell min', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  { key: 'cellMax', name: 'Cell max', component: 'sensor', unit: 'V', deviceClass: 'voltage', stateClass: true },
-  {
-    key: 'ccl',
-    name: 'Charge current limit',
-    component: 'sensor',
-    unit: 'A',
-    deviceClass: 'current',
-    stateClass: true,
-  },
-  {
-    key: 'dcl',
-    name: 'Discharge current limit',
-    component: 'sensor',
-    unit: 'A',
-    deviceClass: 'current',
-    stateClass: true,
-  },
+  measured('voltage', 'Voltage', 'V', 'voltage'),
+  measured('soc', 'State of charge', '%', 'battery'),
+  measured('cellMin', 'Cell min', 'V', 'voltage'),
+  measured('cellMax', 'Cell max', 'V', 'voltage'),
+  ...CURRENT_LIMITS,
 ];
 
 function config(
