@@ -124,6 +124,29 @@ const PROMISES: Record<string, { ready(r: Run): boolean; check(r: Run): void }> 
       assert.ok(Math.abs(frame.cvl - bank.cvl) <= 0.11, `GX gets the bank CVL: ${frame.cvl} vs ${bank.cvl}`);
     },
   },
+  '53 - Voltronic-SRNE over RS485.json': {
+    ready: (r) =>
+      banks(r, 'bank state').length >= 2 &&
+      payloads(r, 'Voltronic reads').some((p) => p.cvl !== undefined) &&
+      payloads(r, 'SRNE reads').some((p) => p.cvl !== undefined),
+    check(r) {
+      const bank = banks(r, 'bank state').at(-1)!;
+      const voltronic = payloads(r, 'Voltronic reads')
+        .filter((p) => p.cvl !== undefined)
+        .at(-1)!;
+      const srne = payloads(r, 'SRNE reads')
+        .filter((p) => p.cvl !== undefined)
+        .at(-1)!;
+      assert.deepEqual([voltronic.problems, srne.problems], [[], []]);
+      assert.ok(
+        Math.abs(voltronic.cvl - bank.cvl) <= 0.5,
+        `Voltronic reads the bank CVL: ${voltronic.cvl} vs ${bank.cvl}`,
+      );
+      assert.ok(Math.abs(voltronic.voltage - bank.voltage) <= 0.5, `and its voltage: ${voltronic.voltage}`);
+      assert.ok(voltronic.dcl <= 0 && srne.dcl >= 0, 'DCL negative in 0x92, positive in 0x63');
+      assert.equal(voltronic.packCount, 1);
+    },
+  },
   '02 - 5x JK Inverter BMS to Victron Multiplus.json': {
     ready: (r) =>
       packIds(r, 'pack states').size === 5 &&

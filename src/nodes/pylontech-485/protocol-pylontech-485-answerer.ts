@@ -108,6 +108,11 @@ export class PylonAnswerer {
     return stale || held.bank.mode === 'failsafe' || held.bank.stopCan;
   }
 
+  /** What the answers are made of now, or undefined before the first bank. */
+  view(): BankView | undefined {
+    return this.bank && { bank: this.bank.bank, cells: this.bank.cells, fault: this.fault };
+  }
+
   /** Bytes from the wire: every whole request in them, answered or ignored. */
   receive(data: Buffer): PollResult[] {
     this.pending = Buffer.concat([this.pending, data]);
@@ -132,11 +137,11 @@ export class PylonAnswerer {
     const packIndex = this.settings.addresses.indexOf(adr);
     if (packIndex < 0) return { kind: 'ignored', reason: `ADR ${adr} is not answered here` };
     this.counters.polls++;
-    if (!this.bank) {
+    const view = this.view();
+    if (!view) {
       this.counters.unanswered++;
       return { kind: 'ignored', reason: 'no bank yet' };
     }
-    const view: BankView = { bank: this.bank.bank, cells: this.bank.cells, fault: this.fault };
     const { rtn, info } = this.answerInfo(request.value, packIndex, view);
     this.counters.answered++;
     if (rtn !== RTN.normal) this.counters.errors++;
