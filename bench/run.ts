@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: runs every benchmark section and writes bench/results.json and bench/REPORT.md.
  * Options: `--quick` (short runs, for trying it out), `--only <id,id>` (decode, encode, rules, bus,
- * latency, soak: these sections replace theirs in an existing results.json, the others are kept and
- * the report says which sections were re-run), `--out <dir>` (default: this folder).
+ * latency, soak, footprint, require: these sections replace theirs in an existing results.json, the
+ * others are kept and the report says which sections were re-run), `--out <dir>` (default: this folder).
+ * Environment: BENCH_TURNAROUND_MS, BENCH_LATENCY_EVENTS, BENCH_FOOTPRINT_SECONDS,
+ * BENCH_FOOTPRINT_WARMUP_SECONDS (see the sections).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +13,12 @@ import path from 'node:path';
 import { runBusEfficiency } from './bus-efficiency';
 import { runDecode } from './decode';
 import { runEncode } from './encode';
+import { runFootprint } from './footprint';
 import { machine } from './lib/machine';
 import type { SectionResult } from './lib/section';
 import { runLatency } from './latency';
 import { type Results, renderReport } from './report';
+import { runRequireTime } from './require-time';
 import { runRules } from './rules';
 import { runSoakBench } from './soak';
 
@@ -26,6 +30,9 @@ const SECTIONS: Array<{ id: string; title: string; run: (quick: boolean) => Prom
   // Before latency: the soak's heap figures then do not include the Node-RED runtime latency loads.
   { id: 'soak', title: 'Soak: 24 h of simulated time', run: runSoakBench },
   { id: 'latency', title: 'Reaction latency in the Node-RED runtime', run: runLatency },
+  // Builds dist when it is stale (through npm start), which the require section then loads.
+  { id: 'footprint', title: 'Footprint: Node-RED RSS and CPU in steady state', run: runFootprint },
+  { id: 'require', title: 'require time of the node files', run: runRequireTime },
 ];
 
 function arg(name: string): string | undefined {
