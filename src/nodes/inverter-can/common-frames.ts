@@ -14,7 +14,8 @@ export const NUL = 0x00;
 export const SPACE = 0x20;
 
 /** Frame decoders by CAN id; decodeWith runs them over standard-id frames (29-bit frames are ignored). */
-export type FrameDecoders = Map<number, (r: FrameReader, view: InverterView) => void>;
+export type FrameDecoder = (r: FrameReader, view: InverterView) => void;
+export type FrameDecoders = Map<number, FrameDecoder>;
 
 export function decodeWith(frames: CanFrame[], decoders: FrameDecoders): InverterView {
   const view: InverterView = { alarms: [], warnings: [], fields: {} };
@@ -278,3 +279,15 @@ export function identityOf(options: EncodeOptions | undefined, defaults: Battery
   for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== '') (out as Record<string, unknown>)[k] = v;
   return out;
 }
+
+/**
+ * The frames SMA and the Victron-style sets decode alike: 0x351 limits, 0x355 SoC/SoH (0.01 % in
+ * bytes 4-5), 0x35A alarm pairs, 0x35B events, 0x35E manufacturer. Each protocol adds its own 0x356/0x35F.
+ */
+export const SMA_VICTRON_DECODERS: ReadonlyArray<[number, FrameDecoder]> = [
+  [0x351, readLimits],
+  [0x355, (r, view) => readSoc(r, view, true)],
+  [0x35a, (r, view) => readPairs(r, view)],
+  [0x35b, (r, view) => put(view.fields, 'events35B', r.u8(0))],
+  [0x35e, readManufacturer],
+];

@@ -20,13 +20,10 @@ import {
   pairsFrame,
   productFrame,
   readBattery,
-  readLimits,
-  readManufacturer,
-  readPairs,
   readProduct,
-  readSoc,
   socFrame,
   textFrame,
+  SMA_VICTRON_DECODERS,
   type FrameDecoders,
 } from './common-frames';
 import type { EncodeOptions, FieldRanges, InverterProtocol, InverterView } from '../../transport/can-inverter-api';
@@ -59,12 +56,8 @@ function encode(bank: BankState, options?: EncodeOptions) {
 }
 
 const DECODERS: FrameDecoders = new Map([
-  [0x351, readLimits],
-  [0x355, (r, view) => readSoc(r, view, true)],
+  ...SMA_VICTRON_DECODERS,
   [0x356, (r, view) => readBattery(r, view, 0.01)],
-  [0x35a, (r, view) => readPairs(r, view)],
-  [0x35b, (r, view) => put(view.fields, 'events35B', r.u8(0))],
-  [0x35e, readManufacturer],
   [
     0x35f,
     (r, view) => {

@@ -34,14 +34,11 @@ import {
   readBattery,
   readCapacity,
   readCellExtremes,
-  readLimits,
-  readManufacturer,
   readModules,
-  readPairs,
   readProduct,
-  readSoc,
   socFrame,
   textFrame,
+  SMA_VICTRON_DECODERS,
   type FrameDecoders,
   type PairPolicy,
 } from './common-frames';
@@ -118,8 +115,7 @@ const text =
     put(view.fields, key, r.ascii(0, 8));
 
 const VICTRON_SET_DECODERS: FrameDecoders = new Map([
-  [0x351, readLimits],
-  [0x355, (r, view) => readSoc(r, view, true)],
+  ...SMA_VICTRON_DECODERS,
   [
     0x356,
     (r, view) => {
@@ -127,9 +123,6 @@ const VICTRON_SET_DECODERS: FrameDecoders = new Map([
       put(view.fields, 'extra0x356Bytes6_7', r.u16(6));
     },
   ],
-  [0x35a, (r, view) => readPairs(r, view)],
-  [0x35b, (r, view) => put(view.fields, 'events35B', r.u8(0))],
-  [0x35e, readManufacturer],
   [
     0x35f,
     (r, view) => {
