@@ -97,6 +97,28 @@ async function nextBank(debug: DebugListener, debugId: string, since: number): P
   throw new Error('no BankState from the deployed node within 15 s');
 }
 
+/** The node's status text as the editor shows it (the runtime sends it over the editor's comms). */
+async function waitForStatus(page: Page, id: string, test: (text: string) => boolean, what: string): Promise<string> {
+  const end = Date.now() + 30000;
+  let text = '';
+  while (Date.now() < end) {
+    text = await page.evaluate(
+      (nodeId) => String((window as unknown as EditorWindow).RED.nodes.node(nodeId)?.status?.text ?? ''),
+      id,
+    );
+    if (test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`status of ${id} never ${what}; last: "${text}"`);
+}
+
+const packTable = (page: Page): Promise<string[][]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#cellsafe-packs-list .cellsafe-pack-row')]
+      .filter((row) => !row.classList.contains('cellsafe-pack-header'))
+      .map((row) => [...row.querySelectorAll('input')].map((input) => input.value)),
+  );
+
 describe('bms-rules dialog (chromium)', function () {
   this.timeout(180000);
   let nr: NodeRedProcess | undefined;
@@ -249,12 +271,7 @@ describe('bms-rules dialog (chromium)', function () {
       { packs: SAVED_PACKS, rules: SAVED_RULES },
     );
     await openDialog(page, id);
-    const table = await page.evaluate(() =>
-      [...document.querySelectorAll('#cellsafe-packs-list .cellsafe-pack-row')]
-        .filter((row) => !row.classList.contains('cellsafe-pack-header'))
-        .map((row) => [...row.querySelectorAll('input')].map((input) => input.value)),
-    );
-    assert.deepEqual(table, [
+    assert.deepEqual(await packTable(page), [
       ['house-1', '280', '140', '150'],
       ['house-2', '100', '50', '50'],
     ]);
@@ -304,5 +321,68 @@ describe('bms-rules dialog (chromium)', function () {
         .split('\n')
         .find((line) => line.includes(lines[0])) ?? '';
     assert.ok(refused(), `the runtime refuses with the dialog's words: ${JSON.stringify(lines)}; log: ${log}`);
+  });
+
+  it('with the quick start deployed, "Add packs seen" lists its simulated packs with capacity; adding them ends the unconfigured status', async () => {
+    const page = browser!.page;
+    const id = 'qs_rules';
+    await page.evaluate((nodeId) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.workspaces.show(RED.nodes.node(nodeId).z);
+    }, id);
+    await openDialog(page, id);
+    const remove = page.locator('#cellsafe-packs-list .red-ui-editableList-item-remove');
+    for (let left = await remove.count(); left > 0; left--) {
+      await remove.first().click();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('#cellsafe-packs-list .red-ui-editableList-item-remove').length < n,
+        left,
+      );
+    }
+    await done(page);
+    await deploy(page);
+    const unconfigured = await waitForStatus(
+      page,
+      id,
+      (text) => /3 unconfigured packs/.test(text),
+      'named the unconfigured packs',
+    );
+
+    await openDialog(page, id);
+    await page.click('#cellsafe-packs-seen-button');
+    const seen = page.locator('.cellsafe-seen-table tr:has(td)');
+    await seen.nth(2).waitFor({ state: 'visible' });
+    const rows = await seen.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+    );
+    assert.deepEqual(
+      rows.map((row) => row[0]),
+      ['jk-1', 'jk-2', 'jk-3'],
+    );
+    for (const row of rows) assert.ok(Number(row[3]) > 0, `capacity listed for ${row[0]}: ${JSON.stringify(row)}`);
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-packs-seen.png') });
+    for (const box of await page.locator('.cellsafe-seen-pick').all()) await box.check();
+    await page.click('#cellsafe-seen-add');
+    const table = await packTable(page);
+    assert.deepEqual(
+      table.map((row) => [row[0], row[1]]),
+      rows.map((row) => [row[0], row[3]]),
+      'added with the capacity seen',
+    );
+    assert.ok(
+      table.every((row) => Number(row[2]) > 0 && Number(row[3]) > 0),
+      'currents filled in',
+    );
+    const sensors = await page.locator('#cellsafe-rp-batteryTemperature option').allTextContents();
+    assert.ok(sensors.includes('Pack jk-3, sensor 1'), `battery temperature choices: ${sensors.join(', ')}`);
+    await done(page);
+    await deploy(page);
+    const after = await waitForStatus(
+      page,
+      id,
+      (text) => text !== '' && !/unconfigured/.test(text),
+      'lost "unconfigured"',
+    );
+    console.log(`    status before: "${unconfigured}"; after adding the packs seen: "${after}"`);
   });
 });
