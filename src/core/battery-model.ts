@@ -31,6 +31,9 @@ export class BatteryModel {
   chargeEnabled = true;
   dischargeEnabled = true;
   balancerEnabled = true;
+  /** The pack's own protection holds this direction open (latched); only a cell-level model sets them. */
+  chargeBlocked = false;
+  dischargeBlocked = false;
   /** Extra volts added to one cell (a "runner"): index → offset. */
   readonly cellOffsets = new Map<number, number>();
   /** Added to every temperature sensor (over-temperature fault). */

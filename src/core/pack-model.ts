@@ -71,9 +71,6 @@ export class PackModel extends BatteryModel {
   ambient: number;
   /** Cells whose reading is forced to a voltage (a stuck sensor): index → volts. */
   readonly forcedCells = new Map<number, number>();
-  /** Latched protection: this direction is open until the release condition. */
-  chargeBlocked = false;
-  dischargeBlocked = false;
   /** Open-circuit voltage per cell, kept in step with cellSoc (one curve lookup per cell and step). */
   private readonly cellOcv: number[];
   /** Scratch: cell voltages under load during a step. */

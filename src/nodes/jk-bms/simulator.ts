@@ -58,8 +58,8 @@ function protection(m: BatteryModel): Protection {
     cellOver,
     cellUnder,
     overTemp,
-    chargeFet: m.chargeEnabled && !cellOver && !overTemp,
-    dischargeFet: m.dischargeEnabled && !cellUnder && !overTemp,
+    chargeFet: m.chargeEnabled && !m.chargeBlocked && !cellOver && !overTemp,
+    dischargeFet: m.dischargeEnabled && !m.dischargeBlocked && !cellUnder && !overTemp,
   };
 }
 

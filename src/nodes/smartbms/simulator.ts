@@ -163,8 +163,8 @@ function buildFrame(now: number, sim: SmartBmsSimulator, state: SimState, device
   const soc = state.heldFull ? 100 : Math.min(99, Math.round(model.soc));
   const relays = nextRelays(state.relays, { cells, temps, soc, commOk: comm }, s, sim.mode);
   state.relays = relays;
-  const charge = relays.charge && model.chargeEnabled;
-  const load = relays.load && model.dischargeEnabled;
+  const charge = relays.charge && model.chargeEnabled && !model.chargeBlocked;
+  const load = relays.load && model.dischargeEnabled && !model.dischargeBlocked;
 
   const limits = exceededLimits(cells, temps, s);
   const { vl, vh, tl, th } = limits;

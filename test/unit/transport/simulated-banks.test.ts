@@ -96,6 +96,21 @@ describe('simulated banks registry', () => {
     assert.ok(!bank.clock.running, 'closing the simulator releases it');
   });
 
+  it('a bank pack’s own latched protection shows as an open FET on the wire', () => {
+    const bank = getSimulatedBank('cold', { soc: 50 });
+    const { sim, ask } = start(createJkPbSimulator, { addresses: [1, 2], cells: 16, bank: 'cold' });
+    bank.setCurrent(40);
+    bank.clock.advance(2000);
+    assert.equal(pbLive(ask, 1)!.chargeAllowed, true);
+    bank.setAmbient(-5, { cellsToo: true });
+    bank.clock.advance(2000);
+    const cold = pbLive(ask, 1)!;
+    assert.ok(Math.max(...cold.cells) < 3.4, 'cell voltages are normal');
+    assert.equal(cold.chargeAllowed, false, 'below 0 °C the pack refuses charge');
+    assert.equal(cold.dischargeAllowed, true);
+    sim.close();
+  });
+
   it('every BMS simulator shares the named bank’s pack at its address', () => {
     const bank = getSimulatedBank('mixed');
     const sims = [
