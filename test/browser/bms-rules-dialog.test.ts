@@ -208,7 +208,11 @@ describe('bms-rules dialog (chromium)', function () {
     const page = browser!.page;
     const id = await dragFromPalette(page, 'bms-rules', 200, 100);
     await openDialog(page, id);
+    // the placeholders and bank voltages follow the chosen preset
+    await page.selectOption('#cellsafe-rp-chemistry', 'lto');
+    assert.equal(await page.getAttribute('#cellsafe-rp-vCellAbsorb', 'placeholder'), '2.55');
     await page.selectOption('#cellsafe-rp-chemistry', 'lifepo4');
+    assert.equal(await page.getAttribute('#cellsafe-rp-vCellAbsorb', 'placeholder'), '3.45');
     await page.fill('#cellsafe-rp-cellsSeries', '16');
     const packs = [
       ['rack-a', '280', '140', '150'],
@@ -219,6 +223,16 @@ describe('bms-rules dialog (chromium)', function () {
       const row = page.locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)').nth(index);
       for (const [column, value] of cells.entries()) await row.locator('input').nth(column).fill(value);
     }
+    // a cell that would make the packs invalid is marked, and unmarked once corrected
+    const capacity = page
+      .locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)')
+      .nth(1)
+      .locator('input')
+      .nth(1);
+    await capacity.fill('-5');
+    assert.match((await capacity.getAttribute('class')) ?? '', /input-error/);
+    await capacity.fill('314');
+    assert.doesNotMatch((await capacity.getAttribute('class')) ?? '', /input-error/);
     assert.equal(
       await page.locator('.cellsafe-rules-bank[data-bank-for=vCellAbsorb]').textContent(),
       '16 × 3.45 V = 55.2 V',
