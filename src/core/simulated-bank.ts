@@ -171,10 +171,15 @@ export class SimulatedBank {
     }
   }
 
-  /** Ends every fault: cables back, forced cells released, ambient back to normal. */
+  /** Ends every fault: cables back, forced cells and offsets gone, BMS unfrozen, ambient back to normal. */
   allClear(): void {
     for (const cable of this.cables.values()) cable.silent = false;
-    for (const p of this.models.values()) p.forcedCells.clear();
+    for (const p of this.models.values()) {
+      p.forcedCells.clear();
+      p.cellOffsets.clear();
+      p.temperatureOffset = 0;
+      p.frozen = false;
+    }
     this.setAmbient(this.options.ambient ?? DEFAULT_AMBIENT_C);
   }
 

@@ -242,8 +242,12 @@ describe('simulated battery physics', () => {
     assert.ok(bank.pack(2).chargeBlocked, 'charging below 0 °C is refused');
     assert.equal(bank.current, 0, 'no pack takes charge');
     assert.ok(bank.voltage > 50, 'the bus still shows the packs’ voltage');
+    bank.pack(2).cellOffsets.set(0, 0.2);
+    bank.pack(2).frozen = true;
     bank.allClear();
     assert.equal(bank.cable(2).silent, false);
+    assert.equal(bank.pack(2).cellOffsets.size, 0);
+    assert.equal(bank.pack(2).frozen, false);
     bank.setCurrent(0);
     bank.clock.advance(HOUR);
     assert.ok(bank.pack(2).chargeBlocked, 'still below the release temperature after an hour');
