@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SerialPort } from 'serialport';
 
 const DEV_PATTERNS = [/^ttyUSB\d+$/, /^ttyACM\d+$/, /^ttyAMA\d+$/, /^ttyS\d+$/];
 
@@ -28,6 +27,8 @@ function scanDev(): string[] {
 export async function listSerialPorts(): Promise<string[]> {
   let listed: string[] = [];
   try {
+    // Loaded here, not with the node file (see serial-port.ts).
+    const { SerialPort } = await import('serialport');
     listed = (await SerialPort.list()).map((p) => p.path);
   } catch {
     /* udevadm missing: the scan below still finds devices */

@@ -1,8 +1,10 @@
 /**
- * BusPort over a real serial device (or pty) with the `serialport` package.
+ * BusPort over a real serial device (or pty) with the `serialport` package. The package is loaded at
+ * the first open, not when Node-RED loads the node files: it takes longer to load than all CellSafe
+ * nodes together, and a flow with only simulated buses never needs it.
  */
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { BusPort, SerialSettings } from './bus-port';
 
 const CLOSE_TIMEOUT_MS = 2000;
@@ -18,7 +20,8 @@ export class SerialDevicePort extends EventEmitter implements BusPort {
     return this.port?.isOpen ?? false;
   }
 
-  open(): Promise<void> {
+  async open(): Promise<void> {
+    const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       const port = new SerialPort({
         path: this.settings.path,
