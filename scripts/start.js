@@ -4,7 +4,9 @@
 // with its dashboard loaded as its flow.
 // Environment: CELLSAFE_PORT (default 1880), CELLSAFE_USER_DIR (default .node-red-demo),
 // CELLSAFE_RESET=1 (or --reset) reloads the example flow over the demo's saved flow,
-// CELLSAFE_DASHBOARD=0 runs the plain quick start without the dashboard.
+// CELLSAFE_DASHBOARD=0 runs the plain quick start without the dashboard, CELLSAFE_SPEED (1…600, default
+// 60) sets how much faster than real time the demo's simulated bank and inverter run (the flow's can-bus
+// node reads it as ${CELLSAFE_SPEED}).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -15,6 +17,8 @@ const port = Number(process.env.CELLSAFE_PORT || 1880);
 const userDir = path.resolve(root, process.env.CELLSAFE_USER_DIR || '.node-red-demo');
 const reset = process.argv.includes('--reset') || process.env.CELLSAFE_RESET === '1';
 const wantDashboard = process.env.CELLSAFE_DASHBOARD !== '0';
+const DEFAULT_SPEED = 60;
+const speed = demoSpeed(process.env.CELLSAFE_SPEED);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const quickStart = path.join(root, 'examples', '01 - Quick start (simulated).json');
 const withDashboard = path.join(root, 'examples', '06 - Dashboard (needs @flowfuse node-red-dashboard).json');
@@ -22,6 +26,15 @@ const flowsFile = path.join(userDir, 'flows.json');
 const DASHBOARD = '@flowfuse/node-red-dashboard';
 const dashboardSource = path.join(root, 'node_modules', DASHBOARD);
 const withDashboardFlow = wantDashboard && fs.existsSync(path.join(dashboardSource, 'package.json'));
+
+/** CELLSAFE_SPEED as a number in 1…600; unset or unreadable → the default, with a word why. */
+function demoSpeed(text) {
+  if (text === undefined || text === '') return DEFAULT_SPEED;
+  const value = Number(text);
+  if (Number.isFinite(value) && value >= 1 && value <= 600) return value;
+  console.warn(`CELLSAFE_SPEED=${text} is not a number from 1 to 600; running at x${DEFAULT_SPEED}`);
+  return DEFAULT_SPEED;
+}
 
 function newestMtime(dir) {
   let newest = 0;
@@ -110,6 +123,7 @@ function startNodeRed() {
   const script = require.resolve('node-red/red.js', { paths: [root] });
   red = spawn(process.execPath, [script, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: root,
+    env: { ...process.env, CELLSAFE_SPEED: String(speed) },
     stdio: ['inherit', 'pipe', 'inherit'],
   });
   let announced = false;
@@ -122,7 +136,7 @@ function startNodeRed() {
       console.log(
         `\nCellSafe demo running. Editor: http://127.0.0.1:${port}/` +
           (dash ? `  Dashboard: ${dash}` : '') +
-          '  (Ctrl-C to stop)\n',
+          `  (simulation x${speed}; Ctrl-C to stop)\n`,
       );
     }
   });

@@ -14,8 +14,10 @@ import { SimulatedInverterChannel } from '../../transport/can-simulated-inverter
 import { SLCAN_BITRATES, SlcanChannel } from '../../transport/can-slcan';
 import { SocketCanChannel } from '../../transport/can-socketcan';
 import { deviceKey } from '../../transport/port-registry';
+import type { InverterDrive } from '../../transport/simulated-inverter-drive';
+import { driveSimulatedBank, simulatedBankSettings, type SimulatedBankConfig } from './simulated-bank-link';
 
-interface CanBusConfig extends NodeDef {
+interface CanBusConfig extends NodeDef, SimulatedBankConfig {
   iface: 'socketcan' | 'slcan' | 'simulated';
   device: string;
   port: string;
@@ -31,6 +33,8 @@ const CLOSE_TIMEOUT_MS = 3000;
 interface CanBusNode extends Node, CanBusApi {
   /** The simulated inverter when iface is "simulated" (tests and demos read what it shows). */
   readonly inverter: SimulatedInverterChannel | undefined;
+  /** The simulated inverter's drive of a simulated bank, when one is named (tests and demos). */
+  readonly drive: InverterDrive | undefined;
 }
 
 /** How to open the configured interface, or why it cannot be used. */
@@ -67,6 +71,26 @@ function openerFor(config: CanBusConfig, nodeId: string, bitrate: number, clock:
   }
 }
 
+/** The simulated inverter moves the named simulated bank; returns how to stop it. */
+function startDrive(node: CanBusNode, config: CanBusConfig, bus: CanBus, clock: Clock): (() => void) | undefined {
+  const settings = simulatedBankSettings(config);
+  const protocol = registeredInverterProtocol(config.simProtocol);
+  if (typeof settings === 'string') node.error(settings);
+  if (typeof settings !== 'object' || !protocol) return undefined;
+  const channel = () => (bus.channel instanceof SimulatedInverterChannel ? bus.channel : undefined);
+  const link = {
+    get view() {
+      return channel()?.view;
+    },
+    get lastReceivedAt() {
+      return channel()?.lastReceivedAt;
+    },
+  };
+  const { drive, stop } = driveSimulatedBank(settings, protocol.name, link, clock);
+  Object.defineProperty(node, 'drive', { value: drive });
+  return stop;
+}
+
 export = function (RED: NodeAPI) {
   function CanBusNode(this: CanBusNode, config: CanBusConfig) {
     RED.nodes.createNode(this, config);
@@ -87,7 +111,9 @@ export = function (RED: NodeAPI) {
     this.deregister = (user) => bus.deregister(user);
     this.transmit = (frame) => bus.transmit(frame);
     this.onFrame = (listener) => bus.onFrame(listener);
+    const stopDrive = config.iface === 'simulated' ? startDrive(this, config, bus, clock) : undefined;
     this.on('close', (_removed: boolean, done: () => void) => {
+      stopDrive?.();
       void bus.close(CLOSE_TIMEOUT_MS).finally(done);
     });
   }
