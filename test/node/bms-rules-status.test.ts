@@ -5,35 +5,13 @@
  * Node-RED runtime does, so the texts checked are the ones a user reads.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import type { NodeAPI } from 'node-red';
-import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import type { PackState } from '../../src/core/pack-state';
 import { lastStatus, until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
-import { REPO_ROOT } from '../helpers/fixtures';
+import { rulesWithCatalog } from '../helpers/rules-catalog';
 
 helper.init(require.resolve('node-red'));
-
-const catalog = JSON.parse(
-  fs.readFileSync(path.join(REPO_ROOT, 'src/nodes/bms-rules/locales/en-US/bms-rules.json'), 'utf8'),
-) as Record<string, unknown>;
-
-/** Node-RED's i18n for one catalog: dotted key, `__name__` parameters. */
-function translate(key: string, params: Record<string, unknown> = {}): string {
-  const text = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalog);
-  assert.equal(typeof text, 'string', `catalog has ${key}`);
-  return (text as string).replace(/__(\w+)__/g, (_, name: string) => {
-    assert.ok(name in params, `${key}: parameter ${name}`);
-    return String(params[name]);
-  });
-}
-const rulesWithCatalog = (RED: NodeAPI) => {
-  (RED as unknown as { _: typeof translate })._ = translate;
-  return rulesNode(RED);
-};
 
 const said = (kind: 'warn' | 'log'): string[] => {
   const node = getNode('rules');
