@@ -3,13 +3,14 @@
  * The `cellsafe` command: subcommand dispatch. Each subcommand lives in its own file.
  */
 import * as readline from 'node:readline';
+import { answerCommand } from './answer';
 import type { CliCommand, CliIo } from './command';
 import { decodeCommand } from './decode';
 import { encodeCommand } from './encode';
 import { simulateCommand } from './simulate';
 import { replayCommand } from './replay';
 
-export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand, replayCommand];
+export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand, replayCommand, answerCommand];
 
 function helpText(): string {
   const lines = ['usage: cellsafe <command> [options]', '', 'commands:'];

@@ -12,7 +12,12 @@ import type { CliCommand, CliIo } from './command';
 import { parseArgs } from './command';
 import { setUpBank } from './simulate-bank';
 
-const DEFAULT_BAUD: Record<string, number> = { 'seplos-v2': 19200, 'seplos-v3': 19200, smartbms: 9600 };
+const DEFAULT_BAUD: Record<string, number> = {
+  'seplos-v2': 19200,
+  'seplos-v3': 19200,
+  smartbms: 9600,
+  'pylontech-485-inverter': 9600,
+};
 const STATUS_EVERY_MS = 10_000;
 
 /** A running simulation: the simulator on its port, and what else must stop with it. */
@@ -41,6 +46,8 @@ export async function startSimulation(options: Record<string, string>, io: CliIo
       cells: Number(options.cells ?? 16),
       profile: options.profile,
       bank: bank?.setup.name,
+      // a simulated inverter prints what it read, one JSON line per poll cycle
+      onReport: (line) => io.stdout(`${line}\n`),
     },
   });
   const where = `${protocol} packs ${addresses.value.join(',')} on ${options.port} at ${baudRate} baud`;
