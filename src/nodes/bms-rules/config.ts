@@ -19,7 +19,12 @@ export interface PackConfig {
   capacityAh: number;
   maxChargeA: number;
   maxDischargeA: number;
+  /** Ratings the packs table left out: the defaultPack value until the BMS reports its own. */
+  unset?: PackRating[];
 }
+
+export type PackRating = 'capacityAh' | 'maxChargeA' | 'maxDischargeA';
+const PACK_RATINGS: PackRating[] = ['capacityAh', 'maxChargeA', 'maxDischargeA'];
 
 /** charge/load relay behaviour: `limits` = CCL > 0 / DCL > 0; `normal`/`critical` = 123\SmartBMS tables (docs/rules.md#relays). */
 export type RelayMode = 'limits' | 'normal' | 'critical';
@@ -557,7 +562,7 @@ export function mergeConfig(user: unknown): Result<RulesConfig> {
   if (typeof dp === 'string') return { ok: false, reason: dp };
   if (cfg.minPacksOnline < 1) return { ok: false, reason: 'minPacksOnline must be at least 1' };
   if (cfg.cvlLsbV <= 0) return { ok: false, reason: 'cvlLsbV must be positive' };
-  return { ok: true, value: { ...cfg, packs } };
+  return { ok: true, value: { ...cfg, packs: packs.map((p) => withDefaultRatings(p, cfg.defaultPack)) } };
 }
 
 function checkPacks(v: unknown, name: string): PackConfig[] | string {
@@ -570,12 +575,23 @@ function checkPacks(v: unknown, name: string): PackConfig[] | string {
     const id = p.id as string;
     if (ids.has(id)) return `${name}: duplicate pack id "${id}"`;
     ids.add(id);
-    for (const k of ['capacityAh', 'maxChargeA', 'maxDischargeA']) {
+    for (const k of PACK_RATINGS) {
       const n = p[k];
+      // left out: taken from the pack's BMS settings once it reports them (defaultPack until then)
+      if (n === undefined && name === 'packs') continue;
       if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return `${name}[${i}].${k} must be a positive number`;
     }
   }
   return v as PackConfig[];
+}
+
+/** A packs-table entry with its left-out ratings filled from defaultPack and listed in `unset`. */
+function withDefaultRatings(pack: PackConfig, defaults: Omit<PackConfig, 'id'>): PackConfig {
+  const unset = PACK_RATINGS.filter((k) => pack[k] === undefined);
+  if (unset.length === 0) return pack;
+  const filled = { ...pack, unset };
+  for (const k of unset) filled[k] = defaults[k];
+  return filled;
 }
 
 /** Linear interpolation in a table, clamped at the ends. */

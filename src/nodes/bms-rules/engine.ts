@@ -28,6 +28,7 @@ import { shapeOutputs } from './output-shaping';
 import { reportedSoc, stepOwnSoc } from './own-soc';
 import type { BankAlarms } from './warnings';
 import { bankAlarms, currentMismatch, packWarnings } from './warnings';
+import { adoptBmsSettings, bmsSettingsWarnings } from './bms-settings-use';
 import { buildBank } from './bank-state';
 
 export type { Command, EngineState, PackReport, RulesBankState, StepInput, StepResult } from './engine-state';
@@ -152,6 +153,7 @@ function updateHealth(
   const config = state.cfg;
   for (const pack of packs) {
     const track = trackFor(state, pack.id);
+    adoptBmsSettings(track, pack);
     const others = state.tracks.filter((other) => other !== track && isFresh(other, config, now));
     receive(track, pack, config, now, {
       othersChangedSince: (since) => others.some((o) => o.sigSince !== undefined && o.sigSince > since),
@@ -208,7 +210,7 @@ function bankLimits(
 }
 
 function bankWarnings(state: EngineState, mismatch: boolean): string[] {
-  const warnings = packWarnings(state.tracks, state.cfg);
+  const warnings = [...packWarnings(state.tracks, state.cfg), ...bmsSettingsWarnings(state.tracks, state.cfg)];
   if (mismatch) warnings.push('currentMismatch');
   if (state.charge.absorbTimeout) warnings.push('absorbTimeout');
   return warnings;

@@ -6,7 +6,8 @@
  */
 import type { Alarms, PackState } from '../../core/pack-state';
 import type { Result } from '../../core/result';
-import type { PackConfig, RulesConfig } from './config';
+import type { PackSettings } from '../../core/pack-settings';
+import type { PackConfig, PackRating, RulesConfig } from './config';
 
 export type PackStatus = 'ok' | 'stale' | 'offline' | 'excluded';
 
@@ -70,6 +71,9 @@ export interface PackTrack {
   /** share-feedback factor on the pack's weight, bounded 0.5..2 */
   weightFactor: number;
   overSince?: number;
+  /** the settings its BMS reported last (extra.settings), and the ratings taken from them */
+  bmsSettings?: PackSettings;
+  fromBms?: PackRating[];
 }
 
 export function newTrack(config: PackConfig, configured: boolean): PackTrack {

@@ -8,6 +8,8 @@ import { validatePackState } from '../../core/pack-state';
 import type { Command, StepInput } from './engine';
 import { parseCommand } from './commands';
 
+const BMS_EVENT_KINDS = new Set<unknown>(['communication', 'write', 'settings', 'settingsWrite']);
+
 export type InputMeaning = { kind: 'step'; input: StepInput } | { kind: 'ignore' } | { kind: 'error'; error: Error };
 
 export function inputOf(msg: NodeMessage & { topic?: string }): InputMeaning {
@@ -25,8 +27,9 @@ export function inputOf(msg: NodeMessage & { topic?: string }): InputMeaning {
       };
     return { kind: 'step', input: { extCurrent: msg.payload } };
   }
-  if (payload && typeof payload === 'object' && (payload.kind === 'communication' || payload.kind === 'write'))
-    return { kind: 'ignore' };
+  // A BMS node's output 2 (events, settings, write results) may be wired in too; the settings that
+  // matter arrive with each PackState in extra.settings.
+  if (payload && typeof payload === 'object' && BMS_EVENT_KINDS.has(payload.kind)) return { kind: 'ignore' };
   const pack = validatePackState(msg.payload);
   if (!pack.ok) return { kind: 'error', error: new Error(`bms-rules: not a PackState: ${pack.reason}`) };
   return { kind: 'step', input: { packs: [pack.value] } };
