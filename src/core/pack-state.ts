@@ -61,6 +61,16 @@ export type BankAlarmName = AlarmName | 'packOffline' | 'bmsCommLost';
 export type ChargeState = 'init' | 'bulk' | 'absorb' | 'float-ramp' | 'float' | 'balance';
 export type SafetyMode = 'normal' | 'degraded' | 'blind' | 'failsafe';
 
+/** How many packs of a bank are in each state, and how many block charging / discharging. */
+export interface PackCounts {
+  total: number;
+  online: number;
+  stale: number;
+  offline: number;
+  blockingCharge: number;
+  blockingDischarge: number;
+}
+
 export interface BankState {
   kind: 'bank';
   time: number;
@@ -80,14 +90,7 @@ export interface BankState {
   temperature: { min: number; max: number; avg: number };
   cellMin: { v: number; pack: string; cell: number };
   cellMax: { v: number; pack: string; cell: number };
-  packs: {
-    total: number;
-    online: number;
-    stale: number;
-    offline: number;
-    blockingCharge: number;
-    blockingDischarge: number;
-  };
+  packs: PackCounts;
   capacityAh: { installed: number; online: number };
   chargeState: ChargeState;
   mode: SafetyMode;

@@ -1,6 +1,7 @@
 /**
  * Bank aggregation over the packs that count (O = packs with status OK or STALE; docs/rules.md#aggregation).
  */
+import type { PackCounts } from '../../core/pack-state';
 import type { PackSample, PackTrack } from './health';
 import { median } from './health';
 
@@ -39,14 +40,7 @@ export interface Aggregate {
   balancing: boolean;
 }
 
-export interface Counts {
-  total: number;
-  online: number;
-  stale: number;
-  offline: number;
-  blockingCharge: number;
-  blockingDischarge: number;
-}
+export type Counts = PackCounts;
 
 export const canCharge = (t: PackTrack): boolean => (t.status === 'ok' || t.status === 'stale') && !!t.last?.chargeFet;
 export const canDischarge = (t: PackTrack): boolean =>
