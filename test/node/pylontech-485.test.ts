@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
 import pylonNode = require('../../src/nodes/pylontech-485/pylontech-485');
+import { claimDevice, releaseDevice } from '../../src/transport/port-registry';
 import type { InverterReading } from '../../src/nodes/pylontech-485/inverter-simulator';
 import { sampleBank } from '../helpers/bank-state';
 import { getNode } from '../helpers/node-red';
@@ -82,6 +83,17 @@ describe('pylontech-485 node', function () {
     const second = getNode('n2');
     await until(() => /already used/.test(String(lastStatus(second).text)), 2000, 'the refusal');
     assert.equal(lastStatus(second).fill, 'red');
+  });
+
+  it('closing the node releases its device for the next deploy', async () => {
+    const device = `/tmp/cellsafe-pylon-release-${process.pid}`;
+    await helper.load(pylonNode, flow({ portType: 'serial', path: device }));
+    const taken = claimDevice(device, 'someone-else');
+    assert.ok(!taken.ok, 'owned while deployed');
+    await helper.unload();
+    const free = claimDevice(device, 'someone-else');
+    assert.ok(free.ok, 'released on close');
+    releaseDevice(free.key, 'someone-else');
   });
 
   it('a bad address list is a configuration error shown on the node', async () => {
