@@ -85,17 +85,9 @@ function form(schema, groups) {
     .join('\n');
 }
 
-/** What the dialog script needs of each setting. */
-const dialogSchema = (schema) =>
-  JSON.stringify(
-    schema.map((s) => ({
-      name: s.name,
-      group: s.group,
-      input: s.input,
-      storage: s.storage,
-      ...(s.bankVoltage ? { bankVoltage: true } : {}),
-    })),
-  );
+/** What the dialog script needs to read a field of `rules`: the input kind of each parameter. */
+const inputKinds = (schema) =>
+  JSON.stringify(Object.fromEntries(schema.filter((s) => s.storage === 'rules').map((s) => [s.name, s.input])));
 
 /** The Parameters part of the help: per group, each setting's label, unit, tooltip and saved name. */
 function help(schema, groups) {
@@ -116,7 +108,7 @@ module.exports = function bmsRulesEditor(schemaModule) {
   const { SETTINGS_SCHEMA, SCHEMA_GROUPS } = schemaModule;
   return {
     form: form(SETTINGS_SCHEMA, SCHEMA_GROUPS),
-    settings: dialogSchema(SETTINGS_SCHEMA),
+    inputKinds: inputKinds(SETTINGS_SCHEMA),
     parameters: help(SETTINGS_SCHEMA, SCHEMA_GROUPS),
   };
 };
