@@ -1,0 +1,202 @@
+/**
+ * BMS settings, the pure parts: range, step and ordering checks of a write, the diff and the
+ * read-back comparison; the settings service's scheduling (one read after a cycle, online packs only)
+ * and write rules on simulated time; the JK PB simulator refusing out-of-range writes like a real PB;
+ * bms-rules taking unset ratings from the BMS.
+ */
+import { strict as assert } from 'node:assert';
+import { SimClock } from '../../../src/core/clock';
+import type { PackSettings } from '../../../src/core/pack-settings';
+import type { PackState } from '../../../src/core/pack-state';
+import {
+  checkRequestedFields,
+  orderingProblem,
+  readBackMismatch,
+  settingsDiff,
+} from '../../../src/core/settings-limits';
+import { adoptBmsSettings } from '../../../src/nodes/bms-rules/bms-settings-use';
+import { newTrack } from '../../../src/nodes/bms-rules/health';
+import { JK_LIMITS, pbSettingWriteRequest } from '../../../src/nodes/jk-bms/jk-settings';
+import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
+import { simulatedJkSettings } from '../../../src/nodes/jk-bms/simulator-settings';
+import { PackSettingsService, WRITE_SPACING_MS } from '../../../src/nodes/shared/pack-settings-service';
+import { parseRequest } from '../../../src/transport/modbus-rtu';
+import type { AddressStats, PollerStats } from '../../../src/transport/pack-poller';
+
+const stats = (online: number[], offline: number[] = []): PollerStats => {
+  const byAddress = new Map<number, AddressStats>();
+  for (const a of online) byAddress.set(a, { ok: 1, failed: 0, failing: 0 });
+  for (const a of offline) byAddress.set(a, { ok: 0, failed: 3, failing: 3 });
+  return { addresses: [...online, ...offline], byAddress, cycles: 1 };
+};
+
+/** Lets the promise callbacks of a fake protocol run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('BMS settings: write checks', () => {
+  it('range, unknown and non-number fields are refused with a reason; values land on the step', () => {
+    assert.deepEqual(checkRequestedFields({ cellOvpV: 3.6 }, JK_LIMITS), { ok: true, value: { cellOvpV: 3.6 } });
+    assert.deepEqual(checkRequestedFields({ cellOvpV: 3.6004 }, JK_LIMITS), { ok: true, value: { cellOvpV: 3.6 } });
+    const out = checkRequestedFields({ cellOvpV: 5.5 }, JK_LIMITS);
+    assert.ok(!out.ok && out.reason === 'cellOvpV 5.5 V is outside 1–5 V');
+    const unknown = checkRequestedFields({ cellCount: 16 }, JK_LIMITS);
+    assert.ok(!unknown.ok && /cellCount is not writable/.test(unknown.reason));
+    const text = checkRequestedFields({ maxChargeA: '100' }, JK_LIMITS);
+    assert.ok(!text.ok && text.reason === 'maxChargeA must be a number');
+    assert.ok(!checkRequestedFields({}, JK_LIMITS).ok);
+  });
+
+  it('orderings: recoveries inside protections, UVP below OVP', () => {
+    assert.equal(orderingProblem({ cellOvpV: 3.65, cellOvprV: 3.6, cellUvpV: 2.5, cellUvprV: 2.65 }), undefined);
+    assert.match(orderingProblem({ cellOvpV: 3.6, cellOvprV: 3.6 }) ?? '', /OVP recovery must be below cell OVP/);
+    assert.match(orderingProblem({ cellUvpV: 2.8, cellUvprV: 2.7 }) ?? '', /UVP recovery must be above/);
+    assert.match(orderingProblem({ chargeUtpC: 5, chargeUtprC: 0 }) ?? '', /charge UTP recovery/);
+  });
+
+  it('diff lists only changed fields; read-back must show every change within half a step', () => {
+    const diff = settingsDiff({ cellOvpV: 3.65, maxChargeA: 100 }, { cellOvpV: 3.6, maxChargeA: 100 }, JK_LIMITS);
+    assert.deepEqual(diff, [{ field: 'cellOvpV', from: 3.65, to: 3.6 }]);
+    assert.equal(readBackMismatch({ cellOvpV: 3.6 }, diff, JK_LIMITS), undefined);
+    assert.equal(readBackMismatch({ cellOvpV: 3.65 }, diff, JK_LIMITS), 'cellOvpV reads back 3.65, not 3.6');
+  });
+});
+
+describe('BMS settings: the JK PB simulator takes setting writes within the same ranges', () => {
+  const clock = new SimClock();
+  const answers: Buffer[] = [];
+  const sim = createJkPbSimulator(
+    { addresses: [1], cells: 16, profile: 'idle' },
+    { clock, send: (d) => answers.push(d) },
+  );
+  const write = (name: 'cellOvpV' | 'chargeUtpC', value: number): Buffer => {
+    answers.length = 0;
+    sim.receive(pbSettingWriteRequest(1, name, value)!);
+    clock.advance(50);
+    return Buffer.concat(answers);
+  };
+
+  it('in range: acknowledged and held; out of range: exception 3 and nothing changes', () => {
+    const held = simulatedJkSettings(sim.packs.get(1)!);
+    const ack = write('cellOvpV', 3.62);
+    assert.equal(ack[1], 0x10, 'FC 0x10 acknowledgement');
+    assert.equal(held.cellOvpV, 3.62);
+    const refused = write('cellOvpV', 5.5);
+    assert.deepEqual([refused[1], refused[2]], [0x90, 3], 'exception 3 (illegal value)');
+    assert.equal(held.cellOvpV, 3.62);
+    write('chargeUtpC', -15);
+    assert.equal(held.chargeUtpC, -15, 'signed 0.1 °C register');
+    assert.equal(parseRequest(pbSettingWriteRequest(1, 'chargeUtpC', -15)!)!.data!.readInt32BE(0), -150);
+  });
+});
+
+describe('BMS settings: the service', () => {
+  function service(allowWrites = true) {
+    const clock = new SimClock();
+    const held = new Map<number, PackSettings>([
+      [1, { protocol: 'jk-pb', cellOvpV: 3.65, cellOvprV: 3.6, switches: {} }],
+      [2, { protocol: 'jk-pb', cellOvpV: 3.65, cellOvprV: 3.6, switches: {} }],
+    ]);
+    const reads: number[] = [];
+    const emitted: Array<Record<string, unknown>> = [];
+    let ignoreWrites = false;
+    const s = new PackSettingsService({
+      clock,
+      addresses: [1, 2],
+      packId: (a) => `p-${a}`,
+      allowWrites,
+      emit: (_id, payload) => emitted.push(payload),
+      protocol: {
+        limits: JK_LIMITS,
+        read: async (a) => {
+          reads.push(a);
+          return { ...held.get(a)!, switches: {} };
+        },
+        write: async (a, name, value) => {
+          if (!ignoreWrites) held.set(a, { ...held.get(a)!, [name]: value });
+        },
+      },
+    });
+    return { clock, s, reads, emitted, held, ignoreWrites: () => (ignoreWrites = true) };
+  }
+
+  it('reads one queued pack per cycle, a moment after it, and only packs that answered their poll', async () => {
+    const r = service();
+    r.s.request();
+    r.s.afterCycle(stats([2], [1]));
+    r.clock.advance(50);
+    assert.deepEqual(r.reads, [], 'not during the cycle');
+    r.clock.advance(100);
+    await settle();
+    assert.deepEqual(r.reads, [2], 'pack 1 is not answering: it waits');
+    r.s.afterCycle(stats([1, 2]));
+    r.clock.advance(200);
+    await settle();
+    assert.deepEqual(r.reads, [2, 1]);
+    r.s.afterCycle(stats([1, 2]));
+    r.clock.advance(200);
+    await settle();
+    assert.deepEqual(r.reads, [2, 1], 'nothing queued, nothing read');
+    assert.deepEqual(
+      r.emitted.map((e) => [e.kind, e.address]),
+      [
+        ['settings', 2],
+        ['settings', 1],
+      ],
+    );
+    const pack = r.s.attach({ address: 1, extra: { x: 1 } } as unknown as PackState);
+    assert.equal((pack.extra!.settings as PackSettings).cellOvpV, 3.65);
+    assert.equal(pack.extra!.x, 1);
+  });
+
+  it('writes: dry run only diffs; a write is read back; a second within the spacing is refused', async () => {
+    const r = service();
+    const dry = await r.s.write({ address: 1, fields: { cellOvpV: 3.62 }, dryRun: true });
+    assert.deepEqual(dry.diff, [{ field: 'cellOvpV', from: 3.65, to: 3.62 }]);
+    assert.equal(r.held.get(1)!.cellOvpV, 3.65);
+    const done = await r.s.write({ address: 1, fields: { cellOvpV: 3.62 }, dryRun: false });
+    assert.equal(done.ok, true);
+    assert.equal(r.held.get(1)!.cellOvpV, 3.62);
+    await assert.rejects(
+      r.s.write({ address: 1, fields: { cellOvpV: 3.63 }, dryRun: false }),
+      /at most one write per 5 s/,
+    );
+    r.clock.advance(WRITE_SPACING_MS);
+    await r.s.write({ address: 1, fields: { cellOvpV: 3.63 }, dryRun: false });
+    assert.equal(r.held.get(1)!.cellOvpV, 3.63);
+  });
+
+  it('a write the pack does not take is reported as not confirmed; writes off are refused', async () => {
+    const r = service();
+    r.ignoreWrites();
+    await assert.rejects(
+      r.s.write({ address: 2, fields: { cellOvpV: 3.62 }, dryRun: false }),
+      /not confirmed: cellOvpV reads back 3.65, not 3.62/,
+    );
+    const off = service(false);
+    await assert.rejects(off.s.write({ address: 2, fields: { cellOvpV: 3.62 }, dryRun: false }), /writes are disabled/);
+    assert.equal(off.held.get(2)!.cellOvpV, 3.65);
+  });
+});
+
+describe('bms-rules: ratings from the BMS settings', () => {
+  const settings = (): PackSettings => ({
+    protocol: 'jk-pb',
+    capacityAh: 280,
+    maxChargeA: 120,
+    maxDischargeA: 150,
+    switches: {},
+  });
+  const packWith = (s: PackSettings) => ({ extra: { settings: s } }) as unknown as PackState;
+
+  it('an unconfigured pack takes all three; a configured one only what it left out; the table is not touched', () => {
+    const loose = newTrack({ id: 'a', capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 }, false);
+    adoptBmsSettings(loose, packWith(settings()));
+    assert.deepEqual(loose.config, { id: 'a', capacityAh: 280, maxChargeA: 120, maxDischargeA: 150 });
+    const table = { id: 'b', capacityAh: 100, maxChargeA: 60, maxDischargeA: 60, unset: ['capacityAh' as const] };
+    const listed = newTrack(table, true);
+    adoptBmsSettings(listed, packWith(settings()));
+    assert.deepEqual([listed.config.capacityAh, listed.config.maxChargeA], [280, 60]);
+    assert.deepEqual(listed.fromBms, ['capacityAh']);
+    assert.equal(table.capacityAh, 100, 'the packs-table entry itself is unchanged');
+  });
+});
