@@ -8,9 +8,15 @@
  * polled at the poll interval and must be seen close to the limit before it crosses.
  */
 import type { BatteryModel } from '../src/core/battery-model';
-import { NEAR_LIMIT_DEFAULTS } from '../src/core/near-limit';
+import { NEAR_LIMIT_DEFAULTS, nearLimit } from '../src/core/near-limit';
+import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
+import { BMS_DEFAULTS } from '../src/nodes/shared/bms-settings';
 import type { DeviceSimulator } from '../src/transport/simulator-api';
-import { type HelperNode, PACKS, nextLimit } from './lib/runtime-chain';
+import { JK_PB } from '../test/helpers/bms-protocols';
+import { Pipeline } from '../test/helpers/pipeline';
+import { Rng } from '../test/helpers/rng';
+import { StepClock } from '../test/helpers/step-clock';
+import { type HelperNode, PACKS, RULES_OVERRIDES, nextLimit } from './lib/runtime-chain';
 
 export type RampDirection = 'high' | 'low';
 
@@ -86,4 +92,55 @@ export async function rampChain(
       return;
     }
   }
+}
+
+/**
+ * The same ramps on simulated time through the pure chain (test/helpers/pipeline.ts: bus, JK reader,
+ * poller with priority polling and the default margins, rules engine, transmitter; no Node-RED): the
+ * latency of the design itself, free of machine noise.
+ */
+export async function simulatedRamp(direction: RampDirection, events: number, seed: number): Promise<RampEvent[]> {
+  const clock = new StepClock();
+  const rng = new Rng(seed);
+  const p = new Pipeline({
+    bms: JK_PB,
+    inverter: PROTOCOLS.pylontech,
+    packs: PACKS,
+    clock,
+    wireTime: true,
+    pollIntervalMs: BMS_DEFAULTS.interval * 1000,
+    rules: RULES_OVERRIDES,
+    nearLimit: (pack) => nearLimit(pack, NEAR_LIMIT_DEFAULTS) !== undefined,
+  });
+  const limit = direction === 'high' ? 'ccl' : 'dcl';
+  const sign = direction === 'high' ? 1 : -1;
+  let amps = NaN,
+    at = 0;
+  p.onTransmit = (e) => {
+    amps = e.view[limit] ?? NaN;
+    at = e.now;
+  };
+  const until = async (test: () => boolean, ms: number): Promise<boolean> => {
+    const end = clock.now() + ms;
+    while (!test() && clock.now() < end) await clock.runFor(10);
+    return test();
+  };
+  p.start();
+  const out: RampEvent[] = [];
+  if (!(await until(() => amps > 0, 120_000))) throw new Error(`simulated ramp: ${limit} never above 0`);
+  for (let e = 0; e < events; e++) {
+    await clock.runFor(rng.next() * 1000);
+    const rate = MIN_RATE_V_S + rng.next() * (MAX_RATE_V_S - MIN_RATE_V_S);
+    const start = clock.now();
+    const from = rampCut(direction) - sign * START_OUTSIDE_V;
+    const undo = runner(p.pack(rng.int(1, PACKS)).model, rng.int(0, 15), from, (sign * rate) / 1000, start);
+    const cross = start + (START_OUTSIDE_V / rate) * 1000;
+    if (!(await until(() => amps === 0, 60_000))) throw new Error(`simulated ramp ${e}: no ${limit} = 0 frame`);
+    if (at < cross) throw new Error(`simulated ramp ${e}: ${limit} = 0 before the crossing`);
+    out.push({ latencyMs: at - cross, rateMvS: rate * 1000 });
+    undo();
+    if (!(await until(() => amps > 0, 120_000))) throw new Error(`simulated ramp ${e}: ${limit} did not recover`);
+  }
+  await p.stop();
+  return out;
 }

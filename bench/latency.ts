@@ -15,7 +15,7 @@ import type { DeviceSimulator } from '../src/transport/simulator-api';
 import { JK_PB } from '../test/helpers/bms-protocols';
 import { Pipeline } from '../test/helpers/pipeline';
 import { Rng } from '../test/helpers/rng';
-import { type RampDirection, type RampEvent, rampChain, rampCut } from './latency-ramp';
+import { type RampDirection, type RampEvent, rampChain, rampCut, simulatedRamp } from './latency-ramp';
 import { type HelperNode, PACKS, RULES_OVERRIDES, chainFlow, nextLimit } from './lib/runtime-chain';
 import { type Figure, type SectionResult, atMost } from './lib/section';
 import { type Summary, sig, summarize } from './lib/stats';
@@ -108,10 +108,15 @@ export async function simulatedLatency(events: number, seed = 1): Promise<number
 export async function runLatency(quick = false): Promise<SectionResult> {
   const target = POLL_INTERVAL_S * 1000 + TARGET_SLACK_MS;
   const sim = summarize(await simulatedLatency(quick ? 20 : 500));
+  const simRampEvents = quick ? 10 : RAMP_EVENTS;
+  const simHigh = summarize((await simulatedRamp('high', simRampEvents, 1)).map((e) => e.latencyMs));
+  const simLow = summarize((await simulatedRamp('low', simRampEvents, 2)).map((e) => e.latencyMs));
   const simFigures: Figure[] = [
-    { name: 'simulated time: latency p50', value: sig(sim.median, 4), unit: 'ms' },
+    ...rampFigures('simulated time, ramp up (CCL = 0)', simHigh),
+    ...rampFigures('simulated time, ramp down (DCL = 0)', simLow),
+    { name: 'simulated time, step: latency p50', value: sig(sim.median, 4), unit: 'ms' },
     {
-      name: 'simulated time: latency p99',
+      name: 'simulated time, step: latency p99',
       value: sig(sim.p99, 4),
       unit: 'ms',
       target: `≤ ${target} ms`,
@@ -122,14 +127,15 @@ export async function runLatency(quick = false): Promise<SectionResult> {
   const simMethod =
     `Simulated time (no Node-RED): the same chain as pure parts — SerialBus + JK reader (${PACKS} PB packs, wire time at ` +
     `115200 baud, poll interval ${POLL_INTERVAL_S} s) → bms-rules engine → CyclicTransmitter (pylontech) — ${sim.n} events at random ` +
-    'moments; this is the latency of the design itself. ';
+    'moments; the same chain with priority polling (default poll interval and margins) for the ramps below, ' +
+    `${simRampEvents} events per direction. This is the latency of the design itself. `;
   const base = { id: 'latency', title: 'Reaction latency (cell above the high cut → CAN frame with CCL = 0)' };
   if (!existsSync(RULES_NODE)) {
     return {
       ...base,
       method: simMethod,
       figures: simFigures,
-      detail: { simulated: sim },
+      detail: { simulated: { step: sim, rampHigh: simHigh, rampLow: simLow } },
       skipped: ['real runtime: the bms-rules node shell (src/nodes/bms-rules/bms-rules.ts) is not in the tree yet'],
     };
   }
@@ -207,7 +213,7 @@ export async function runLatency(quick = false): Promise<SectionResult> {
         summary: { high, low },
       },
       errors,
-      simulated: sim,
+      simulated: { step: sim, rampHigh: simHigh, rampLow: simLow },
     },
     skipped: errors,
   };

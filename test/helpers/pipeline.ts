@@ -39,6 +39,8 @@ export interface PipelineOptions {
   maxChargeA?: number;
   maxDischargeA?: number;
   rules?: Partial<RulesConfig>;
+  /** Priority polling: packs for which this is true are polled back-to-back between full cycles. */
+  nearLimit?: (pack: PackState) => boolean;
   /** Alters each bank before anyone sees it: the fault suite's self-test plays a broken engine with it. */
   tamper?: (bank: RulesBankState) => void;
 }
@@ -165,6 +167,7 @@ export class Pipeline {
     const bus = this.bus;
     this.poller = new PackPoller(clock, this.addresses, this.o.pollIntervalMs ?? 1000, {
       pollPack: (a) => this.o.bms.readPack(bus, a, () => clock.now()),
+      nearLimit: this.o.nearLimit,
       onPack: (p) => {
         this.counters.polls++;
         if (p.address !== undefined) this.lastOk.set(p.address, clock.now());
