@@ -25,9 +25,9 @@ import type { AddressStats, PollerStats } from '../../../src/transport/pack-poll
 
 const stats = (online: number[], offline: number[] = []): PollerStats => {
   const byAddress = new Map<number, AddressStats>();
-  for (const a of online) byAddress.set(a, { ok: 1, failed: 0, failing: 0 });
-  for (const a of offline) byAddress.set(a, { ok: 0, failed: 3, failing: 3 });
-  return { addresses: [...online, ...offline], byAddress, cycles: 1 };
+  for (const a of online) byAddress.set(a, { ok: 1, failed: 0, failing: 0, nearLimit: false });
+  for (const a of offline) byAddress.set(a, { ok: 0, failed: 3, failing: 3, nearLimit: false });
+  return { addresses: [...online, ...offline], byAddress, cycles: 1, priorityCycles: 0 };
 };
 
 /** Lets the promise callbacks of a fake protocol run. */
