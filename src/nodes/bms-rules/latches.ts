@@ -92,23 +92,24 @@ export function stepLatches(latches: Latches, view: FreshView, config: RulesConf
     latch(latches.cellLow, view.minCell! <= cellLowCut, view.minCell! >= cellLowRelease, cellLowReleaseSec, now);
   }
   if (view.tMin !== undefined) {
-    const tMin = view.tMin,
-      tMax = view.tMax!;
-    latch(
-      latches.tempCharge,
-      tMin <= config.tChargeMin || tMax >= config.tChargeMax,
-      tMin >= config.tChargeMinRelease && tMax <= config.tChargeMaxRelease,
-      config.tempReleaseSec,
-      now,
-    );
-    latch(
-      latches.tempDis,
-      tMin <= config.tDisMin || tMax >= config.tDisMax,
-      tMin >= config.tDisMinRelease && tMax <= config.tDisMaxRelease,
-      config.tempReleaseSec,
-      now,
-    );
+    const temps: Span = [view.tMin, view.tMax!];
+    const chargeCut: Span = [config.tChargeMin, config.tChargeMax];
+    const chargeRelease: Span = [config.tChargeMinRelease, config.tChargeMaxRelease];
+    latchWindow(latches.tempCharge, temps, chargeCut, chargeRelease, config.tempReleaseSec, now);
+    const dischargeCut: Span = [config.tDisMin, config.tDisMax];
+    const dischargeRelease: Span = [config.tDisMinRelease, config.tDisMaxRelease];
+    latchWindow(latches.tempDis, temps, dischargeCut, dischargeRelease, config.tempReleaseSec, now);
   }
+}
+
+/** Temperatures in °C: [coldest, hottest]. */
+type Span = [cold: number, hot: number];
+
+/** A temperature window latch: set at or beyond a `cut` limit, cleared once every sensor is inside `release`. */
+function latchWindow(one: Latch, temps: Span, cut: Span, release: Span, dwellSec: number, now: number): void {
+  const outside = temps[0] <= cut[0] || temps[1] >= cut[1];
+  const inside = temps[0] >= release[0] && temps[1] <= release[1];
+  latch(one, outside, inside, dwellSec, now);
 }
 
 /** Force charge: on with the low-cell latch or a cell at the force-charge voltage, off once recovered. */
