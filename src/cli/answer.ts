@@ -1,6 +1,6 @@
 /**
  * `cellsafe answer --protocol pylontech-485 --port <path> [--address N | --addresses 2-4] [--baud 9600]
- * [--cells 16] [--dcl positive] < bank.json`: answers an inverter's polls on a serial port with one fixed
+ * [--cells 16] [--dcl positive] [--system-current 0.01] < bank.json`: answers an inverter's polls on a serial port with one fixed
  * BankState until interrupted, and logs each poll (commissioning without Node-RED). The bank may be a
  * whole BankState or a hand-built object with at least cvl, ccl, dcl, soc, voltage, current, temperature.
  */
@@ -50,6 +50,7 @@ export function answerPlan(options: Record<string, string>, bankText: string, no
     addresses: addresses.value,
     cellCount: Number(options.cells ?? 16),
     dclSign: options.dcl === 'positive' ? 'positive' : 'negative',
+    systemCurrentLsb: options['system-current'] === '0.01' ? 0.01 : 0.1,
     // one fixed bank on purpose: it never goes stale
     staleSec: Number.POSITIVE_INFINITY,
   };
@@ -105,7 +106,7 @@ export const answerCommand: CliCommand = {
   name: 'answer',
   summary: 'answer an inverter as a battery with one fixed BankState (stdin) on a serial port',
   usage:
-    'cellsafe answer --protocol pylontech-485 --port <path> [--address 2] [--baud 9600] [--cells 16] [--dcl negative|positive] < bank.json',
+    'cellsafe answer --protocol pylontech-485 --port <path> [--address 2] [--baud 9600] [--cells 16] [--dcl negative|positive] [--system-current 0.1|0.01] < bank.json',
   async run(args, io) {
     const { options } = parseArgs(args);
     const problem = optionsProblem(options);

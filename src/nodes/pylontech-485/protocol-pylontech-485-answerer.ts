@@ -23,6 +23,7 @@ import {
   encodeAnalog,
   encodeFirmware,
   encodeManagement,
+  type CurrentLsb,
   encodeManufacturer,
   encodeSerialNumber,
   encodeSystemParameters,
@@ -48,6 +49,8 @@ export interface AnswererSettings {
   dclSign: 'negative' | 'positive';
   /** A bank older than this (since it arrived) is stale. */
   staleSec: number;
+  /** Current unit of the 0x63 limits: 0.1 A (Deye, Vevor) or 0.01 A (some SRNE setups). */
+  systemCurrentLsb?: CurrentLsb;
 }
 
 export const DEFAULT_ANSWERER_SETTINGS: AnswererSettings = {
@@ -162,7 +165,10 @@ export class PylonAnswerer {
       case COMMAND.systemAlarms:
         return { rtn: RTN.normal, info: encodeSystemAlarms(systemAlarms(view)) };
       case COMMAND.systemManagement:
-        return { rtn: RTN.normal, info: encodeManagement(managementValues(view)) };
+        return {
+          rtn: RTN.normal,
+          info: encodeManagement(managementValues(view), undefined, this.settings.systemCurrentLsb),
+        };
       case COMMAND.analog:
       case COMMAND.alarms:
       case COMMAND.management:

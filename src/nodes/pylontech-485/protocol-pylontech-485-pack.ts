@@ -41,17 +41,21 @@ const STATUS_BITS: [keyof Management, number][] = [
   ['fullChargeRequest', 0x08],
 ];
 
+/** The current unit of 0x92 (always) and 0x63 (by default); some 0x63 readers use 0.01 A. */
+export type CurrentLsb = 0.1 | 0.01;
+
 /** 0x92 INFO with the command value first; 0x63 INFO (no command value) when it is undefined. */
-export function encodeManagement(management: Management, commandValue?: number): Buffer {
+export function encodeManagement(management: Management, commandValue?: number, currentLsb: CurrentLsb = 0.1): Buffer {
   const writer = new InfoWriter();
   if (commandValue !== undefined) writer.u8(commandValue);
   let status = 0;
   for (const [flag, bit] of STATUS_BITS) if (management[flag]) status |= bit;
+  const perAmp = Math.round(1 / currentLsb);
   return writer
     .u16(management.cvl * 1000)
     .u16(management.dvl * 1000)
-    .s16(management.ccl * 10)
-    .s16(management.dcl * 10)
+    .s16(management.ccl * perAmp)
+    .s16(management.dcl * perAmp)
     .u8(status)
     .toBuffer();
 }
@@ -59,13 +63,16 @@ export function encodeManagement(management: Management, commandValue?: number):
 export function decodeManagement(
   info: Buffer,
   withCommandValue: boolean,
+  currentLsb: CurrentLsb = 0.1,
 ): Result<Management & { commandValue?: number; status: number }> {
   const reader = new InfoReader(info);
   const commandValue = withCommandValue ? reader.u8() : undefined;
   const cvl = reader.u16() / 1000;
   const dvl = reader.u16() / 1000;
-  const ccl = reader.s16() / 10;
-  const dcl = reader.s16() / 10;
+  // multiply by the unit's inverse, an integer, so 0.01 A steps decode without binary fractions
+  const perAmp = Math.round(1 / currentLsb);
+  const ccl = reader.s16() / perAmp;
+  const dcl = reader.s16() / perAmp;
   const status = reader.u8();
   const flag = (bit: number): boolean => (status & bit) !== 0;
   const value = {

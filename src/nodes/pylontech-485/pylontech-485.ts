@@ -27,6 +27,7 @@ interface PylonConfig extends NodeDef {
   addresses: string;
   cellCount: string | number;
   dclSign: 'negative' | 'positive';
+  systemCurrentLsb?: string;
   staleSec: string | number;
   simProfile: string;
 }
@@ -43,7 +44,8 @@ function readSettings(config: PylonConfig): { settings?: AnswererSettings; probl
   const staleSec = numberSetting(config.staleSec, 10);
   if (!(staleSec > 0)) return { problem: 'stale time must be above 0 s' };
   const dclSign = config.dclSign === 'positive' ? 'positive' : 'negative';
-  return { settings: { addresses: addresses.value, cellCount, dclSign, staleSec } };
+  const systemCurrentLsb = config.systemCurrentLsb === '0.01' ? 0.01 : 0.1;
+  return { settings: { addresses: addresses.value, cellCount, dclSign, staleSec, systemCurrentLsb } };
 }
 
 /** The port: the serial device (claimed here), or the in-process simulated inverter. */

@@ -223,6 +223,17 @@ describe('pylontech-485 answerer', () => {
     );
   });
 
+  it('0x63 limits in 0.01 A when set so (0x92 stays 0.1 A)', () => {
+    const { clock, answerer } = setup({ systemCurrentLsb: 0.01 });
+    answerer.setBank(sampleBank(clock.now(), { ccl: 87.65, dcl: 120 }));
+    const info = ask(answerer, frames.COMMAND.systemManagement);
+    assert.deepEqual([info.readInt16BE(4), info.readInt16BE(6)], [8765, 12000]);
+    const m = value(pack.decodeManagement(info, false, 0.01));
+    assert.deepEqual([m.ccl, m.dcl], [87.65, 120]);
+    const m92 = value(pack.decodeManagement(ask(answerer, frames.COMMAND.management), true));
+    assert.deepEqual([m92.ccl, m92.dcl], [87.7, -120]);
+  });
+
   it('several addresses: each answers its share, a group request at the first lists every pack', () => {
     const { clock, answerer } = setup({ addresses: [2, 3, 4] });
     answerer.setBank(sampleBank(clock.now(), { current: 30, ccl: 90 }));
