@@ -384,8 +384,8 @@ describe('bms-rules dialog (chromium)', function () {
       'added with the capacity seen',
     );
     assert.ok(
-      table.every((row) => Number(row[2]) > 0 && Number(row[3]) > 0),
-      'currents filled in',
+      table.every((row) => row[2] === '' && row[3] === ''),
+      'currents left to the BMS settings',
     );
     const sensors = await page.locator('#cellsafe-rp-batteryTemperature option').allTextContents();
     assert.ok(sensors.includes('Pack jk-3, sensor 1'), `battery temperature choices: ${sensors.join(', ')}`);

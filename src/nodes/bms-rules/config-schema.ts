@@ -111,7 +111,13 @@ const ROWS: Record<SchemaGroup, Row[]> = {
       'Cells in series in each pack; per-cell voltages are multiplied by it.',
       'integer',
     ],
-    ['packs', 'Packs', '', 'One row per pack: the id its BMS node reports, capacity and maximum currents.', 'packs'],
+    [
+      'packs',
+      'Packs',
+      '',
+      'One row per pack: the id its BMS node reports, capacity and maximum currents; an empty value comes from the BMS settings.',
+      'packs',
+    ],
     [
       'systemMaxChargeA',
       'System max charge current',
