@@ -1,8 +1,9 @@
 /**
  * Open-circuit (rest) voltage of one cell from its state of charge, per chemistry. The LiFePO4 curve
  * is a measured rest-voltage curve: steep below 10 %, almost flat (about 0.5 mV per %) from 30 to
- * 90 %, then the knee above 95 % where a full cell climbs towards 3.6 V. Points above 100 % are a
- * guard so an overcharged cell keeps rising instead of flattening. Every table strictly increases.
+ * 90 %, then the knee above 95 % where a full cell climbs towards 3.6 V. The points beyond 0 and
+ * 100 % are guards: an over-charged cell keeps rising and an over-discharged one keeps falling, so a
+ * BMS's cut-offs are always reached. Every table strictly increases.
  */
 import type { Chemistry } from './chemistry';
 
@@ -12,6 +13,7 @@ export type ModelledChemistry = Exclude<Chemistry, 'li-ion'>;
 /** SoC (%) → cell OCV (V) breakpoints, SoC strictly increasing. */
 export const OCV_CURVES: Record<ModelledChemistry, ReadonlyArray<readonly [number, number]>> = {
   lifepo4: [
+    [-1, 2.0],
     [0, 2.833],
     [5, 3.132],
     [10, 3.177],
@@ -37,6 +39,7 @@ export const OCV_CURVES: Record<ModelledChemistry, ReadonlyArray<readonly [numbe
     [100.5, 3.8],
   ],
   nmc: [
+    [-1, 2.5],
     [0, 3.0],
     [10, 3.45],
     [30, 3.65],
@@ -44,13 +47,16 @@ export const OCV_CURVES: Record<ModelledChemistry, ReadonlyArray<readonly [numbe
     [70, 3.9],
     [90, 4.05],
     [100, 4.15],
+    [100.5, 4.3],
   ],
   lto: [
+    [-1, 1.4],
     [0, 1.8],
     [10, 2.1],
     [50, 2.3],
     [90, 2.5],
     [100, 2.65],
+    [100.5, 2.9],
   ],
 };
 

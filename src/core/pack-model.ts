@@ -15,7 +15,7 @@
  * BMS) while the physics goes on. Cell numbers in the fault methods are 0-based indices.
  */
 import { BatteryModel, type BatteryModelOptions } from './battery-model';
-import { openCircuitVoltage } from './ocv-curve';
+import { openCircuitVoltage, type ModelledChemistry } from './ocv-curve';
 
 export interface PackModelOptions extends Omit<BatteryModelOptions, 'current' | 'temperature'> {
   /** Capacity spread between cells as a fraction (0.015: from −1.5 % to +1.5 %). */
@@ -27,23 +27,62 @@ export interface PackModelOptions extends Omit<BatteryModelOptions, 'current' | 
   ambient?: number;
   /** Bleed current of the passive balancer per cell, A. */
   balanceCurrentA?: number;
-  /** A cell bleeds when it is at least this voltage and more than balanceDeltaV above the lowest. */
+  /** A cell bleeds when it is at least this voltage (default per chemistry) and more than balanceDeltaV above the lowest. */
   balanceStartV?: number;
   balanceDeltaV?: number;
 }
 
-/** The simulated BMS's own protection (LiFePO4 values; the release points give hysteresis). */
-export const PACK_PROTECTION = {
-  cellOverV: 3.65,
-  cellOverReleaseV: 3.55,
-  cellUnderV: 2.5,
-  cellUnderReleaseV: 2.7,
+/** The simulated BMS's own protection and balancer start; the release points give hysteresis. */
+export interface PackProtection {
+  cellOverV: number;
+  cellOverReleaseV: number;
+  cellUnderV: number;
+  cellUnderReleaseV: number;
+  balanceStartV: number;
+  chargeMinC: number;
+  chargeMinReleaseC: number;
+  overTemperatureC: number;
+  overTemperatureReleaseC: number;
+  dischargeMinC: number;
+}
+
+const TEMPERATURE_CUTS = {
   chargeMinC: 0,
   chargeMinReleaseC: 2,
   overTemperatureC: 60,
   overTemperatureReleaseC: 50,
   dischargeMinC: -20,
 };
+
+export const PROTECTION: Record<ModelledChemistry, PackProtection> = {
+  lifepo4: {
+    cellOverV: 3.65,
+    cellOverReleaseV: 3.55,
+    cellUnderV: 2.5,
+    cellUnderReleaseV: 2.7,
+    balanceStartV: 3.4,
+    ...TEMPERATURE_CUTS,
+  },
+  nmc: {
+    cellOverV: 4.2,
+    cellOverReleaseV: 4.1,
+    cellUnderV: 3.0,
+    cellUnderReleaseV: 3.2,
+    balanceStartV: 4.1,
+    ...TEMPERATURE_CUTS,
+  },
+  lto: {
+    cellOverV: 2.8,
+    cellOverReleaseV: 2.7,
+    cellUnderV: 1.7,
+    cellUnderReleaseV: 1.9,
+    balanceStartV: 2.6,
+    ...TEMPERATURE_CUTS,
+  },
+};
+
+/** The LiFePO4 values (the default chemistry). */
+export const PACK_PROTECTION = PROTECTION.lifepo4;
 
 /** Heat capacity of one cell (J/K) and its thermal resistance to ambient (K/W): a 280 Ah prismatic cell. */
 const CELL_HEAT_CAPACITY = 6100;
@@ -80,6 +119,7 @@ export class PackModel extends BatteryModel {
   private readonly tauS: number;
   private readonly balanceCurrentA: number;
   private readonly balanceStartV: number;
+  private readonly protection: PackProtection;
   private readonly balanceDeltaV: number;
 
   constructor(opts: PackModelOptions = {}) {
@@ -90,7 +130,8 @@ export class PackModel extends BatteryModel {
     this.r1 = opts.polarisationResistance ?? 0.0005;
     this.tauS = opts.polarisationTimeS ?? 600;
     this.balanceCurrentA = opts.balanceCurrentA ?? 1;
-    this.balanceStartV = opts.balanceStartV ?? 3.4;
+    this.protection = PROTECTION[this.chemistry];
+    this.balanceStartV = opts.balanceStartV ?? this.protection.balanceStartV;
     this.balanceDeltaV = opts.balanceDeltaV ?? 0.01;
     this.ambient = opts.ambient ?? 20;
     this.temperature = this.ambient;
@@ -182,7 +223,7 @@ export class PackModel extends BatteryModel {
 
   /** The BMS acts on what it measures: the cell voltages under the present current. */
   private protect(amps: number, r0: number): void {
-    const p = PACK_PROTECTION;
+    const p = this.protection;
     let high = -Infinity;
     let low = Infinity;
     for (let k = 0; k < this.cellSoc.length; k++) {

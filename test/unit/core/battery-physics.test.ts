@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { SimClock } from '../../../src/core/clock';
 import { OCV_CURVES, openCircuitVoltage, type ModelledChemistry } from '../../../src/core/ocv-curve';
-import { PACK_PROTECTION, PackModel } from '../../../src/core/pack-model';
+import { PACK_PROTECTION, PROTECTION, PackModel } from '../../../src/core/pack-model';
 import { ScaledClock } from '../../../src/core/scaled-clock';
 import { SimulatedBank, splitCurrent } from '../../../src/core/simulated-bank';
 import { Rng } from '../../helpers/rng';
@@ -54,7 +54,10 @@ function wanderingProfile(rng: Rng, bank: SimulatedBank): void {
   });
 }
 
-describe('simulated battery physics', () => {
+describe('simulated battery physics', function () {
+  // Days of 1 s steps: a second or two each on an idle machine, more on a busy one.
+  this.timeout(120_000);
+
   it('OCV curves rise strictly for every chemistry (table and 0.01 % sampling)', () => {
     for (const chemistry of Object.keys(OCV_CURVES) as ModelledChemistry[]) {
       const table = OCV_CURVES[chemistry];
@@ -62,7 +65,7 @@ describe('simulated battery physics', () => {
         assert.ok(table[i][0] > table[i - 1][0] && table[i][1] > table[i - 1][1], `${chemistry} point ${i}`);
       }
       let last = -Infinity;
-      for (let soc = 0; soc <= table[table.length - 1][0]; soc += 0.01) {
+      for (let soc = table[0][0]; soc <= table[table.length - 1][0]; soc += 0.01) {
         const v = openCircuitVoltage(chemistry, soc);
         assert.ok(v > last, `${chemistry} at ${soc.toFixed(2)} %`);
         last = v;
@@ -72,6 +75,22 @@ describe('simulated battery physics', () => {
       assert.equal(openCircuitVoltage(chemistry, 1e9), table[table.length - 1][1]);
     }
   });
+
+  for (const chemistry of Object.keys(OCV_CURVES) as ModelledChemistry[]) {
+    it(`${chemistry}: the pack's BMS always reaches its cut-offs, so no current runs a pack past full or empty`, () => {
+      const cuts = PROTECTION[chemistry];
+      const pack = new PackModel({ chemistry, soc: 50 });
+      let steps = 0;
+      while (!pack.chargeBlocked && steps++ < 5 * 3600) pack.step(140, 1000);
+      assert.ok(pack.chargeBlocked, 'charge cut reached');
+      assert.ok(pack.cellMax >= cuts.cellOverV && Math.max(...pack.cellSoc) < 100.5, `top ${pack.cellMax} V`);
+      steps = 0;
+      while (!pack.dischargeBlocked && steps++ < 10 * 3600) pack.step(-140, 1000);
+      assert.ok(pack.dischargeBlocked, 'discharge cut reached');
+      assert.ok(pack.cellMin <= cuts.cellUnderV && Math.min(...pack.cellSoc) > -1, `bottom ${pack.cellMin} V`);
+      assert.ok(!pack.accepts(-1) && pack.accepts(1), 'a discharged pack still takes charge');
+    });
+  }
 
   it('conserves charge: ∫ bank current dt equals the packs’ charge change within 1 % over 2 random days', () => {
     const rng = new Rng(17_001);
