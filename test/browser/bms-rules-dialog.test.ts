@@ -23,7 +23,8 @@ type EditorWindow = { RED: Loose; $: Loose };
 /** As the JSON textarea of the earlier dialog saved them (spacing and key order kept by the user). */
 const SAVED_PACKS =
   '[{"id": "house-1", "capacityAh": 280, "maxChargeA": 140, "maxDischargeA": 150}, {"capacityAh": 100, "id": "house-2", "maxChargeA": 50, "maxDischargeA": 50}]';
-const SAVED_RULES = '{"cellsSeries": 16, "vCellAbsorb": 3.45, "systemMaxChargeA": 200}';
+const SAVED_RULES =
+  '{"cellsSeries": 16, "vCellAbsorb": 3.45, "systemMaxChargeA": 200, "batteryTemperature": {"pack": "house-2", "sensor": 1}}';
 
 async function openDialog(page: Page, id: string): Promise<void> {
   await page.evaluate((nodeId) => {
@@ -289,6 +290,16 @@ describe('bms-rules dialog (chromium)', function () {
       ['house-1', '280', '140', '150'],
       ['house-2', '100', '50', '50'],
     ]);
+    const temperature = await page.$eval(
+      '#cellsafe-rp-batteryTemperature',
+      (select) => (select as HTMLSelectElement).selectedOptions[0].textContent,
+    );
+    assert.equal(temperature, 'Pack house-2, sensor 1');
+    assert.match(
+      (await page.locator('.cellsafe-rules-group[data-group=voltages] .cellsafe-rules-changed').textContent()) ?? '',
+      /1 changed/,
+      'a saved advanced value marks its group',
+    );
     await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-saved-flow.png') });
     await done(page);
     const node = await exported(page, id);
