@@ -9,8 +9,16 @@ import { decodeCommand } from './decode';
 import { encodeCommand } from './encode';
 import { simulateCommand } from './simulate';
 import { replayCommand } from './replay';
+import { settingsCommand } from './settings';
 
-export const COMMANDS: CliCommand[] = [decodeCommand, simulateCommand, encodeCommand, replayCommand, answerCommand];
+export const COMMANDS: CliCommand[] = [
+  decodeCommand,
+  simulateCommand,
+  encodeCommand,
+  replayCommand,
+  answerCommand,
+  settingsCommand,
+];
 
 function helpText(): string {
   const lines = ['usage: cellsafe <command> [options]', '', 'commands:'];
