@@ -27,6 +27,11 @@ const POLL_INTERVAL_S = 1;
 const TARGET_SLACK_MS = 50;
 const RAMP_TARGET_MS = 300;
 const RAMP_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 100);
+/**
+ * Chains per ramp direction. Fewer than for the step: a pack close to a limit is polled up to 20 times a
+ * second, so every chain in a ramp adds that load to the one runtime, where a real bank has one chain.
+ */
+const RAMP_CHAINS = 4;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nextCcl = (out: HelperNode, test: (ccl: number) => boolean, ms: number) => nextLimit(out, 'ccl', test, ms);
@@ -151,7 +156,7 @@ export async function runLatency(quick = false): Promise<SectionResult> {
   const errors: string[] = [];
   const ramps: Record<RampDirection, RampEvent[]> = { high: [], low: [] };
   const perChain = quick ? 3 : Math.ceil(200 / CHAINS) + 1;
-  const rampPerChain = quick ? 1 : Math.ceil(RAMP_EVENTS / CHAINS);
+  const rampPerChain = quick ? 1 : Math.ceil(RAMP_EVENTS / RAMP_CHAINS);
   const chains = (count: number, intervalS: number | undefined) => [
     { id: 'tab', type: 'tab' },
     ...Array.from({ length: count }, (_, k) => chainFlow(k, intervalS)).flat(),
@@ -161,13 +166,13 @@ export async function runLatency(quick = false): Promise<SectionResult> {
     await Promise.all(Array.from({ length: CHAINS }, (_, k) => chain(k, perChain, latencies, errors)));
     await helper.unload();
     // Default settings (the jk-bms poll interval and margins, the bus's priority polling); both directions at once.
-    await helper.load(nodes, chains(2 * CHAINS, undefined));
+    await helper.load(nodes, chains(2 * RAMP_CHAINS, undefined));
     const out = (k: number) => helper.getNode(`out${k}`) as HelperNode;
     const ramp = (k: number) => {
-      const direction: RampDirection = k < CHAINS ? 'high' : 'low';
+      const direction: RampDirection = k < RAMP_CHAINS ? 'high' : 'low';
       return rampChain(simulatorOf(k), out(k), direction, rampPerChain, ramps[direction], errors);
     };
-    await Promise.all(Array.from({ length: 2 * CHAINS }, (_, k) => ramp(k)));
+    await Promise.all(Array.from({ length: 2 * RAMP_CHAINS }, (_, k) => ramp(k)));
   } finally {
     await helper.unload();
     await new Promise<void>((r) => helper.stopServer(r));
@@ -188,7 +193,7 @@ export async function runLatency(quick = false): Promise<SectionResult> {
       `voltage where the default rules bring the current to 0 (charge ${rampCut('high')} V: the cell charge table reaches 0 there, ` +
       `before the 3.58 V latch; discharge ${rampCut('low')} V) and moves towards it at a random 5–20 mV/s from a random moment; ` +
       'the simulated BMS measures it to the mV at each request. Latency = from the moment it crosses that voltage to the first ' +
-      `0x351 frame with CCL = 0 (DCL = 0); target ≤ ${RAMP_TARGET_MS} ms. ${CHAINS} chains ramp up while ${CHAINS} others ramp ` +
+      `0x351 frame with CCL = 0 (DCL = 0); target ≤ ${RAMP_TARGET_MS} ms. ${RAMP_CHAINS} chains ramp up while ${RAMP_CHAINS} others ramp ` +
       'down, in the same runtime; events per direction: BENCH_LATENCY_EVENTS.',
     figures: [
       ...rampFigures('ramp up, end of charge (CCL = 0)', high),
