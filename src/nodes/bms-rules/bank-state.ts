@@ -2,6 +2,7 @@
  * The bank phase of a step: everything the step worked out, put together as the RulesBankState it
  * returns (docs/architecture.md#bankstate), with a report per pack.
  */
+import type { BankState } from '../../core/pack-state';
 import type { Aggregate, CellRef, Counts } from './aggregate';
 import type { Limited } from './limits';
 import { balanceDue, fullDue } from './charge-state';
@@ -9,6 +10,7 @@ import type { ModeCtl } from './safety-mode';
 import type { EngineState, PackLimitsById, PackReport, RulesBankState } from './engine-state';
 import { latchFlags } from './latches';
 import { batteryTemperature } from './battery-temperature';
+import { counts } from './aggregate';
 import type { BankAlarms } from './warnings';
 
 export interface BankInputs {
@@ -61,6 +63,16 @@ function packReports(state: EngineState, perPack: PackLimitsById, now: number): 
   return reports;
 }
 
+/** The bank's coldest and warmest sensor, and as `avg` the battery temperature the inverter receives. */
+function bankTemperature(state: EngineState, agg: Aggregate | undefined): BankState['temperature'] {
+  const sensorsOf = (pack: string): number[] | undefined => {
+    const track = state.tracks.find((t) => t.id === pack);
+    return track && counts(track) ? track.last?.sensors : undefined;
+  };
+  const avg = batteryTemperature(state.cfg.batteryTemperature, { ...agg, sensorsOf });
+  return { min: num(agg?.tMin), max: num(agg?.tMax), avg: num(avg) };
+}
+
 export function buildBank(state: EngineState, x: BankInputs): RulesBankState {
   const config = state.cfg;
   const agg = x.agg;
@@ -87,11 +99,7 @@ export function buildBank(state: EngineState, x: BankInputs): RulesBankState {
     voltage,
     current,
     power: voltage * current,
-    temperature: {
-      min: num(agg?.tMin),
-      max: num(agg?.tMax),
-      avg: num(batteryTemperature(config.batteryTemperature, state.tracks, agg)),
-    },
+    temperature: bankTemperature(state, agg),
     cellMin: ref(agg?.minCell),
     cellMax: ref(agg?.maxCell),
     packs: x.counts,

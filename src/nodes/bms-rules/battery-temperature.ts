@@ -5,10 +5,6 @@
  * Choices: the bank's warmest sensor, the average of the packs (the default), the coldest sensor, or one
  * pack's sensor (e.g. sensor 1 of the pack at the top of the stack, where it runs warmest).
  */
-import type { Aggregate } from './aggregate';
-import type { PackTrack } from './health';
-import { counts } from './aggregate';
-
 /** One pack's sensor: `sensor` counts from 1 in the order of the PackState's `temperatures`. */
 export interface PackSensor {
   pack: string;
@@ -33,20 +29,24 @@ export function checkBatteryTemperature(v: unknown): string | undefined {
   return undefined;
 }
 
+/** What the choice is made from: the bank's temperatures, and the sensors of a pack that counts. */
+export interface TemperatureSources {
+  tMin?: number;
+  tMax?: number;
+  tAvg?: number;
+  /** the sensors of this pack's last valid sample while it counts (OK or STALE), else undefined */
+  sensorsOf(pack: string): readonly number[] | undefined;
+}
+
 /**
- * The chosen temperature from the packs that count. A chosen pack that does not count (offline,
- * excluded) or lacks that sensor gives the bank's warmest sensor instead: never a frozen value, and the
- * inverter's own temperature limits then act on the worst case.
+ * The chosen temperature. A chosen pack that does not count (offline, excluded) or lacks that sensor
+ * gives the bank's warmest sensor instead: never a frozen value, and the inverter's own temperature
+ * limits then act on the worst case.
  */
-export function batteryTemperature(
-  choice: BatteryTemperature,
-  tracks: PackTrack[],
-  agg: Aggregate | undefined,
-): number | undefined {
-  if (choice === 'max') return agg?.tMax;
-  if (choice === 'min') return agg?.tMin;
-  if (choice === 'average') return agg?.tAvg;
-  const track = tracks.find((t) => t.id === choice.pack);
-  const value = track && counts(track) ? track.last?.sensors[choice.sensor - 1] : undefined;
-  return value !== undefined && Number.isFinite(value) ? value : agg?.tMax;
+export function batteryTemperature(choice: BatteryTemperature, sources: TemperatureSources): number | undefined {
+  if (choice === 'max') return sources.tMax;
+  if (choice === 'min') return sources.tMin;
+  if (choice === 'average') return sources.tAvg;
+  const value = sources.sensorsOf(choice.pack)?.[choice.sensor - 1];
+  return value !== undefined && Number.isFinite(value) ? value : sources.tMax;
 }

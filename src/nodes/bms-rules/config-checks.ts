@@ -5,7 +5,7 @@
  * reasons (admin endpoint bms-rules/check-config). Pure: settings are named through `label`, the code
  * name by default (library callers) or the dialog's label (the node).
  */
-import type { RulesConfig, Table } from './config';
+import type { RulesConfig, Table } from './config-types';
 
 /** How a reason names a setting. */
 export type Label = (name: keyof RulesConfig) => string;
