@@ -10,7 +10,7 @@ import { claimDevice, releaseDevice } from '../../src/transport/port-registry';
 import type { InverterReading } from '../../src/nodes/pylontech-485/inverter-simulator';
 import { sampleBank } from '../helpers/bank-state';
 import { getNode } from '../helpers/node-red';
-import { lastStatus, until } from '../helpers/runtime';
+import { lastStatus, sleep, until } from '../helpers/runtime';
 
 helper.init(require.resolve('node-red'));
 
@@ -82,6 +82,8 @@ describe('pylontech-485 node', function () {
     ]);
     const second = getNode('n2');
     await until(() => /already used/.test(String(lastStatus(second).text)), 2000, 'the refusal');
+    await sleep(1500); // the status refresh keeps the reason
+    assert.match(String(lastStatus(second).text), /already used by another/);
     assert.equal(lastStatus(second).fill, 'red');
   });
 

@@ -7,7 +7,13 @@
  */
 import { asciiHexFramer } from '../../transport/ascii-hex-frame';
 import { takeFrame } from '../../transport/framer';
-import type { DeviceSimulator, SimulatorFactory, SimulatorHost, SimulatorOptions } from '../../transport/simulator-api';
+import type {
+  DeviceSimulator,
+  SimulatedPack,
+  SimulatorFactory,
+  SimulatorHost,
+  SimulatorOptions,
+} from '../../transport/simulator-api';
 import { COMMAND, FIRST_PACK_ADDRESS, buildRequest, commandHex, parseAnswer } from './protocol-pylontech-485';
 import {
   ALARM_STATE,
@@ -143,7 +149,8 @@ export function readAnswer(reading: Reading, cid2: number, info: Buffer): string
 }
 
 export class SimulatedPylonInverter implements DeviceSimulator {
-  readonly packs = new Map();
+  /** No packs: this simulates the inverter, not a battery. */
+  readonly packs = new Map<number, SimulatedPack>();
   /** The last complete cycle's reading. */
   last?: InverterReading;
   private readonly listeners = new Set<(reading: InverterReading) => void>();

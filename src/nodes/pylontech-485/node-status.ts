@@ -16,7 +16,8 @@ export interface PortView {
 
 export function pylonNodeStatus(port: PortView, answerer: PylonAnswerer): NodeStatus {
   const bank = answerer.view();
-  if (port.state === 'error') return { fill: 'red', shape: 'ring', text: `${S}port-error` };
+  // the reason (device in use, no such port, unplugged) says what to fix
+  if (port.state === 'error') return { fill: 'red', shape: 'ring', text: port.reason ?? `${S}port-error` };
   if (port.state === 'closed') return { fill: 'grey', shape: 'ring', text: `${S}closed` };
   if (port.state === 'opening') return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
   if (!bank) return { fill: 'yellow', shape: 'ring', text: `${S}waiting` };

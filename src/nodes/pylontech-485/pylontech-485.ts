@@ -109,10 +109,6 @@ function startNode(node: Node, config: PylonConfig, settings: AnswererSettings):
     unsubscribe?.();
     unsubscribe = inverter.onReading((reading) => node.send({ topic: 'pylontech-485/inverter', payload: reading }));
   });
-  if (plan.problem) {
-    node.error(plan.problem);
-    node.status({ fill: 'red', shape: 'ring', text: plan.problem });
-  }
   const port = new SlavePort({
     createPort: plan.createPort,
     deviceKey: plan.deviceKey,
@@ -128,7 +124,11 @@ function startNode(node: Node, config: PylonConfig, settings: AnswererSettings):
       render();
     },
   });
-  if (!plan.problem) port.start();
+  if (plan.problem) {
+    node.error(plan.problem);
+    Object.assign(portView, { state: 'error', reason: plan.problem });
+    render();
+  } else port.start();
   const statusTimer = clock.setInterval(render, STATUS_EVERY_MS);
   node.on('input', (msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
     const input = bankInput(msg.payload, clock.now(), settings.staleSec);
