@@ -100,8 +100,9 @@ export function renderReport(r: Results): string {
   }
   if (r.loadAverage.start > m.nproc * 0.5 || r.loadAverage.end > m.nproc * 0.5) {
     out.push(
-      `> The machine was shared with other work while this ran (load ${r.loadAverage.start.toFixed(1)} on ${m.nproc} cores):`,
-      '> throughput is lower and tail latencies (p99) higher than on an idle machine.',
+      `> The machine was shared with other work while this ran (load ${r.loadAverage.start.toFixed(1)} on ${m.nproc} cores:`,
+      "> other sessions' builds and test suites): throughput is lower, tail latencies (p99), real-time bus ratios",
+      '> and require times higher than on an idle machine; simulated-time figures are unaffected.',
       '',
     );
   }
