@@ -127,10 +127,6 @@ export function decodeStatus(events: number[], switchState: number, event7: numb
 
 // PackState mapping
 
-/** The fields that say which pack a PackState is and when it was read. */
-const identity = (ctx: PackContext) =>
-  ({ kind: 'pack', id: ctx.id, protocol: 'seplos-v2', address: ctx.address, time: ctx.time }) as const;
-
 /** One PackState from a 0x42 telemetry answer and the 0x44 alarm answer of the same cycle. */
 export function toPackState(
   t: V2Telemetry,
@@ -145,7 +141,11 @@ export function toPackState(
   if (disconnected.length > 0) alarms.internal = 'alarm';
   const balancingCells = bitList(a.balancingBitmap, 16);
   return {
-    ...identity(ctx),
+    kind: 'pack',
+    id: ctx.id,
+    protocol: 'seplos-v2',
+    address: ctx.address,
+    time: ctx.time,
     voltage: t.voltage,
     current: t.current,
     soc: t.soc,
@@ -189,7 +189,11 @@ export function toPackState(
 export function intraPackToPackState(p: V2IntraPack, ctx: PackContext): PackState {
   const status = decodeStatus(p.events, p.switchState, p.event7, p.event8);
   return {
-    ...identity(ctx),
+    kind: 'pack',
+    id: ctx.id,
+    protocol: 'seplos-v2',
+    address: ctx.address,
+    time: ctx.time,
     voltage: p.voltage,
     current: p.current,
     soc: p.soc,
