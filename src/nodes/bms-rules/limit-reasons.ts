@@ -55,8 +55,12 @@ function reasonWords(
   return text === key ? parsed.reason : text;
 }
 
-/** "CCL 12 A: …" for each direction held below its configured maximum; undefined when neither is. */
+/**
+ * "CCL 12 A: …" for each direction held below its configured maximum; undefined when neither is, and in
+ * BLIND and FAILSAFE, whose status says why itself.
+ */
 export function limitReasons(bank: RulesBankState, translate: Translate): string | undefined {
+  if (bank.mode === 'blind' || bank.mode === 'failsafe') return undefined;
   const parts: string[] = [];
   for (const direction of ['ccl', 'dcl'] as const) {
     const parsed = parseLimitedBy(bank.limitedBy[direction]);

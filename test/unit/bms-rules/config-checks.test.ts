@@ -1,13 +1,12 @@
 /**
- * Cross-field checks (config-checks.ts), the packs-seen record and the limitedBy parser, without Node-RED:
- * every preset is consistent, each contradiction gives its reason naming both settings through the label,
- * table shapes are judged whatever the order of x, and pack ids holding ':' or 'C' are parsed whole.
+ * Cross-field checks (config-checks.ts) and the packs-seen record, without Node-RED: every preset is
+ * consistent, each contradiction gives its reason naming both settings through the label, and table shapes
+ * are judged whatever the order of x.
  */
 import { strict as assert } from 'node:assert';
 import { CHEMISTRY_PRESETS, DEFAULTS, mergeConfig, type RulesConfig } from '../../../src/nodes/bms-rules/config';
 import { checkConfig } from '../../../src/nodes/bms-rules/config-checks';
 import { PacksSeen } from '../../../src/nodes/bms-rules/packs-seen';
-import { parseLimitedBy } from '../../../src/nodes/bms-rules/limit-reasons';
 import type { PackState } from '../../../src/core/pack-state';
 
 function config(user: Record<string, unknown>): RulesConfig {
@@ -120,22 +119,5 @@ describe('bms-rules packs seen', () => {
     ]);
     assert.deepEqual(seen.unconfigured(5000, 30_000), ['a', 'c']);
     assert.deepEqual(seen.unconfigured(34_000, 30_000), ['c']);
-  });
-});
-
-describe('bms-rules limitedBy parsing', () => {
-  it('takes reasons apart, with pack ids holding ":" or "C" kept whole', () => {
-    assert.deepEqual(parseLimitedBy('cell:jk-2C7'), { reason: 'cell', pack: 'jk-2', cell: 7 });
-    assert.deepEqual(parseLimitedBy('cell:host:CAN-C2C16'), { reason: 'cell', pack: 'host:CAN-C2', cell: 16 });
-    assert.deepEqual(parseLimitedBy('bmsAlarm:a:b:cellOverVoltage'), {
-      reason: 'bmsAlarm',
-      pack: 'a:b',
-      alarm: 'cellOverVoltage',
-    });
-    assert.deepEqual(parseLimitedBy('bms:noChargePack'), { reason: 'noChargePack' });
-    assert.deepEqual(parseLimitedBy('bms:P:1'), { reason: 'bms', pack: 'P:1' });
-    assert.deepEqual(parseLimitedBy('latch:tempDischarge'), { reason: 'latch.tempDischarge' });
-    assert.deepEqual(parseLimitedBy('share:jk-1'), { reason: 'share', pack: 'jk-1' });
-    assert.deepEqual(parseLimitedBy('ramp'), { reason: 'ramp' });
   });
 });
