@@ -4,7 +4,7 @@
  * --write, writes the named fields the same safe way the BMS nodes do (range and ordering checks,
  * read-back that must match); --dry-run prints the diff only. Without Node-RED.
  */
-import { RealClock } from '../core/clock';
+import { RealClock, type Clock } from '../core/clock';
 import { claimDevice, releaseDevice } from '../transport/port-registry';
 import { SerialBus } from '../transport/serial-bus';
 import { SerialDevicePort } from '../transport/serial-port';
@@ -15,11 +15,14 @@ import type { CliCommand, CliIo } from './command';
 import { parseArgs } from './command';
 
 /** Protocol → its settings access and default baud rate. */
-const PROTOCOLS: Record<string, { baud: number; make(bus: SerialBus, method: string): SettingsProtocol }> = {
-  'jk-nw': { baud: 115200, make: (bus) => jkSettingsProtocol(bus, 'nw', 'fc03') },
+const PROTOCOLS: Record<
+  string,
+  { baud: number; make(bus: SerialBus, method: string, clock: Clock): SettingsProtocol }
+> = {
+  'jk-nw': { baud: 115200, make: (bus, _method, clock) => jkSettingsProtocol(bus, 'nw', 'fc03', clock) },
   'jk-pb': {
     baud: 115200,
-    make: (bus, method) => jkSettingsProtocol(bus, 'pb', method === 'trigger' ? 'trigger' : 'fc03'),
+    make: (bus, method, clock) => jkSettingsProtocol(bus, 'pb', method === 'trigger' ? 'trigger' : 'fc03', clock),
   },
   'seplos-v2': { baud: 19200, make: (bus) => seplosSettingsProtocol(bus, 'v2') },
   'seplos-v3': { baud: 19200, make: (bus) => seplosSettingsProtocol(bus, 'v3') },
@@ -110,7 +113,7 @@ export async function runSettings(plan: SettingsPlan, io: CliIo): Promise<number
     clock,
     addresses: [plan.address],
     packId: (a) => `${plan.protocol}-${a}`,
-    protocol: PROTOCOLS[plan.protocol].make(bus, plan.method),
+    protocol: PROTOCOLS[plan.protocol].make(bus, plan.method, clock),
     // the command line names the fields itself: that is the permission
     allowWrites: true,
     emit: () => undefined,

@@ -128,6 +128,41 @@ describe('JK settings over a pty pair at 115200 baud', function () {
     assert.equal(simSettings(2).cellOvpV, 3.62);
   });
 
+  it('NW write (password frame, then the items): written, read back, in the simulator; an out-of-range OTP is refused', async () => {
+    const device = await rig.startDevice({
+      baudRate: 115200,
+      factory: createJkNwSimulator,
+      options: { addresses: [1] },
+    });
+    const flow = bankFlow(
+      { portType: 'serial', path: rig.pty.a },
+      { protocol: 'nw', addresses: '1', allowWrites: true },
+    );
+    await helper.load([busNode, jkNode], flow);
+    const seen = collect();
+    const held = simulatedJkSettings(device.simulator.packs.get(1)!);
+    await until(() => seen.settingsOf(1).length === 1, 10000, 'settings at start');
+    send('writeSettings', { address: 1, fields: { cellUvpV: 2.6, chargeUtpC: -15, maxChargeA: 90 } });
+    await until(
+      () => seen.events.some((e) => e.payload.kind === 'settingsWrite') || seen.errors.length > 0,
+      5000,
+      'the write',
+    );
+    assert.equal(seen.errors.length, 0, JSON.stringify(seen.errors));
+    const done = seen.events.find((e) => e.payload.kind === 'settingsWrite')!.payload;
+    assert.equal(done.ok, true);
+    assert.deepEqual([held.cellUvpV, held.chargeUtpC, held.maxChargeA], [2.6, -15, 90]);
+    assert.deepEqual(
+      [(done.settings as PackSettings).cellUvpV, (done.settings as PackSettings).chargeUtpC],
+      [2.6, -15],
+      'read back',
+    );
+    send('writeSettings', { address: 1, fields: { mosOtpC: -5 }, dryRun: true });
+    await until(() => seen.errors.length === 1, 5000, 'refusal');
+    assert.match(seen.errors[0].error.message, /mosOtpC -5 °C is outside 0–100 °C/);
+    assert.equal(held.mosOtpC, SIM_SETTINGS.mosOtpC);
+  });
+
   it('PB with "Allow writes" off: a settings write is refused and the simulator is unchanged', async () => {
     const device = await rig.startDevice({
       baudRate: 115200,

@@ -61,7 +61,7 @@ function setupJkBms(RED: NodeAPI, node: Node, config: JkConfig): BmsNodeParts | 
     clock,
     addresses,
     packId,
-    protocol: jkSettingsProtocol(bus, protocol, method),
+    protocol: jkSettingsProtocol(bus, protocol, method, clock),
     allowWrites: Boolean(config.allowWrites),
   });
   const afterCycle = (stats: PollerStats): void => settings.afterCycle(stats);

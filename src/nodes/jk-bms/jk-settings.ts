@@ -167,6 +167,31 @@ export const JK_LIMITS: FieldLimits = {
   capacityAh: { min: 1, max: 2000, step: 0.001, unit: 'Ah' },
 };
 
+/**
+ * NW items hold whole amperes, seconds, degrees and ampere-hours; over-temperature items are unsigned.
+ * The fields NW has, with the JK ranges at NW resolution.
+ */
+export const JK_NW_LIMITS: FieldLimits = Object.fromEntries(
+  Object.keys(NW_NAMES)
+    .filter((name) => JK_LIMITS[name as PackSettingName] !== undefined)
+    .map((name) => {
+      const limit = JK_LIMITS[name as PackSettingName]!;
+      const whole = limit.unit === 'V' ? limit : { ...limit, step: 1 };
+      const unsigned = /Otp/.test(name) ? { ...whole, min: 0 } : whole;
+      return [name, unsigned];
+    }),
+);
+
+/** The NW item key a setting is stored in. */
+export function nwKeyOf(name: PackSettingName): string | undefined {
+  return NW_NAMES[name];
+}
+
+/** The setting an NW item key holds, if it is one of the named settings. */
+export function nwSettingNameOf(key: string): PackSettingName | undefined {
+  return (Object.keys(NW_NAMES) as PackSettingName[]).find((name) => NW_NAMES[name] === key);
+}
+
 /** The PB settings-block field a setting is stored in. */
 export function pbFieldOf(name: PackSettingName): FieldSpec | undefined {
   const key = PB_NAMES[name];

@@ -94,7 +94,7 @@ export const NW_ITEMS = {
 } as const;
 
 /** Plain numeric items (value = raw × scale); temperatures, current and cells are special. */
-const NUMERIC: Record<number, Omit<FieldSpec, 'off'>> = {
+export const NUMERIC: Record<number, Omit<FieldSpec, 'off'>> = {
   0x83: { key: 'packVoltage', type: 'u16', scale: 0.01 },
   0x85: { key: 'soc', type: 'u8' },
   0x86: { key: 'temperatureSensorCount', type: 'u8' },
@@ -180,6 +180,20 @@ export const readAllRequest = (): Buffer => nwFrame(NW_COMMANDS.readAll, SOURCE_
 export const passwordRequest = (): Buffer => nwFrame(NW_COMMANDS.password, SOURCE_PC, 0x00, Buffer.from([0x00, 0x00]));
 export const writeItemRequest = (id: number, value: number): Buffer =>
   nwFrame(NW_COMMANDS.write, SOURCE_PC, 0x00, Buffer.from([id, value & 0xff]));
+
+/** The id of the numeric item a key names (NUMERIC), if any. */
+export function nwItemId(key: string): number | undefined {
+  const id = Object.keys(NUMERIC).find((k) => NUMERIC[Number(k)].key === key);
+  return id === undefined ? undefined : Number(id);
+}
+
+/** Write of a numeric item: the engineering value encoded as the item is read (length, type, scale). */
+export function writeNumericItemRequest(id: number, value: number): Buffer {
+  const data = Buffer.alloc(1 + NW_ITEM_LENGTHS[id]);
+  data[0] = id;
+  writeFields(data.subarray(1), false, [{ ...NUMERIC[id], off: 0 }], { [NUMERIC[id].key]: value });
+  return nwFrame(NW_COMMANDS.write, SOURCE_PC, 0x00, data);
+}
 
 /** Completes at length + 2 bytes; anything that cannot start a frame is garbage. */
 export const nwFramer: Framer = (buf) => {
@@ -466,6 +480,7 @@ export function encodeNwReadAll(input: NwEncodeInput): Buffer {
   return nwFrame(NW_COMMANDS.readAll, 0x00, 0x01, Buffer.concat(parts));
 }
 
-export function encodeNwWriteAnswer(id: number, value: number): Buffer {
-  return nwFrame(NW_COMMANDS.write, 0x00, 0x01, Buffer.from([id, value & 0xff]));
+export function encodeNwWriteAnswer(id: number, value: number | Buffer): Buffer {
+  const bytes = typeof value === 'number' ? Buffer.from([value & 0xff]) : value;
+  return nwFrame(NW_COMMANDS.write, 0x00, 0x01, Buffer.concat([Buffer.from([id]), bytes]));
 }

@@ -1,8 +1,9 @@
 /**
  * JK settings over the bus: one read per protocol (NW: the read-all answer; PB: FC 0x03 of the
- * settings block and control word, or the 0x161E trigger) and, for PB, the FC 0x10 write of one
- * setting. Pure of Node-RED; an answer that cannot be read becomes a RejectedFrame.
+ * settings block and control word, or the 0x161E trigger) and the write of one setting (PB: FC 0x10
+ * at its register; NW: password frame, then the item). Pure of Node-RED; an answer that cannot be read becomes a RejectedFrame.
  */
+import type { Clock } from '../../core/clock';
 import type { PackSettingName, PackSettings } from '../../core/pack-settings';
 import { RejectedFrame } from '../../core/rejected-frame';
 import type { Result } from '../../core/result';
@@ -11,6 +12,8 @@ import { parseAnswer, readHoldingRequest } from '../../transport/modbus-rtu';
 import type { SettingsProtocol } from '../shared/pack-settings-service';
 import {
   JK_LIMITS,
+  JK_NW_LIMITS,
+  nwKeyOf,
   PB_CONTROL_READ,
   PB_SETTINGS_READ,
   nwSettings,
@@ -18,7 +21,16 @@ import {
   pbSettingWriteRequest,
   pbSettings,
 } from './jk-settings';
-import { NW_COMMANDS, decodeNw, nwFramer, readAllRequest } from './protocol-jk-nw';
+import {
+  NW_COMMANDS,
+  checkNwWriteAnswer,
+  decodeNw,
+  nwFramer,
+  nwItemId,
+  passwordRequest,
+  readAllRequest,
+  writeNumericItemRequest,
+} from './protocol-jk-nw';
 import {
   PB_TRIGGERS,
   decodeReadAnswer,
@@ -93,11 +105,38 @@ export async function writePbSetting(bus: Bus, address: number, name: PackSettin
     throw new RejectedFrame(`write ${name}: the acknowledgement names another register`);
 }
 
-/** JK settings for the node's settings service: reads per protocol, writes for PB only (so far). */
-export function jkSettingsProtocol(bus: Bus, protocol: 'nw' | 'pb', method: PbMethod): SettingsProtocol {
+/**
+ * Writes one NW setting: the (empty) password frame first, ~150 ms, then the item (as esphome does);
+ * resolves when the BMS confirmed the item, rejects with the reason.
+ */
+export async function writeNwSetting(
+  bus: Bus,
+  address: number,
+  name: PackSettingName,
+  value: number,
+  clock: Clock,
+): Promise<void> {
+  const key = nwKeyOf(name);
+  const id = key === undefined ? undefined : nwItemId(key);
+  if (id === undefined) throw new Error(`${name} has no NW item`);
+  await bus.transact({ address, request: passwordRequest() });
+  await new Promise<void>((resolve) => clock.setTimeout(resolve, 150));
+  const answer = await bus.transact({ address, request: writeNumericItemRequest(id, value), framer: nwFramer });
+  must(checkNwWriteAnswer(answer, id));
+}
+
+/** JK settings for the node's settings service: reads and writes for both protocols. */
+export function jkSettingsProtocol(bus: Bus, protocol: 'nw' | 'pb', method: PbMethod, clock: Clock): SettingsProtocol {
+  if (protocol === 'nw') {
+    return {
+      read: (address) => readJkSettings(bus, protocol, method, address),
+      write: (address, name, value) => writeNwSetting(bus, address, name, value, clock),
+      limits: JK_NW_LIMITS,
+    };
+  }
   return {
     read: (address) => readJkSettings(bus, protocol, method, address),
-    write: protocol === 'pb' ? (address, name, value) => writePbSetting(bus, address, name, value) : undefined,
+    write: (address, name, value) => writePbSetting(bus, address, name, value),
     limits: JK_LIMITS,
   };
 }

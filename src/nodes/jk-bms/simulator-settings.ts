@@ -1,14 +1,16 @@
 /**
  * The settings a simulated JK pack holds: named values (core/pack-settings.ts) per simulated pack,
- * served in the NW read-all answer and the PB settings block, and changed by PB FC 0x10 writes that
- * pass the same range check the node applies (out of range: Modbus exception 3, as a real PB answers).
+ * served in the NW read-all answer and the PB settings block, and changed by NW item writes and PB
+ * FC 0x10 writes that pass the same range check the node applies (out of range: PB answers Modbus
+ * exception 3, as a real PB does; NW stays silent).
  */
 import type { PackSettingValues } from '../../core/pack-settings';
 import { checkRequestedFields } from '../../core/settings-limits';
 import { exceptionAnswer, writeAnswer, type ModbusRequest } from '../../transport/modbus-rtu';
 import type { SimulatedPack } from '../../transport/simulator-api';
-import { SETTINGS_FIELDS, fieldValue } from './jk-blocks';
-import { JK_LIMITS, pbSettingNameOf, toProtocolKeys } from './jk-settings';
+import { BlockView, SETTINGS_FIELDS, fieldValue } from './jk-blocks';
+import { JK_LIMITS, JK_NW_LIMITS, nwSettingNameOf, pbSettingNameOf, toProtocolKeys } from './jk-settings';
+import { NUMERIC, NW_ITEM_LENGTHS, encodeNwWriteAnswer } from './protocol-jk-nw';
 import { PB_BLOCKS } from './protocol-jk-pb';
 
 /** Factory settings of a simulated LiFePO4 pack (cell count and capacity come from its model). */
@@ -69,4 +71,21 @@ export function pbSettingWrite(pack: SimulatedPack, req: ModbusRequest): Buffer 
   if (!checked.ok) return exceptionAnswer(req.address, 0x10, 3);
   Object.assign(simulatedJkSettings(pack), checked.value);
   return writeAnswer(req.address, req.start, req.quantity);
+}
+
+/**
+ * An NW write frame of one named setting: the confirming answer, or undefined (no answer) when the
+ * item is not a named setting, its length is wrong or the value is out of range.
+ */
+export function nwSettingWrite(pack: SimulatedPack, frame: Buffer): Buffer | undefined {
+  const id = frame[11];
+  const spec = NUMERIC[id];
+  const name = spec && nwSettingNameOf(spec.key);
+  const value = frame.subarray(12, frame.length - 9);
+  if (!spec || !name || value.length !== NW_ITEM_LENGTHS[id]) return undefined;
+  const raw = new BlockView(value, 0, false).read(0, spec.type)!;
+  const checked = checkRequestedFields({ [name]: fieldValue(spec, raw) }, JK_NW_LIMITS);
+  if (!checked.ok) return undefined;
+  Object.assign(simulatedJkSettings(pack), checked.value);
+  return encodeNwWriteAnswer(id, value);
 }

@@ -29,7 +29,7 @@ import { SETTINGS_FIELDS, encodeLive, writeFields, encodeDeviceInfo } from './jk
 import { NW_COMMANDS, NW_ITEMS, encodeNwReadAll, encodeNwWriteAnswer, nwChecksum, nwFramer } from './protocol-jk-nw';
 import { PB_SWITCHES, PB_TRIGGERS, blockOf, type PbSwitch } from './protocol-jk-pb';
 import { JK02_LENGTH, encodeJk02CellInfo, encodeJk02DeviceInfo, encodeJk02Settings } from './protocol-jk02';
-import { pbSettingWrite, simulatedSettingValues } from './simulator-settings';
+import { nwSettingWrite, pbSettingWrite, simulatedSettingValues } from './simulator-settings';
 
 /** Current profiles (A, + = charging) by name; `cycle` is the default. */
 export const JK_PROFILES: Record<string, (t: number) => number> = {
@@ -188,6 +188,8 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
         pack.model.update(host.clock.now());
         return { pack, bytes: nwAnswerFor(pack.model, pack.model.capacityAh, simulatedSettingValues(pack, 'nw')) };
       }
+      const settingAnswer = command === NW_COMMANDS.write ? nwSettingWrite(pack, frame) : undefined;
+      if (settingAnswer) return { pack, bytes: settingAnswer };
       if (command === NW_COMMANDS.write && switches[frame[11]]) {
         switches[frame[11]](frame[12] !== 0);
         return { pack, bytes: encodeNwWriteAnswer(frame[11], frame[12]) };
