@@ -224,12 +224,12 @@ export function stepCharge(c: ChargeCtl, inp: ChargeInput): { cvl: number; by: s
 function stepBulk(c: ChargeCtl, inp: ChargeInput): void {
   const { agg, cfg, now } = inp;
   // a voltage at a CVL that protection pulled down is not the end of bulk (a runner cell at mid SoC);
-  // a cell held at the absorb voltage for 30 s with charging open is (the absorb timeout ends it)
+  // a cell held at the absorb voltage for absorbEntrySec with charging open is (the absorb timeout ends it)
   const tolerance = cfg.absorbEntryTolV + cfg.voltageDropV;
   const free = inp.chargeOpen && inp.cvlAtTarget;
   c.entrySince = since(c.entrySince, free && agg.voltage >= inp.cvlSent - tolerance, now);
   c.runnerSince = since(c.runnerSince, inp.chargeOpen && agg.maxCell.v >= cfg.vCellAbsorb, now);
-  if (heldFor(c.entrySince, now, 30) || heldFor(c.runnerSince, now, 30)) {
+  if (heldFor(c.entrySince, now, cfg.absorbEntrySec) || heldFor(c.runnerSince, now, cfg.absorbEntrySec)) {
     enter(c, balanceDue(c, cfg, now) ? 'balance' : 'absorb', now);
   }
 }

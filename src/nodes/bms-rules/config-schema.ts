@@ -230,7 +230,13 @@ const ROWS: Record<SchemaGroup, Row[]> = {
       'absorbEntryTolV',
       'Absorb entry tolerance',
       'V',
-      'Bulk turns to absorb when the bank is within this of the charge voltage for 30 s.',
+      'Bulk turns to absorb when the bank is within this of the charge voltage for the absorb entry time.',
+    ],
+    [
+      'absorbEntrySec',
+      'Absorb entry time',
+      's',
+      'How long the bank stays at the charge voltage (or the highest cell at the absorb voltage) before absorb.',
     ],
     ['cvlLsbV', 'Inverter voltage resolution', 'V', 'Resolution of the charge voltage in the inverter protocol.'],
     [

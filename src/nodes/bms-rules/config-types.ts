@@ -60,6 +60,7 @@ export interface RulesConfig {
   dvlCell: number;
   voltageDropV: number;
   absorbEntryTolV: number;
+  absorbEntrySec: number;
   cvlLsbV: number;
 
   // CVL controller

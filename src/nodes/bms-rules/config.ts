@@ -44,6 +44,7 @@ export const DEFAULTS: RulesConfig = {
   dvlCell: 3.0,
   voltageDropV: 0,
   absorbEntryTolV: 0.05,
+  absorbEntrySec: 30,
   cvlLsbV: 0.1,
   ovpDeadband: 0.01,
   kp: 1.0,
