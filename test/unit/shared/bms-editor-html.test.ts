@@ -8,18 +8,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const dist = path.resolve(__dirname, '../../../dist/nodes');
+/** Priority polling: when a pack counts as close to a limit (polling nodes only). */
+const NEAR_LIMIT = ['limitCellLow', 'limitCellHigh', 'nearCellMv', 'limitTempLow', 'limitTempHigh', 'nearTempC'];
 const FORMS = [
   {
     dir: 'jk-bms',
     type: 'jk-bms',
     ns: 'jkBms',
-    fields: ['name', 'bus', 'addresses', 'interval', 'staleAfter', 'idPrefix', 'mode'],
+    fields: ['name', 'bus', 'addresses', 'interval', 'staleAfter', 'idPrefix', 'mode', ...NEAR_LIMIT],
   },
   {
     dir: 'seplos',
     type: 'seplos-bms',
     ns: 'seplosBms',
-    fields: ['name', 'bus', 'addresses', 'interval', 'staleAfter', 'idPrefix', 'mode'],
+    fields: ['name', 'bus', 'addresses', 'interval', 'staleAfter', 'idPrefix', 'mode', ...NEAR_LIMIT],
   },
   { dir: 'smartbms', type: 'smartbms', ns: 'smartbms', fields: ['name', 'bus', 'staleAfter', 'idPrefix'] },
 ];
