@@ -11,6 +11,7 @@ import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
+import type { SeenPack } from '../../src/nodes/bms-rules/packs-seen';
 import { SIM_SETTINGS } from '../../src/nodes/jk-bms/simulator-settings';
 import { getNode, type TestNode } from '../helpers/node-red';
 import { until } from '../helpers/runtime';
@@ -72,6 +73,10 @@ describe('bms-rules with the BMS settings of its packs (runtime)', function () {
       String(banks[0].capacityAh.installed),
     );
     await until(() => banks.at(-1)!.capacityAh.installed === 280 + 280 + 150, 8000, 'capacity from the BMS settings');
+    // "Add packs seen" offers the BMS's current ratings too.
+    const seen = (await helper.request().get('/bms-rules/rules/packs-seen').expect(200)).body as SeenPack[];
+    const two = seen.find((p) => p.id === 'bank-2')!;
+    assert.deepEqual([two.maxChargeA, two.maxDischargeA], [SIM_SETTINGS.maxChargeA, SIM_SETTINGS.maxDischargeA]);
     // bms-rules' default high cut (3.58 V) is below the simulated OVP: no warning.
     assert.ok(!banks.at(-1)!.warnings.some((w) => w.startsWith('bmsOvp')), banks.at(-1)!.warnings.join(', '));
   });

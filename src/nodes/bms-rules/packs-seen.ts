@@ -3,6 +3,7 @@
  * bms-rules/<id>/packs-seen) and for the status line that names packs sending data without being
  * configured. Pure: the node records each PackState with the time it arrived.
  */
+import { positiveSetting, settingsOf } from '../../core/pack-settings';
 import type { PackProtocol, PackState } from '../../core/pack-state';
 
 export interface SeenPack {
@@ -11,8 +12,11 @@ export interface SeenPack {
   address?: number;
   /** the full-charge capacity the BMS reports (PackState fullAh) */
   capacityAh?: number;
-  /** the design (nominal) capacity the BMS reports (PackState designAh) */
+  /** the design (nominal) capacity the BMS reports (PackState designAh, else its settings) */
   designCapacityAh?: number;
+  /** the charge / discharge over-current protections of the BMS's settings (extra.settings) */
+  maxChargeA?: number;
+  maxDischargeA?: number;
   temperatureSensors: number;
   /** when its last PackState arrived (ms since the epoch) */
   lastSeen: number;
@@ -29,13 +33,18 @@ export class PacksSeen {
 
   record(pack: PackState, now: number): void {
     const capacityAh = positive(pack.fullAh);
-    const designCapacityAh = positive(pack.designAh);
+    const settings = settingsOf(pack.extra);
+    const designCapacityAh = positive(pack.designAh) ?? positiveSetting(settings, 'capacityAh');
+    const maxChargeA = positiveSetting(settings, 'maxChargeA');
+    const maxDischargeA = positiveSetting(settings, 'maxDischargeA');
     this.packs.set(pack.id, {
       id: pack.id,
       protocol: pack.protocol,
       ...(pack.address !== undefined ? { address: pack.address } : {}),
       ...(capacityAh !== undefined ? { capacityAh } : {}),
       ...(designCapacityAh !== undefined ? { designCapacityAh } : {}),
+      ...(maxChargeA !== undefined ? { maxChargeA } : {}),
+      ...(maxDischargeA !== undefined ? { maxDischargeA } : {}),
       temperatureSensors: pack.temperatures.length,
       lastSeen: now,
       configured: this.configured.has(pack.id),
