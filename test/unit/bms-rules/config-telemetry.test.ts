@@ -1,17 +1,12 @@
 /**
- * Configuration (defaults, presets, validation), commands, telemetry/HA discovery, and that the editor
- * and help cover every parameter.
+ * Configuration (defaults, presets, validation), commands and telemetry/HA discovery (the editor and help
+ * coverage of every parameter is in config-schema.test.ts).
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { CHEMISTRY_PRESETS, DEFAULTS, interp, resolveConfig } from '../../../src/nodes/bms-rules/config';
 import { parseCommand } from '../../../src/nodes/bms-rules/commands';
 import { TelemetryDiff, discoveryMessages, telemetryValues } from '../../../src/nodes/bms-rules/telemetry';
 import { warmRun } from './fixtures';
-import { REPO_ROOT } from '../../helpers/fixtures';
-
-const DIR = path.join(REPO_ROOT, 'src/nodes/bms-rules');
 
 describe('bms-rules configuration', () => {
   it('defaults are the LiFePO4 16S values of docs/rules.md', () => {
