@@ -50,6 +50,22 @@ export function simulatedJkSettings(pack: SimulatedPack): PackSettingValues {
   return settings;
 }
 
+/** What the simulated BMS protects at: cell OVP, cell UVP and the charge over-temperature. */
+export interface ProtectionLimits {
+  cellOvpV: number;
+  cellUvpV: number;
+  overTemperatureC: number;
+}
+
+export function protectionLimits(pack: SimulatedPack): ProtectionLimits {
+  const s = simulatedJkSettings(pack);
+  return {
+    cellOvpV: s.cellOvpV ?? SIM_SETTINGS.cellOvpV!,
+    cellUvpV: s.cellUvpV ?? SIM_SETTINGS.cellUvpV!,
+    overTemperatureC: s.chargeOtpC ?? SIM_SETTINGS.chargeOtpC!,
+  };
+}
+
 /** The pack's settings by the protocol's keys, for the NW or PB encoders. */
 export function simulatedSettingValues(pack: SimulatedPack, protocol: 'nw' | 'pb'): Record<string, number> {
   return toProtocolKeys(simulatedJkSettings(pack), protocol);

@@ -29,7 +29,13 @@ import { SETTINGS_FIELDS, encodeLive, writeFields, encodeDeviceInfo } from './jk
 import { NW_COMMANDS, NW_ITEMS, encodeNwReadAll, encodeNwWriteAnswer, nwChecksum, nwFramer } from './protocol-jk-nw';
 import { PB_SWITCHES, PB_TRIGGERS, blockOf, type PbSwitch } from './protocol-jk-pb';
 import { JK02_LENGTH, encodeJk02CellInfo, encodeJk02DeviceInfo, encodeJk02Settings } from './protocol-jk02';
-import { nwSettingWrite, pbSettingWrite, simulatedSettingValues } from './simulator-settings';
+import {
+  type ProtectionLimits,
+  nwSettingWrite,
+  pbSettingWrite,
+  protectionLimits,
+  simulatedSettingValues,
+} from './simulator-settings';
 
 /** Current profiles (A, + = charging) by name; `cycle` is the default. */
 export const JK_PROFILES: Record<string, (t: number) => number> = {
@@ -39,9 +45,6 @@ export const JK_PROFILES: Record<string, (t: number) => number> = {
   cycle: (t) => Math.round(30 * Math.sin((2 * Math.PI * t) / 600_000) * 100) / 100,
 };
 
-/** Protection thresholds of the simulated BMS (LiFePO4 defaults of the seed manual). */
-export const SIM_LIMITS = { cellOvpV: 3.65, cellUvpV: 2.5, overTemperatureC: 60 };
-
 interface Protection {
   cellOver: boolean;
   cellUnder: boolean;
@@ -50,10 +53,11 @@ interface Protection {
   dischargeFet: boolean;
 }
 
-function protection(m: BatteryModel): Protection {
-  const cellOver = m.cellMax >= SIM_LIMITS.cellOvpV;
-  const cellUnder = m.cellMin <= SIM_LIMITS.cellUvpV;
-  const overTemp = Math.max(...m.temperatures) >= SIM_LIMITS.overTemperatureC;
+/** The simulated BMS protects at its own settings (simulator-settings.ts): a written OVP takes effect. */
+function protection(m: BatteryModel, limits: ProtectionLimits): Protection {
+  const cellOver = m.cellMax >= limits.cellOvpV;
+  const cellUnder = m.cellMin <= limits.cellUvpV;
+  const overTemp = Math.max(...m.temperatures) >= limits.overTemperatureC;
   return {
     cellOver,
     cellUnder,
@@ -132,8 +136,13 @@ function simulate(
 // ---- NW ----
 
 /** `settings`: the pack's settings items by NW key (simulator-settings.ts). */
-export function nwAnswerFor(m: BatteryModel, capacityAh: number, settings: Record<string, number>): Buffer {
-  const p = protection(m);
+export function nwAnswerFor(
+  m: BatteryModel,
+  capacityAh: number,
+  settings: Record<string, number>,
+  limits: ProtectionLimits,
+): Buffer {
+  const p = protection(m, limits);
   const status = Number(p.chargeFet) | (Number(p.dischargeFet) << 1) | (Number(m.balancerEnabled) << 2);
   const warnings = (Number(p.overTemp) << 4) | (Number(p.cellOver) << 10) | (Number(p.cellUnder) << 11);
   return encodeNwReadAll({
@@ -186,7 +195,13 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
       const command = frame[8];
       if (command === NW_COMMANDS.readAll || (command === NW_COMMANDS.read && frame[11] === 0)) {
         pack.model.update(host.clock.now());
-        return { pack, bytes: nwAnswerFor(pack.model, pack.model.capacityAh, simulatedSettingValues(pack, 'nw')) };
+        const bytes = nwAnswerFor(
+          pack.model,
+          pack.model.capacityAh,
+          simulatedSettingValues(pack, 'nw'),
+          protectionLimits(pack),
+        );
+        return { pack, bytes };
       }
       const settingAnswer = command === NW_COMMANDS.write ? nwSettingWrite(pack, frame) : undefined;
       if (settingAnswer) return { pack, bytes: settingAnswer };
@@ -203,8 +218,9 @@ export const createJkNwSimulator: SimulatorFactory = (options, host) => {
 
 const BLOCK_SIZE = { settings: 0x200, live: 0x120, deviceInfo: 0x100 } as const;
 
-function liveValues(m: BatteryModel): Record<string, number | boolean> {
-  const p = protection(m);
+function liveValues(pack: SimulatedPack): Record<string, number | boolean> {
+  const m = pack.model;
+  const p = protection(m, protectionLimits(pack));
   const cells = m.cells;
   const avg = cells.reduce((a, b) => a + b, 0) / cells.length;
   return {
@@ -276,7 +292,7 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
     let block: Buffer;
     if (where.block === 'live')
       block = encodeLive(
-        liveValues(m),
+        liveValues(pack),
         m.cells,
         m.cells.map((_, i) => resistance(i)),
         false,
@@ -302,7 +318,7 @@ export const createJkPbSimulator: SimulatorFactory = (options, host) => {
       case PB_TRIGGERS.cellInfo:
         return frame(
           encodeJk02CellInfo(
-            liveValues(m),
+            liveValues(pack),
             m.cells,
             m.cells.map((_, i) => resistance(i)),
             counter++,

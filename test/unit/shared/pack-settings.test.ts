@@ -18,6 +18,7 @@ import { adoptBmsSettings } from '../../../src/nodes/bms-rules/bms-settings-use'
 import { newTrack } from '../../../src/nodes/bms-rules/health';
 import { JK_LIMITS, pbSettingWriteRequest } from '../../../src/nodes/jk-bms/jk-settings';
 import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
+import { LIVE_READ, decodeReadAnswer, liveReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { simulatedJkSettings } from '../../../src/nodes/jk-bms/simulator-settings';
 import { PackSettingsService, WRITE_SPACING_MS } from '../../../src/nodes/shared/pack-settings-service';
 import { parseRequest } from '../../../src/transport/modbus-rtu';
@@ -86,6 +87,24 @@ describe('BMS settings: the JK PB simulator takes setting writes within the same
     write('chargeUtpC', -15);
     assert.equal(held.chargeUtpC, -15, 'signed 0.1 °C register');
     assert.equal(parseRequest(pbSettingWriteRequest(1, 'chargeUtpC', -15)!)!.data!.readInt32BE(0), -150);
+  });
+
+  it('protects at its own settings: an OVP written below the highest cell opens the charge FET', () => {
+    const live = () => {
+      answers.length = 0;
+      sim.receive(liveReadRequest(1));
+      clock.advance(50);
+      const read = decodeReadAnswer(Buffer.concat(answers), { address: 1, ...LIVE_READ });
+      assert.ok(read.ok && read.value.block === 'live');
+      return read.value.live;
+    };
+    assert.equal(live().chargeFetOn, true);
+    const highest = Math.max(...sim.packs.get(1)!.model.cells);
+    write('cellOvpV', Math.floor(highest * 100) / 100);
+    assert.equal(live().chargeFetOn, false, 'cell over-voltage protection');
+    assert.equal((live().alarmsRaw >> 4) & 1, 1, 'cell OVP alarm bit');
+    write('cellOvpV', 3.65);
+    assert.equal(live().chargeFetOn, true);
   });
 });
 
