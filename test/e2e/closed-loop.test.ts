@@ -108,7 +108,7 @@ describe('closed loop: simulated inverter and simulated bank in the real runtime
     forgetSimulatedBanks();
   });
 
-  it('a full day from 20 % SoC: charged in the day, discharged at night, limits obeyed, no cell over the cut', async () => {
+  it('a full day from 20 % SoC: bulk → absorb → float, then discharge; limits obeyed, CCL tapers, no cell over the cut', async () => {
     const { banks, samples } = await run({ soc: 20 });
     await until(() => samples.length > 0 && samples.at(-1)!.at - samples[0].at >= 24 * 3_600_000, 200_000, 'a day');
     assertObeysReceivedLimits(samples);
@@ -131,6 +131,13 @@ describe('closed loop: simulated inverter and simulated bank in the real runtime
     const evening = samples.filter((s) => s.hour >= 20 && s.current < -5).length;
     assert.ok(charged > 600 && evening > 600, `charging ${charged} s in the day, discharging ${evening} s at night`);
     const sequence = states.map((b) => b.chargeState).filter((cs, k, all) => k === 0 || all[k - 1] !== cs);
+    const absorbAt = sequence.indexOf('absorb');
+    assert.ok(absorbAt >= 0 && sequence.indexOf('float', absorbAt) > absorbAt, `charge states ${sequence.join(' → ')}`);
+    const floatWall = banks.find((b) => b.bank.chargeState === 'float')!.wall;
+    assert.ok(
+      samples.some((s) => s.wall > floatWall && s.current < -5),
+      'back to discharging after float',
+    );
     console.log(
       `    SoC moved ${socMoved.toFixed(1)} points, highest cell ${maxCell.toFixed(3)} V, charge states ${sequence.join(' → ')}, ` +
         `${followed} steps checked against the bank limits`,
