@@ -106,3 +106,22 @@ export function readBackMismatch(
   if (wrong.length === 0) return undefined;
   return wrong.map((c) => `${c.field} reads back ${String(readBack[c.field])}, not ${c.to}`).join('; ');
 }
+
+/**
+ * The changes in an order whose every intermediate state keeps the orderings (lowering OVP and its
+ * recovery writes the recovery first, raising them the OVP first): a BMS may refuse a value that breaks
+ * them for a moment. Changes that no order can keep valid come last, as given.
+ */
+export function safeWriteOrder(current: PackSettingValues, changes: SettingChange[]): SettingChange[] {
+  const state: PackSettingValues = { ...current };
+  const left = [...changes];
+  const ordered: SettingChange[] = [];
+  while (left.length > 0) {
+    let next = left.findIndex((c) => orderingProblem({ ...state, [c.field]: c.to }) === undefined);
+    if (next < 0) next = 0;
+    const [change] = left.splice(next, 1);
+    state[change.field] = change.to;
+    ordered.push(change);
+  }
+  return ordered;
+}

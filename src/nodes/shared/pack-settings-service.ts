@@ -12,6 +12,7 @@ import {
   checkRequestedFields,
   orderingProblem,
   readBackMismatch,
+  safeWriteOrder,
   settingsDiff,
   type FieldLimits,
   type SettingChange,
@@ -52,6 +53,8 @@ export class PackSettingsService {
   private readonly latestByAddress = new Map<number, PackSettings>();
   private readonly pending = new Set<number>();
   private readonly lastWrite = new Map<number, number>();
+  /** Packs with a write (read, write, read-back) under way. */
+  private readonly writing = new Set<number>();
   private reading = false;
   private timer: TimerId | undefined;
   private closed = false;
@@ -141,15 +144,31 @@ export class PackSettingsService {
       throw new Error(
         `refused: pack ${address} was written ${Math.round(since)} ms ago (at most one write per ${WRITE_SPACING_MS / 1000} s)`,
       );
+    if (this.writing.has(address)) throw new Error(`refused: a write to pack ${address} is under way`);
+    this.writing.add(address);
+    try {
+      return await this.writeChecked(address, fields.value, dryRun);
+    } finally {
+      this.writing.delete(address);
+    }
+  }
+
+  /** Reads the pack, checks the orderings, then (not a dry run) writes the diff and reads it back. */
+  private async writeChecked(
+    address: number,
+    requested: Partial<Record<PackSettingName, number>>,
+    dryRun: boolean,
+  ): Promise<Record<string, unknown>> {
+    const { protocol, clock } = this.o;
     const current = await protocol.read(address);
-    const problem = orderingProblem({ ...current, ...fields.value });
+    const problem = orderingProblem({ ...current, ...requested });
     if (problem) throw new Error(`refused: ${problem}`);
-    const diff = settingsDiff(current, fields.value, protocol.limits);
+    const diff = settingsDiff(current, requested, protocol.limits);
     const id = this.o.packId(address);
     const result = { kind: 'settingsWrite', id, address, dryRun, diff };
     if (dryRun || diff.length === 0) return { ...result, ok: true, settings: current };
     this.lastWrite.set(address, clock.now());
-    await this.writeChanges(address, diff);
+    await this.writeChanges(address, safeWriteOrder(current, diff));
     const readBack = await this.readNow(address);
     const mismatch = readBackMismatch(readBack, diff, protocol.limits);
     if (mismatch) throw new Error(`write to pack ${address} not confirmed: ${mismatch}`);

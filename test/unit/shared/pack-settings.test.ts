@@ -12,6 +12,7 @@ import {
   checkRequestedFields,
   orderingProblem,
   readBackMismatch,
+  safeWriteOrder,
   settingsDiff,
 } from '../../../src/core/settings-limits';
 import { adoptBmsSettings } from '../../../src/nodes/bms-rules/bms-settings-use';
@@ -59,6 +60,26 @@ describe('BMS settings: write checks', () => {
     assert.deepEqual(diff, [{ field: 'cellOvpV', from: 3.65, to: 3.6 }]);
     assert.equal(readBackMismatch({ cellOvpV: 3.6 }, diff, JK_LIMITS), undefined);
     assert.equal(readBackMismatch({ cellOvpV: 3.65 }, diff, JK_LIMITS), 'cellOvpV reads back 3.65, not 3.6');
+  });
+});
+
+describe('BMS settings: write order', () => {
+  const current = { cellOvpV: 3.65, cellOvprV: 3.6, cellUvpV: 2.5, cellUvprV: 2.65 };
+  it('lowering OVP and its recovery writes the recovery first; raising them, the OVP first', () => {
+    const down = settingsDiff(current, { cellOvpV: 3.5, cellOvprV: 3.4 }, JK_LIMITS);
+    assert.deepEqual(
+      safeWriteOrder(current, down).map((c) => c.field),
+      ['cellOvprV', 'cellOvpV'],
+    );
+    const up = settingsDiff(
+      { ...current, cellOvpV: 3.5, cellOvprV: 3.4 },
+      { cellOvprV: 3.6, cellOvpV: 3.65 },
+      JK_LIMITS,
+    );
+    assert.deepEqual(
+      safeWriteOrder({ ...current, cellOvpV: 3.5, cellOvprV: 3.4 }, up).map((c) => c.field),
+      ['cellOvpV', 'cellOvprV'],
+    );
   });
 });
 
@@ -194,6 +215,14 @@ describe('BMS settings: the service', () => {
     const off = service(false);
     await assert.rejects(off.s.write({ address: 2, fields: { cellOvpV: 3.62 }, dryRun: false }), /writes are disabled/);
     assert.equal(off.held.get(2)!.cellOvpV, 3.65);
+  });
+
+  it('a second write to the same pack while the first is under way is refused', async () => {
+    const r = service();
+    const first = r.s.write({ address: 1, fields: { cellOvpV: 3.62 }, dryRun: false });
+    await assert.rejects(r.s.write({ address: 1, fields: { cellOvpV: 3.63 }, dryRun: true }), /under way/);
+    await first;
+    assert.equal(r.held.get(1)!.cellOvpV, 3.62);
   });
 });
 
