@@ -1,7 +1,7 @@
 /**
  * `CELLSAFE_SPEED=600 npm start`: the living demo in Debian chromium. Within 2 minutes (20 simulated
- * hours) the dashboard's "CVL · charge state · mode" line must change as the simulated inverter fills
- * the bank and bms-rules answers, and the SoC must move. Screenshot in
+ * hours) the charge state in the dashboard's "CVL · charge state · mode" line must change at least once
+ * (the simulated inverter fills the bank, bms-rules ends bulk) and the SoC must move. Screenshot in
  * test-output/browser/closed-loop-dashboard.png.
  */
 import { strict as assert } from 'node:assert';
@@ -31,7 +31,7 @@ describe('living demo at x600 in chromium', function () {
     await nr?.stop();
   });
 
-  it('within 2 minutes the state line changes and the SoC moves', async () => {
+  it('within 2 minutes the charge state changes and the SoC moves', async () => {
     assert.match(nr!.output(), /simulation x600/);
     const page = browser!.page;
     const started = Date.now();
@@ -44,9 +44,11 @@ describe('living demo at x600 in chromium', function () {
       const texts = await page.locator('.nrdb-ui-text').allInnerTexts();
       const line = texts.map((t) => t.match(STATE_LINE)?.[0]).find(Boolean);
       if (line && line !== lines.at(-1)) lines.push(line);
-      if (line) chargeStates.add(line.match(STATE_LINE)![2]);
+      // INIT → BULK right after the start does not count: the change must come from the bank filling.
+      const chargeState = line?.match(STATE_LINE)![2];
+      if (chargeState && chargeState !== 'init') chargeStates.add(chargeState);
       socs.add(await page.locator('.nrdb-ui-gauge').first().innerText());
-      if (lines.length >= 3 && socs.size >= 3) break;
+      if (chargeStates.size >= 2 && socs.size >= 3) break;
       await page.waitForTimeout(1000);
     }
     await page.screenshot({ path: path.join(screenshots, 'closed-loop-dashboard.png'), fullPage: true });
@@ -54,7 +56,7 @@ describe('living demo at x600 in chromium', function () {
       `    after ${((Date.now() - started) / 1000).toFixed(0)} s: state lines ${lines.join(' | ')}; ` +
         `charge states ${[...chargeStates].join(', ')}; ${socs.size} SoC readings`,
     );
-    assert.ok(lines.length >= 2, `the state line changed: ${JSON.stringify(lines)}`);
+    assert.ok(chargeStates.size >= 2, `the charge state changed: ${JSON.stringify(lines)}`);
     assert.ok(socs.size >= 2, `the SoC moved: ${JSON.stringify([...socs])}`);
     // The dashboard's chart bundle logs SVG size warnings while a chart is laid out; they are not ours.
     const problems = browser!
