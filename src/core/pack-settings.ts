@@ -43,33 +43,6 @@ export interface PackSettings extends PackSettingValues {
   switches: Record<string, boolean>;
 }
 
-/** The names PackSettingValues can carry, in display order. */
-export const PACK_SETTING_NAMES: readonly PackSettingName[] = [
-  'cellCount',
-  'capacityAh',
-  'cellOvpV',
-  'cellOvprV',
-  'cellUvpV',
-  'cellUvprV',
-  'balanceTriggerV',
-  'balanceStartV',
-  'maxBalanceA',
-  'maxChargeA',
-  'chargeDelayS',
-  'maxDischargeA',
-  'dischargeDelayS',
-  'chargeOtpC',
-  'chargeOtprC',
-  'chargeUtpC',
-  'chargeUtprC',
-  'dischargeOtpC',
-  'dischargeOtprC',
-  'dischargeUtpC',
-  'dischargeUtprC',
-  'mosOtpC',
-  'mosOtprC',
-];
-
 /**
  * Copies the finite numbers of `source` named in `names` (setting name → source key) into settings;
  * keys the source lacks stay absent.

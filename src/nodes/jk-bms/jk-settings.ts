@@ -193,7 +193,7 @@ export function nwSettingNameOf(key: string): PackSettingName | undefined {
 }
 
 /** The PB settings-block field a setting is stored in. */
-export function pbFieldOf(name: PackSettingName): FieldSpec | undefined {
+function pbFieldOf(name: PackSettingName): FieldSpec | undefined {
   const key = PB_NAMES[name];
   return SETTINGS_FIELDS.find((spec) => spec.key === key);
 }

@@ -17,7 +17,6 @@ import {
   PB_CONTROL_READ,
   PB_SETTINGS_READ,
   nwSettings,
-  pbFieldOf,
   pbSettingWriteRequest,
   pbSettings,
 } from './jk-settings';
@@ -96,8 +95,7 @@ export async function readJkSettings(
 /** Writes one PB setting; resolves when the pack acknowledged the register, rejects with the reason. */
 export async function writePbSetting(bus: Bus, address: number, name: PackSettingName, value: number): Promise<void> {
   const request = pbSettingWriteRequest(address, name, value);
-  const spec = pbFieldOf(name);
-  if (!request || !spec) throw new Error(`${name} has no PB register`);
+  if (!request) throw new Error(`${name} has no PB register`);
   const answer = await bus.transact({ address, request, framer: writeAnswerFramer(address) });
   const a = parseAnswer(answer, address, 0x10);
   if (!a.ok) throw new RejectedFrame(`write ${name}: ${a.reason}`);

@@ -6,8 +6,7 @@
  */
 import { pickSettings, type PackSettingName, type PackSettings } from '../../core/pack-settings';
 import type { V2Parameters } from './seplos-v2-payload';
-import type { FunctionSwitches, SettingsBlock } from './protocol-seplos-v3-settings';
-import { SWITCH_NAME_LIST } from './protocol-seplos-v3-settings';
+import { SWITCH_NAME_LIST, type FunctionSwitches, type SettingsBlock } from './protocol-seplos-v3-settings';
 
 /** Setting name → 0x47 parameter name (seplos-v2-payload.ts). */
 const V2_NAMES: Partial<Record<PackSettingName, string>> = {
