@@ -33,6 +33,8 @@ export type {
   SafetyMode,
 } from './core/pack-state';
 export { ALARM_NAMES, PACK_PROTOCOLS, validateBankState, validatePackState } from './core/pack-state';
+export type { PackSettingName, PackSettings, PackSettingValues } from './core/pack-settings';
+export { settingsOf } from './core/pack-settings';
 export type { CanFrame } from './transport/can-frame';
 export type { Result } from './core/result';
 /** @deprecated the same shape as `Result`, kept for programs written against earlier releases. */
