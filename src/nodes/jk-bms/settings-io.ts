@@ -88,7 +88,11 @@ export async function readJkSettings(
   }
   if (method === 'trigger') return pbSettings(await pbTriggerRead(bus, address));
   const block = await pbBlockRead(bus, address, PB_SETTINGS_READ);
-  const control = await pbBlockRead(bus, address, PB_CONTROL_READ);
+  // The control word is a second read; a pack that refuses it still has its settings (without those switches).
+  const control = await pbBlockRead(bus, address, PB_CONTROL_READ).catch((e: unknown) => {
+    if (e instanceof RejectedFrame) return {};
+    throw e;
+  });
   return pbSettings({ ...block, ...control });
 }
 

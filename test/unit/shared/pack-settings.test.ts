@@ -22,7 +22,9 @@ import { createJkPbSimulator } from '../../../src/nodes/jk-bms/simulator';
 import { LIVE_READ, decodeReadAnswer, liveReadRequest } from '../../../src/nodes/jk-bms/protocol-jk-pb';
 import { simulatedJkSettings } from '../../../src/nodes/jk-bms/simulator-settings';
 import { PackSettingsService, WRITE_SPACING_MS } from '../../../src/nodes/shared/pack-settings-service';
-import { parseRequest } from '../../../src/transport/modbus-rtu';
+import { exceptionAnswer, parseRequest, readAnswer } from '../../../src/transport/modbus-rtu';
+import { SETTINGS_FIELDS, writeFields } from '../../../src/nodes/jk-bms/jk-blocks';
+import { readJkSettings } from '../../../src/nodes/jk-bms/settings-io';
 import type { AddressStats, PollerStats } from '../../../src/transport/pack-poller';
 
 const stats = (online: number[], offline: number[] = []): PollerStats => {
@@ -126,6 +128,18 @@ describe('BMS settings: the JK PB simulator takes setting writes within the same
     assert.equal((live().alarmsRaw >> 4) & 1, 1, 'cell OVP alarm bit');
     write('cellOvpV', 3.65);
     assert.equal(live().chargeFetOn, true);
+  });
+});
+
+describe('BMS settings: JK PB read', () => {
+  it('a pack that refuses the control-word read still gives its settings, without the control switches', async () => {
+    const block = Buffer.alloc(144);
+    writeFields(block, false, SETTINGS_FIELDS, { cellOvpV: 3.6, nominalCapacityAh: 280, chargeEnabled: true });
+    const answers = [readAnswer(1, 0x03, block), exceptionAnswer(1, 0x03, 2)];
+    const bus = { transact: async () => answers.shift()! };
+    const settings = await readJkSettings(bus, 'pb', 'fc03', 1);
+    assert.deepEqual([settings.cellOvpV, settings.capacityAh, settings.switches.chargeEnabled], [3.6, 280, true]);
+    assert.equal(settings.switches.heating, undefined);
   });
 });
 
