@@ -25,9 +25,12 @@ export function isSettingsCommand(msg: { topic?: unknown }): boolean {
   return SETTINGS_TOPICS.includes(msg.topic as (typeof SETTINGS_TOPICS)[number]);
 }
 
-function payloadObject(payload: unknown): Record<string, unknown> {
+function payloadObject(topic: unknown, payload: unknown): Record<string, unknown> {
   if (payload === undefined || payload === null || payload === '') return {};
-  if (typeof payload !== 'object' || Array.isArray(payload)) throw new Error('msg.payload must be an object');
+  if (typeof payload !== 'object' || Array.isArray(payload)) {
+    const shape = topic === 'readSettings' ? '{ address } or nothing' : '{ address, fields, dryRun }';
+    throw new Error(`msg.payload of ${String(topic)} must be ${shape}`);
+  }
   return payload as Record<string, unknown>;
 }
 
@@ -51,7 +54,7 @@ export async function settingsCommand(
   send: Send,
 ): Promise<void> {
   if (listen) throw new Error('listen-only mode never transmits: settings cannot be read or written');
-  const p = payloadObject(msg.payload);
+  const p = payloadObject(msg.topic, msg.payload);
   if (msg.topic === 'readSettings') {
     service.request(p.address === undefined ? addresses : [targetAddress(p.address, addresses)]);
     return;
