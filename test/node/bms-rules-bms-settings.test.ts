@@ -73,6 +73,10 @@ describe('bms-rules with the BMS settings of its packs (runtime)', function () {
       String(banks[0].capacityAh.installed),
     );
     await until(() => banks.at(-1)!.capacityAh.installed === 280 + 280 + 150, 8000, 'capacity from the BMS settings');
+    const reports = banks.at(-1)!.packStates;
+    assert.deepEqual(reports['bank-1'].fromBms, ['capacityAh', 'maxChargeA', 'maxDischargeA'], 'left out of its entry');
+    assert.deepEqual(reports['bank-2'].fromBms, ['capacityAh', 'maxChargeA', 'maxDischargeA'], 'not in the table');
+    assert.equal(reports['bank-3'].fromBms, undefined, 'all set by the user');
     // "Add packs seen" offers the BMS's current ratings too.
     const seen = (await helper.request().get('/bms-rules/rules/packs-seen').expect(200)).body as SeenPack[];
     const two = seen.find((p) => p.id === 'bank-2')!;

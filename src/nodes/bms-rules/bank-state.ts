@@ -59,6 +59,7 @@ function packReports(state: EngineState, perPack: PackLimitsById, now: number): 
       cellMin: num(track.last?.minCell),
       cellMax: num(track.last?.maxCell),
     };
+    if (track.fromBms) reports[track.id].fromBms = track.fromBms;
   }
   return reports;
 }

@@ -3,7 +3,7 @@
  * state each step returns.
  */
 import type { BankState, PackState } from '../../core/pack-state';
-import type { RulesConfig } from './config';
+import type { PackRating, RulesConfig } from './config';
 import type { Aggregate, Counts } from './aggregate';
 import type { PackStatus, PackTrack } from './health';
 import type { Limited } from './limits';
@@ -86,6 +86,8 @@ export interface PackReport {
   soc: number;
   cellMin: number;
   cellMax: number;
+  /** the ratings (capacityAh, maxChargeA, maxDischargeA) taken from the BMS's settings, when any */
+  fromBms?: PackRating[];
 }
 
 /** BankState (docs/architecture.md#bankstate) plus what the rules know beyond the contract. */
