@@ -175,4 +175,44 @@ describe('closed loop: simulated inverter and simulated bank in the real runtime
         `CCL ${before.ccl} → ${degraded.bank.ccl} A, inverter at it after ${followedAt! - degraded.wall} ms`,
     );
   });
+  it('the fault buttons do what the flow comment says: a cell at 3.65 V or a freezing morning stop charging, all clear ends it', async () => {
+    const { banks, samples } = await run({ soc: 50 });
+    const button = (id: string) => ({ payload: JSON.parse(String(quickStart().find((n) => n.id === id)!.payload)) });
+    const press = (id: string) => {
+      const at = Date.now();
+      getNode('qs_sim').receive(button(id));
+      return at;
+    };
+    const after = (at: number, test: (b: RulesBankState) => boolean) => () =>
+      banks.some((b) => b.wall > at && test(b.bank));
+    await until(
+      after(0, (b) => b.mode === 'normal' && b.ccl > 0),
+      20_000,
+      'a NORMAL bank charging',
+    );
+    for (const [fault, reason] of [
+      ['qs_fault_cell', /latch:cellHigh/],
+      ['qs_fault_cold', /temp|latch/],
+    ] as const) {
+      const pressed = press(fault);
+      await until(
+        after(pressed, (b) => b.ccl === 0),
+        15_000,
+        `CCL 0 after ${fault}`,
+      );
+      const stopped = banks.find((b) => b.wall > pressed && b.bank.ccl === 0)!;
+      assert.match(String(stopped.bank.limitedBy.ccl), reason);
+      await sleep(3 * TRANSMIT_PERIOD_MS);
+      const charging = samples.filter((s) => s.wall > stopped.wall + 2 * TRANSMIT_PERIOD_MS && s.current > LSB_A);
+      assert.deepEqual(charging.length, 0, `no charging after ${fault}`);
+      const cleared = press('qs_fault_clear');
+      await until(
+        after(cleared, (b) => b.ccl > 0),
+        60_000,
+        `CCL back after all clear (${fault})`,
+      );
+      console.log(`    ${fault}: CCL 0 (${stopped.bank.limitedBy.ccl}) ${stopped.wall - pressed} ms after the button`);
+    }
+    assertObeysReceivedLimits(samples);
+  });
 });
