@@ -14,7 +14,7 @@ import { claimDevice, releaseDevice } from '../transport/port-registry';
 import { SerialDevicePort } from '../transport/serial-port';
 import { SlavePort } from '../transport/slave-port';
 import type { CliCommand, CliIo } from './command';
-import { parseArgs } from './command';
+import { parseArgs, untilInterrupted } from './command';
 
 const PROTOCOLS = ['pylontech-485'];
 
@@ -119,10 +119,6 @@ export const answerCommand: CliCommand = {
       io.stderr(`${plan}\n`);
       return 2;
     }
-    const stop = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    return runAnswer(plan, io, stop);
+    return runAnswer(plan, io, untilInterrupted());
   },
 };

@@ -33,3 +33,11 @@ export function parseArgs(args: string[]): { options: Record<string, string>; po
   }
   return { options, positional };
 }
+
+/** Resolves when the process gets Ctrl-C or a SIGTERM: long-running commands stop cleanly then. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}

@@ -9,7 +9,7 @@ import { RealClock } from '../core/clock';
 import { runSimulatorOnSerialPort, type SimulatorRun } from '../transport/simulator-runner';
 import { SIMULATORS } from './simulators';
 import type { CliCommand, CliIo } from './command';
-import { parseArgs } from './command';
+import { parseArgs, untilInterrupted } from './command';
 import { setUpBank } from './simulate-bank';
 
 const DEFAULT_BAUD: Record<string, number> = {
@@ -75,10 +75,7 @@ export const simulateCommand: CliCommand = {
       io.stderr(`${simulation}\n`);
       return 2;
     }
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await simulation.close();
     return 0;
   },

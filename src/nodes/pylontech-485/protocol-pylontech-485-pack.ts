@@ -262,41 +262,46 @@ export interface SystemParameters {
   dischargeCurrentLimit: number;
 }
 
-export function encodeSystemParameters(p: SystemParameters): Buffer {
-  return new InfoWriter()
-    .u8(p.dataFlag)
-    .u16(p.cellHighVoltage * 1000)
-    .u16(p.cellLowVoltage * 1000)
-    .s16(p.cellUnderVoltage * 1000)
-    .s16(toKelvin10(p.chargeHighTemperature))
-    .s16(toKelvin10(p.chargeLowTemperature))
-    .s16(p.chargeCurrentLimit * 10)
-    .u16(p.moduleHighVoltage * 1000)
-    .u16(p.moduleLowVoltage * 1000)
-    .u16(p.moduleUnderVoltage * 1000)
-    .s16(toKelvin10(p.dischargeHighTemperature))
-    .s16(toKelvin10(p.dischargeLowTemperature))
-    .s16(p.dischargeCurrentLimit * 10)
-    .toBuffer();
+type ParameterName = Exclude<keyof SystemParameters, 'dataFlag'>;
+/** Wire units: mV for volts, 0.1 A for amps, 0.1 K for °C. */
+type WireUnit = 'mV' | 'dA' | 'dK';
+const TO_WIRE: Record<WireUnit, (value: number) => number> = {
+  mV: (volts) => volts * 1000,
+  dA: (amps) => amps * 10,
+  dK: toKelvin10,
+};
+const FROM_WIRE: Record<WireUnit, (raw: number) => number> = {
+  mV: (raw) => raw / 1000,
+  dA: (raw) => raw / 10,
+  dK: fromKelvin10,
+};
+
+/** The 0x47 words after DATA FLAG, in wire order; one table for the encoder and the decoder. */
+const SYSTEM_PARAMETER_WORDS: ReadonlyArray<[ParameterName, 'u16' | 's16', WireUnit]> = [
+  ['cellHighVoltage', 'u16', 'mV'],
+  ['cellLowVoltage', 'u16', 'mV'],
+  ['cellUnderVoltage', 's16', 'mV'],
+  ['chargeHighTemperature', 's16', 'dK'],
+  ['chargeLowTemperature', 's16', 'dK'],
+  ['chargeCurrentLimit', 's16', 'dA'],
+  ['moduleHighVoltage', 'u16', 'mV'],
+  ['moduleLowVoltage', 'u16', 'mV'],
+  ['moduleUnderVoltage', 'u16', 'mV'],
+  ['dischargeHighTemperature', 's16', 'dK'],
+  ['dischargeLowTemperature', 's16', 'dK'],
+  ['dischargeCurrentLimit', 's16', 'dA'],
+];
+
+export function encodeSystemParameters(parameters: SystemParameters): Buffer {
+  const writer = new InfoWriter().u8(parameters.dataFlag);
+  for (const [name, kind, unit] of SYSTEM_PARAMETER_WORDS) writer[kind](TO_WIRE[unit](parameters[name]));
+  return writer.toBuffer();
 }
 
 export function decodeSystemParameters(info: Buffer): Result<SystemParameters> {
   const reader = new InfoReader(info);
-  const value: SystemParameters = {
-    dataFlag: reader.u8(),
-    cellHighVoltage: reader.u16() / 1000,
-    cellLowVoltage: reader.u16() / 1000,
-    cellUnderVoltage: reader.s16() / 1000,
-    chargeHighTemperature: fromKelvin10(reader.s16()),
-    chargeLowTemperature: fromKelvin10(reader.s16()),
-    chargeCurrentLimit: reader.s16() / 10,
-    moduleHighVoltage: reader.u16() / 1000,
-    moduleLowVoltage: reader.u16() / 1000,
-    moduleUnderVoltage: reader.u16() / 1000,
-    dischargeHighTemperature: fromKelvin10(reader.s16()),
-    dischargeLowTemperature: fromKelvin10(reader.s16()),
-    dischargeCurrentLimit: reader.s16() / 10,
-  };
+  const value = { dataFlag: reader.u8() } as SystemParameters;
+  for (const [name, kind, unit] of SYSTEM_PARAMETER_WORDS) value[name] = FROM_WIRE[unit](reader[kind]());
   return shortInfo(reader, value, 'system parameters');
 }
 
