@@ -23,6 +23,19 @@ export interface AsciiHexFrame {
   chksum: string;
 }
 
+/** VER both protocols send, and CID1 0x46: battery data. */
+export const BATTERY_VERSION = 0x20;
+export const BATTERY_CID1 = 0x46;
+
+/** The commands (CID2) Seplos V2 and Pylontech share, with the same meaning and number. */
+export const BATTERY_COMMAND = {
+  analog: 0x42,
+  alarms: 0x44,
+  systemParameters: 0x47,
+  protocolVersion: 0x4f,
+  manufacturer: 0x51,
+} as const;
+
 export const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 export const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
 

@@ -5,23 +5,27 @@
  * (docs/protocols/pylontech-485.md). The payloads are in protocol-pylontech-485-pack.ts and
  * protocol-pylontech-485-system.ts. Pure; nothing throws.
  */
-import { encodeAsciiHexFrame, hex2, parseAsciiHexFrame, type AsciiHexFrame } from '../../transport/ascii-hex-frame';
+import {
+  BATTERY_CID1,
+  BATTERY_COMMAND,
+  BATTERY_VERSION,
+  encodeAsciiHexFrame,
+  hex2,
+  parseAsciiHexFrame,
+  type AsciiHexFrame,
+} from '../../transport/ascii-hex-frame';
 import type { Result } from '../../core/result';
 
 /** VER of every real pack's answer; on receive VER is ignored, as real packs do. */
-export const PYLON_VERSION = 0x20;
-export const PYLON_CID1 = 0x46;
+export const PYLON_VERSION = BATTERY_VERSION;
+export const PYLON_CID1 = BATTERY_CID1;
 /** The first (master) pack of a group answers at ADR 2; inverters poll that address. */
 export const FIRST_PACK_ADDRESS = 2;
 /** Request INFO 0xFF to the first pack: the whole group (0x42/0x44). */
 export const GROUP_COMMAND = 0xff;
 
 export const COMMAND = {
-  analog: 0x42,
-  alarms: 0x44,
-  systemParameters: 0x47,
-  protocolVersion: 0x4f,
-  manufacturer: 0x51,
+  ...BATTERY_COMMAND,
   management: 0x92,
   serialNumber: 0x93,
   firmware: 0x96,

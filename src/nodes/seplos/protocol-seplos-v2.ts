@@ -9,6 +9,9 @@
 import type { Framer } from '../../transport/framer';
 import type { Result } from '../../core/result';
 import {
+  BATTERY_CID1,
+  BATTERY_COMMAND,
+  BATTERY_VERSION,
   asciiHexFramer,
   encodeAsciiHexFrame,
   frameChecksum,
@@ -18,15 +21,15 @@ import {
   type AsciiHexFrame,
 } from '../../transport/ascii-hex-frame';
 
-export const V2_VERSION = 0x20;
-export const V2_CID1 = 0x46;
+export const V2_VERSION = BATTERY_VERSION;
+export const V2_CID1 = BATTERY_CID1;
 
 export const CID2 = {
-  telemetry: 0x42,
-  alarms: 0x44,
-  parameters: 0x47,
-  protocolVersion: 0x4f,
-  deviceInfo: 0x51,
+  telemetry: BATTERY_COMMAND.analog,
+  alarms: BATTERY_COMMAND.alarms,
+  parameters: BATTERY_COMMAND.systemParameters,
+  protocolVersion: BATTERY_COMMAND.protocolVersion,
+  deviceInfo: BATTERY_COMMAND.manufacturer,
   intraPack: 0x5a,
 } as const;
 
