@@ -4,7 +4,8 @@
  * through the dialog (chemistry, cells, two packs typed into the table) deploys and runs with those packs,
  * as its BankState shows; a flow saved with the JSON packs text loads into the table and deploys
  * unchanged; a high cut below absorb shows the runtime's reason in the dialog, and the deployed node
- * refuses it with the same words. Screenshots go to test-output/browser/.
+ * refuses it with the same words; with the quick start deployed, an empty capacity or current cell shows the
+ * value the node will use and its source ("280 (from BMS)", "100 (default)"). Screenshots go to test-output/browser/.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -13,6 +14,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { DebugListener, startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { CODE_LIKE } from '../helpers/code-like';
+import type { SeenPack } from '../../src/nodes/bms-rules/packs-seen';
 import { dragFromPalette, launch, screenshots, skipWithoutChromium, type Browser } from './browser';
 
 // The editor's globals as the page functions use them: its API, typed loosely on purpose.
@@ -409,5 +411,57 @@ describe('bms-rules dialog (chromium)', function () {
       'lost "unconfigured"',
     );
     console.log(`    status before: "${unconfigured}"; after adding the packs seen: "${after}"`);
+  });
+
+  it('an empty capacity or current cell shows the value the node will use: from the BMS settings of a pack seen, else the default', async () => {
+    const page = browser!.page;
+    const id = 'qs_rules';
+    // the quick start's simulated JK PB packs report their settings once their BMS node has read them
+    let jk1: SeenPack | undefined;
+    const end = Date.now() + 30000;
+    while (!jk1?.settingsCapacityAh && Date.now() < end) {
+      const seen = (await (await fetch(`${nr!.url}/bms-rules/${id}/packs-seen`)).json()) as SeenPack[];
+      jk1 = seen.find((pack) => pack.id === 'jk-1');
+      if (!jk1?.settingsCapacityAh) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(jk1?.settingsCapacityAh && jk1.maxChargeA && jk1.maxDischargeA, `jk-1 seen: ${JSON.stringify(jk1)}`);
+    await page.evaluate((nodeId) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.workspaces.show(RED.nodes.node(nodeId).z);
+    }, id);
+    await openDialog(page, id);
+    const rows = page.locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)');
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('input')!.value));
+    const row = rows.nth(ids.indexOf('jk-1'));
+    const cell = (column: string) => row.locator(`[data-column=${column}]`);
+    await cell('capacityAh').fill('');
+    await cell('maxDischargeA').fill('');
+    // the dialog asks for the packs seen when it opens: wait for that answer
+    const fromBms = `${jk1.settingsCapacityAh} (from BMS)`;
+    await page
+      .waitForFunction(
+        ({ index, want }) => {
+          const shown = document.querySelectorAll('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)');
+          return shown[index]?.querySelector('[data-column=capacityAh]')?.getAttribute('placeholder') === want;
+        },
+        { index: ids.indexOf('jk-1'), want: fromBms },
+        { timeout: 10000 },
+      )
+      .catch(() => undefined);
+    assert.equal(await cell('capacityAh').getAttribute('placeholder'), fromBms);
+    assert.match((await cell('capacityAh').getAttribute('title')) ?? '', /from the BMS settings of jk-1/);
+    assert.equal(await cell('maxDischargeA').getAttribute('placeholder'), `${jk1.maxDischargeA} (from BMS)`);
+    // a pack not seen falls back to the unconfigured-pack value
+    await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
+    const spare = rows.last();
+    await spare.locator('[data-column=id]').fill('spare-9');
+    assert.equal(await spare.locator('[data-column=capacityAh]').getAttribute('placeholder'), '100 (default)');
+    assert.equal(await spare.locator('[data-column=maxChargeA]').getAttribute('placeholder'), '50 (default)');
+    await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-pack-sources.png') });
+    // a typed value wins and shows no source
+    await cell('capacityAh').fill('300');
+    assert.equal(await cell('capacityAh').getAttribute('placeholder'), '');
+    assert.equal(await cell('capacityAh').getAttribute('title'), 'Capacity (Ah)');
+    await page.click('#node-dialog-cancel');
   });
 });

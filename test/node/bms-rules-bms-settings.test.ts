@@ -81,6 +81,7 @@ describe('bms-rules with the BMS settings of its packs (runtime)', function () {
     const seen = (await helper.request().get('/bms-rules/rules/packs-seen').expect(200)).body as SeenPack[];
     const two = seen.find((p) => p.id === 'bank-2')!;
     assert.deepEqual([two.maxChargeA, two.maxDischargeA], [SIM_SETTINGS.maxChargeA, SIM_SETTINGS.maxDischargeA]);
+    assert.equal(two.settingsCapacityAh, 280, 'the capacity the runtime takes, for the packs table placeholder');
     // bms-rules' default high cut (3.58 V) is below the simulated OVP: no warning.
     assert.ok(!banks.at(-1)!.warnings.some((w) => w.startsWith('bmsOvp')), banks.at(-1)!.warnings.join(', '));
   });

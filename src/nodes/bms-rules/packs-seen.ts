@@ -14,6 +14,8 @@ export interface SeenPack {
   capacityAh?: number;
   /** the design (nominal) capacity the BMS reports (PackState designAh, else its settings) */
   designCapacityAh?: number;
+  /** the capacity of the BMS's settings: what bms-rules takes for a capacity the packs table leaves empty */
+  settingsCapacityAh?: number;
   /** the charge / discharge over-current protections of the BMS's settings (extra.settings) */
   maxChargeA?: number;
   maxDischargeA?: number;
@@ -34,7 +36,8 @@ export class PacksSeen {
   record(pack: PackState, now: number): void {
     const capacityAh = positive(pack.fullAh);
     const settings = settingsOf(pack.extra);
-    const designCapacityAh = positive(pack.designAh) ?? positiveSetting(settings, 'capacityAh');
+    const settingsCapacityAh = positiveSetting(settings, 'capacityAh');
+    const designCapacityAh = positive(pack.designAh) ?? settingsCapacityAh;
     const maxChargeA = positiveSetting(settings, 'maxChargeA');
     const maxDischargeA = positiveSetting(settings, 'maxDischargeA');
     this.packs.set(pack.id, {
@@ -43,6 +46,7 @@ export class PacksSeen {
       ...(pack.address !== undefined ? { address: pack.address } : {}),
       ...(capacityAh !== undefined ? { capacityAh } : {}),
       ...(designCapacityAh !== undefined ? { designCapacityAh } : {}),
+      ...(settingsCapacityAh !== undefined ? { settingsCapacityAh } : {}),
       ...(maxChargeA !== undefined ? { maxChargeA } : {}),
       ...(maxDischargeA !== undefined ? { maxDischargeA } : {}),
       temperatureSensors: pack.temperatures.length,
