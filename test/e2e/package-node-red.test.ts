@@ -1,7 +1,7 @@
 /**
  * The packed package installed as a user installs it: uploaded to the palette manager of a fresh
  * Node-RED (which runs npm in its user directory), on Node-RED 4.1 with the Node 20 running the tests and
- * on Node-RED 5 with Node 24 (from the npm registry, cached under test-output/). Each must register all 11
+ * on Node-RED 5 with Node 24 (from the npm registry, cached under test-output/). Each must register all 13
  * node types without a load error, run example 01 to a BankState in its debug node within 60 s, and say
  * in the status of a SocketCAN inverter node what to run when the native socketcan module is unusable.
  */
@@ -31,8 +31,10 @@ const TYPES = [
   'can-bus',
   'growatt-can',
   'jk-bms',
+  'pylontech-485',
   'pylontech-can',
   'seplos-bms',
+  'simulated-bank',
   'sma-can',
   'smartbms',
   'victron-can',
@@ -112,7 +114,7 @@ describe('palette install of the packed package', function () {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it('Node-RED 4.1 on Node 20: 11 types, example 01 to a BankState, SocketCAN node says "npm install socketcan"', async () => {
+  it('Node-RED 4.1 on Node 20: 13 types, example 01 to a BankState, SocketCAN node says "npm install socketcan"', async () => {
     const redJs = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
     const run = await installThroughPalette({
       node: process.execPath,
@@ -147,7 +149,7 @@ describe('palette install of the packed package', function () {
       );
     });
 
-    it('install scripts off (as npm will default): 11 types, a BankState, "socketcan not built" fixed by npm rebuild socketcan; require() there decodes', async () => {
+    it('install scripts off (as npm will default): 13 types, a BankState, "socketcan not built" fixed by npm rebuild socketcan; require() there decodes', async () => {
       // npm reads its config from the environment: the palette's npm runs no install scripts.
       const paletteEnv = { ...runtime.env, npm_config_ignore_scripts: 'true' };
       const run = await installThroughPalette({ ...runtime, env: paletteEnv, tarball: packed.tarball });
