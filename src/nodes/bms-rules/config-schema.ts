@@ -6,6 +6,9 @@
  */
 import { CHEMISTRIES } from '../../core/chemistry';
 import { DEFAULTS, type RulesConfig } from './config';
+import { DEFAULT_PACK_LABEL, PACKS_LABEL } from './pack-columns';
+
+export { PACK_COLUMNS } from './pack-columns';
 
 /** The dialog's sections in display order; everything but `basic` is collapsed until opened. */
 export const SCHEMA_GROUPS = [
@@ -113,7 +116,7 @@ const ROWS: Record<SchemaGroup, Row[]> = {
     ],
     [
       'packs',
-      'Packs',
+      PACKS_LABEL,
       '',
       'One row per pack: the id its BMS node reports, capacity and maximum currents; an empty value comes from the BMS settings.',
       'packs',
@@ -436,7 +439,7 @@ const ROWS: Record<SchemaGroup, Row[]> = {
   health: [
     [
       'defaultPack',
-      'Unconfigured pack',
+      DEFAULT_PACK_LABEL,
       'Ah, A, A',
       'Capacity and maximum currents used for a pack that sends data without being in the table.',
       'pack',

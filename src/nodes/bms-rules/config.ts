@@ -8,6 +8,7 @@ import { checkPackId } from '../../core/pack-state';
 import { checkBatteryTemperature } from './battery-temperature';
 import { checkConfig, type Label } from './config-checks';
 import type { PackConfig, PackRating, RulesConfig, Table } from './config-types';
+import { DEFAULT_PACK_LABEL, PACKS_LABEL, packColumnLabel } from './pack-columns';
 
 export type { PackConfig, PackRating, RelayMode, RulesConfig, ShareMode, SocSource, Table } from './config-types';
 
@@ -378,24 +379,41 @@ export function mergeConfig(user: unknown): Result<RulesConfig> {
   return { ok: true, value: { ...cfg, packs: packs.map((p) => withDefaultRatings(p, cfg.defaultPack)) } };
 }
 
-function checkPacks(v: unknown, name: string): PackConfig[] | string {
-  if (!Array.isArray(v)) return `${name} must be an array`;
-  const ids = new Set<string>();
+/**
+ * Checks the packs table (`name` 'packs') or the unconfigured-pack values ('defaultPack'). Reasons name the
+ * row as people count it and the field by its column label ("Pack 2: Capacity (Ah) must be …").
+ */
+function checkPacks(v: unknown, name: 'packs' | 'defaultPack'): PackConfig[] | string {
+  if (!Array.isArray(v)) return `${PACKS_LABEL} must be a list of packs`;
+  const ids: string[] = [];
   for (const [i, p] of v.entries()) {
-    if (!isObj(p)) return `${name}[${i}] must be an object`;
-    const idReason = checkPackId(p.id);
-    if (idReason) return `${name}[${i}].${idReason}`;
-    const id = p.id as string;
-    if (ids.has(id)) return `${name}: duplicate pack id "${id}"`;
-    ids.add(id);
+    const where = name === 'packs' ? `Pack ${i + 1}` : DEFAULT_PACK_LABEL;
+    if (!isObj(p)) return `${where}: must be a row with a ${packColumnLabel('id')} and ratings`;
+    const idReason = name === 'packs' ? packIdReason(p.id, ids) : undefined;
+    if (idReason) return `${where}: ${idReason}`;
+    ids.push(p.id as string);
     for (const k of PACK_RATINGS) {
       const n = p[k];
       // left out: taken from the pack's BMS settings once it reports them (defaultPack until then)
       if (n === undefined && name === 'packs') continue;
-      if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return `${name}[${i}].${k} must be a positive number`;
+      if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+        const orEmpty = name === 'packs' ? ', or empty to take it from the BMS' : '';
+        return `${where}: ${packColumnLabel(k)} must be a positive number${orEmpty}`;
+      }
     }
   }
   return v as PackConfig[];
+}
+
+/** Why a packs-table id is refused (empty, too long, not printable, already used), in people's words. */
+function packIdReason(id: unknown, earlier: string[]): string | undefined {
+  const label = `the ${packColumnLabel('id')}`;
+  if (typeof id !== 'string' || id.trim() === '') return `${label} must not be empty`;
+  // checkPackId's reasons read "id must be …"
+  const reason = checkPackId(id);
+  if (reason) return `${label}${reason.replace(/^id/, '')}`;
+  const first = earlier.indexOf(id);
+  return first >= 0 ? `${label} "${id}" is already used by pack ${first + 1}` : undefined;
 }
 
 /** A packs-table entry with its left-out ratings filled from defaultPack and listed in `unset`. */

@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULTS } from '../../../src/nodes/bms-rules/config';
-import { SCHEMA_GROUPS, SETTINGS_SCHEMA, labelOf } from '../../../src/nodes/bms-rules/config-schema';
+import { DEFAULTS, resolveConfig } from '../../../src/nodes/bms-rules/config';
+import { PACK_COLUMNS, SCHEMA_GROUPS, SETTINGS_SCHEMA, labelOf } from '../../../src/nodes/bms-rules/config-schema';
 import { REPO_ROOT } from '../../helpers/fixtures';
 import { CODE_LIKE } from '../../helpers/code-like';
 
@@ -39,6 +39,34 @@ describe('bms-rules settings schema', () => {
     assert.equal(labelOf('vCellAbsorb'), 'Absorb voltage (V per cell)');
   });
 
+  it('pack reasons name the row as people count it and the field by its packs-table column label', () => {
+    const rating = { capacityAh: 100, maxChargeA: 50, maxDischargeA: 50 };
+    const cases: Array<[unknown, string]> = [
+      [
+        {
+          packs: [
+            { ...rating, id: 'P1' },
+            { ...rating, id: '' },
+          ],
+        },
+        'Pack 2: the Pack id must not be empty',
+      ],
+      [{ packs: [{ ...rating, id: 'x'.repeat(65) }] }, 'Pack 1: the Pack id must be at most 64 characters (got 65)'],
+      [{ packs: [{ ...rating, id: 'P1', maxDischargeA: -5 }] }, 'Pack 1: Max discharge (A)'],
+      [{ defaultPack: { ...rating, capacityAh: 0 } }, 'Unconfigured pack: Capacity (Ah)'],
+      [{ packs: [{ id: 'P1' }, { id: 'P1' }] }, 'Pack 2: the Pack id "P1" is already used by pack 1'],
+    ];
+    for (const [user, start] of cases) {
+      const resolved = resolveConfig(user);
+      assert.ok(!resolved.ok, JSON.stringify(user));
+      assert.ok(resolved.reason.startsWith(start), resolved.reason);
+      // a quoted pack id is the user's own text; everything else is words
+      assert.doesNotMatch(resolved.reason.replace(/"[^"]*"/g, 'the id'), CODE_LIKE, resolved.reason);
+    }
+    assert.equal(labelOf('packs'), 'Packs');
+    assert.equal(labelOf('defaultPack'), 'Unconfigured pack (Ah, A, A)');
+  });
+
   it('basic holds name, chemistry, cells in series, packs, system currents and relay modes', () => {
     assert.deepEqual(
       SETTINGS_SCHEMA.filter((s) => s.group === 'basic').map((s) => s.name),
@@ -66,6 +94,10 @@ describe('bms-rules settings schema', () => {
 
 describe('bms-rules dialog and help as built from the schema', () => {
   const editor = fs.readFileSync(path.join(DIST, 'bms-rules.html'), 'utf8');
+
+  it("the packs table's columns carry the labels the runtime's pack reasons use", () => {
+    for (const [key, label] of PACK_COLUMNS) assert.ok(editor.includes(`['${key}', '${label}']`), label);
+  });
   const help = fs.readFileSync(path.join(DIST, 'locales/en-US/bms-rules.html'), 'utf8');
   const unescape = (html: string) =>
     html

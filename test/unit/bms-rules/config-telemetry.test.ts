@@ -54,7 +54,7 @@ describe('bms-rules configuration', () => {
       [{ vCellFloat: 3.5 }, /vCellFloat must be below vCellAbsorb: 3\.5 ≥ 3\.45/],
       [
         { packs: [{ id: 'a', capacityAh: 0, maxChargeA: 1, maxDischargeA: 1 }] },
-        /capacityAh must be a positive number/,
+        /^Pack 1: Capacity \(Ah\) must be a positive number, or empty to take it from the BMS$/,
       ],
       [
         {
@@ -63,10 +63,17 @@ describe('bms-rules configuration', () => {
             { id: 'a', capacityAh: 1, maxChargeA: 1, maxDischargeA: 1 },
           ],
         },
-        /duplicate pack id/,
+        /^Pack 2: the Pack id "a" is already used by pack 1$/,
       ],
       [{ staleSec: 40 }, /staleSec must be below offlineSec/],
       [{ cellsSeries: 0 }, /cellsSeries/],
+      [{ packs: {} }, /^Packs must be a list of packs$/],
+      [{ packs: [{ id: 'a' }, 7] }, /^Pack 2: must be a row with a Pack id and ratings$/],
+      [{ packs: [{ id: '  ' }] }, /^Pack 1: the Pack id must not be empty$/],
+      [
+        { defaultPack: { capacityAh: 100, maxChargeA: 0 } },
+        /^Unconfigured pack: Max charge \(A\) must be a positive number$/,
+      ],
       ['x', /must be an object/],
     ];
     for (const [u, re] of bad) {
