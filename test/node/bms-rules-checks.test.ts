@@ -82,6 +82,33 @@ describe('bms-rules refuses contradicting settings with the dialog’s words', f
     ]);
   });
 
+  it('the presets endpoint serves the schema: a label, unit and tooltip for every parameter, and the packs columns', async () => {
+    await helper.load(rulesWithCatalog, []);
+    const res = await helper.request().get('/bms-rules/presets').expect(200);
+    const answer = res.body as {
+      defaults: Record<string, unknown>;
+      presets: Record<string, Record<string, unknown>>;
+      settings: Array<{ name: string; label: string; unit: string; tooltip: string; group: string }>;
+      packColumns: Array<[string, string]>;
+    };
+    const byName = new Map(answer.settings.map((s) => [s.name, s]));
+    const parameters = Object.keys(answer.defaults);
+    assert.ok(parameters.length > 80, `${parameters.length} parameters`);
+    for (const name of parameters) {
+      const setting = byName.get(name);
+      assert.ok(setting, `${name} has a schema entry`);
+      assert.ok(setting.label.length > 3 && setting.label !== name, `${name}: label "${setting.label}"`);
+      if (setting.unit) assert.ok(setting.label.endsWith(`(${setting.unit})`), `${name}: unit in "${setting.label}"`);
+      assert.ok(setting.tooltip.length > 10, `${name}: tooltip`);
+    }
+    for (const preset of Object.values(answer.presets))
+      for (const name of Object.keys(preset)) assert.ok(byName.has(name), `preset value ${name} has a label`);
+    // the packs table's column labels are the words the runtime's pack reasons use
+    const capacity = answer.packColumns.find(([key]) => key === 'capacityAh')![1];
+    const reasons = await checkConfig({ rules: {}, packs: [{ id: 'P1', capacityAh: -1 }] });
+    assert.deepEqual(reasons, [`Pack 1: ${capacity} must be a positive number, or empty to take it from the BMS`]);
+  });
+
   it('every bms-rules node of the shipped examples passes the check', async () => {
     await helper.load(rulesWithCatalog, []);
     let checked = 0;

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock';
 import { RealClock } from '../../core/clock';
 import type { RulesConfig } from './config';
 import { CHEMISTRY_PRESETS, DEFAULTS } from './config';
-import { labelOf } from './config-schema';
+import { PACK_COLUMNS, SETTINGS_SCHEMA, labelOf } from './config-schema';
 import type { StepInput } from './engine';
 import { createState, step } from './engine';
 import type { RulesNodeDef, RulesSettings } from './node-settings';
@@ -56,9 +56,10 @@ export = function (RED: NodeAPI) {
 /** Admin endpoints for the editor (registered once, at module load); relative URLs, read permission. */
 function registerEndpoints(RED: NodeAPI): void {
   const canRead = RED.auth.needsPermission('bms-rules.read');
-  // the editor shows preset values as placeholders
+  // the editor shows preset values as placeholders; labels, units and tooltips come from the one settings
+  // schema (the dialog, the help and the runtime's reasons use the same words)
   RED.httpAdmin.get('/bms-rules/presets', canRead, (_req, res) => {
-    res.json({ defaults: DEFAULTS, presets: CHEMISTRY_PRESETS });
+    res.json({ defaults: DEFAULTS, presets: CHEMISTRY_PRESETS, settings: SETTINGS_SCHEMA, packColumns: PACK_COLUMNS });
   });
   // the dialog's settings → the reasons the node would refuse them for. The body is the node's properties
   // { rules, packs, bankName }, or without `rules` (never a parameter) the parameters themselves.
