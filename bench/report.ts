@@ -31,7 +31,10 @@ const FINDINGS: Record<string, string> = {
     'minimum gap (50 ms). A miss of the ramp target on a loaded machine comes from event-loop delay: compare the ' +
     'p50 and the load average. Step: a cell that jumps from far to past the limit between two polls cannot be ' +
     "anticipated; it waits for its pack's next full poll (up to one poll interval plus the pack's place in the " +
-    'cycle, 5 packs at 115200 baud about 33 ms each), plus the engine and the message path.',
+    'cycle, 5 packs at 115200 baud about 33 ms each), plus the engine and the message path. Seen while writing ' +
+    'the bench (issue 19): in a full run at load 14.7 on the 2 cores the runtime ramp-up p99 was 317 ms (max ' +
+    '1,965 ms, one event-loop stall) and the runtime step p99 1,101 ms; re-run alone at load 1.5 they were 134 ms ' +
+    'and 1,027 ms, with the simulated-time figures unchanged.',
   rules:
     'The median step is far below the target; the wall-clock p99 is set by garbage-collection pauses and by ' +
     'preemption when other processes share the two cores (compare the CPU-time p99 in the note).',
@@ -49,7 +52,7 @@ const FINDINGS: Record<string, string> = {
     'files (it loads at the first serial open). Remaining levers, in the rules: step the bank once per tick instead of ' +
     'once per pack message except for packs close to a limit, and skip output shaping when nothing changed. RSS: ' +
     "each figure is one process's median RSS, which V8's lazy heap growth and garbage collection move by tens of MB " +
-    'between runs (bare Node-RED measured 94 to 121 MB on this machine, (b) 134 to 137 MB); the RSS difference is ' +
+    'between runs (bare Node-RED measured 94 to 121 MB on this machine, (b) 109 to 137 MB); the RSS difference is ' +
     'therefore a rough figure, and a heap comparison after forced garbage collection would be the sharper one.',
   require:
     '`serialport` (native bindings) took longer to load than all CellSafe node files together; it now loads at the ' +
