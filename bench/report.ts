@@ -44,13 +44,20 @@ const FINDINGS: Record<string, string> = {
     "Priority polling's short cycles carry one or a few transactions each, so they pay that per-transaction cost " +
     'like the 1-pack figure does; on a machine busy with other work every real-time ratio drops together.',
   footprint:
-    'Profiled (node --cpu-prof on the Node-RED process of (b), main thread): about half of the CPU is the bms-rules ' +
-    'node (the engine steps the whole bank on every pack message, 16 per second here, plus output shaping and state ' +
-    'persistence), about an eighth the in-process simulators (battery model and answer frames: real packs cost a ' +
-    'serial read instead), the rest decoding and the Node-RED message path; /proc also counts the runtime threads ' +
-    '(garbage collection, compiler) the profiler does not see. Tried: serialport is no longer loaded with the node ' +
-    'files (it loads at the first serial open). Remaining levers, in the rules: step the bank once per tick instead of ' +
-    'once per pack message except for packs close to a limit, and skip output shaping when nothing changed. RSS: ' +
+    'Profiled (issue 19, 30 s of steady state of (b) at load 1, V8 sampling profiler inside the Node-RED process): ' +
+    'the main thread ran JavaScript for 174 ms in 30 s, 0.58 % of one core. The bms-rules node took half of that ' +
+    '(86 ms, 0.29 %: the engine step 58 ms, spread over health, limits, shaping, alarms and the bank state with no ' +
+    'function above a fifth of it; output messages, state persistence and sending the rest), the in-process ' +
+    'simulators 24 ms (0.08 %: answer frames and battery model; real packs cost a serial read instead), decoding, ' +
+    'the Node-RED message path and the inverter encoding the rest. The same engine step, output messages and ' +
+    'persistence check fed 16 packs once a second each in a plain loop cost 1.6 ms of CPU per second (0.16 %). ' +
+    '/proc per thread over 25 s of the same run: 1.48 % in all, 1.08 % on the main thread (JavaScript plus garbage ' +
+    'collection, timers and event-loop wake-ups the samples do not attribute), 0.36 % on the runtime threads; bare ' +
+    'Node-RED is 0.47 %. So no per-message cost dominates: even a bms-rules that did no work at all would save at ' +
+    'most about 0.3 % of a core, and stepping the bank once per tick instead of per pack message (which would give ' +
+    'up the single-step reaction) about 0.2 %. The CPU figure also moves by about 0.5 % between runs on this shared ' +
+    'machine (1.5 % in the window above, 2.0 % in the bench run). Tried: serialport is no longer loaded with the ' +
+    'node files (it loads at the first serial open). RSS: ' +
     "each figure is one process's median RSS, which V8's lazy heap growth and garbage collection move by tens of MB " +
     'between runs (bare Node-RED measured 94 to 121 MB on this machine, (b) 109 to 137 MB); the RSS difference is ' +
     'therefore a rough figure, and a heap comparison after forced garbage collection would be the sharper one.',
