@@ -172,7 +172,8 @@ export function encodeSettings(settings: SettingsBlock): Buffer {
 // ---------------------------------------------------------------------------------------------
 // SFA: ten switch bytes, 1 = function enabled; '' marks a reserved bit.
 
-const SWITCH_NAMES: string[][] = [
+/** Exported: the V2 0x47 switch bytes 1 and 2 use the same bit order as SFA bytes 0 and 1. */
+export const SWITCH_NAMES: readonly (readonly string[])[] = [
   [
     'cellHighVoltageAlarm',
     'cellOverVoltageProtection',

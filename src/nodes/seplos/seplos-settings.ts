@@ -6,7 +6,12 @@
  */
 import { pickSettings, type PackSettingName, type PackSettings } from '../../core/pack-settings';
 import type { V2Parameters } from './seplos-v2-payload';
-import { SWITCH_NAME_LIST, type FunctionSwitches, type SettingsBlock } from './protocol-seplos-v3-settings';
+import {
+  SWITCH_NAME_LIST,
+  SWITCH_NAMES,
+  type FunctionSwitches,
+  type SettingsBlock,
+} from './protocol-seplos-v3-settings';
 
 /** Setting name → 0x47 parameter name (seplos-v2-payload.ts). */
 const V2_NAMES: Partial<Record<PackSettingName, string>> = {
@@ -68,33 +73,9 @@ const magnitude = (v: number): number => Math.abs(v);
  * events, docs/protocols/seplos.md). Bytes 0, 3 and 5 (sensor faults, ambient, pack extras) are left
  * in `extra.parameters`.
  */
-const V2_SWITCH_BITS: Array<[number, string[]]> = [
-  [
-    1,
-    [
-      'cellHighVoltageAlarm',
-      'cellOverVoltageProtection',
-      'cellLowVoltageAlarm',
-      'cellUnderVoltageProtection',
-      'packHighVoltageAlarm',
-      'packOverVoltageProtection',
-      'packLowVoltageAlarm',
-      'packUnderVoltageProtection',
-    ],
-  ],
-  [
-    2,
-    [
-      'chargeHighTemperatureAlarm',
-      'chargeOverTemperatureProtection',
-      'chargeLowTemperatureAlarm',
-      'chargeUnderTemperatureProtection',
-      'dischargeHighTemperatureAlarm',
-      'dischargeOverTemperatureProtection',
-      'dischargeLowTemperatureAlarm',
-      'dischargeUnderTemperatureProtection',
-    ],
-  ],
+const V2_SWITCH_BITS: Array<[number, readonly string[]]> = [
+  [1, SWITCH_NAMES[0]],
+  [2, SWITCH_NAMES[1]],
   [
     4,
     [
