@@ -31,6 +31,26 @@ export interface BusRun {
   failures: number;
 }
 
+/** A bus over `packs` simulated packs whose port counts the bytes both ways and the requests written. */
+function countedBus(p: PolledProtocol, packs: number, time: 'simulated' | 'real', turnaroundMs: number) {
+  const clock: Clock = time === 'simulated' ? new StepClock() : new RealClock();
+  const addresses = Array.from({ length: packs }, (_, i) => i + 1);
+  const port = new SimulatorPort(p.factory, { addresses, cells: 16, turnaroundMs }, clock, p.baudRate);
+  const traffic = { bytes: 0, transactions: 0 };
+  const write = port.write.bind(port);
+  port.write = (d: Buffer) => {
+    traffic.bytes += d.length;
+    traffic.transactions++;
+    return write(d);
+  };
+  port.on('data', (d: Buffer) => {
+    traffic.bytes += d.length;
+  });
+  const bus = new SerialBus({ createPort: () => port, clock, timeoutMs: 1000 });
+  bus.register({ id: 'bench', busStatus: () => undefined });
+  return { clock, addresses, bus, traffic };
+}
+
 /** `time`: simulated (scheduling only) or real (adds CPU cost and Node timer granularity). */
 export async function measureBus(
   p: PolledProtocol,
@@ -39,22 +59,7 @@ export async function measureBus(
   time: 'simulated' | 'real',
   turnaroundMs = TURNAROUND_MS,
 ): Promise<BusRun> {
-  const clock: Clock = time === 'simulated' ? new StepClock() : new RealClock();
-  const addresses = Array.from({ length: packs }, (_, i) => i + 1);
-  const port = new SimulatorPort(p.factory, { addresses, cells: 16, turnaroundMs }, clock, p.baudRate);
-  let bytes = 0,
-    transactions = 0;
-  const write = port.write.bind(port);
-  port.write = (d: Buffer) => {
-    bytes += d.length;
-    transactions++;
-    return write(d);
-  };
-  port.on('data', (d: Buffer) => {
-    bytes += d.length;
-  });
-  const bus = new SerialBus({ createPort: () => port, clock, timeoutMs: 1000 });
-  bus.register({ id: 'bench', busStatus: () => undefined });
+  const { clock, addresses, bus, traffic } = countedBus(p, packs, time, turnaroundMs);
   const ends: number[] = [];
   const marks: Array<{ bytes: number; transactions: number }> = [];
   let failures = 0;
@@ -70,7 +75,7 @@ export async function measureBus(
     },
     onCycle: () => {
       ends.push(clock.now());
-      marks.push({ bytes, transactions });
+      marks.push({ bytes: traffic.bytes, transactions: traffic.transactions });
       if (ends.length > cycles) {
         poller.stop();
         resolveDone();
@@ -127,22 +132,7 @@ export async function measurePriorityBus(
   time: 'simulated' | 'real',
   turnaroundMs = TURNAROUND_MS,
 ): Promise<PriorityRun> {
-  const clock: Clock = time === 'simulated' ? new StepClock() : new RealClock();
-  const addresses = Array.from({ length: packs }, (_, i) => i + 1);
-  const port = new SimulatorPort(p.factory, { addresses, cells: 16, turnaroundMs }, clock, p.baudRate);
-  let bytes = 0,
-    transactions = 0;
-  const write = port.write.bind(port);
-  port.write = (d: Buffer) => {
-    bytes += d.length;
-    transactions++;
-    return write(d);
-  };
-  port.on('data', (d: Buffer) => {
-    bytes += d.length;
-  });
-  const bus = new SerialBus({ createPort: () => port, clock, timeoutMs: 1000 });
-  bus.register({ id: 'bench', busStatus: () => undefined });
+  const { clock, addresses, bus, traffic } = countedBus(p, packs, time, turnaroundMs);
   const polls = new Map<number, number[]>(addresses.map((a) => [a, []]));
   let cycleStart: { at: number; bytes: number; transactions: number } | undefined;
   let busyMs = 0,
@@ -150,7 +140,7 @@ export async function measurePriorityBus(
     cycles = 0;
   const poller = new PackPoller(clock, addresses, PRIORITY_INTERVAL_MS, {
     pollPack: (a) => {
-      cycleStart ??= { at: clock.now(), bytes, transactions };
+      cycleStart ??= { at: clock.now(), bytes: traffic.bytes, transactions: traffic.transactions };
       polls.get(a)!.push(clock.now());
       return p.readPack(bus, a, () => clock.now());
     },
@@ -162,7 +152,8 @@ export async function measurePriorityBus(
       if (cycleStart && cycles++ > 0) {
         busyMs += clock.now() - cycleStart.at;
         idealMs +=
-          wireTimeMs(bytes - cycleStart.bytes, p.baudRate) + (transactions - cycleStart.transactions) * turnaroundMs;
+          wireTimeMs(traffic.bytes - cycleStart.bytes, p.baudRate) +
+          (traffic.transactions - cycleStart.transactions) * turnaroundMs;
       }
       cycleStart = undefined;
     },
