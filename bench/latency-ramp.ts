@@ -16,6 +16,7 @@ import { JK_PB } from '../test/helpers/bms-protocols';
 import { Pipeline } from '../test/helpers/pipeline';
 import { Rng } from '../test/helpers/rng';
 import { StepClock } from '../test/helpers/step-clock';
+import { stepUntil } from './lib/step-until';
 import { type HelperNode, PACKS, RULES_OVERRIDES, nextLimit } from './lib/runtime-chain';
 
 export type RampDirection = 'high' | 'low';
@@ -120,14 +121,9 @@ export async function simulatedRamp(direction: RampDirection, events: number, se
     amps = e.view[limit] ?? NaN;
     at = e.now;
   };
-  const until = async (test: () => boolean, ms: number): Promise<boolean> => {
-    const end = clock.now() + ms;
-    while (!test() && clock.now() < end) await clock.runFor(10);
-    return test();
-  };
   p.start();
   const out: RampEvent[] = [];
-  if (!(await until(() => amps > 0, 120_000))) throw new Error(`simulated ramp: ${limit} never above 0`);
+  if (!(await stepUntil(clock, () => amps > 0, 120_000))) throw new Error(`simulated ramp: ${limit} never above 0`);
   for (let e = 0; e < events; e++) {
     await clock.runFor(rng.next() * 1000);
     const rate = MIN_RATE_V_S + rng.next() * (MAX_RATE_V_S - MIN_RATE_V_S);
@@ -135,11 +131,13 @@ export async function simulatedRamp(direction: RampDirection, events: number, se
     const from = rampCut(direction) - sign * START_OUTSIDE_V;
     const undo = runner(p.pack(rng.int(1, PACKS)).model, rng.int(0, 15), from, (sign * rate) / 1000, start);
     const cross = start + (START_OUTSIDE_V / rate) * 1000;
-    if (!(await until(() => amps === 0, 60_000))) throw new Error(`simulated ramp ${e}: no ${limit} = 0 frame`);
+    if (!(await stepUntil(clock, () => amps === 0, 60_000)))
+      throw new Error(`simulated ramp ${e}: no ${limit} = 0 frame`);
     if (at < cross) throw new Error(`simulated ramp ${e}: ${limit} = 0 before the crossing`);
     out.push({ latencyMs: at - cross, rateMvS: rate * 1000 });
     undo();
-    if (!(await until(() => amps > 0, 120_000))) throw new Error(`simulated ramp ${e}: ${limit} did not recover`);
+    if (!(await stepUntil(clock, () => amps > 0, 120_000)))
+      throw new Error(`simulated ramp ${e}: ${limit} did not recover`);
   }
   await p.stop();
   return out;

@@ -20,6 +20,7 @@ import { type HelperNode, PACKS, RULES_OVERRIDES, chainFlow, nextLimit } from '.
 import { type Figure, type SectionResult, atMost } from './lib/section';
 import { type Summary, sig, summarize } from './lib/stats';
 import { StepClock } from '../test/helpers/step-clock';
+import { stepUntil } from './lib/step-until';
 
 const RULES_NODE = path.join(__dirname, '../src/nodes/bms-rules/bms-rules.ts');
 const CHAINS = 8;
@@ -88,23 +89,19 @@ export async function simulatedLatency(events: number, seed = 1): Promise<number
     ccl = e.view.ccl ?? NaN;
     at = e.now;
   };
-  const until = async (test: () => boolean, ms: number): Promise<boolean> => {
-    const end = clock.now() + ms;
-    while (!test() && clock.now() < end) await clock.runFor(10);
-    return test();
-  };
   p.start();
   const out: number[] = [];
-  if (!(await until(() => ccl > 0, 120_000))) throw new Error('simulated chain: CCL never above 0');
+  if (!(await stepUntil(clock, () => ccl > 0, 120_000))) throw new Error('simulated chain: CCL never above 0');
   for (let e = 0; e < events; e++) {
     await clock.runFor(rng.next() * POLL_INTERVAL_S * 1000);
     const pack = p.pack(rng.int(1, PACKS));
     const t0 = clock.now();
     pack.model.cellOffsets.set(rng.int(0, 15), 0.35);
-    if (!(await until(() => ccl === 0 && at >= t0, 10_000))) throw new Error(`simulated event ${e}: no CCL = 0 frame`);
+    if (!(await stepUntil(clock, () => ccl === 0 && at >= t0, 10_000)))
+      throw new Error(`simulated event ${e}: no CCL = 0 frame`);
     out.push(at - t0);
     pack.model.cellOffsets.clear();
-    if (!(await until(() => ccl > 0, 120_000))) throw new Error(`simulated event ${e}: CCL did not recover`);
+    if (!(await stepUntil(clock, () => ccl > 0, 120_000))) throw new Error(`simulated event ${e}: CCL did not recover`);
   }
   await p.stop();
   return out;
