@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
-import { launch, skipWithoutChromium, type Browser } from './browser';
+import { closeDialog, exportedNode, launch, skipWithoutChromium, type Browser } from './browser';
 
 // The editor's globals as the page functions use them: its API, typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,19 +48,6 @@ async function openDialog(page: Page, id: string, fields: string[]): Promise<Rec
   }, fields);
 }
 
-/** Done, and wait for the tray to go (a closing tray still holds inputs with the same ids). */
-async function done(page: Page): Promise<void> {
-  await page.click('#node-dialog-ok');
-  await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
-}
-
-/** What a deploy would send for the node. */
-const exported = (page: Page, id: string): Promise<Record<string, unknown>> =>
-  page.evaluate((nodeId) => {
-    const RED = (window as unknown as EditorWindow).RED;
-    return RED.nodes.convertNode(RED.nodes.node(nodeId));
-  }, id);
-
 describe('BMS editor forms read flows saved with earlier setting names (chromium)', function () {
   this.timeout(180000);
   let nr: NodeRedProcess | undefined;
@@ -94,7 +81,7 @@ describe('BMS editor forms read flows saved with earlier setting names (chromium
   });
 
   it('a node never opened keeps its earlier names through an export', async () => {
-    const node = await exported(browser!.page, SMARTBMS.id);
+    const node = await exportedNode(browser!.page, SMARTBMS.id);
     assert.equal(node.packId, 'pack-A');
     assert.equal(node.dataTimeout, 30);
     assert.equal(node.idPrefix, undefined);
@@ -106,8 +93,8 @@ describe('BMS editor forms read flows saved with earlier setting names (chromium
       idPrefix: 'pack-A',
       staleAfter: '30',
     });
-    await done(page);
-    const node = await exported(page, SMARTBMS.id);
+    await closeDialog(page);
+    const node = await exportedNode(page, SMARTBMS.id);
     assert.equal(node.idPrefix, 'pack-A');
     assert.equal(String(node.staleAfter), '30');
   });
@@ -122,8 +109,8 @@ describe('BMS editor forms read flows saved with earlier setting names (chromium
     });
     assert.ok(await page.locator('#node-input-staleAfter').isVisible(), 'lost-after shown in listen mode');
     assert.ok(!(await page.locator('#node-input-allowWrites').isVisible()), 'no writes in listen mode');
-    await done(page);
-    const node = await exported(page, JK_LISTEN.id);
+    await closeDialog(page);
+    const node = await exportedNode(page, JK_LISTEN.id);
     assert.deepEqual([node.protocol, node.mode, String(node.staleAfter)], ['pb', 'listen', '15']);
     assert.deepEqual(browser!.takeProblems(nr!.url), [], 'no console errors');
   });

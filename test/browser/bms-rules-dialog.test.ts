@@ -15,7 +15,15 @@ import type { Page } from 'playwright-core';
 import { DebugListener, startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { CODE_LIKE } from '../helpers/code-like';
 import type { SeenPack } from '../../src/nodes/bms-rules/packs-seen';
-import { dragFromPalette, launch, screenshots, skipWithoutChromium, type Browser } from './browser';
+import {
+  closeDialog,
+  dragFromPalette,
+  exportedNode,
+  launch,
+  screenshots,
+  skipWithoutChromium,
+  type Browser,
+} from './browser';
 
 // The editor's globals as the page functions use them: its API, typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,17 +45,6 @@ async function openDialog(page: Page, id: string): Promise<void> {
   // the presets endpoint fills the placeholders
   await page.waitForFunction(() => document.querySelector('#cellsafe-rp-vCellAbsorb')?.getAttribute('placeholder'));
 }
-
-async function done(page: Page): Promise<void> {
-  await page.click('#node-dialog-ok');
-  await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
-}
-
-const exported = (page: Page, id: string): Promise<Record<string, unknown>> =>
-  page.evaluate((nodeId) => {
-    const RED = (window as unknown as EditorWindow).RED;
-    return RED.nodes.convertNode(RED.nodes.node(nodeId));
-  }, id);
 
 /** A debug node on the active tab showing output 1 (BankState) of the node, wired by the editor's API. */
 async function watchBank(page: Page, rulesId: string): Promise<string> {
@@ -241,8 +238,8 @@ describe('bms-rules dialog (chromium)', function () {
       '16 × 3.45 V = 55.2 V',
     );
     await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-new-node.png') });
-    await done(page);
-    const node = await exported(page, id);
+    await closeDialog(page);
+    const node = await exportedNode(page, id);
     assert.deepEqual(JSON.parse(String(node.packs)), [
       { id: 'rack-a', capacityAh: 280, maxChargeA: 140, maxDischargeA: 150 },
       { id: 'rack-b', capacityAh: 314, maxChargeA: 150, maxDischargeA: 160 },
@@ -303,8 +300,8 @@ describe('bms-rules dialog (chromium)', function () {
       'a saved advanced value marks its group',
     );
     await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-saved-flow.png') });
-    await done(page);
-    const node = await exported(page, id);
+    await closeDialog(page);
+    const node = await exportedNode(page, id);
     assert.equal(node.packs, SAVED_PACKS, 'packs text kept byte for byte');
     assert.equal(node.rules, SAVED_RULES, 'rules text kept byte for byte');
     const debugId = await watchBank(page, id);
@@ -336,7 +333,7 @@ describe('bms-rules dialog (chromium)', function () {
       /1 changed/,
     );
     await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-invalid-order.png') });
-    await done(page);
+    await closeDialog(page);
     await deploy(page);
     const lines = shown.split('\n').map((line) => line.trim());
     const refused = () => lines.every((line) => nr!.output().includes(line));
@@ -366,7 +363,7 @@ describe('bms-rules dialog (chromium)', function () {
         left,
       );
     }
-    await done(page);
+    await closeDialog(page);
     await deploy(page);
     const unconfigured = await waitForStatus(
       page,
@@ -402,7 +399,7 @@ describe('bms-rules dialog (chromium)', function () {
     );
     const sensors = await page.locator('#cellsafe-rp-batteryTemperature option').allTextContents();
     assert.ok(sensors.includes('Pack jk-3, sensor 1'), `battery temperature choices: ${sensors.join(', ')}`);
-    await done(page);
+    await closeDialog(page);
     await deploy(page);
     const after = await waitForStatus(
       page,

@@ -115,3 +115,17 @@ export async function dragFromPalette(page: Page, type: string, x: number, y: nu
   assert.ok(id, `${type}: dropping it from the palette added a node`);
   return id;
 }
+
+/** Done, and wait for the tray to go (a closing tray still holds inputs with the same ids). */
+export async function closeDialog(page: Page): Promise<void> {
+  await page.click('#node-dialog-ok');
+  await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
+}
+
+/** What a deploy would send for the node. */
+export const exportedNode = (page: Page, id: string): Promise<Record<string, unknown>> =>
+  page.evaluate((nodeId) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const RED = (window as any).RED;
+    return RED.nodes.convertNode(RED.nodes.node(nodeId));
+  }, id);
