@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
+import { jitteredCells, rulesPack } from '../helpers/rules-pack';
 import type { PackState } from '../../src/core/pack-state';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
 import { REASON_HOLD_MS } from '../../src/nodes/bms-rules/node-status';
@@ -17,21 +18,7 @@ helper.init(require.resolve('node-red'));
 const REST = Array(16).fill(3.3) as number[];
 
 function pack(cells: number[], temperatures: number[]): PackState {
-  const jitter = [cells[0] + Math.random() * 0.0005, ...cells.slice(1)];
-  return {
-    kind: 'pack',
-    id: 'P1',
-    protocol: 'jk-pb',
-    time: Date.now(),
-    voltage: jitter.reduce((a, b) => a + b, 0),
-    current: 0,
-    soc: 60,
-    cells: jitter,
-    temperatures,
-    chargeAllowed: true,
-    dischargeAllowed: true,
-    alarms: {},
-  };
+  return rulesPack('P1', jitteredCells(0.0005, cells), temperatures);
 }
 
 describe('bms-rules status: why a limit is below its maximum', function () {

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
+import { jitteredCells, rulesPack } from '../helpers/rules-pack';
 import type { PackState } from '../../src/core/pack-state';
 import { lastStatus, until } from '../helpers/runtime';
 import { getNode, type TestNode } from '../helpers/node-red';
@@ -27,21 +28,7 @@ interface Msg {
 }
 
 function pack(o: { cells?: number[]; temps?: number[] } = {}): PackState {
-  const cells = o.cells ?? Array.from({ length: 16 }, (_, k) => 3.3 + (k === 0 ? Math.random() * 0.002 : 0));
-  return {
-    kind: 'pack',
-    id: 'P1',
-    protocol: 'jk-pb',
-    time: Date.now(),
-    voltage: cells.reduce((a, b) => a + b, 0),
-    current: 0,
-    soc: 60,
-    cells,
-    temperatures: o.temps ?? [25, 25],
-    chargeAllowed: true,
-    dischargeAllowed: true,
-    alarms: {},
-  };
+  return rulesPack('P1', o.cells ?? jitteredCells(), o.temps ?? [25, 25]);
 }
 
 const cellsWith = (v: number): number[] => [v, ...Array(15).fill(3.3)];

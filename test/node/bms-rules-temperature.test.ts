@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import helper from 'node-red-node-test-helper';
+import { jitteredCells, rulesPack } from '../helpers/rules-pack';
 import type { PackState } from '../../src/core/pack-state';
 import type { RulesBankState } from '../../src/nodes/bms-rules/engine';
 import { lastStatus, until } from '../helpers/runtime';
@@ -27,21 +28,7 @@ const CHOICES: Record<string, unknown> = {
 const TIMING = { staleSec: 1, offlineSec: 2 };
 
 function pack(id: string, temperatures: number[]): PackState {
-  const cells = Array.from({ length: 16 }, (_, k) => 3.3 + (k === 0 ? Math.random() * 0.002 : 0));
-  return {
-    kind: 'pack',
-    id,
-    protocol: 'jk-pb',
-    time: Date.now(),
-    voltage: cells.reduce((a, b) => a + b, 0),
-    current: 0,
-    soc: 60,
-    cells,
-    temperatures,
-    chargeAllowed: true,
-    dischargeAllowed: true,
-    alarms: {},
-  };
+  return rulesPack(id, jitteredCells(), temperatures);
 }
 
 function rulesNodes(): Array<Record<string, unknown>> {

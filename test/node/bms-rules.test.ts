@@ -9,6 +9,7 @@ import helper from 'node-red-node-test-helper';
 import busNode = require('../../src/nodes/bms-serial-bus/bms-serial-bus');
 import jkNode = require('../../src/nodes/jk-bms/jk-bms');
 import rulesNode = require('../../src/nodes/bms-rules/bms-rules');
+import { jitteredCells, rulesPack } from '../helpers/rules-pack';
 import type { PackState } from '../../src/core/pack-state';
 import { validateBankState } from '../../src/core/pack-state';
 import type { DeviceSimulator } from '../../src/transport/simulator-api';
@@ -63,22 +64,7 @@ function rulesFlow(extra: Record<string, unknown> = {}) {
 }
 
 function pack(id: string, o: Partial<PackState> = {}): PackState {
-  const cells = Array.from({ length: 16 }, (_, k) => 3.3 + (k === 0 ? Math.random() * 0.002 : 0));
-  return {
-    kind: 'pack',
-    id,
-    protocol: 'jk-pb',
-    time: Date.now(),
-    voltage: cells.reduce((a, b) => a + b, 0),
-    current: 0,
-    soc: 60,
-    cells,
-    temperatures: [25, 25.5],
-    chargeAllowed: true,
-    dischargeAllowed: true,
-    alarms: {},
-    ...o,
-  };
+  return { ...rulesPack(id, jitteredCells(), [25, 25.5]), ...o };
 }
 
 const lastBank = (m: Msg[]): RulesBankState => m[m.length - 1].payload as RulesBankState;
