@@ -10,24 +10,7 @@ import { simulatedJkSettings } from '../../src/nodes/jk-bms/simulator-settings';
 import { createSeplosV3Simulator } from '../../src/nodes/seplos/simulator';
 import { runSimulatorOnSerialPort, type SimulatorRun } from '../../src/transport/simulator-runner';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
-import type { CliIo } from '../../src/cli/command';
-
-/** stdout and stderr of one in-process run. */
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async () => '',
-    stdinLines: async function* () {},
-  };
-  return io;
-}
+import { captureIo } from '../helpers/cli-io';
 
 describe('cellsafe settings over a pty pair', function () {
   this.timeout(20000);

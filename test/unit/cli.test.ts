@@ -1,24 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { main } from '../../src/cli/cellsafe';
-import type { CliIo } from '../../src/cli/command';
-
-export function captureIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async () => stdin,
-    stdinLines: async function* () {
-      for (const l of stdin.split('\n')) yield l;
-    },
-  };
-  return io;
-}
+import { captureIo } from '../helpers/cli-io';
 
 describe('cellsafe CLI dispatch', () => {
   it('--help lists every subcommand', async () => {
