@@ -5,17 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { main } from '../../../src/cli/cellsafe';
 import type { CliIo } from '../../../src/cli/command';
-import { loadVectors } from '../../helpers/fixtures';
+import { SEPLOS_VECTORS } from '../../helpers/seplos-vectors';
 
-const VECTORS = loadVectors('seplos') as Array<{
-  protocol: string;
-  command: string;
-  raw: string;
-  request_raw?: string;
-  start_address?: string;
-  expected: Record<string, unknown>;
-  source: string;
-}>;
+const VECTORS = SEPLOS_VECTORS;
 
 async function run(args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
   let text = '';

@@ -14,19 +14,12 @@ import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { checkedIntraPack, checkedV2Pack, checkedV3Pack } from '../../../src/nodes/seplos/checked-pack';
 import type { PlausibilityOptions } from '../../../src/core/plausibility';
 import type { Result } from '../../../src/core/result';
-import { loadVectors } from '../../helpers/fixtures';
+import { SEPLOS_VECTORS } from '../../helpers/seplos-vectors';
 import { Rng } from '../../helpers/rng';
 import { GateTally, assertPlausible, isGateRejection } from '../../helpers/plausible';
 
 const N = 100_000;
-const VECTORS = loadVectors('seplos') as Array<{
-  protocol: string;
-  command: string;
-  direction: string;
-  raw: string;
-  start_address?: string;
-  expected: Record<string, unknown>;
-}>;
+const VECTORS = SEPLOS_VECTORS;
 
 const rng = new Rng(0x5e9105);
 const rnd = (): number => rng.next();

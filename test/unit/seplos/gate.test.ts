@@ -9,17 +9,10 @@ import { V2BankListener } from '../../../src/nodes/seplos/listener';
 import { decodeSeplosV2, decodeSeplosV3 } from '../../../src/nodes/seplos/cli-decode';
 import * as v2 from '../../../src/nodes/seplos/protocol-seplos-v2';
 import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
-import { loadVectors } from '../../helpers/fixtures';
+import { SEPLOS_VECTORS } from '../../helpers/seplos-vectors';
 import { assertPlausible } from '../../helpers/plausible';
 
-const VECTORS = loadVectors('seplos') as Array<{
-  protocol: string;
-  command: string;
-  direction: string;
-  raw: string;
-  start_address?: string;
-  expected: Record<string, unknown>;
-}>;
+const VECTORS = SEPLOS_VECTORS;
 const responses = (protocol: string, command: string) =>
   VECTORS.filter((v) => v.protocol === protocol && v.command === command && v.direction === 'response');
 

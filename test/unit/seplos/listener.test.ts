@@ -4,16 +4,9 @@
 import { strict as assert } from 'node:assert';
 import { validatePackState, type PackState } from '../../../src/core/pack-state';
 import { V2BankListener, V3BankListener } from '../../../src/nodes/seplos/listener';
-import { loadVectors } from '../../helpers/fixtures';
+import { SEPLOS_VECTORS } from '../../helpers/seplos-vectors';
 
-const VECTORS = loadVectors('seplos') as Array<{
-  protocol: string;
-  command: string;
-  raw: string;
-  request_raw?: string;
-  start_address?: string;
-  expected: Record<string, unknown>;
-}>;
+const VECTORS = SEPLOS_VECTORS;
 
 function feed(push: (b: Buffer) => void, stream: Buffer, chunk: number): void {
   for (let i = 0; i < stream.length; i += chunk) push(stream.subarray(i, i + chunk));

@@ -9,21 +9,9 @@ import * as v2Payload from '../../../src/nodes/seplos/seplos-v2-payload';
 import * as v2PackState from '../../../src/nodes/seplos/seplos-v2-pack-state';
 import * as v3 from '../../../src/nodes/seplos/protocol-seplos-v3';
 import { validatePackState } from '../../../src/core/pack-state';
-import { loadVectors } from '../../helpers/fixtures';
+import { SEPLOS_VECTORS } from '../../helpers/seplos-vectors';
 
-interface Vector {
-  source: string;
-  protocol: 'seplos-v2' | 'seplos-v3';
-  command: string;
-  direction: 'request' | 'response';
-  raw: string;
-  note: string;
-  start_address?: string;
-  request_raw?: string;
-  expected: Record<string, unknown>;
-}
-
-const VECTORS: Vector[] = loadVectors('seplos') as Vector[];
+const VECTORS = SEPLOS_VECTORS;
 
 const hexNum = (s: unknown): number => parseInt(String(s), 16);
 const near = (actual: number | undefined, expected: unknown, tol: number, what: string): void => {
