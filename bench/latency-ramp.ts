@@ -9,15 +9,13 @@
  */
 import type { BatteryModel } from '../src/core/battery-model';
 import { NEAR_LIMIT_DEFAULTS, nearLimit } from '../src/core/near-limit';
-import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
 import { BMS_DEFAULTS } from '../src/nodes/shared/bms-settings';
 import type { DeviceSimulator } from '../src/transport/simulator-api';
-import { JK_PB } from '../test/helpers/bms-protocols';
-import { Pipeline } from '../test/helpers/pipeline';
 import { Rng } from '../test/helpers/rng';
 import { StepClock } from '../test/helpers/step-clock';
 import { stepUntil } from './lib/step-until';
-import { type HelperNode, PACKS, RULES_OVERRIDES, nextLimit } from './lib/runtime-chain';
+import { simulatedChain } from './lib/simulated-chain';
+import { type HelperNode, PACKS, nextLimit } from './lib/runtime-chain';
 
 export type RampDirection = 'high' | 'low';
 
@@ -103,16 +101,11 @@ export async function rampChain(
 export async function simulatedRamp(direction: RampDirection, events: number, seed: number): Promise<RampEvent[]> {
   const clock = new StepClock();
   const rng = new Rng(seed);
-  const p = new Pipeline({
-    bms: JK_PB,
-    inverter: PROTOCOLS.pylontech,
-    packs: PACKS,
+  const p = simulatedChain(
     clock,
-    wireTime: true,
-    pollIntervalMs: BMS_DEFAULTS.interval * 1000,
-    rules: RULES_OVERRIDES,
-    nearLimit: (pack) => nearLimit(pack, NEAR_LIMIT_DEFAULTS) !== undefined,
-  });
+    BMS_DEFAULTS.interval * 1000,
+    (pack) => nearLimit(pack, NEAR_LIMIT_DEFAULTS) !== undefined,
+  );
   const limit = direction === 'high' ? 'ccl' : 'dcl';
   const sign = direction === 'high' ? 1 : -1;
   let amps = NaN,

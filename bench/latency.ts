@@ -10,17 +10,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
-import { PROTOCOLS } from '../src/nodes/inverter-can/protocols';
 import type { DeviceSimulator } from '../src/transport/simulator-api';
-import { JK_PB } from '../test/helpers/bms-protocols';
-import { Pipeline } from '../test/helpers/pipeline';
 import { Rng } from '../test/helpers/rng';
 import { type RampDirection, type RampEvent, rampChain, rampCut, simulatedRamp } from './latency-ramp';
-import { type HelperNode, PACKS, RULES_OVERRIDES, chainFlow, nextLimit } from './lib/runtime-chain';
+import { type HelperNode, PACKS, chainFlow, nextLimit } from './lib/runtime-chain';
 import { type Figure, type SectionResult, atMost } from './lib/section';
 import { type Summary, sig, summarize } from './lib/stats';
 import { StepClock } from '../test/helpers/step-clock';
 import { stepUntil } from './lib/step-until';
+import { simulatedChain } from './lib/simulated-chain';
 
 const RULES_NODE = path.join(__dirname, '../src/nodes/bms-rules/bms-rules.ts');
 const CHAINS = 8;
@@ -74,15 +72,7 @@ async function chain(k: number, events: number, sink: number[], errors: string[]
 export async function simulatedLatency(events: number, seed = 1): Promise<number[]> {
   const clock = new StepClock();
   const rng = new Rng(seed);
-  const p = new Pipeline({
-    bms: JK_PB,
-    inverter: PROTOCOLS.pylontech,
-    packs: PACKS,
-    clock,
-    wireTime: true,
-    pollIntervalMs: POLL_INTERVAL_S * 1000,
-    rules: RULES_OVERRIDES,
-  });
+  const p = simulatedChain(clock, POLL_INTERVAL_S * 1000);
   let ccl = NaN,
     at = 0;
   p.onTransmit = (e) => {
