@@ -6,23 +6,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { answerPlan, runAnswer } from '../../src/cli/answer';
-import type { CliIo } from '../../src/cli/command';
 import { startSimulation, type Simulation } from '../../src/cli/simulate';
 import type { InverterReading } from '../../src/nodes/pylontech-485/inverter-simulator';
 import { createPtyPair, socatAvailable, type PtyPair } from '../helpers/pty';
 import { until } from '../helpers/runtime';
-
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => '',
-    stdinLines: async function* () {},
-  };
-  return io;
-}
+import { captureIo } from '../helpers/cli-io';
 
 const BANK = { cvl: 56.8, ccl: 60, dcl: 80, soc: 55, voltage: 52.1, current: -7.5, temperature: 21, capacityAh: 100 };
 
