@@ -230,6 +230,25 @@ describe('data age: never fresher than its own time', () => {
     assert.equal(tight[0].packStates.P3.lastInvalid, 'pack clock 4 s ahead');
   });
 
+  it('a sample measured before the one held (a late redelivery) never replaces it; after the host clock steps back, new samples count', () => {
+    const r = warmRun();
+    const held = r.run(1, packsWith({}))[0];
+    assert.equal(held.packStates.P2.cellMin, 3.3);
+    // P2's sample from 5 s ago arrives late, with a low cell that would cut the discharge limit
+    const late = r.step({ packs: [pack('P2', r.now - 5000, { cell: 2.9 })] });
+    assert.equal(late.packStates.P2.cellMin, 3.3, 'the newer values stay');
+    assert.equal(late.packStates.P2.delaySec, 5, 'how late it came still shows');
+    assert.equal(late.dcl, held.dcl);
+    // a newer sample with the same low cell is taken
+    const newer = r.step({ packs: [pack('P2', r.now, { cell: 2.9 })] });
+    assert.equal(newer.packStates.P2.cellMin, 2.9);
+    // this host's clock steps back one minute: the held samples now lie in the future, and new ones count
+    r.now -= 60_000;
+    const back = r.run(3, packsWith({ P2: { cell: 3.25 } }));
+    assert.equal(back[0].packStates.P2.cellMin, 3.25);
+    assert.ok(back.every((b) => b.packStates.P2.status === 'ok'));
+  });
+
   it('says durations as people do', () => {
     assert.equal(humanDuration(4000), '4 s');
     assert.equal(humanDuration(119_000), '119 s');
