@@ -75,6 +75,27 @@ function bmsEditor(dir, type, ns) {
   };
 }
 
+/**
+ * The can-bus config dialog: its template (editor/can-bus.html) with its single-input rows, each from one row
+ * layout (editor/rows.html) and its spec in editor/rows.json; a part the spec leaves out is left out of the row.
+ */
+function canBus() {
+  const own = (name) => fs.readFileSync(path.join(srcNodes, 'can-bus', 'editor', name), 'utf8');
+  const layout = sections(own('rows.html'));
+  const part = (name, spec) => (spec[name] === undefined ? '' : fill(layout[name], spec));
+  const rowOf = (spec) =>
+    fill(layout.inputRow, {
+      field: spec.field,
+      classes: spec.class ? ` ${spec.class}` : '',
+      icon: spec.icon ? `${part('icon', spec)} ` : '',
+      ...Object.fromEntries(
+        ['width', 'placeholder', 'placeholderKey', 'unit', 'hint'].map((name) => [name, part(name, spec)]),
+      ),
+    });
+  const rows = Object.entries(JSON.parse(own('rows.json'))).map(([name, spec]) => [name, rowOf(spec)]);
+  return { 'can-bus.html': fill(own('can-bus.html'), Object.fromEntries(rows)) };
+}
+
 function write(node, files) {
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(distNodes, node, name);
@@ -83,6 +104,7 @@ function write(node, files) {
   }
 }
 
+write('can-bus', canBus());
 write('inverter-can', inverterCan());
 write('bms-rules', bmsRules());
 write('jk-bms', bmsEditor('jk-bms', 'jk-bms', 'jkBms'));
