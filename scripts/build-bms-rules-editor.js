@@ -1,6 +1,7 @@
 // The bms-rules edit dialog and the Parameters part of its help, generated from the settings schema
 // (src/nodes/bms-rules/config-schema.ts, read compiled from dist): one form row per setting with its label,
-// unit (in the label) and tooltip, the basic settings first and every other group collapsed. Called by build-editor.js.
+// unit (in the label) and tooltip, the basic settings first and every other group collapsed. The packs table's
+// columns come from the same module (its PACK_COLUMNS, from pack-columns.ts). Called by build-editor.js.
 
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -10,7 +11,7 @@ const label = (setting, forId) =>
   `<label for="${forId}" title="${escapeHtml(setting.tooltip)}">${escapeHtml(setting.label)}</label>`;
 
 /** The input of a setting kept in the `rules` JSON (read and written by the dialog script). */
-function rulesInput(setting) {
+function rulesInput(setting, packColumns) {
   const attrs = `id="cellsafe-rp-${setting.name}" class="cellsafe-rp" data-key="${setting.name}" title="${escapeHtml(setting.tooltip)}"`;
   if (setting.input === 'switch' || setting.input === 'choice') {
     const options =
@@ -25,15 +26,12 @@ function rulesInput(setting) {
     return `<select ${attrs}>${empty}${items.join('')}</select>`;
   }
   if (setting.input === 'pack') {
-    const parts = [
-      ['capacityAh', 'Capacity (Ah)'],
-      ['maxChargeA', 'Max charge (A)'],
-      ['maxDischargeA', 'Max discharge (A)'],
-    ];
-    return parts
+    // a pack's values are the packs table's rating columns (all but the id)
+    return packColumns
+      .filter(([part]) => part !== 'id')
       .map(
         ([part, title]) =>
-          `<input type="text" class="cellsafe-rp-part" data-key="${setting.name}" data-part="${part}" title="${title}" style="width: 70px">`,
+          `<input type="text" class="cellsafe-rp-part" data-key="${setting.name}" data-part="${part}" title="${escapeHtml(title)}" style="width: 70px">`,
       )
       .join(' ');
   }
@@ -52,9 +50,9 @@ function nodeInput(setting) {
   return `<input type="text" id="${id}" ${title}>`;
 }
 
-function row(setting) {
+function row(setting, packColumns) {
   const forId = setting.storage === 'node' ? `node-input-${setting.name}` : `cellsafe-rp-${setting.name}`;
-  const input = setting.storage === 'node' ? nodeInput(setting) : rulesInput(setting);
+  const input = setting.storage === 'node' ? nodeInput(setting) : rulesInput(setting, packColumns);
   if (setting.input === 'packs') {
     return [
       `<div class="form-row cellsafe-rules-packs" data-setting="packs">`,
@@ -70,10 +68,10 @@ function row(setting) {
 }
 
 /** The dialog's rows: the basic settings open, each other group a collapsed <details> with its rows. */
-function form(schema, groups) {
+function form(schema, groups, packColumns) {
   return groups
     .map(({ id, label: groupLabel }) => {
-      const rows = schema.filter((s) => s.group === id).map((s) => `    ${row(s)}`);
+      const rows = schema.filter((s) => s.group === id).map((s) => `    ${row(s, packColumns)}`);
       if (id === 'basic') return rows.join('\n');
       return [
         `  <details class="cellsafe-rules-group" data-group="${id}">`,
@@ -105,10 +103,12 @@ function help(schema, groups) {
 }
 
 module.exports = function bmsRulesEditor(schemaModule) {
-  const { SETTINGS_SCHEMA, SCHEMA_GROUPS } = schemaModule;
+  const { SETTINGS_SCHEMA, SCHEMA_GROUPS, PACK_COLUMNS } = schemaModule;
   return {
-    form: form(SETTINGS_SCHEMA, SCHEMA_GROUPS),
+    form: form(SETTINGS_SCHEMA, SCHEMA_GROUPS, PACK_COLUMNS),
     inputKinds: inputKinds(SETTINGS_SCHEMA),
+    // the packs table's columns as the runtime names them in its reasons (src/nodes/bms-rules/pack-columns.ts)
+    packColumns: JSON.stringify(PACK_COLUMNS),
     parameters: help(SETTINGS_SCHEMA, SCHEMA_GROUPS),
   };
 };

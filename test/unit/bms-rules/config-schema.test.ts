@@ -95,8 +95,16 @@ describe('bms-rules settings schema', () => {
 describe('bms-rules dialog and help as built from the schema', () => {
   const editor = fs.readFileSync(path.join(DIST, 'bms-rules.html'), 'utf8');
 
-  it("the packs table's columns carry the labels the runtime's pack reasons use", () => {
-    for (const [key, label] of PACK_COLUMNS) assert.ok(editor.includes(`['${key}', '${label}']`), label);
+  it("the packs table has exactly pack-columns.ts's columns, the labels the runtime's pack reasons use", () => {
+    const table = editor.match(/var PACK_COLUMNS = (.*);\n/);
+    assert.ok(table, 'the packs columns in the built dialog');
+    assert.deepEqual(JSON.parse(table[1]), PACK_COLUMNS);
+    // the unconfigured-pack inputs are the rating columns, in the same order and words
+    const parts = [...editor.matchAll(/data-key="defaultPack" data-part="(\w+)" title="([^"]*)"/g)];
+    assert.deepEqual(
+      parts.map((part) => [part[1], part[2]]),
+      PACK_COLUMNS.filter(([key]) => key !== 'id'),
+    );
   });
   const help = fs.readFileSync(path.join(DIST, 'locales/en-US/bms-rules.html'), 'utf8');
   const unescape = (html: string) =>
