@@ -3,7 +3,9 @@
  * every visible label is words (no code names, no JSON) and every field has a tooltip; a new node set up
  * through the dialog (chemistry, cells, two packs typed into the table) deploys and runs with those packs,
  * as its BankState shows; a flow saved with the JSON packs text loads into the table and deploys
- * unchanged; a high cut below absorb shows the runtime's reason in the dialog, and the deployed node
+ * unchanged; a bad cell of the packs table (capacity "abc" or "-5", max charge "x", a duplicate or empty id)
+ * is marked with Node-RED's input-error class beside the runtime's reason, and both go once it is fixed;
+ * a high cut below absorb shows the runtime's reason in the dialog, and the deployed node
  * refuses it with the same words; with the quick start deployed, an empty capacity or current cell shows the
  * value the node will use and its source ("280 (from BMS)", "100 (default)"). Screenshots go to test-output/browser/.
  */
@@ -119,6 +121,25 @@ const packTable = (page: Page): Promise<string[][]> =>
       .map((row) => [...row.querySelectorAll('input')].map((input) => input.value)),
   );
 
+/** The input of a packs-table cell, both counted from 0. */
+const packCell = (page: Page, row: number, column: number) =>
+  page
+    .locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)')
+    .nth(row)
+    .locator('input')
+    .nth(column);
+
+/** [row, column] of each packs-table cell marked with Node-RED's invalid-field class. */
+const markedCells = (page: Page): Promise<number[][]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)')].flatMap(
+      (row, rowIndex) =>
+        [...row.querySelectorAll('input')]
+          .map((input, column) => (input.classList.contains('input-error') ? [rowIndex, column] : []))
+          .filter((cell) => cell.length > 0),
+    ),
+  );
+
 describe('bms-rules dialog (chromium)', function () {
   this.timeout(180000);
   let nr: NodeRedProcess | undefined;
@@ -220,19 +241,8 @@ describe('bms-rules dialog (chromium)', function () {
     ];
     for (const [index, cells] of packs.entries()) {
       await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
-      const row = page.locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)').nth(index);
-      for (const [column, value] of cells.entries()) await row.locator('input').nth(column).fill(value);
+      for (const [column, value] of cells.entries()) await packCell(page, index, column).fill(value);
     }
-    // a cell that would make the packs invalid is marked, and unmarked once corrected
-    const capacity = page
-      .locator('#cellsafe-packs-list .cellsafe-pack-row:not(.cellsafe-pack-header)')
-      .nth(1)
-      .locator('input')
-      .nth(1);
-    await capacity.fill('-5');
-    assert.match((await capacity.getAttribute('class')) ?? '', /input-error/);
-    await capacity.fill('314');
-    assert.doesNotMatch((await capacity.getAttribute('class')) ?? '', /input-error/);
     assert.equal(
       await page.locator('.cellsafe-rules-bank[data-bank-for=vCellAbsorb]').textContent(),
       '16 × 3.45 V = 55.2 V',
@@ -252,6 +262,54 @@ describe('bms-rules dialog (chromium)', function () {
     assert.deepEqual(Object.keys(bank.packStates).sort(), ['rack-a', 'rack-b']);
     assert.ok(Object.values(bank.packStates).every((p) => p.configured));
     assert.equal(bank.capacityAh.installed, 594);
+  });
+
+  it("a bad cell in the packs table is marked (input-error) beside the runtime's reason; fixing it clears both", async () => {
+    const page = browser!.page;
+    const id = await dragFromPalette(page, 'bms-rules', 200, 100);
+    await openDialog(page, id);
+    const packs = [
+      ['rack-a', '280', '140', '150'],
+      ['rack-b', '314', '150', '160'],
+    ];
+    for (const [index, cells] of packs.entries()) {
+      await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
+      for (const [column, value] of cells.entries()) await packCell(page, index, column).fill(value);
+    }
+    const reasons = page.locator('#cellsafe-rules-reasons');
+    // the runtime's reason for the packs (check-config answers after the dialog's 300 ms pause)
+    const reasonShown = (pattern: RegExp) =>
+      page.waitForFunction(
+        (source) => {
+          const box = document.querySelector<HTMLElement>('#cellsafe-rules-reasons')!;
+          const text = box.offsetParent === null ? '' : box.innerText;
+          return new RegExp(source).test(text);
+        },
+        pattern.source,
+        { timeout: 5000 },
+      );
+    await reasonShown(/^$/);
+    assert.deepEqual(await markedCells(page), [], 'valid packs: no cell marked');
+    const cases: Array<{ column: number; bad: string; good: string; reason: RegExp }> = [
+      { column: 1, bad: 'abc', good: '314', reason: /Pack 2: Capacity \(Ah\) must be a positive number/ },
+      { column: 1, bad: '-5', good: '314', reason: /Pack 2: Capacity \(Ah\) must be a positive number/ },
+      { column: 2, bad: 'x', good: '150', reason: /Pack 2: Max charge \(A\) must be a positive number/ },
+      { column: 0, bad: 'rack-a', good: 'rack-b', reason: /Pack 2: the Pack id "rack-a" is already used by pack 1/ },
+      { column: 0, bad: '', good: 'rack-b', reason: /Pack 2: the Pack id must not be empty/ },
+    ];
+    for (const { column, bad, good, reason } of cases) {
+      await packCell(page, 1, column).fill(bad);
+      assert.deepEqual(await markedCells(page), [[1, column]], `"${bad}" in row 2, column ${column + 1}`);
+      await reasonShown(reason);
+      if (bad === 'abc') await page.screenshot({ path: path.join(screenshots, 'bms-rules-dialog-bad-cell.png') });
+      await packCell(page, 1, column).fill(good);
+      assert.deepEqual(await markedCells(page), [], `"${good}" in row 2, column ${column + 1}`);
+      await reasonShown(/^$/);
+    }
+    assert.equal(await reasons.isVisible(), false, 'no reason left once fixed');
+    await page.click('#node-dialog-cancel');
+    // a closing tray still holds inputs with the same ids as the next dialog's
+    await page.waitForFunction(() => !document.querySelector('.red-ui-tray'));
   });
 
   it('a flow saved with the JSON packs text shows its packs in the table and deploys unchanged', async () => {
