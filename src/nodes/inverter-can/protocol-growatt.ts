@@ -96,7 +96,7 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   if (v.chargeEnabled) requests.add('chargeEnable');
   if (v.dischargeEnabled) requests.add('dischargeEnable');
   // The document asks for bit 5 only; bit 4 is unused.
-  if (bank.forceCharge) requests.add('forceChargeI');
+  if (v.forceCharge) requests.add('forceChargeI');
   const fullAh = bank.capacityAh.online;
   const t312 = w();
   flags.forEach((b, i) => t312.u8(i, b));

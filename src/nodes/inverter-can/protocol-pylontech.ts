@@ -112,15 +112,15 @@ export const REQUEST_FLAGS: BitMap = [
   [3, 'fullChargeRequest'],
 ];
 
-function requestByte(bank: BankState, v: WireValues): number {
+function requestByte(v: WireValues): number {
   const on = new Set<string>();
   if (v.chargeEnabled) on.add('chargeEnable');
   if (v.dischargeEnabled) on.add('dischargeEnable');
-  if (bank.forceCharge) {
+  if (v.forceCharge) {
     on.add('forceChargeI');
     on.add('forceChargeII');
   }
-  if (bank.fullChargeRequest) on.add('fullChargeRequest');
+  if (v.fullChargeRequest) on.add('fullChargeRequest');
   return bitsOf(on, REQUEST_FLAGS);
 }
 
@@ -140,7 +140,7 @@ function encode(bank: BankState, options?: EncodeOptions): CanFrame[] {
   const alarms = new FrameWriter(dlc(7));
   flags.forEach((b, i) => alarms.u8(i, b));
   alarms.u8(4, bank.packs.online);
-  const request = new FrameWriter(dlc(2)).u8(0, requestByte(bank, v));
+  const request = new FrameWriter(dlc(2)).u8(0, requestByte(v));
   let soc: CanFrame;
   let battery: CanFrame;
   if (lux) {

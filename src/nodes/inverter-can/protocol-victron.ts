@@ -104,7 +104,7 @@ export function victronSetFrames(
       .frame(0x378),
     capacityFrame(bank),
     textFrame(0x382, identity.productName ?? '', NUL),
-    canFrame(0x360, Buffer.alloc(8, bank.forceCharge ? 0xff : 0x00)),
+    canFrame(0x360, Buffer.alloc(8, v.forceCharge ? 0xff : 0x00)),
   );
   return frames;
 }

@@ -4,7 +4,8 @@
  * - nothing before the first valid bank: a bank in INIT or without a measured voltage
  *   (wireClaimProblem) is never put on the wire, so the inverter never reads SoC 0 % / 0 V from a
  *   bank that does not exist yet; once sending, such a bank counts as no input;
- * - no fresh BankState for staleSec → the last bank with CCL = DCL = 0, charge/discharge disabled
+ * - no fresh BankState for staleSec (by the bank's own time: a bank is as old as the older of its
+ *   `time` and its arrival) → the last bank with CCL = DCL = 0, charge/discharge disabled
  *   and the communication alarm (CVL is kept: CVL 0 reads as over-voltage on Victron and makes
  *   Deye discharge the battery);
  * - BankState.stopCan, or no input for silenceSec → nothing at all, so the inverter's own
@@ -19,6 +20,7 @@ import type { Clock, TimerId } from '../../core/clock';
 import type { BankState } from '../../core/pack-state';
 import type { CanFrame } from '../../transport/can-frame';
 import type { EncodeOptions, InverterFrameResult, InverterProtocol } from '../../transport/can-inverter-api';
+import { measuredAt } from '../../core/data-age';
 import { wireClaimProblem } from './wire-values';
 
 /** Shortest time between two frame sets unless the protocol says more (SMA: 200 ms). */
@@ -141,22 +143,26 @@ export class CyclicTransmitter {
     }
     const now = this.o.clock.now();
     this.bank = bank;
-    this.freshAt = now;
+    this.freshAt = measuredAt(bank.time, now);
     this.staleSent = false;
     if (this.timer === undefined) {
       // Starting (or resuming after silence/stop): first cycle now, then the regular cadence.
       this.nextRegularAt = now;
       this.wake();
       return;
-    } else if (this.state === 'stale') {
+    }
+    const staleAlready = now >= this.freshAt + this.o.staleSec * 1000;
+    if (this.state === 'stale' && !staleAlready) {
       this.state = 'transmitting';
-    } else if (stopsFlow(this.sent, bank)) {
+    } else if (stopsFlow(this.sent, bank) || staleAlready) {
       this.urgent = true;
       this.o.clock.clearTimeout(this.timer);
       this.timer = this.o.clock.setTimeout(() => this.wake(), Math.max(0, this.lastTxAt + this.minGapMs - now));
       return;
     }
-    this.report();
+    // Measured earlier than the bank before it, it goes stale earlier: plan the next wake-up again.
+    this.o.clock.clearTimeout(this.timer);
+    this.wake();
   }
 
   /** A frame received from the inverter side of the bus. */

@@ -10,6 +10,9 @@ export type WireValues = Record<ClampedField, number> & {
   /** Charging/discharging is allowed and its limit is above zero (the Pylon 0x35C enable bits). */
   chargeEnabled: boolean;
   dischargeEnabled: boolean;
+  /** The bank's force-charge and full-charge requests, only while charging is enabled: never "charge now" with CCL 0. */
+  forceCharge: boolean;
+  fullChargeRequest: boolean;
 };
 
 /** The usual LV field types: u16 0.1 V limits, s16 0.1 A currents, s16 0.01 V voltage, s16 0.1 °C. */
@@ -49,16 +52,18 @@ export interface WirePolicy {
 export function wireValues(bank: BankState, ranges: FieldRanges, policy: WirePolicy = {}): WireValues {
   const fit = (field: ClampedField, v: number): number =>
     clamp(Number.isFinite(v) ? v : 0, ranges[field].min, ranges[field].max);
+  // A FAILSAFE bank allows nothing, whatever its limits say (bms-rules never sends both; a hand-built bank may).
+  const failsafe = bank.mode === 'failsafe';
   let cvl = bank.cvl;
-  let ccl = bank.chargeAllowed ? bank.ccl : 0;
-  const dcl = bank.dischargeAllowed ? bank.dcl : 0;
+  let ccl = bank.chargeAllowed && !failsafe ? bank.ccl : 0;
+  const dcl = bank.dischargeAllowed && !failsafe ? bank.dcl : 0;
   if (!(cvl >= MIN_CVL)) {
     // Hold the bank at its present voltage and stop charging rather than send CVL 0.
     cvl = Math.max(bank.voltage, bank.dvl);
     ccl = 0;
   }
-  const chargeEnabled = bank.chargeAllowed && ccl > 0;
-  const dischargeEnabled = bank.dischargeAllowed && dcl > 0;
+  const chargeEnabled = ccl > 0;
+  const dischargeEnabled = dcl > 0;
   const floor = (v: number): number => (policy.zeroLimitFloor !== undefined ? Math.max(v, policy.zeroLimitFloor) : v);
   return {
     cvl: fit('cvl', cvl),
@@ -72,6 +77,8 @@ export function wireValues(bank: BankState, ranges: FieldRanges, policy: WirePol
     temperature: fit('temperature', bank.temperature.avg),
     chargeEnabled,
     dischargeEnabled,
+    forceCharge: bank.forceCharge && chargeEnabled,
+    fullChargeRequest: bank.fullChargeRequest && chargeEnabled,
   };
 }
 

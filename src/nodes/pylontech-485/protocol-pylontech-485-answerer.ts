@@ -6,6 +6,7 @@
  * Clock, imports nothing from Node-RED.
  */
 import type { Clock } from '../../core/clock';
+import { measuredAt } from '../../core/data-age';
 import type { BankState } from '../../core/pack-state';
 import { asciiHexFramer } from '../../transport/ascii-hex-frame';
 import { takeFrame } from '../../transport/framer';
@@ -87,7 +88,8 @@ export class PylonAnswerer {
   readonly counters: AnswererCounters = { polls: 0, answered: 0, errors: 0, badFrames: 0, unanswered: 0 };
   /** Last reason a frame was rejected or answered with an error. */
   lastProblem = '';
-  private bank?: { bank: BankState; cells?: number[]; receivedAt: number };
+  /** The bank and when it was measured: the older of its own time and its receipt. */
+  private bank?: { bank: BankState; cells?: number[]; measuredAt: number };
   private pending = Buffer.alloc(0);
 
   constructor(
@@ -96,18 +98,18 @@ export class PylonAnswerer {
   ) {}
 
   setBank(bank: BankState, cells?: number[]): void {
-    this.bank = { bank, cells, receivedAt: this.clock.now() };
+    this.bank = { bank, cells, measuredAt: measuredAt(bank.time, this.clock.now()) };
   }
 
   get hasBank(): boolean {
     return this.bank !== undefined;
   }
 
-  /** Stale (no update within staleSec), fail-safe or stopCan: the answers carry zero limits and the fault. */
+  /** Stale (data older than staleSec by its own time), fail-safe or stopCan: zero limits and the fault. */
   get fault(): boolean {
     const held = this.bank;
     if (!held) return false;
-    const stale = this.clock.now() - held.receivedAt > this.settings.staleSec * 1000;
+    const stale = this.clock.now() - held.measuredAt > this.settings.staleSec * 1000;
     return stale || held.bank.mode === 'failsafe' || held.bank.stopCan;
   }
 

@@ -8,6 +8,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { parseAddressList } from '../../core/address-list';
 import { RealClock, type Clock } from '../../core/clock';
+import { ageProblem } from '../../core/data-age';
 import { validateBankState, type BankState } from '../../core/pack-state';
 import type { BusPort } from '../../transport/bus-port';
 import { claimDevice, releaseDevice } from '../../transport/port-registry';
@@ -85,7 +86,8 @@ function bankInput(
   const checked = validateBankState(payload);
   if (!checked.ok) return { problem: `msg.payload must be a BankState (bms-rules output): ${checked.reason}` };
   const bank = checked.value;
-  if (now - bank.time > staleSec * 1000) return { problem: 'msg.payload.time is older than the stale time; ignored' };
+  const tooOld = ageProblem(bank.time, now, staleSec);
+  if (tooOld) return { problem: `msg.payload.time ${tooOld}; ignored` };
   const cells = (payload as { cells?: unknown }).cells;
   const validCells =
     Array.isArray(cells) && cells.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 10)

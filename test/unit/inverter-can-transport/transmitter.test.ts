@@ -136,6 +136,27 @@ describe('inverter-can transmitter', () => {
     assert.ok(after.slice(1).every((s, i) => s.at - after[i].at === 1000));
   });
 
+  it('a bank is as old as its own time: one measured 4.5 s before it arrives goes stale 0.5 s later (staleSec 5)', () => {
+    const { clock, sent, tx, ccl } = rig(fakeAcked, { staleSec: 5 });
+    tx.update(bank(clock.now()));
+    clock.advance(1_000);
+    const arrived = clock.now();
+    tx.update(bank(arrived - 4_500));
+    clock.advance(2_000);
+    const firstZero = sent.find((s) => ccl(s) === 0);
+    assert.ok(firstZero, 'no zero-limit cycle');
+    assert.ok(firstZero.at <= arrived + 500 + 50, `zero limits ${firstZero.at - arrived} ms after it arrived`);
+    assert.equal(tx.status.state, 'stale');
+    // one already older than staleSec when it arrives stops the flow at once (after the minimum gap)
+    const second = rig(fakeAcked, { staleSec: 5 });
+    second.tx.update(bank(second.clock.now()));
+    second.clock.advance(300);
+    second.tx.update(bank(second.clock.now() - 6_000));
+    second.clock.advance(50);
+    assert.equal(second.ccl(second.sent.at(-1)!), 0);
+    assert.equal(second.tx.status.state, 'stale');
+  });
+
   it('a fresh bank after stale restores the limits on the next cycle', () => {
     const { clock, sent, tx, ccl } = rig(fakeAcked, { staleSec: 3 });
     tx.update(bank(clock.now()));

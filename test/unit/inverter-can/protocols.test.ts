@@ -152,6 +152,30 @@ describe('inverter CAN protocols', () => {
     assert.equal(v.forceCharge, true);
   });
 
+  // Sofar reads a zero limit as "no limit", so its profile sends a small stop value instead of 0.
+  const stopped = (amps: number | undefined): boolean => (amps ?? 0) <= 0.5;
+
+  for (const { protocol, profile } of TARGETS) {
+    it(`${protocol.name}/${profile}: a FAILSAFE bank allows nothing and requests no charge, whatever its limits say`, () => {
+      const bank = baseBank({ mode: 'failsafe', ccl: 100, dcl: 150, forceCharge: true, fullChargeRequest: true });
+      const view = protocol.decode(protocol.encode(bank, { profile }));
+      assert.ok(stopped(view.ccl) && stopped(view.dcl), `CCL ${view.ccl} A, DCL ${view.dcl} A`);
+      assert.notEqual(view.chargeEnabled, true);
+      assert.notEqual(view.dischargeEnabled, true);
+      assert.notEqual(view.forceCharge, true);
+      assert.notEqual(view.fullChargeRequest, true);
+    });
+
+    it(`${protocol.name}/${profile}: no force-charge or full-charge request while the charge limit is 0`, () => {
+      const bank = baseBank({ ccl: 0, forceCharge: true, fullChargeRequest: true });
+      const view = protocol.decode(protocol.encode(bank, { profile }));
+      assert.ok(stopped(view.ccl));
+      assert.notEqual(view.forceCharge, true);
+      assert.notEqual(view.fullChargeRequest, true);
+      assert.ok(!stopped(view.dcl), 'discharging stays allowed');
+    });
+  }
+
   it('luxpower keeps the hottest cell at least 0.1 °C above the coldest', () => {
     const p = PROTOCOLS.pylontech;
     const view = p.decode(p.encode(baseBank({ temperature: { min: 20, max: 20, avg: 20 } }), { profile: 'luxpower' }), {

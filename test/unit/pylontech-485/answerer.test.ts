@@ -151,6 +151,16 @@ describe('pylontech-485 answerer', () => {
     assert.deepEqual([m.ccl, m.chargeEnable], [100, true]);
   });
 
+  it('a bank is as old as its own time: measured 9.5 s before it arrives, it answers as stale 0.5 s later (staleSec 10)', () => {
+    const { clock, answerer } = setup({ staleSec: 10 });
+    answerer.setBank(sampleBank(clock.now() - 9_500));
+    let m = value(pack.decodeManagement(ask(answerer, frames.COMMAND.management), true));
+    assert.deepEqual([m.ccl, m.chargeEnable], [100, true]);
+    clock.advance(501);
+    m = value(pack.decodeManagement(ask(answerer, frames.COMMAND.management), true));
+    assert.deepEqual([m.ccl, m.dcl, m.chargeEnable, m.dischargeEnable], [0, 0, false, false]);
+  });
+
   it('fail-safe mode and stopCan answer like a stale bank', () => {
     for (const over of [{ mode: 'failsafe' }, { stopCan: true }]) {
       const { clock, answerer } = setup();
