@@ -30,6 +30,7 @@ import type { BankAlarms } from './warnings';
 import { bankAlarms, currentMismatch, packWarnings } from './warnings';
 import { adoptBmsSettings, bmsSettingsWarnings } from './bms-settings-use';
 import { buildBank } from './bank-state';
+import { followClockStep } from './clock-step';
 
 export type { Command, EngineState, PackReport, RulesBankState, StepInput, StepResult } from './engine-state';
 
@@ -69,6 +70,7 @@ export function persistable(state: EngineState, now: number): PersistedCharge | 
 }
 
 export function step(state: EngineState, input: StepInput, now: number): StepResult {
+  followClockStep(state, now);
   const dt = elapsed(state, now);
   applyCommand(state, input.command);
   const extCurrent = externalCurrent(state, input.extCurrent, now);
