@@ -23,7 +23,7 @@ const ORDERED: ReadonlyArray<ReadonlyArray<NumberName>> = [
   ['forceChargeCell', 'forceChargeClearCell'],
   ['cellAlarmLow', 'cellWarnLow'],
   ['cellWarnHigh', 'cellAlarmHigh'],
-  ['blindCellMin', 'blindCellMax'],
+  ['cellLowCut', 'blindCellMin', 'blindCellMax', 'cellHighCut'],
   ['relayVMin', 'relayVBalance', 'relayVMax'],
   ['tempValidMin', 'tChargeMin', 'tChargeMinRelease', 'tChargeMaxRelease', 'tChargeMax', 'tempValidMax'],
   ['tempValidMin', 'tDisMin', 'tDisMinRelease', 'tDisMaxRelease', 'tDisMax', 'tempValidMax'],

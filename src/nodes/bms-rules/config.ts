@@ -311,6 +311,9 @@ const MAY_BE_NEGATIVE = new Set([
   'voltageDropV',
 ]);
 
+/** Parameters that scale a limit down: above 1 they would raise it (a BLIND fraction of 3 triples the last limits). */
+const FRACTIONS = new Set(['shareMargin', 'restartMinFrac', 'publishDeadbandFrac', 'blindFrac']);
+
 const ENUMS: Partial<Record<keyof RulesConfig, readonly string[]>> = {
   chemistry: CHEMISTRIES,
   chargeRelayMode: ['limits', 'normal', 'critical'],
@@ -358,6 +361,7 @@ export function mergeConfig(user: unknown): Result<RulesConfig> {
         return { ok: false, reason: `${k} must be a finite number` };
       }
       if (v < 0 && !MAY_BE_NEGATIVE.has(k)) return { ok: false, reason: `${k} must not be negative` };
+      if (v > 1 && FRACTIONS.has(k)) return { ok: false, reason: `${k} is a fraction: 0 to 1` };
     } else if (typeof d === 'boolean' && typeof v !== 'boolean') {
       return { ok: false, reason: `${k} must be true or false` };
     } else if (typeof d === 'string' && typeof v !== 'string') {

@@ -11,7 +11,7 @@ import { aggregate, countPacks, counts as isCounted } from './aggregate';
 import type { PackTrack } from './health';
 import { classify, isFresh, newTrack, receive, updateOffBus } from './health';
 import type { Limited } from './limits';
-import { bankLimit, packLimits, shareFeedback } from './limits';
+import { bankLimit, ccFloor, packLimits, shareFeedback } from './limits';
 import type { PersistedCharge } from './charge-state';
 import { isRecent, leaveInit, newChargeCtl, persistCharge, restoreCharge, vFloat } from './charge-state';
 import { newModeCtl, stepMode } from './safety-mode';
@@ -78,12 +78,12 @@ export function step(state: EngineState, input: StepInput, now: number): StepRes
   const justLeftInit = exitInit(state, counts, now);
   const inInit = state.charge.cs === 'init';
   const back = stepSafetyMode(state, counts, inInit, justLeftInit, now);
-  const { perPack, ccl: bankCcl, dcl: bankDcl } = bankLimits(state, counted, now);
+  const { perPack, ccl: bankCcl, dcl: bankDcl, floor } = bankLimits(state, counted, now);
   const view = freshView(state.tracks, state.cfg, now);
   stepLatches(state.latches, view, state.cfg, now);
   stepForceCharge(state.latches, view, agg?.soc ?? state.lastAgg?.soc ?? 0, state.cfg);
   const { cvl: chargeCvl, fullEvent } = chargeTarget(state, input.command, agg, inInit, dt, now);
-  const limits = currentTargets(state, bankCcl, bankDcl, agg?.onlineAh ?? 0);
+  const limits = currentTargets(state, bankCcl, bankDcl, floor);
   const targets = modeCaps(state, { ...limits, cvl: chargeCvl }, counted, counts, inInit);
   const outputs = shapeOutputs(state, targets, { counted, perPack, counts, back, justLeftInit, dt, now });
   const latest = agg ?? state.lastAgg;
@@ -201,14 +201,14 @@ function bankLimits(
   state: EngineState,
   counted: PackTrack[],
   now: number,
-): { perPack: PackLimitsById; ccl: Limited; dcl: Limited } {
+): { perPack: PackLimitsById; ccl: Limited; dcl: Limited; floor: number } {
   const config = state.cfg;
   const perPack: PackLimitsById = new Map();
   for (const track of counted) perPack.set(track.id, packLimits(track, config));
   shareFeedback(counted, config, perPack, now);
   const ccl = bankLimit(counted, config, 'charge', perPack);
   const dcl = bankLimit(counted, config, 'discharge', perPack);
-  return { perPack, ccl, dcl };
+  return { perPack, ccl, dcl, floor: ccFloor(counted, config) };
 }
 
 function bankWarnings(state: EngineState, mismatch: boolean): string[] {

@@ -109,6 +109,18 @@ export function bankLimit(
 }
 
 /**
+ * The CC floor while charging (docs/rules.md#current-limits): max(ccFloorMinA, ccFloorC × the capacity of
+ * the packs able to charge), so a charger is not left crawling near the top by our own taper tables; but
+ * never above what their BMSs advertise together (a BMS asking for 1 A gets no more because of the floor).
+ */
+export function ccFloor(tracks: PackTrack[], cfg: RulesConfig): number {
+  const able = tracks.filter(canCharge);
+  const capacityAh = able.reduce((a, t) => a + t.config.capacityAh, 0);
+  const advertised = able.reduce((a, t) => a + (t.last!.bmsCcl ?? Infinity), 0);
+  return Math.min(Math.max(cfg.ccFloorMinA, cfg.ccFloorC * capacityAh), advertised);
+}
+
+/**
  * Share feedback (after BatteryAggregator `_adjust_ir`): a pack that carries more than 1.05·its
  * limit for shareFeedbackSec takes a larger share than modelled. Its weight is moved to the measured
  * share I_k/ΣI (factor bounded ×0.5…×2 of the base weight), which lowers that pack's bound

@@ -50,12 +50,12 @@ export function chargeTarget(
   return { cvl, fullEvent };
 }
 
-/** The bank's current limits held down in float, up to the CC floor while charging, to 0 by a latch. */
+/** The bank's current limits held down in float, up to the CC floor (ccFloor) while charging, to 0 by a latch. */
 export function currentTargets(
   state: EngineState,
   bankCcl: Limited,
   bankDcl: Limited,
-  onlineAh: number,
+  floor: number,
 ): { ccl: Limited; dcl: Limited } {
   const config = state.cfg;
   const chargeState = state.charge.cs;
@@ -63,7 +63,6 @@ export function currentTargets(
   let ccl = bankCcl,
     dcl = bankDcl;
   if (chargeState === 'float' && config.floatCcl < ccl.value) ccl = { value: config.floatCcl, by: 'float' };
-  const floor = Math.max(config.ccFloorMinA, config.ccFloorC * onlineAh);
   const charging = chargeState === 'bulk' || chargeState === 'absorb' || chargeState === 'balance';
   if (charging && ccl.value > 0 && ccl.value < floor) ccl = { value: floor, by: 'floor' };
   if (latches.cellHigh.on) ccl = { value: 0, by: 'latch:cellHigh' };
@@ -109,11 +108,22 @@ export function modeCaps(
     const lasts = state.tracks.filter((t) => !t.excluded && t.last).map((t) => t.last!);
     const chargeOk = lasts.length > 0 && lasts.every((p) => p.maxCell < config.blindCellMax);
     const dischargeOk = lasts.length > 0 && lasts.every((p) => p.minCell > config.blindCellMin);
-    ccl = { value: chargeOk ? config.blindFrac * state.mode.blindCcl : 0, by: 'blind' };
-    dcl = { value: dischargeOk ? config.blindFrac * state.mode.blindDcl : 0, by: 'blind' };
+    const blindCcl = { value: chargeOk ? config.blindFrac * state.mode.blindCcl : 0, by: 'blind' };
+    const blindDcl = { value: dischargeOk ? config.blindFrac * state.mode.blindDcl : 0, by: 'blind' };
+    ccl = blindLimit(blindCcl, ccl, counted.length > 0);
+    dcl = blindLimit(blindDcl, dcl, counted.length > 0);
     capCvl(Math.min(state.mode.blindCvl - config.voltageDropV, floatV), 'blind');
   } else if (mode === 'degraded' && config.blindCapCvl && counts.offline > 0) {
     capCvl(floatV, 'degraded');
   }
   return { ccl, dcl, cvl, capped };
+}
+
+/**
+ * BLIND works from the last values, but never allows more than a latch, or the packs that are back with
+ * fresh data (their BMS alarms and temperatures), allow: the lower of the two then.
+ */
+function blindLimit(blind: Limited, computed: Limited, anyCounted: boolean): Limited {
+  const binding = anyCounted || computed.by.startsWith('latch:');
+  return binding && computed.value < blind.value ? computed : blind;
 }
