@@ -132,9 +132,10 @@ describe('bms-rules status and log texts', function () {
       /^FAILSAFE: no pack data for \d s · CAN silenced · state not persisted/,
     );
 
-    // every one of them also went out on the events output, once
-    const texts = events.map((m) => String(m.payload.text)).sort();
+    // every one of them also went out on the events output, once (a sent message arrives a moment after the log)
     const logged = [...said('warn').filter((x) => !x.startsWith('state not persisted')), ...said('log')].sort();
+    await until(() => events.length >= logged.length, 2000, 'the events of every logged change');
+    const texts = events.map((m) => String(m.payload.text)).sort();
     assert.deepEqual(texts, logged, 'one event per logged change, the same text');
     assert.ok(events.every((m) => m.topic === 'house/event' && m.payload.kind === 'event'));
     assert.deepEqual(
