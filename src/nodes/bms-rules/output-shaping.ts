@@ -54,8 +54,9 @@ export function shapeOutputs(state: EngineState, targets: Targets, context: Shap
   const ccl = shape(state.ccl, targets.ccl.value, now, dt, shapeParams(config, bankMaxCharge), freeze, chargeCap);
   const dcl = shape(state.dcl, targets.dcl.value, now, dt, shapeParams(config, bankMaxDischarge), freeze, dischargeCap);
   const cvlWanted = targets.cvl.value + config.voltageDropV;
-  // CVL: decreases at once, increases slewed (and frozen while a pack is stale)
-  if (context.justLeftInit || cvlWanted < state.cvl) state.cvl = cvlWanted;
+  // CVL: decreases at once, increases slewed (and frozen while a pack is stale). Leaving INIT it starts at
+  // its target, like CCL/DCL above, unless a pack is stale: then it rises only once that pack is fresh.
+  if ((context.justLeftInit && !freeze) || cvlWanted < state.cvl) state.cvl = cvlWanted;
   else if (!freeze) state.cvl = Math.min(cvlWanted, state.cvl + (config.recoverRate * config.cellsSeries * dt) / 1000);
   state.cvlSent = quantizeCvl(state.cvlSent, state.cvl, config.cvlLsbV, !targets.capped);
   return { ccl, dcl, cvlWanted };
