@@ -238,14 +238,12 @@ function frozenNow(tr: PackTrack, p: PackState, cfg: RulesConfig, now: number, w
  * invalid; a `time` older than offlineSec can never be fresh, so such a sample is not used at all (the
  * pack ages and shows as old). Otherwise the sample counts as measured at the older of `now` and `time`.
  * A sample measured before the one the track holds (a late redelivery, two sources sending one id) is
- * older news and is dropped (its delay still shows): it must not replace newer values. (After this host's
- * clock steps back, the held sample lies in the future; new samples are taken then, or the pack would wait
- * out the step.)
+ * older news and is dropped (its delay still shows): it must not replace newer values. (A step back of
+ * this host's clock moves the held times back with it first: clock-step.ts.)
  */
 export function receive(tr: PackTrack, p: PackState, cfg: RulesConfig, now: number, w: Witnesses): void {
   tr.delayMs = Math.max(0, now - p.time);
-  const held = tr.lastValidAt;
-  if (held !== undefined && held <= now && Math.min(now, p.time) < held) return;
+  if (tr.lastValidAt !== undefined && Math.min(now, p.time) < tr.lastValidAt) return;
   if (p.time - now > cfg.maxClockSkewSec * 1000) {
     invalid(tr, `pack clock ${humanDuration(p.time - now)} ahead`, now);
     return;
