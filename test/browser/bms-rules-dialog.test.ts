@@ -129,6 +129,19 @@ const packCell = (page: Page, row: number, column: number) =>
     .locator('input')
     .nth(column);
 
+/** Two packs typed into the packs table, row by row, as a user adds them. */
+const TWO_PACKS = [
+  ['rack-a', '280', '140', '150'],
+  ['rack-b', '314', '150', '160'],
+];
+
+async function addPacks(page: Page, packs: string[][]): Promise<void> {
+  for (const [index, cells] of packs.entries()) {
+    await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
+    for (const [column, value] of cells.entries()) await packCell(page, index, column).fill(value);
+  }
+}
+
 /** [row, column] of each packs-table cell marked with Node-RED's invalid-field class. */
 const markedCells = (page: Page): Promise<number[][]> =>
   page.evaluate(() =>
@@ -235,14 +248,7 @@ describe('bms-rules dialog (chromium)', function () {
     await page.selectOption('#cellsafe-rp-chemistry', 'lifepo4');
     assert.equal(await page.getAttribute('#cellsafe-rp-vCellAbsorb', 'placeholder'), '3.45');
     await page.fill('#cellsafe-rp-cellsSeries', '16');
-    const packs = [
-      ['rack-a', '280', '140', '150'],
-      ['rack-b', '314', '150', '160'],
-    ];
-    for (const [index, cells] of packs.entries()) {
-      await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
-      for (const [column, value] of cells.entries()) await packCell(page, index, column).fill(value);
-    }
+    await addPacks(page, TWO_PACKS);
     assert.equal(
       await page.locator('.cellsafe-rules-bank[data-bank-for=vCellAbsorb]').textContent(),
       '16 × 3.45 V = 55.2 V',
@@ -268,14 +274,7 @@ describe('bms-rules dialog (chromium)', function () {
     const page = browser!.page;
     const id = await dragFromPalette(page, 'bms-rules', 200, 100);
     await openDialog(page, id);
-    const packs = [
-      ['rack-a', '280', '140', '150'],
-      ['rack-b', '314', '150', '160'],
-    ];
-    for (const [index, cells] of packs.entries()) {
-      await page.locator('.cellsafe-rules-packs .red-ui-editableList-addButton').click();
-      for (const [column, value] of cells.entries()) await packCell(page, index, column).fill(value);
-    }
+    await addPacks(page, TWO_PACKS);
     const reasons = page.locator('#cellsafe-rules-reasons');
     // the runtime's reason for the packs (check-config answers after the dialog's 300 ms pause)
     const reasonShown = (pattern: RegExp) =>
