@@ -9,6 +9,26 @@ export interface CellRecord {
   time: number;
 }
 
+/** A cell voltage a frame states outside its rotating record (its lowest or highest cell), 1-based. */
+export interface StatedCell {
+  cell: number;
+  voltage: number;
+}
+
+/**
+ * The records with the frame's stated lowest and highest cell voltages laid over them at their cell
+ * numbers: a rotating record can be a whole cycle old (or lost), the extremes are current in every frame,
+ * so the cell that runs away shows in `cells` with the first frame that reports it. A number outside
+ * 1..N names no cell and changes nothing. The record's time and temperature stay those of the record.
+ */
+export function withStatedCells(records: CellRecord[], stated: StatedCell[]): CellRecord[] {
+  const out = [...records];
+  for (const { cell, voltage } of stated) {
+    if (cell >= 1 && cell <= out.length) out[cell - 1] = { ...out[cell - 1], voltage };
+  }
+  return out;
+}
+
 export class CellAssembler {
   private readonly cells = new Map<number, CellRecord>();
   private count = 0;

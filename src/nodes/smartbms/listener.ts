@@ -1,10 +1,11 @@
 /**
  * The pure core of the `smartbms` node: bytes from the wire in, PackStates out. Frames are found by
  * the stream framer, decoded, and folded into the per-cell and key/value assemblers; a PackState is
- * produced for every frame once every cell has been seen (docs/protocols/smartbms.md#building-the-whole-pack).
+ * produced for every frame once every cell has been seen, with the frame's own lowest and highest cell laid
+ * over the assembled cells (docs/protocols/smartbms.md#building-the-whole-pack).
  */
 import type { PackState } from '../../core/pack-state';
-import { CellAssembler } from './cell-assembler';
+import { CellAssembler, withStatedCells } from './cell-assembler';
 import { KeyValueAssembler } from './key-values';
 import { toPackState } from './smartbms-pack-state';
 import { decodeFrame, type TemperatureFormula } from './protocol-smartbms';
@@ -14,7 +15,11 @@ import { SmartBmsStreamFramer } from './stream-framer';
 export interface ListenerOptions {
   id: string;
   formula: TemperatureFormula;
-  /** A cell record older than this many ms per cell of the pack is dropped (a cycle of N frames takes about N s). */
+  /**
+   * A cell record older than this many ms per cell of the pack is dropped (default 3000: a cycle of N frames
+   * takes about N s, so a record survives two lost turns of its cell; shorter would make a noisy line leave
+   * the pack incomplete). The extremes do not depend on it: they come from the newest frame.
+   */
   cellMaxAgePerCellMs?: number;
 }
 
@@ -69,7 +74,10 @@ export class SmartBmsListener {
     const pack = toPackState(f, {
       ...context,
       status1: this.status.filtered,
-      cells: this.cells.records(),
+      cells: withStatedCells(this.cells.records(), [
+        { cell: f.lowestCellVoltageCell, voltage: f.lowestCellVoltage },
+        { cell: f.highestCellVoltageCell, voltage: f.highestCellVoltage },
+      ]),
       keyValues: this.keyValues.current(now),
       counters: { frames: c.frames, syncLosses: c.syncLosses },
     });
