@@ -91,7 +91,7 @@ export function step(state: EngineState, input: StepInput, now: number): StepRes
   const soc = reportedSoc(state, latest);
   const mismatch = currentMismatch(state, extCurrent, agg, now);
   const warnings = bankWarnings(state, mismatch);
-  const alarms = bankAlarms(state, { agg, latest, counted, inInit, mismatch, now });
+  const alarms = bankAlarms(state, { agg, latest, known: view.known, counted, inInit, mismatch, now });
   driveRelays(state, view, latest, outputs, alarms, now);
   finishStep(state, counts, inInit, targets, outputs, agg?.onlineAh ?? 0, now);
   const bank: RulesBankState = buildBank(state, {
@@ -241,6 +241,8 @@ function driveRelays(
       ccl: outputs.ccl,
       dcl: outputs.dcl,
       failsafe: mode === 'failsafe',
+      chargeLatched: state.latches.cellHigh.on || state.latches.tempCharge.on,
+      dischargeLatched: state.latches.cellLow.on || state.latches.tempDis.on,
       anyAlarm: Object.values(alarms).includes('alarm'),
       minCell: view.minCell,
       floating: chargeState === 'float' || chargeState === 'float-ramp',

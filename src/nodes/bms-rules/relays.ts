@@ -1,7 +1,8 @@
 /**
  * Relay decisions (docs/rules.md#relays). The charge and load relays follow either the limits (`limits`:
  * CCL > 0 ∧ ¬FAILSAFE, DCL > 0) or the 123\SmartBMS tables in `normal` or `critical` mode
- * (core/smartbms-relay-rules.ts, shared with the smartbms simulator). Switching off is immediate;
+ * (core/smartbms-relay-rules.ts, shared with the smartbms simulator), opened by a protection latch in
+ * every mode. Switching off is immediate;
  * switching on again waits relayMinOffSec so a relay cannot chatter.
  */
 import { tableRelay, type RelayThresholds, type RelayView } from '../../core/smartbms-relay-rules';
@@ -37,6 +38,9 @@ export interface RelayInputs {
   ccl: number;
   dcl: number;
   failsafe: boolean;
+  /** a charge latch (cell high, charge temperature) / a discharge latch (cell low, discharge temperature) holds */
+  chargeLatched: boolean;
+  dischargeLatched: boolean;
   anyAlarm: boolean;
   minCell?: number;
   floating: boolean;
@@ -48,7 +52,9 @@ export function stepRelays(r: RelayCtl, inp: RelayInputs, cfg: RulesConfig, now:
   const want = (which: 'charge' | 'load'): boolean => {
     const mode = which === 'charge' ? cfg.chargeRelayMode : cfg.loadRelayMode;
     if (mode === 'limits') return which === 'charge' ? inp.ccl > 0 && !inp.failsafe : inp.dcl > 0 && !inp.failsafe;
-    return tableRelay(mode, which, r[which], inp.view, th);
+    // A latch is our protection acting: its relay opens in every mode, whatever the table allows.
+    const latched = which === 'charge' ? inp.chargeLatched : inp.dischargeLatched;
+    return !latched && tableRelay(mode, which, r[which], inp.view, th);
   };
   const minOff = cfg.relayMinOffSec * 1000;
   for (const which of ['charge', 'load'] as const) {

@@ -8,6 +8,7 @@ import type { Aggregate } from './aggregate';
 import type { PackTrack } from './health';
 import { oldBy } from './health';
 import { limitsInForce, mergeAlarms, packAlarms, rawAlarms, stepAlarms } from './alarms';
+import type { Extremes } from './latches';
 import type { EngineState } from './engine-state';
 
 export type BankAlarms = Partial<Record<BankAlarmName, AlarmLevel>>;
@@ -45,6 +46,8 @@ export interface AlarmContext {
   agg?: Aggregate;
   /** this step's aggregate, or the last one while no pack counts */
   latest?: Aggregate;
+  /** the extremes of the last sample of every pack not excluded, silent ones too (latches.ts freshView) */
+  known: Extremes;
   counted: PackTrack[];
   inInit: boolean;
   mismatch: boolean;
@@ -54,18 +57,19 @@ export interface AlarmContext {
 /** Steps the engine's own alarms and merges in the pack alarms. */
 export function bankAlarms(state: EngineState, context: AlarmContext): BankAlarms {
   const config = state.cfg;
-  const { agg, latest, counted, inInit, now } = context;
+  const { agg, latest, known, counted, inInit, now } = context;
   const mode = state.mode.mode;
   const initWaiting = inInit && now - state.charge.startedAt < config.initTimeoutSec * 1000;
   const offline = state.tracks.filter((t) => t.status === 'offline');
   const raw = rawAlarms(
     {
-      maxCell: latest?.maxCell.v,
-      minCell: latest?.minCell.v,
+      // a pack gone silent with a cell or sensor beyond a limit keeps its alarm, as it keeps its latch
+      maxCell: known.maxCell ?? latest?.maxCell.v,
+      minCell: known.minCell ?? latest?.minCell.v,
       avgCell: agg ? agg.voltage / config.cellsSeries : undefined,
       spreadPackMax: latest?.spreadPackMax,
-      tMin: latest?.tMin,
-      tMax: latest?.tMax,
+      tMin: known.tMin ?? latest?.tMin,
+      tMax: known.tMax ?? latest?.tMax,
       tMos: latest?.tMosMax,
       current: agg?.current ?? 0,
       inForce: limitsInForce(state.sent, measuredAt(counted, now) - config.inverterReactionSec * 1000),
