@@ -59,13 +59,19 @@ function writeFields(args: string[]): Record<string, number> | string {
   return fields;
 }
 
+/** A misspelt option must not pass unnoticed: `--dryrun` would otherwise write for real. */
+const OPTIONS = ['protocol', 'port', 'address', 'baud', 'method', 'write', 'dry-run'];
+
 export function settingsPlan(args: string[]): SettingsPlan | string {
   const { options } = parseArgs(args);
+  const unknown = Object.keys(options).find((name) => !OPTIONS.includes(name));
+  if (unknown) return `unknown option --${unknown} (options: ${OPTIONS.map((name) => `--${name}`).join(', ')})`;
   const protocol = PROTOCOLS[options.protocol ?? ''];
   if (!protocol) return `--protocol must be one of: ${Object.keys(PROTOCOLS).join(', ')}`;
   if (!options.port) return '--port <path> is required';
-  const address = Number(options.address ?? 1);
-  if (!Number.isInteger(address) || address < 0 || address > 247) return '--address must be an integer 0..247';
+  const addressText = options.address ?? '1';
+  const address = Number(addressText);
+  if (!/^\d+$/.test(addressText) || address > 247) return '--address must be an integer 0..247';
   const fields = writeFields(args);
   if (typeof fields === 'string') return fields;
   return {
@@ -75,7 +81,7 @@ export function settingsPlan(args: string[]): SettingsPlan | string {
     address,
     method: options.method ?? 'fc03',
     fields,
-    dryRun: args.includes('--dry-run'),
+    dryRun: options['dry-run'] !== undefined && options['dry-run'] !== 'false',
   };
 }
 

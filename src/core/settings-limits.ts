@@ -38,7 +38,8 @@ export function checkRequestedFields(
   }
   const out: Partial<Record<PackSettingName, number>> = {};
   for (const [name, value] of Object.entries(fields as Record<string, unknown>)) {
-    const limit = limits[name as PackSettingName];
+    // own keys only: `constructor` or `toString` are not settings
+    const limit = Object.hasOwn(limits, name) ? limits[name as PackSettingName] : undefined;
     if (!limit) {
       return { ok: false, reason: `${name} is not writable here (writable: ${Object.keys(limits).join(', ')})` };
     }

@@ -79,6 +79,21 @@ describe('jk-bms node (in-process simulator)', function () {
     assert.equal(w.packs.slice(at).find((m) => m.payload.address === 2)!.payload.chargeAllowed, false);
     assert.equal(w.packs.slice(at).find((m) => m.payload.address === 1)?.payload.chargeAllowed ?? true, true);
     assert.deepEqual(w.mismatches, []);
+    // one switch write per pack per 5 s: a second one at once is refused and changes nothing
+    const errors = caught();
+    send({ command: 'chargeFet', value: true, address: 2 });
+    await until(() => errors.length === 1, 2000, 'the refusal');
+    assert.match(errors[0].error.message, /refused: pack 2 was switched \d+ ms ago \(at most one write per 5 s\)/);
+    assert.equal(simulator().packs.get(2)!.model.chargeEnabled, false);
+  });
+
+  it('never writes to PB address 0 (the Modbus broadcast: every pack on the bus would act on it)', async () => {
+    await helper.load([busNode, jkNode], bankFlow(simBus('jk-pb', '0-1'), { addresses: '0-1', allowWrites: true }));
+    const errors = caught();
+    send({ command: 'chargeFet', value: false, address: 0 });
+    await until(() => errors.length === 1, 2000, 'the refusal');
+    assert.match(errors[0].error.message, /address 0 is the Modbus broadcast address/);
+    assert.equal(simulator().packs.get(1)!.model.chargeEnabled, true);
   });
 
   it('validates every input message with a clear error', async () => {

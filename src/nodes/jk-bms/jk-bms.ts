@@ -13,6 +13,7 @@ import { registerSimulators } from '../../transport/simulators';
 import { type BmsNodeParts, type Send, failStatus, findBus, packIds, registerBmsNode } from '../shared/bms-node-shell';
 import { BMS_DEFAULTS, BMS_MIGRATIONS, modeSetting, nearLimitSettings, secondsSetting } from '../shared/bms-settings';
 import { PackNodeReporter } from '../shared/pack-node-reporter';
+import { BROADCAST_REFUSED, WRITE_SPACING_MS } from '../shared/pack-settings-service';
 import { isSettingsCommand, nodeSettingsService, settingsCommand } from '../shared/settings-commands';
 import type { PollerStats } from '../../transport/pack-poller';
 import { jkSettingsProtocol } from './settings-io';
@@ -80,7 +81,8 @@ function setupJkBms(RED: NodeAPI, node: Node, config: JkConfig): BmsNodeParts | 
     settings.request();
   }
   reporter.connect();
-  const writes = { bus, protocol, clock, addresses, packId, allowed: Boolean(config.allowWrites), listen };
+  const allowed = Boolean(config.allowWrites);
+  const writes = { bus, protocol, clock, addresses, packId, allowed, listen, lastWrite: new Map<number, number>() };
   return {
     input: (msg, send) =>
       isSettingsCommand(msg)
@@ -146,6 +148,8 @@ interface WriteTarget {
   packId(address: number): string;
   allowed: boolean;
   listen: boolean;
+  /** when each pack's switches were last written: one switch write per pack per WRITE_SPACING_MS */
+  lastWrite: Map<number, number>;
 }
 
 /** msg.payload `{command, value, address}` switches one pack; anything not allowed is refused (thrown). */
@@ -163,6 +167,14 @@ async function writeCommand(target: WriteTarget, msg: NodeMessage & { payload?: 
   if (typeof address !== 'number' || !addresses.includes(address)) {
     throw new Error(`msg.payload.address must be one of this node's addresses (${addresses.join(', ')})`);
   }
+  if (target.protocol === 'pb' && address === 0) throw new Error(BROADCAST_REFUSED);
+  const since = target.clock.now() - (target.lastWrite.get(address) ?? -Infinity);
+  if (since < WRITE_SPACING_MS) {
+    throw new Error(
+      `refused: pack ${address} was switched ${Math.round(since)} ms ago (at most one write per ${WRITE_SPACING_MS / 1000} s)`,
+    );
+  }
+  target.lastWrite.set(address, target.clock.now());
   const command = p.command as JkCommand;
   const on = p.value;
   try {

@@ -140,5 +140,6 @@ export function jkSettingsProtocol(bus: Bus, protocol: 'nw' | 'pb', method: PbMe
     read: (address) => readJkSettings(bus, protocol, method, address),
     write: (address, name, value) => writePbSetting(bus, address, name, value),
     limits: JK_LIMITS,
+    broadcastAddress: 0,
   };
 }

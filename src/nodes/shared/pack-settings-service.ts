@@ -23,12 +23,17 @@ import type { PollerStats } from '../../transport/pack-poller';
 const AFTER_CYCLE_MS = 100;
 /** At most one write per pack this often. */
 export const WRITE_SPACING_MS = 5000;
+/** Modbus address 0 is a broadcast: every pack on the bus acts on it and none answers. */
+export const BROADCAST_REFUSED =
+  'refused: address 0 is the Modbus broadcast address: every pack on the bus would take the write';
 
 export interface SettingsProtocol {
   read(address: number): Promise<PackSettings>;
   /** Absent when the protocol documents no settings write. */
   write?(address: number, name: PackSettingName, value: number): Promise<void>;
   limits: FieldLimits;
+  /** An address every pack on the bus acts on (Modbus: 0): never written. */
+  broadcastAddress?: number;
 }
 
 export interface SettingsServiceOptions {
@@ -137,6 +142,7 @@ export class PackSettingsService {
     if (!protocol.write) throw new Error('this protocol has no documented settings write');
     if (!this.o.allowWrites && !dryRun)
       throw new Error('writes are disabled on this node (enable "Allow writes" in its settings)');
+    if (address === protocol.broadcastAddress) throw new Error(BROADCAST_REFUSED);
     const fields = checkRequestedFields(request.fields, protocol.limits);
     if (!fields.ok) throw new Error(`refused: ${fields.reason}`);
     const since = clock.now() - (this.lastWrite.get(address) ?? -Infinity);

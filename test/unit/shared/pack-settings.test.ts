@@ -48,6 +48,10 @@ describe('BMS settings: write checks', () => {
     const text = checkRequestedFields({ maxChargeA: '100' }, JK_LIMITS);
     assert.ok(!text.ok && text.reason === 'maxChargeA must be a number');
     assert.ok(!checkRequestedFields({}, JK_LIMITS).ok);
+    for (const inherited of ['constructor', 'toString', '__proto__']) {
+      const odd = checkRequestedFields(JSON.parse(`{"${inherited}": 5}`), JK_LIMITS);
+      assert.ok(!odd.ok && odd.reason.startsWith(`${inherited} is not writable`), inherited);
+    }
   });
 
   it('orderings: recoveries inside protections, UVP below OVP', () => {
@@ -144,7 +148,7 @@ describe('BMS settings: JK PB read', () => {
 });
 
 describe('BMS settings: the service', () => {
-  function service(allowWrites = true) {
+  function service(allowWrites = true, broadcastAddress?: number) {
     const clock = new SimClock();
     const held = new Map<number, PackSettings>([
       [1, { protocol: 'jk-pb', cellOvpV: 3.65, cellOvprV: 3.6, switches: {} }],
@@ -161,6 +165,7 @@ describe('BMS settings: the service', () => {
       emit: (_id, payload) => emitted.push(payload),
       protocol: {
         limits: JK_LIMITS,
+        broadcastAddress,
         read: async (a) => {
           reads.push(a);
           return { ...held.get(a)!, switches: {} };
@@ -229,6 +234,15 @@ describe('BMS settings: the service', () => {
     const off = service(false);
     await assert.rejects(off.s.write({ address: 2, fields: { cellOvpV: 3.62 }, dryRun: false }), /writes are disabled/);
     assert.equal(off.held.get(2)!.cellOvpV, 3.65);
+  });
+
+  it('never writes to the broadcast address (Modbus 0: every pack on the bus would take it)', async () => {
+    const r = service(true, 0);
+    await assert.rejects(
+      r.s.write({ address: 0, fields: { cellOvpV: 3.62 }, dryRun: false }),
+      /address 0 is the Modbus broadcast address/,
+    );
+    assert.deepEqual(r.reads, [], 'refused before anything is read or written');
   });
 
   it('a second write to the same pack while the first is under way is refused', async () => {
