@@ -174,7 +174,13 @@ export class PackSettingsService {
     const result = { kind: 'settingsWrite', id, address, dryRun, diff };
     if (dryRun || diff.length === 0) return { ...result, ok: true, settings: current };
     this.lastWrite.set(address, clock.now());
-    await this.writeChanges(address, safeWriteOrder(current, diff));
+    try {
+      await this.writeChanges(address, safeWriteOrder(current, diff));
+    } catch (e) {
+      // some fields may have been written before the failure: read the pack again after the next cycle
+      this.request([address]);
+      throw e;
+    }
     const readBack = await this.readNow(address);
     const mismatch = readBackMismatch(readBack, diff, protocol.limits);
     if (mismatch) throw new Error(`write to pack ${address} not confirmed: ${mismatch}`);

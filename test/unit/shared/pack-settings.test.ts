@@ -157,6 +157,7 @@ describe('BMS settings: the service', () => {
     const reads: number[] = [];
     const emitted: Array<Record<string, unknown>> = [];
     let ignoreWrites = false;
+    let failOn: string | undefined;
     const s = new PackSettingsService({
       clock,
       addresses: [1, 2],
@@ -171,11 +172,15 @@ describe('BMS settings: the service', () => {
           return { ...held.get(a)!, switches: {} };
         },
         write: async (a, name, value) => {
+          if (name === failOn) throw new Error('timeout');
           if (!ignoreWrites) held.set(a, { ...held.get(a)!, [name]: value });
         },
       },
     });
-    return { clock, s, reads, emitted, held, ignoreWrites: () => (ignoreWrites = true) };
+    const failWriteOf = (name: string): void => {
+      failOn = name;
+    };
+    return { clock, s, reads, emitted, held, ignoreWrites: () => (ignoreWrites = true), failWriteOf };
   }
 
   it('reads one queued pack per cycle, a moment after it, and only packs that answered their poll', async () => {
@@ -234,6 +239,24 @@ describe('BMS settings: the service', () => {
     const off = service(false);
     await assert.rejects(off.s.write({ address: 2, fields: { cellOvpV: 3.62 }, dryRun: false }), /writes are disabled/);
     assert.equal(off.held.get(2)!.cellOvpV, 3.65);
+  });
+
+  it('a write that fails part-way reads the pack again after the next cycle, so its settings are not left stale', async () => {
+    const r = service();
+    // OVP goes first here (3.62 stays above the old recovery 3.6); the recovery's write times out
+    r.failWriteOf('cellOvprV');
+    await assert.rejects(
+      r.s.write({ address: 1, fields: { cellOvpV: 3.62, cellOvprV: 3.55 }, dryRun: false }),
+      /write cellOvprV=3.55 to pack 1 failed: timeout/,
+    );
+    assert.equal(r.held.get(1)!.cellOvpV, 3.62, 'the first field was written');
+    const readsBefore = r.reads.length;
+    r.s.afterCycle(stats([1, 2]));
+    r.clock.advance(200);
+    await settle();
+    assert.equal(r.reads.length, readsBefore + 1);
+    assert.equal(r.reads.at(-1), 1);
+    assert.deepEqual([r.emitted.at(-1)!.kind, r.emitted.at(-1)!.address], ['settings', 1]);
   });
 
   it('never writes to the broadcast address (Modbus 0: every pack on the bus would take it)', async () => {
